@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+
+def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Login plus one capability; used by every view that is not public."""
+
+    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_cap(cap):
+                raise PermissionDenied("您的角色没有此功能的权限")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return deco

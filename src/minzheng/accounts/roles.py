@@ -1,0 +1,67 @@
+"""Roles and what each may do. 三员分立: the three administrator roles never touch business data,
+and one account holds exactly one role, so no person combines them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("区管理员")
+    DISTRICT_APPROVER = "district_approver", _("区审批员")
+    BUREAU_HEAD = "bureau_head", _("局领导")
+    TOWNSHIP_OFFICER = "township_officer", _("乡镇民政助理员")
+    VILLAGE_COORDINATOR = "village_coordinator", _("村(居)协管员")
+    SOCIAL_ORG = "social_org", _("社会组织")
+    AUDITOR = "auditor", _("审计员")
+    SYS_ADMIN = "sys_admin", _("系统管理员")
+    SEC_ADMIN = "sec_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
+
+
+class Cap(models.TextChoices):
+    """Capabilities checked by views, API and CLI. Roles map to capabilities below."""
+
+    VIEW_BUSINESS = "business.view", _("查看业务数据")
+    EDIT_BUSINESS = "business.edit", _("录入和修改业务数据")
+    VIEW_SENSITIVE = "business.sensitive", _("查看完整身份证号、电话、银行账号")
+    APPROVE = "business.approve", _("审核审批")
+    MANAGE_POLICY = "policy.manage", _("维护政策参数")
+    EXPORT = "business.export", _("导出和打印")
+    IMPORT = "business.import", _("导入台账")
+    REPORT_NEEDS = "needs.report", _("上报民情")
+    DELIVER_SERVICES = "services.deliver", _("记录购买服务")
+    VIEW_DASHBOARD = "dashboard.view", _("查看统计看板")
+    MANAGE_USERS = "users.manage", _("管理用户账号")
+    MANAGE_SETTINGS = "settings.manage", _("管理系统设置")
+    MANAGE_ROLES = "roles.manage", _("分配角色")
+    MANAGE_SECURITY = "security.manage", _("管理安全策略")
+    VIEW_AUDIT = "audit.view", _("查看审计日志")
+
+
+_BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD}
+
+ROLE_CAPS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
+        Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
+    }),
+    Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT}),
+    Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
+    Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT}),
+    Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
+    Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES}),
+    Role.AUDITOR: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
+    Role.SYS_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.MANAGE_SETTINGS}),
+    Role.SEC_ADMIN: frozenset({Cap.MANAGE_ROLES, Cap.MANAGE_SECURITY}),
+    Role.AUDIT_ADMIN: frozenset({Cap.VIEW_AUDIT}),
+}
+
+ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+BUSINESS_ROLES = frozenset(r for r in Role if r not in ADMIN_ROLES)
+# Roles that read business data but never change it.
+READ_ONLY_ROLES = frozenset(r for r in BUSINESS_ROLES if Cap.EDIT_BUSINESS not in ROLE_CAPS[r])
+
+
+def caps(role: str) -> frozenset[str]:
+    return ROLE_CAPS.get(role, frozenset())

@@ -1,0 +1,81 @@
+"""REST API under /api/ with an OpenAPI 3 document at /api/openapi.json.
+
+Authentication: the browser session (with CSRF for writes) or `Authorization: Bearer <token>`.
+Jurisdiction is the same as in the UI: routers read rows only through minzheng.core.scoping.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from minzheng.audit import context as audit_context
+
+
+class SessionAuth(APIKeyCookie):
+    """Django session cookie; CSRF is enforced on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        return user if user.is_authenticated else None
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from minzheng.accounts.services import user_for_token
+
+        user = user_for_token(token)
+        if user is None:
+            return None
+        request.user = user
+        audit_context.set_actor(audit_context.Actor(user.username, user.role, str(request.META.get("REMOTE_ADDR", ""))))
+        return user
+
+
+api = NinjaAPI(
+    title="minzheng 民政 API",
+    version="1",
+    description="民政业务接口。所有数据按用户所属区划限定范围（辖区）。",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "记录不存在或不在您的辖区内"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauth(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据有误", "errors": detail}, status=422)
+
+
+for _app in ["core", "accounts", "audit", "policy", "registry", "assistance", "payments", "crosscheck", "disaster",
+             "workforce"]:
+    try:
+        _mod = importlib.import_module(f"minzheng.{_app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"minzheng.{_app}.api":
+            raise
+        continue
+    api.add_router(f"/{_app}/", _mod.router)

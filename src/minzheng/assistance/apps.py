@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssistanceConfig(AppConfig):
+    name = "minzheng.assistance"
+    verbose_name = "社会救助"

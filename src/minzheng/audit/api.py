@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from minzheng.accounts.roles import Cap
+
+from . import services
+from .models import AuditEntry
+
+router = Router(tags=["审计"])
+
+
+class EntryOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor: str
+    actor_role: str
+    ip: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: str
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    reason: str
+
+
+def _check(request: HttpRequest) -> None:
+    if not request.user.has_cap(Cap.VIEW_AUDIT):
+        raise PermissionDenied("只有审计管理员可以查看审计日志")
+
+
+@router.get("/entries", response=list[EntryOut])
+def entries(request: HttpRequest, action: str = "", limit: int = 100) -> list[AuditEntry]:
+    _check(request)
+    qs = AuditEntry.objects.order_by("-seq")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    return list(qs[: min(max(limit, 1), 1000)])
+
+
+@router.get("/verify", response=VerifyOut)
+def verify(request: HttpRequest) -> VerifyOut:
+    _check(request)
+    r = services.verify()
+    return VerifyOut(ok=r.ok, checked=r.checked, first_bad_seq=r.first_bad_seq, reason=r.reason)

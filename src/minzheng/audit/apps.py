@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "minzheng.audit"
+    verbose_name = "审计日志"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()
+        from minzheng.accounts.roles import Cap
+        from minzheng.core import nav
+
+        nav.register("审计日志", "audit:list", Cap.VIEW_AUDIT, order=950, section="系统")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from minzheng.accounts.decorators import require_cap
+from minzheng.accounts.roles import Cap
+
+from . import services
+from .models import AuditEntry
+
+
+@require_cap(Cap.VIEW_AUDIT)
+def entry_list(request: HttpRequest) -> HttpResponse:
+    qs = AuditEntry.objects.order_by("-seq")
+    q = {k: request.GET.get(k, "").strip() for k in ("actor", "action", "object_id", "date_from", "date_to")}
+    if q["actor"]:
+        qs = qs.filter(actor__icontains=q["actor"])
+    if q["action"]:
+        qs = qs.filter(action__startswith=q["action"])
+    if q["object_id"]:
+        qs = qs.filter(object_id=q["object_id"])
+    if q["date_from"]:
+        qs = qs.filter(at__date__gte=q["date_from"])
+    if q["date_to"]:
+        qs = qs.filter(at__date__lte=q["date_to"])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    result = services.verify() if request.GET.get("verify") else None
+    return render(request, "audit/list.html", {"page": page, "q": q, "verify": result})

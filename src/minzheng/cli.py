@@ -1,0 +1,49 @@
+"""The `minzheng` command: our batch jobs plus every Django management command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OVERVIEW = """\
+minzheng — 民政工作平台 / civil-affairs platform
+
+用法 Usage: minzheng <命令 command> [选项 options]   (minzheng <命令> --help 查看详情 / for details)
+
+  init                  建库或升级数据库，加载行政区划（可重复执行）
+                        create or migrate the database, load divisions (safe to run twice)
+  demo                  初始化 + 演示数据 + 演示账号 + 启动服务（打印网址和账号）
+                        init + demo data + demo accounts + serve (prints URL and logins)
+  serve                 启动生产级 Web 服务（含静态文件） / production web server with static files
+  createuser            创建用户账号 / create a user account
+  divisions load FILE   加载区划代码 CSV / load a division CSV
+  audit verify          校验审计日志哈希链 / verify the audit hash chain
+  idcheck NUMBER...     校验公民身份号码 / check citizen ID numbers
+  import households F   导入家庭台账 (xlsx/xls/csv) / import a household ledger
+  payroll ...           月度发放 / monthly payroll
+  crosscheck ...        信息核对 / cross-checks against department data
+
+其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
+Any other Django management command (migrate, shell, dbshell, ...) works too.
+
+环境变量 Environment: MINZHENG_HOME (数据目录 data dir, 默认 default ./var),
+DATABASE_URL (默认 default: SQLite under MINZHENG_HOME, e.g. postgres://user@127.0.0.1:5432/minzheng)
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        sys.stdout.write(OVERVIEW)
+        return
+    if args[0] == "demo":
+        # Demo accounts with printed passwords exist only in demo mode.
+        os.environ["MINZHENG_DEMO"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["minzheng", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from minzheng.regions.models import Division
+
+from .scoping import visible_divisions
+
+router = Router(tags=["系统"])
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+    division_code: str | None
+    division_name: str | None
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    is_urban: bool
+
+
+def _division_out(d: Division) -> DivisionOut:
+    return DivisionOut(code=d.code, name=d.name, level=d.level,
+                       parent_code=d.parent.code if d.parent_id else None, is_urban=d.is_urban)
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    u = request.user
+    return MeOut(username=u.username, full_name=u.full_name, role=u.role, role_label=u.role_label,
+                 division_code=u.division.code if u.division else None,
+                 division_name=u.division.name if u.division else None)
+
+
+@router.get("/divisions", response=list[DivisionOut])
+def divisions(request: HttpRequest, level: str | None = None) -> list[DivisionOut]:
+    qs = visible_divisions(request.user).select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    return [_division_out(d) for d in qs]
+
+
+@router.get("/divisions/{code}", response=DivisionOut)
+def division(request: HttpRequest, code: str) -> DivisionOut:
+    from django.shortcuts import get_object_or_404
+
+    return _division_out(get_object_or_404(visible_divisions(request.user).select_related("parent"), code=code))

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from minzheng.accounts.models import User
+from minzheng.core.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
+from minzheng.core.setup import initialise, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "演示：初始化、演示数据、演示账号并启动服务 / Demo: init, demo data, demo accounts, then serve"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address (默认 default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="端口 / port (默认 default 8000)")
+        parser.add_argument("--scale", type=float, default=0.1,
+                            help="演示人口规模，1.0 约 50.4 万人 / population scale, 1.0 ≈ 504k persons (默认 default 0.1)")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据不启动 / prepare only, do not serve")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError("请用 `minzheng demo` 运行 / run through `minzheng demo`")
+        if _migrated() and User.objects.filter(is_demo=False).exists():
+            raise CommandError("此数据库已有正式用户，拒绝加载演示数据。请为演示设置单独的 MINZHENG_HOME。")
+        initialise(self.stdout, verbosity=opts["verbosity"])
+        accounts = ensure_demo_accounts()
+        load_demo_data(self.stdout, scale=opts["scale"])
+        url = f"http://{opts['host']}:{opts['port']}/"
+        lines = [f"\nminzheng 演示 / demo: {url}", f"演示账号 demo logins（密码 password: {DEMO_PASSWORD}）:"]
+        for a in accounts:
+            u = User.objects.select_related("division").get(username=a.username)
+            lines.append(f"  {a.username:<12} {u.role_label:<10} {u.division.name if u.division else '—'}")
+        self.stdout.write("\n".join(lines) + "\n")
+        self.stdout.flush()
+        if not opts["no_serve"]:
+            call_command("serve", host=opts["host"], port=opts["port"])
+
+
+def _migrated() -> bool:
+    from django.db import connection
+
+    return "accounts_user" in connection.introspection.table_names()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "启动 Web 服务（waitress，含静态文件） / Serve minzheng with waitress (production WSGI server, static files included)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address to bind (默认 default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="端口 / port (默认 default 8000)")
+        parser.add_argument("--threads", type=int, default=8, help="工作线程数 / worker threads")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from waitress import serve
+
+        from minzheng.wsgi import application
+
+        if not finders.find("vendor/echarts/echarts.min.js"):
+            self.stderr.write(self.style.WARNING(
+                "提示：未找到 ECharts（static/vendor/echarts），图表不会显示。请运行 ./dev.sh setup。"))
+        url = f"http://{opts['host']}:{opts['port']}/"
+        self.stdout.write(self.style.SUCCESS(f"minzheng 已启动 / serving at {url}  （数据库 {settings.DATABASES['default']['NAME']}）"))
+        self.stdout.flush()
+        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng")

@@ -1,0 +1,102 @@
+"""The one place that enforces jurisdiction (辖区).
+
+Every business model declares `scope_path`, the ORM path to the Division it belongs to (for example
+"division" or "household__division"). Views, the API and the CLI obtain business rows only through
+`visible()` / `get_visible()` and check writes with `require_edit()`, so a user bound to a township
+sees and touches only that township's subtree. The leak test (tests/core/test_jurisdiction.py)
+walks every URL and API route as a user of another township.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from minzheng.accounts.roles import Cap
+from minzheng.regions.models import Division
+from minzheng.regions.selectors import subtree_ids
+
+M = TypeVar("M", bound=Model)
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        return visible(self, user)
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+def scope_path_of(model: type[Model]) -> str:
+    path = getattr(model, "scope_path", None)
+    if not path:
+        raise TypeError(f"{model.__name__} has no scope_path: it cannot be scoped by division")
+    return path
+
+
+def _user_division(user: Any) -> Division | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not user.has_cap(Cap.VIEW_BUSINESS):
+        return None  # 三员 and users without a business role see no business data
+    return user.division
+
+
+def visible(qs_or_model: QuerySet[M] | type[M], user: Any) -> QuerySet[M]:
+    """Rows of this model inside the user's division subtree (none for users without business access)."""
+    qs = qs_or_model._default_manager.all() if isinstance(qs_or_model, type) else qs_or_model
+    division = _user_division(user)
+    if division is None:
+        return qs.none()
+    path = scope_path_of(qs.model)
+    return qs.filter(**{f"{path}__in": subtree_ids(division)})
+
+
+def get_visible(qs_or_model: QuerySet[M] | type[M], user: Any, **lookup: Any) -> M:
+    """One row the user may see, or 404 — never a 403 that would confirm the row exists elsewhere."""
+    try:
+        return visible(qs_or_model, user).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在或不在您的辖区内") from exc
+
+
+def division_of(obj: Model) -> Division | None:
+    value: Any = obj
+    for part in scope_path_of(type(obj)).split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def in_scope(user: Any, division: Division | None) -> bool:
+    mine = _user_division(user)
+    return mine is not None and division is not None and division.path.startswith(mine.path)
+
+
+def require_division(user: Any, division: Division | None, cap: str = Cap.EDIT_BUSINESS) -> None:
+    """Before creating a row in `division`: the user must hold `cap` and the division must be theirs."""
+    if not in_scope(user, division):
+        raise PermissionDenied("该区划不在您的辖区内")
+    if not user.has_cap(cap):
+        raise PermissionDenied("您的角色没有此操作权限")
+
+
+def require_edit(user: Any, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> None:
+    """Before changing `obj`. Out-of-scope rows raise 404, like reads; read-only roles get 403."""
+    if not in_scope(user, division_of(obj)):
+        raise Http404("记录不存在或不在您的辖区内")
+    if not user.has_cap(cap):
+        raise PermissionDenied("您的角色没有此操作权限")
+
+
+def visible_divisions(user: Any) -> QuerySet[Division]:
+    division = _user_division(user)
+    if division is None:
+        return Division.objects.none()
+    return Division.objects.filter(path__startswith=division.path)

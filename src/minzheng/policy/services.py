@@ -1,0 +1,187 @@
+"""Reading and writing versioned parameters, and the Chinese working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from minzheng.accounts.roles import Cap
+from minzheng.regions.models import Division
+
+from .catalog import catalog
+from .models import Holiday, Parameter
+
+
+class MissingParameter(LookupError):
+    def __init__(self, key: str, on: dt.date, division: Division | None) -> None:
+        label = catalog.specs[key].label if key in catalog.specs else key
+        where = division.name if division else "全部区划"
+        super().__init__(f"缺少政策参数“{label}”（{key}）在 {on:%Y-%m-%d}、{where} 的有效版本，请区管理员补录")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A resolved parameter: the value plus the version it came from, stored on every decision."""
+
+    key: str
+    value: Any
+    version_id: int
+    effective_from: dt.date
+    source_document: str
+    is_demo: bool
+
+    @property
+    def decimal(self) -> Decimal:
+        return Decimal(str(self.value))
+
+    def ref(self) -> dict[str, Any]:
+        return {"key": self.key, "value": self.value, "version_id": self.version_id,
+                "effective_from": str(self.effective_from), "source": self.source_document, "demo": self.is_demo}
+
+
+def resolve(key: str, *, on: dt.date, division: Division | None = None) -> ParamValue:
+    """The version of `key` in force on `on` for `division`: the most specific division, then the latest date."""
+    codes = [c for c in division.path.strip("/").split("/") if c] if division else []
+    qs = Parameter.objects.filter(key=key, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=on)
+    ).filter(Q(division__isnull=True) | Q(division__code__in=codes)).select_related("division")
+    best: Parameter | None = None
+    for p in qs:
+        depth = p.division.depth if p.division else -1
+        if best is None:
+            best = p
+            continue
+        best_depth = best.division.depth if best.division else -1
+        if (depth, p.effective_from) > (best_depth, best.effective_from):
+            best = p
+    if best is None:
+        raise MissingParameter(key, on, division)
+    return ParamValue(key, best.value, best.pk, best.effective_from, best.source_document, best.is_demo)
+
+
+def value(key: str, *, on: dt.date, division: Division | None = None) -> Any:
+    return resolve(key, on=on, division=division).value
+
+
+def decimal(key: str, *, on: dt.date, division: Division | None = None) -> Decimal:
+    return resolve(key, on=on, division=division).decimal
+
+
+@transaction.atomic
+def add_version(*, key: str, value: Any, effective_from: dt.date, source_document: str, actor: Any = None,
+                division: Division | None = None, certainty: str = "M", is_demo: bool = False, note: str = "",
+                unit: str = "") -> Parameter:
+    """A new version never overwrites an old one: decisions keep pointing at what they were made under."""
+    if actor is not None and not actor.has_cap(Cap.MANAGE_POLICY):
+        raise PermissionDenied("只有区管理员可以维护政策参数")
+    if key not in catalog.specs:
+        raise ValidationError({"key": f"未知参数：{key}"})
+    if not source_document.strip():
+        raise ValidationError({"source_document": "必须填写依据文件"})
+    spec = catalog.specs[key]
+    if spec.kind in ("decimal", "int"):
+        try:
+            num = Decimal(str(value))
+        except Exception as exc:
+            raise ValidationError({"value": f"“{value}”不是数字"}) from exc
+        if num < 0:
+            raise ValidationError({"value": "参数值不能为负数"})
+        value = str(num) if spec.kind == "decimal" else int(num)
+    if Parameter.objects.filter(key=key, division=division, effective_from=effective_from).exists():
+        raise ValidationError({"effective_from": f"{effective_from} 已有该参数的版本，请选择其他生效日期"})
+    return Parameter.objects.create(
+        key=key, value=value, effective_from=effective_from, source_document=source_document, division=division,
+        certainty=certainty, is_demo=is_demo, note=note, unit=unit or spec.unit,
+        created_by=getattr(actor, "username", "") or "",
+    )
+
+
+def seed_parameters() -> int:
+    """Insert catalog seeds that are not there yet. Safe to run on every init."""
+    created = 0
+    for s in catalog.seeds:
+        div = Division.objects.filter(code=s.division_code).first() if s.division_code else None
+        if s.division_code and div is None:
+            continue
+        exists = Parameter.objects.filter(key=s.key, division=div, effective_from=s.effective_from).exists()
+        if not exists:
+            add_version(key=s.key, value=s.value, effective_from=s.effective_from, source_document=s.source_document,
+                        division=div, certainty=s.certainty, is_demo=s.is_demo, note=s.note, unit=s.unit)
+            created += 1
+    return created
+
+
+# --- Working days (工作日) -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> dict[dt.date, bool]:
+    return dict(Holiday.objects.values_list("date", "is_workday"))
+
+
+def clear_calendar_cache() -> None:
+    _calendar.cache_clear()
+
+
+def is_workday(day: dt.date) -> bool:
+    special = _calendar().get(day)
+    if special is not None:
+        return special
+    return day.weekday() < 5
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    """The date `n` working days after `start` (start itself not counted): a deadline of n 工作日."""
+    day, left = start, n
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            left -= 1
+    return day
+
+
+def workdays_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`."""
+    n, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        n += is_workday(day)
+    return n
+
+
+def seed_holidays() -> int:
+    """Load the State Council holiday schedule bundled with chinesecalendar. Later years are entered by staff."""
+    import chinese_calendar
+
+    created = 0
+    rows = [(d, False, str(n)) for d, n in chinese_calendar.holidays.items() if d.weekday() < 5]
+    rows += [(d, True, str(n)) for d, n in chinese_calendar.workdays.items() if d.weekday() >= 5]
+    existing = set(Holiday.objects.values_list("date", flat=True))
+    new = [Holiday(date=d, is_workday=w, name=_holiday_name(n), source="国务院办公厅节假日安排(chinesecalendar)")
+           for d, w, n in rows if d not in existing]
+    Holiday.objects.bulk_create(new, batch_size=500)
+    created = len(new)
+    clear_calendar_cache()
+    return created
+
+
+_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_name(raw: str) -> str:
+    for en, zh in _NAMES.items():
+        if en.lower() in raw.lower():
+            return zh
+    return raw

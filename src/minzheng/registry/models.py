@@ -1,0 +1,334 @@
+"""Households (家庭), persons (人员) and who is enrolled in which programme (享受待遇).
+
+These models are the shared contract of the domain apps: assistance decides enrollments, payments pays them,
+crosscheck checks them. Code lists follow the national standards named on each TextChoices.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.core.scoping import ScopedManager
+
+
+class HukouType(models.TextChoices):
+    URBAN = "urban", _("城镇")
+    RURAL = "rural", _("农村")
+
+
+class Sex(models.TextChoices):
+    """GB/T 2261.1 人的性别代码."""
+
+    MALE = "1", _("男")
+    FEMALE = "2", _("女")
+
+
+class Relation(models.TextChoices):
+    """GB/T 4761-2008 家庭关系代码 (the codes used in household ledgers)."""
+
+    HEAD = "02", _("户主")
+    SPOUSE = "10", _("配偶")
+    SON = "20", _("子")
+    DAUGHTER = "30", _("女")
+    GRANDCHILD = "40", _("孙子女")
+    PARENT = "50", _("父母")
+    GRANDPARENT = "60", _("祖父母或外祖父母")
+    SIBLING = "70", _("兄弟姐妹")
+    CHILD_IN_LAW = "80", _("儿媳/女婿")
+    OTHER = "99", _("其他")
+
+
+class Education(models.TextChoices):
+    """GB/T 4658-2006 学历代码 (top-level groups)."""
+
+    NONE = "90", _("文盲或半文盲")
+    PRIMARY = "80", _("小学")
+    JUNIOR = "70", _("初中")
+    SENIOR = "60", _("高中")
+    VOCATIONAL = "40", _("中专/中技")
+    COLLEGE = "30", _("大专")
+    BACHELOR = "20", _("本科")
+    POSTGRAD = "10", _("研究生")
+    PRESCHOOL = "00", _("学龄前")
+
+
+class Marital(models.TextChoices):
+    """GB/T 2261.2 婚姻状况代码."""
+
+    SINGLE = "10", _("未婚")
+    MARRIED = "20", _("已婚")
+    WIDOWED = "30", _("丧偶")
+    DIVORCED = "40", _("离婚")
+
+
+class Health(models.TextChoices):
+    """GB/T 2261.3 健康状况代码 (grouped)."""
+
+    HEALTHY = "1", _("健康")
+    FAIR = "2", _("一般或较弱")
+    CHRONIC = "3", _("有慢性病")
+    SERIOUS = "4", _("患有大病")
+    DISABLED = "6", _("残疾")
+
+
+class WorkCapacity(models.TextChoices):
+    FULL = "full", _("有劳动能力")
+    PARTIAL = "partial", _("部分丧失劳动能力")
+    NONE = "none", _("完全丧失劳动能力")
+    NOT_WORKING_AGE = "na", _("非劳动年龄")
+
+
+class DisabilityCategory(models.TextChoices):
+    """GB/T 26341-2010 残疾人残疾分类和分级."""
+
+    VISUAL = "1", _("视力残疾")
+    HEARING = "2", _("听力残疾")
+    SPEECH = "3", _("言语残疾")
+    PHYSICAL = "4", _("肢体残疾")
+    INTELLECTUAL = "5", _("智力残疾")
+    MENTAL = "6", _("精神残疾")
+    MULTIPLE = "7", _("多重残疾")
+
+
+class DisabilityGrade(models.IntegerChoices):
+    ONE = 1, _("一级")
+    TWO = 2, _("二级")
+    THREE = 3, _("三级")
+    FOUR = 4, _("四级")
+
+
+class Household(models.Model):
+    scope_path = "division"
+
+    division = models.ForeignKey("regions.Division", verbose_name=_("所在村(社区)"), on_delete=models.PROTECT,
+                                 related_name="households")
+    head = models.ForeignKey("Person", verbose_name=_("户主"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    hukou_type = models.CharField(_("户籍性质"), max_length=8, choices=HukouType.choices)
+    address = models.CharField(_("居住地址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("家庭")
+        indexes = [models.Index(fields=["division", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.head.name if self.head_id and self.head else '（无户主）'}户"
+
+
+class Person(models.Model):
+    scope_path = "household__division"
+
+    household = models.ForeignKey(Household, verbose_name=_("所在家庭"), on_delete=models.PROTECT,
+                                  related_name="members")
+    name = models.CharField(_("姓名"), max_length=64, db_index=True)
+    # Normalised 18-character 公民身份号码 (GB 11643-1999); unique system-wide.
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    # Pinyin initials of the name ("czf" for 陈志富) for quick search.
+    name_initials = models.CharField(max_length=32, blank=True, db_index=True)
+    ethnicity = models.CharField(_("民族"), max_length=2, blank=True, help_text="GB 3304 两位代码")
+    relation = models.CharField(_("与户主关系"), max_length=2, choices=Relation.choices, default=Relation.OTHER)
+    education = models.CharField(_("文化程度"), max_length=2, choices=Education.choices, blank=True)
+    marital_status = models.CharField(_("婚姻状况"), max_length=2, choices=Marital.choices, blank=True)
+    health = models.CharField(_("健康状况"), max_length=1, choices=Health.choices, blank=True)
+    work_capacity = models.CharField(_("劳动能力"), max_length=8, choices=WorkCapacity.choices, blank=True)
+    disability_category = models.CharField(_("残疾类别"), max_length=1, choices=DisabilityCategory.choices,
+                                           blank=True)
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), choices=DisabilityGrade.choices, null=True,
+                                                        blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
+    is_deceased = models.BooleanField(_("已死亡"), default=False)
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("人员")
+        indexes = [models.Index(fields=["household", "relation"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(disability_grade__isnull=True) | models.Q(
+                disability_grade__gte=1, disability_grade__lte=4), name="disability_grade_1_4"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Which household a person belonged to, and when: moving keeps the history."""
+
+    scope_path = "household__division"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="membership_history")
+    relation = models.CharField(_("与户主关系"), max_length=2, choices=Relation.choices)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    reason = models.CharField(_("变动原因"), max_length=100, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("家庭成员变动")
+        ordering = ["person", "start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.household_id} {self.start_date}–{self.end_date or ''}"
+
+
+class IncomeCategory(models.TextChoices):
+    """The five income categories of 低保/特困 household economic surveys."""
+
+    WAGE = "wage", _("工资性收入")
+    BUSINESS = "business", _("经营净收入")
+    PROPERTY = "property", _("财产净收入")
+    TRANSFER = "transfer", _("转移净收入")
+    OTHER = "other", _("其他收入")
+
+
+class Income(models.Model):
+    scope_path = "household__division"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="incomes")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="incomes")
+    category = models.CharField(_("收入类别"), max_length=16, choices=IncomeCategory.choices)
+    # A finer label that rules use for exclusions (e.g. 优待抚恤金, 奖学金, 残疾人两项补贴, 基础养老金).
+    item = models.CharField(_("收入项目"), max_length=64, blank=True)
+    monthly_amount = models.DecimalField(_("月均金额(元)"), max_digits=12, decimal_places=2)
+    period_start = models.DateField(_("起始日期"))
+    period_end = models.DateField(_("截止日期"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=64, blank=True, help_text="申报/入户调查/信息核对")
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("收入")
+        constraints = [models.CheckConstraint(condition=models.Q(monthly_amount__gte=0), name="income_nonneg")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.monthly_amount}"
+
+
+class AssetKind(models.TextChoices):
+    VEHICLE = "vehicle", _("机动车辆")
+    PROPERTY = "property", _("房产")
+    DEPOSIT = "deposit", _("存款")
+    SECURITIES = "securities", _("有价证券")
+    BUSINESS = "business", _("经营实体")
+    OTHER = "other", _("其他")
+
+
+class Asset(models.Model):
+    scope_path = "household__division"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assets")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets")
+    kind = models.CharField(_("财产类型"), max_length=16, choices=AssetKind.choices)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    value = models.DecimalField(_("价值(元)"), max_digits=14, decimal_places=2, default=0)
+    # Kind-specific facts the asset rules read, e.g. {"vehicle_type": "残疾人机动轮椅车"} or {"area_m2": 80}.
+    attributes = models.JSONField(default=dict, blank=True)
+    acquired_on = models.DateField(_("取得日期"), null=True, blank=True)
+    disposed_on = models.DateField(_("处置日期"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("财产")
+        constraints = [models.CheckConstraint(condition=models.Q(value__gte=0), name="asset_value_nonneg")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class ProgrammeKind(models.TextChoices):
+    ASSISTANCE = "assistance", _("社会救助")
+    ALLOWANCE = "allowance", _("津贴补贴")
+    VETERANS = "veterans", _("优抚")
+    OTHER = "other", _("其他")
+
+
+class Programme(models.Model):
+    """A benefit programme (城市低保, 农村低保, 特困供养, 高龄津贴 …). Amounts live in policy parameters."""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=ProgrammeKind.choices)
+    # Household programmes pay the family (低保); person programmes pay one person (特困, 高龄津贴).
+    per_person = models.BooleanField(_("按人发放"), default=False)
+    # Names seen in ledgers and sheet titles (e.g. "农村低保", "农村最低生活保障").
+    aliases = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        verbose_name = _("救助项目")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", _("在保")
+    SUSPENDED = "suspended", _("暂停")
+    ENDED = "ended", _("已停保")
+
+
+class Enrollment(models.Model):
+    """A household (or one person) receiving a programme from `start_month` until `end_month` (exclusive)."""
+
+    scope_path = "household__division"
+
+    programme = models.ForeignKey(Programme, verbose_name=_("项目"), on_delete=models.PROTECT,
+                                  related_name="enrollments")
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
+                                  related_name="enrollments")
+    person = models.ForeignKey(Person, verbose_name=_("享受人员"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="enrollments")
+    status = models.CharField(_("状态"), max_length=16, choices=EnrollmentStatus.choices,
+                              default=EnrollmentStatus.ACTIVE)
+    covered_persons = models.PositiveSmallIntegerField(_("保障人数"), default=1)
+    monthly_amount = models.DecimalField(_("月保障金额(元)"), max_digits=10, decimal_places=2)
+    # First day of the first paid month; end_month is the first day of the first month no longer paid.
+    start_month = models.DateField(_("起始月份"))
+    end_month = models.DateField(_("停止月份"), null=True, blank=True)
+    end_reason = models.CharField(_("停止原因"), max_length=200, blank=True)
+    # What created it: "import", "application", "review" …, and its reference (file name, case number).
+    source = models.CharField(_("来源"), max_length=32, blank=True)
+    source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)
+    # The rule and parameter versions the amount was decided under (policy.ParamValue.ref() dicts).
+    decided_under = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("享受待遇")
+        indexes = [models.Index(fields=["programme", "status"]), models.Index(fields=["household", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(monthly_amount__gte=0), name="enrollment_amount_nonneg"),
+            models.CheckConstraint(condition=models.Q(covered_persons__gte=1), name="enrollment_covers_someone"),
+            # Paying twice must be impossible: one live enrollment per person (or household) and programme.
+            models.UniqueConstraint(fields=["programme", "person"], condition=models.Q(status="active"),
+                                    name="one_active_enrollment_per_person"),
+            models.UniqueConstraint(fields=["programme", "household"],
+                                    condition=models.Q(status="active", person__isnull=True),
+                                    name="one_active_household_enrollment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.household}"

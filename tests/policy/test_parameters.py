@@ -1,0 +1,92 @@
+"""Policy is data: dated, regional, sourced versions; and the Chinese working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minzheng.policy import services
+from minzheng.policy.catalog import ParamSpec, catalog
+from minzheng.policy.models import Holiday
+
+pytestmark = pytest.mark.django_db
+
+KEY = "test.standard"
+
+
+@pytest.fixture(autouse=True)
+def _spec() -> None:
+    catalog.declare(ParamSpec(KEY, "测试标准", unit="元/人/月"))
+
+
+def _add(value: str, day: dt.date, division: Any = None) -> Any:
+    return services.add_version(key=KEY, value=value, effective_from=day, source_document="测试", division=division)
+
+
+def test_latest_version_in_force_on_a_date_wins() -> None:
+    _add("600", dt.date(2020, 1, 1))
+    _add("650", dt.date(2021, 7, 1))
+    assert services.value(KEY, on=dt.date(2021, 6, 30)) == "600"
+    assert services.value(KEY, on=dt.date(2021, 7, 1)) == "650"
+    with pytest.raises(services.MissingParameter, match="测试标准"):
+        services.resolve(KEY, on=dt.date(2019, 12, 31))
+
+
+def test_most_specific_division_wins(county: Any, meishan: Any, zhongshan: Any, xiadao: Any) -> None:
+    _add("600", dt.date(2020, 1, 1))
+    _add("700", dt.date(2019, 1, 1), division=meishan)
+    assert services.value(KEY, on=dt.date(2022, 1, 1), division=zhongshan) == "700"
+    assert services.value(KEY, on=dt.date(2022, 1, 1), division=xiadao) == "600"
+
+
+def test_resolved_value_names_its_version() -> None:
+    p = _add("600", dt.date(2020, 1, 1))
+    ref = services.resolve(KEY, on=dt.date(2020, 5, 1)).ref()
+    assert ref["version_id"] == p.pk and ref["source"] == "测试" and ref["value"] == "600"
+
+
+def test_bad_versions_are_refused(meishan_officer: Any) -> None:
+    with pytest.raises(ValidationError, match="不是数字"):
+        _add("六百", dt.date(2020, 1, 1))
+    with pytest.raises(ValidationError, match="负数"):
+        _add("-1", dt.date(2020, 1, 1))
+    with pytest.raises(ValidationError, match="依据文件"):
+        services.add_version(key=KEY, value="1", effective_from=dt.date(2020, 1, 1), source_document=" ")
+    with pytest.raises(PermissionDenied):
+        services.add_version(key=KEY, value="1", effective_from=dt.date(2020, 1, 1), source_document="x",
+                             actor=meishan_officer)
+    _add("600", dt.date(2020, 1, 1))
+    with pytest.raises(ValidationError, match="已有该参数的版本"):
+        _add("610", dt.date(2020, 1, 1))
+
+
+def test_national_day_2024_and_its_make_up_days() -> None:
+    # 国务院办公厅 2024 安排: 10月1日至7日放假调休, 9月29日(周日)、10月12日(周六)上班.
+    assert services.add_workdays(dt.date(2024, 9, 27), 1) == dt.date(2024, 9, 29)
+    assert services.add_workdays(dt.date(2024, 9, 30), 1) == dt.date(2024, 10, 8)
+    assert services.is_workday(dt.date(2024, 10, 12))
+    assert not services.is_workday(dt.date(2024, 10, 7))
+
+
+def test_spring_festival_2024_three_working_days() -> None:
+    # 2月10日至17日放假, 2月4日(周日)、2月18日(周日)上班: 3 working days after Fri 9 Feb end Tue 20 Feb.
+    assert services.add_workdays(dt.date(2024, 2, 9), 3) == dt.date(2024, 2, 20)
+
+
+def test_a_later_year_entered_by_staff_is_honoured() -> None:
+    Holiday.objects.create(date=dt.date(2031, 1, 1), is_workday=False, name="元旦")
+    services.clear_calendar_cache()
+    assert services.add_workdays(dt.date(2030, 12, 31), 1) == dt.date(2031, 1, 2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(start=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2026, 12, 1)), n=st.integers(0, 40))
+def test_workday_arithmetic_round_trips(start: dt.date, n: int) -> None:
+    end = services.add_workdays(start, n)
+    assert services.workdays_between(start, end) == n
+    assert n == 0 or services.is_workday(end)
