@@ -169,3 +169,9 @@ def purge_before(cutoff: dt.datetime) -> int:
     head.save(update_fields=["base_seq", "base_hash"])
     record("audit.purge", summary=f"按保留期清理 {n} 条审计记录（{cutoff:%Y-%m-%d} 之前）", detail={"through_seq": last.seq})
     return n
+
+
+def record_output(kind: str, *, what: str, count: int = 0, division_code: str = "", detail: Any = None) -> AuditEntry:
+    """Every export (导出) and print (打印) is audited: kind is "export" or "print"."""
+    return record(f"{kind}.{what}", summary=f"{'导出' if kind == 'export' else '打印'} {what}（{count} 条）",
+                  division_code=division_code, detail=detail)

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "minzheng.core"
     verbose_name = "系统"
+
+    def ready(self) -> None:
+        from minzheng.accounts.roles import Cap
+
+        from . import nav
+
+        nav.register("我的待办", "core:tasks", Cap.VIEW_BUSINESS, order=1, section="工作台")

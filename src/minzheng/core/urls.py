@@ -6,5 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("divisions/", views.division_tree, name="divisions"),
+    path("tasks/", views.my_tasks, name="tasks"),
     path("healthz", views.healthz, name="healthz"),
 ]

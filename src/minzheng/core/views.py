@@ -67,3 +67,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     Division.objects.exists()
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    from . import tasks
+
+    return render(request, "core/tasks.html", {"items": tasks.for_user(request.user)})

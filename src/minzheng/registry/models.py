@@ -332,3 +332,30 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} · {self.household}"
+
+
+class EnrollmentAmount(models.Model):
+    """The amount in force from a month on. Payroll pays the version in force for each month, so a retroactive
+    standard raise or a late approval shows up as arrears (补发) and an overpayment as a recovery."""
+
+    scope_path = "enrollment__household__division"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="amounts")
+    from_month = models.DateField(_("起始月份"))
+    monthly_amount = models.DecimalField(_("月保障金额(元)"), max_digits=10, decimal_places=2)
+    covered_persons = models.PositiveSmallIntegerField(_("保障人数"), default=1)
+    reason = models.CharField(_("调整原因"), max_length=200, blank=True)
+    decided_under = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("待遇金额变更")
+        ordering = ["enrollment", "from_month", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(monthly_amount__gte=0), name="enrollment_amount_version_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.from_month:%Y-%m} {self.monthly_amount}"

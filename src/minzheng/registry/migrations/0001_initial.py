@@ -154,6 +154,24 @@ class Migration(migrations.Migration):
                 'verbose_name': '享受待遇',
             },
         ),
+        migrations.CreateModel(
+            name='EnrollmentAmount',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_month', models.DateField(verbose_name='起始月份')),
+                ('monthly_amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='月保障金额(元)')),
+                ('covered_persons', models.PositiveSmallIntegerField(default=1, verbose_name='保障人数')),
+                ('reason', models.CharField(blank=True, max_length=200, verbose_name='调整原因')),
+                ('decided_under', models.JSONField(blank=True, default=dict)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amounts', to='registry.enrollment')),
+            ],
+            options={
+                'verbose_name': '待遇金额变更',
+                'ordering': ['enrollment', 'from_month', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('monthly_amount__gte', 0)), name='enrollment_amount_version_nonneg')],
+            },
+        ),
         migrations.AddIndex(
             model_name='person',
             index=models.Index(fields=['household', 'relation'], name='registry_pe_househo_6d6b48_idx'),
