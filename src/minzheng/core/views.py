@@ -74,3 +74,28 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     from . import tasks
 
     return render(request, "core/tasks.html", {"items": tasks.for_user(request.user)})
+
+
+@login_required
+def site_settings(request: HttpRequest) -> HttpResponse:
+    from django import forms
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from .models import SiteSettings
+
+    if not request.user.has_cap(Cap.MANAGE_SETTINGS):
+        raise PermissionDenied(_("只有系统管理员可以修改系统设置"))
+
+    class SettingsForm(forms.ModelForm):
+        class Meta:
+            model = SiteSettings
+            fields = ["bureau_name", "disaster_department", "veterans_department"]
+
+    form = SettingsForm(request.POST or None, instance=SiteSettings.current())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("系统设置已保存"))
+        return redirect("core:settings")
+    return render(request, "core/settings.html", {"form": form})

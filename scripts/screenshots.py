@@ -1,0 +1,44 @@
+"""Screenshots of the login page and every role's home page, at 1366×768 and at phone width, from a real
+headless Chromium against a running minzheng (default http://127.0.0.1:8000 started by `./dev.sh demo`).
+
+    .venv/bin/python scripts/screenshots.py [--url URL] [--out DIR] [--pages /extra/path ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from minzheng.core import browser
+from minzheng.core.demo_accounts import ACCOUNTS, DEMO_PASSWORD
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", default="http://127.0.0.1:8000")
+    ap.add_argument("--out", default="var/screenshots")
+    ap.add_argument("--pages", nargs="*", default=[], help="extra paths to capture for each account")
+    ap.add_argument("--accounts", nargs="*", default=[a.username for a in ACCOUNTS])
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for width, height, tag in [(1366, 768, "desktop"), (390, 844, "phone")]:
+        drv = browser.driver(width, height)
+        try:
+            drv.get(args.url.rstrip("/") + "/accounts/login/")
+            drv.save_screenshot(str(out / f"login-{tag}.png"))
+            for username in args.accounts:
+                drv.delete_all_cookies()
+                browser.login(drv, args.url, username, DEMO_PASSWORD)
+                drv.save_screenshot(str(out / f"home-{username}-{tag}.png"))
+                for page in args.pages:
+                    drv.get(args.url.rstrip("/") + page)
+                    name = page.strip("/").replace("/", "_") or "root"
+                    drv.save_screenshot(str(out / f"{name}-{username}-{tag}.png"))
+        finally:
+            drv.quit()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()
