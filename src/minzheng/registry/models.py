@@ -6,7 +6,11 @@ crosscheck checks them. Code lists follow the national standards named on each T
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db import models
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.scoping import ScopedManager
@@ -22,6 +26,69 @@ class Sex(models.TextChoices):
 
     MALE = "1", _("男")
     FEMALE = "2", _("女")
+
+
+class Ethnicity(models.TextChoices):
+    """GB 3304-91 中国各民族名称的罗马字母拼写法和代码 (two-digit codes)."""
+
+    HAN = "01", _("汉族")
+    MONGOL = "02", _("蒙古族")
+    HUI = "03", _("回族")
+    TIBETAN = "04", _("藏族")
+    UYGHUR = "05", _("维吾尔族")
+    MIAO = "06", _("苗族")
+    YI = "07", _("彝族")
+    ZHUANG = "08", _("壮族")
+    BUYEI = "09", _("布依族")
+    KOREAN = "10", _("朝鲜族")
+    MANCHU = "11", _("满族")
+    DONG = "12", _("侗族")
+    YAO = "13", _("瑶族")
+    BAI = "14", _("白族")
+    TUJIA = "15", _("土家族")
+    HANI = "16", _("哈尼族")
+    KAZAKH = "17", _("哈萨克族")
+    DAI = "18", _("傣族")
+    LI = "19", _("黎族")
+    LISU = "20", _("傈僳族")
+    VA = "21", _("佤族")
+    SHE = "22", _("畲族")
+    GAOSHAN = "23", _("高山族")
+    LAHU = "24", _("拉祜族")
+    SUI = "25", _("水族")
+    DONGXIANG = "26", _("东乡族")
+    NAXI = "27", _("纳西族")
+    JINGPO = "28", _("景颇族")
+    KYRGYZ = "29", _("柯尔克孜族")
+    TU = "30", _("土族")
+    DAUR = "31", _("达斡尔族")
+    MULAO = "32", _("仫佬族")
+    QIANG = "33", _("羌族")
+    BLANG = "34", _("布朗族")
+    SALAR = "35", _("撒拉族")
+    MAONAN = "36", _("毛南族")
+    GELAO = "37", _("仡佬族")
+    XIBE = "38", _("锡伯族")
+    ACHANG = "39", _("阿昌族")
+    PUMI = "40", _("普米族")
+    TAJIK = "41", _("塔吉克族")
+    NU = "42", _("怒族")
+    UZBEK = "43", _("乌孜别克族")
+    RUSSIAN = "44", _("俄罗斯族")
+    EWENKI = "45", _("鄂温克族")
+    DEANG = "46", _("德昂族")
+    BONAN = "47", _("保安族")
+    YUGUR = "48", _("裕固族")
+    GIN = "49", _("京族")
+    TATAR = "50", _("塔塔尔族")
+    DERUNG = "51", _("独龙族")
+    OROQEN = "52", _("鄂伦春族")
+    HEZHEN = "53", _("赫哲族")
+    MONBA = "54", _("门巴族")
+    LHOBA = "55", _("珞巴族")
+    JINO = "56", _("基诺族")
+    OTHER = "97", _("其他未识别民族")
+    FOREIGN_ORIGIN = "98", _("外国血统中国籍人士")
 
 
 class Relation(models.TextChoices):
@@ -109,6 +176,10 @@ class Household(models.Model):
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
     note = models.TextField(_("备注"), blank=True)
+    # 户籍地址 as on the 户口簿, when it differs from where the family lives (address).
+    hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True, default="", db_default="")
+    # Where the record came from: "manual", "import", "demo"; the demo loader uses it to stay idempotent.
+    source = models.CharField(_("来源"), max_length=16, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,7 +187,7 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("家庭")
-        indexes = [models.Index(fields=["division", "id"])]
+        indexes = [models.Index(fields=["division", "id"]), models.Index(fields=["phone"], name="household_phone")]
 
     def __str__(self) -> str:
         return f"{self.head.name if self.head_id and self.head else '（无户主）'}户"
@@ -134,7 +205,8 @@ class Person(models.Model):
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     # Pinyin initials of the name ("czf" for 陈志富) for quick search.
     name_initials = models.CharField(max_length=32, blank=True, db_index=True)
-    ethnicity = models.CharField(_("民族"), max_length=2, blank=True, help_text="GB 3304 两位代码")
+    ethnicity = models.CharField(_("民族"), max_length=2, blank=True, choices=Ethnicity.choices,
+                                 help_text="GB 3304 两位代码")
     relation = models.CharField(_("与户主关系"), max_length=2, choices=Relation.choices, default=Relation.OTHER)
     education = models.CharField(_("文化程度"), max_length=2, choices=Education.choices, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=2, choices=Marital.choices, blank=True)
@@ -149,6 +221,11 @@ class Person(models.Model):
     bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
     is_deceased = models.BooleanField(_("已死亡"), default=False)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    # 残疾证号 (第二代: the ID number plus category and grade digits).
+    disability_cert_no = models.CharField(_("残疾证号"), max_length=24, blank=True, default="", db_default="")
+    # The 15-digit number the person was first recorded with, kept when it was upgraded to 18 digits.
+    id_number_old = models.CharField(_("原 15 位号码"), max_length=15, blank=True, default="", db_default="")
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,7 +233,13 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("人员")
-        indexes = [models.Index(fields=["household", "relation"])]
+        indexes = [
+            models.Index(fields=["household", "relation"]),
+            models.Index(fields=["birth_date"], name="person_birth"),
+            models.Index(fields=["phone"], name="person_phone"),
+            # Officers often search by the last four digits of an ID number; an expression index keeps that fast.
+            models.Index(Right("id_number", 4), name="person_id_last4"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(disability_grade__isnull=True) | models.Q(
                 disability_grade__gte=1, disability_grade__lte=4), name="disability_grade_1_4"),
@@ -164,6 +247,23 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Pinyin initials follow the name on every save, so search by "czf" always finds 陈志富.
+        from .pinyin import initials
+
+        self.name_initials = initials(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_initials"}
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(dt.date.today())
 
 
 class Membership(models.Model):
