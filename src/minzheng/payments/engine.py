@@ -1,0 +1,238 @@
+"""The payroll engine: set-based SQL that turns enrollments into payroll lines.
+
+Everything here is `INSERT … SELECT` over the whole scope (all programmes and townships of a month at once), never a
+Python loop over enrollments, so a province-scale month (a million enrollments) is a handful of statements.
+
+Rules encoded (policy-rules §1.6 monthly payment; §2.5 "终止 from the next month"; 社会救助暂行办法 Art 68 recovery):
+- a month is due for an enrollment when start_month ≤ month < end_month (end_month exclusive) and it is active, or
+  ended with an end month; the amount is the EnrollmentAmount version in force that month (latest from_month ≤ month),
+  falling back to Enrollment.monthly_amount when no version exists;
+- the payee (the enrollment's person, else the household head) must be alive: a person who died is paid for the month
+  of death and not from the month after ("stop payment and recover from the month after death");
+- for the months already on a committed roster (within the look-back window), what is due now is compared with what
+  was paid: a positive difference is paid as arrears (补发: a retroactive raise, a late approval), a negative one is
+  recovered (追回: a retroactive cut, a death or exit discovered late);
+- failed bank payments of earlier rosters are paid again as reissue lines, with today's bank details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from minzheng.regions.models import Division
+from minzheng.registry.models import Enrollment, EnrollmentAmount, Household, Person, Programme
+
+from .models import COMMITTED, LineKind, LineStatus, Payroll, PayrollLine, PayrollStatus
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def parse_month(text: str) -> dt.date:
+    """'2024-05' (or 2024-05-01) → date(2024, 5, 1); a clear Chinese error otherwise."""
+    from django.core.exceptions import ValidationError
+
+    raw = str(text).strip()
+    try:
+        if len(raw) == 7:
+            return dt.datetime.strptime(raw, "%Y-%m").date()
+        return first_of_month(dt.date.fromisoformat(raw))
+    except ValueError as exc:
+        raise ValidationError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2024-05") from exc
+
+
+@dataclass(frozen=True)
+class Tables:
+    line: str = PayrollLine._meta.db_table
+    payroll: str = Payroll._meta.db_table
+    enrollment: str = Enrollment._meta.db_table
+    amount: str = EnrollmentAmount._meta.db_table
+    household: str = Household._meta.db_table
+    person: str = Person._meta.db_table
+    division: str = Division._meta.db_table
+
+
+T = Tables()
+LINE_COLUMNS = ("payroll_id, paid_month, enrollment_id, household_id, person_id, village_id, payee_name, id_number, "
+                "bank_name, bank_account, amount, kind, period_month, status, amount_version_id, covered_persons, "
+                "due_amount, previously_paid, bank_message")
+_COMMITTED_SQL = ", ".join(f"'{s}'" for s in COMMITTED)
+
+
+def _d(day: dt.date) -> str:
+    # Dates and integer ids are the only values inlined; both come from Python objects, never from user text.
+    # PostgreSQL needs a typed literal in a SELECT list; SQLite stores dates as ISO text.
+    if connection.vendor == "postgresql":
+        return f"DATE '{day.isoformat()}'"
+    return f"'{day.isoformat()}'"
+
+
+def _ids(values: Iterable[int]) -> str:
+    vals = [str(int(v)) for v in values]
+    return ", ".join(vals) if vals else "NULL"
+
+
+def township_expr(alias: str = "d") -> str:
+    """The township a household belongs to: its village's parent, or the division itself when at township level."""
+    return f"CASE WHEN {alias}.level = 'township' THEN {alias}.id ELSE {alias}.parent_id END"
+
+
+def version_lookup(month_sql: str, enrollment: str = "e") -> str:
+    """The id of the EnrollmentAmount version in force in `month_sql` for `enrollment`."""
+    return (f"(SELECT v2.id FROM {T.amount} v2 WHERE v2.enrollment_id = {enrollment}.id "
+            f"AND v2.from_month <= {month_sql} ORDER BY v2.from_month DESC, v2.id DESC LIMIT 1)")
+
+
+def due_condition(month_sql: str) -> str:
+    """Enrollment e (payee py) is payable in month `month_sql`."""
+    return (f"e.start_month <= {month_sql} AND (e.end_month IS NULL OR e.end_month > {month_sql}) "
+            f"AND (e.status = 'active' OR (e.status = 'ended' AND e.end_month IS NOT NULL)) "
+            f"AND ((py.death_date IS NULL AND NOT py.is_deceased) OR py.death_date >= {month_sql})")
+
+
+def regular_select(month: dt.date, *, payroll_join: str, where_extra: str = "") -> str:
+    """SELECT producing the regular lines of `month`; `payroll_join` supplies `pr.id` (the draft roster)."""
+    m = _d(month)
+    amount = "COALESCE(v.monthly_amount, e.monthly_amount)"
+    return f"""
+SELECT pr.id, {m}, e.id, e.household_id, e.person_id, h.division_id, py.name, py.id_number, py.bank_name,
+       py.bank_account, {amount}, 'regular', {m}, 'pending', v.id, COALESCE(v.covered_persons, e.covered_persons),
+       {amount}, 0, ''
+FROM {T.enrollment} e
+JOIN {T.household} h ON h.id = e.household_id
+JOIN {T.division} d ON d.id = h.division_id
+JOIN {T.person} py ON py.id = COALESCE(e.person_id, h.head_id)
+{payroll_join}
+LEFT JOIN {T.amount} v ON v.id = {version_lookup(m)}
+WHERE {due_condition(m)} AND {amount} > 0 {where_extra}"""
+
+
+def draft_join(month: dt.date) -> str:
+    return (f"JOIN {T.payroll} pr ON pr.programme_id = e.programme_id AND pr.township_id = {township_expr()} "
+            f"AND pr.month = {_d(month)} AND pr.status = 'draft'")
+
+
+def insert_regular(month: dt.date, payroll_ids: list[int]) -> int:
+    """Regular lines for the given draft rosters of `month`."""
+    sql = (f"INSERT INTO {T.line} ({LINE_COLUMNS}) {regular_select(month, payroll_join=draft_join(month))} "
+           f"AND pr.id IN ({_ids(payroll_ids)}) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return max(cur.rowcount, 0)
+
+
+def insert_adjustments(month: dt.date, payroll_ids: list[int], lookback_months: int) -> int:
+    """Arrears and recoveries: for each month on a committed roster in the window, what is due now − what was paid."""
+    m = _d(month)
+    since = _d(add_months(month, -lookback_months))
+    amount = "COALESCE(v.monthly_amount, e.monthly_amount)"
+    sql = f"""
+WITH drafts AS (
+    SELECT id, programme_id, township_id FROM {T.payroll} WHERE id IN ({_ids(payroll_ids)})
+),
+months AS (
+    SELECT DISTINCT p.programme_id, p.township_id, p.month FROM {T.payroll} p
+    JOIN drafts dr ON dr.programme_id = p.programme_id AND dr.township_id = p.township_id
+    WHERE p.status IN ({_COMMITTED_SQL}) AND p.month < {m} AND p.month >= {since}
+),
+paid AS (
+    SELECT l.enrollment_id, l.period_month, SUM(l.amount) AS amount FROM {T.line} l
+    JOIN {T.payroll} p ON p.id = l.payroll_id
+    JOIN drafts dr ON dr.programme_id = p.programme_id
+    WHERE p.status IN ({_COMMITTED_SQL}) AND l.kind <> 'reissue' AND l.period_month < {m} AND l.period_month >= {since}
+    GROUP BY l.enrollment_id, l.period_month
+),
+cand AS (
+    SELECT e.id AS enrollment_id, mo.month AS period_month FROM months mo
+    JOIN {T.enrollment} e ON e.programme_id = mo.programme_id AND e.start_month <= mo.month
+         AND (e.end_month IS NULL OR e.end_month > mo.month)
+    JOIN {T.household} h ON h.id = e.household_id
+    JOIN {T.division} d ON d.id = h.division_id AND {township_expr()} = mo.township_id
+    UNION
+    SELECT enrollment_id, period_month FROM paid
+),
+calc AS (
+    SELECT pr.id AS payroll_id, e.id AS enrollment_id, e.household_id, e.person_id, h.division_id AS village_id,
+           py.name, py.id_number, py.bank_name, py.bank_account, c.period_month,
+           CASE WHEN {due_condition('c.period_month')} THEN {amount} ELSE 0 END AS due,
+           COALESCE(pd.amount, 0) AS paid, v.id AS version_id, COALESCE(v.covered_persons, e.covered_persons) AS cp
+    FROM cand c
+    JOIN {T.enrollment} e ON e.id = c.enrollment_id
+    JOIN {T.household} h ON h.id = e.household_id
+    JOIN {T.division} d ON d.id = h.division_id
+    JOIN {T.person} py ON py.id = COALESCE(e.person_id, h.head_id)
+    JOIN drafts pr ON pr.programme_id = e.programme_id AND pr.township_id = {township_expr()}
+    LEFT JOIN paid pd ON pd.enrollment_id = c.enrollment_id AND pd.period_month = c.period_month
+    LEFT JOIN {T.amount} v ON v.id = {version_lookup('c.period_month')}
+)
+INSERT INTO {T.line} ({LINE_COLUMNS})
+SELECT payroll_id, {m}, enrollment_id, household_id, person_id, village_id, name, id_number, bank_name, bank_account,
+       ROUND(due - paid, 2), CASE WHEN due > paid THEN 'arrears' ELSE 'recovery' END, period_month, 'pending',
+       version_id, cp, due, paid, ''
+FROM calc WHERE ABS(due - paid) >= 0.005
+ON CONFLICT DO NOTHING"""
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return max(cur.rowcount, 0)
+
+
+def insert_reissues(month: dt.date, payroll_ids: list[int]) -> int:
+    """Failed bank payments of committed rosters, paid again in this month's draft with current bank details."""
+    m = _d(month)
+    sql = f"""
+INSERT INTO {T.line} ({LINE_COLUMNS}, reissue_of_id)
+SELECT dr.id, {m}, l.enrollment_id, l.household_id, l.person_id, l.village_id, py.name, py.id_number, py.bank_name,
+       py.bank_account, l.amount, 'reissue', l.period_month, 'pending', l.amount_version_id, l.covered_persons,
+       l.amount, 0, '', l.id
+FROM {T.line} l
+JOIN {T.payroll} p ON p.id = l.payroll_id
+JOIN {T.payroll} dr ON dr.programme_id = p.programme_id AND dr.township_id = p.township_id AND dr.month = {m}
+JOIN {T.enrollment} e ON e.id = l.enrollment_id
+JOIN {T.household} h ON h.id = e.household_id
+JOIN {T.person} py ON py.id = COALESCE(e.person_id, h.head_id)
+WHERE dr.id IN ({_ids(payroll_ids)}) AND p.status IN ({_COMMITTED_SQL}) AND p.month < {m}
+  AND l.status = '{LineStatus.FAILED}' AND l.amount > 0
+  AND NOT EXISTS (SELECT 1 FROM {T.line} r WHERE r.reissue_of_id = l.id)"""
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return max(cur.rowcount, 0)
+
+
+def refresh_totals(payroll_ids: list[int]) -> None:
+    sql = f"""
+UPDATE {T.payroll} SET
+  line_count = (SELECT COUNT(*) FROM {T.line} l WHERE l.payroll_id = {T.payroll}.id),
+  total = COALESCE((SELECT ROUND(SUM(l.amount), 2) FROM {T.line} l WHERE l.payroll_id = {T.payroll}.id), 0)
+WHERE id IN ({_ids(payroll_ids)})"""
+    with connection.cursor() as cur:
+        cur.execute(sql)
+
+
+def delete_lines(payroll_ids: list[int]) -> int:
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {T.line} WHERE payroll_id IN ({_ids(payroll_ids)})")
+        return max(cur.rowcount, 0)
+
+
+def kind_counts(payroll_ids: list[int]) -> dict[str, dict[str, str | int]]:
+    from django.db.models import Count, Sum
+
+    out: dict[str, dict[str, str | int]] = {}
+    rows = (PayrollLine.objects.filter(payroll_id__in=payroll_ids).values("kind")
+            .annotate(n=Count("id"), total=Sum("amount")))
+    for r in rows:
+        out[r["kind"]] = {"count": r["n"], "total": str(r["total"])}
+    return out
+
+
+__all__ = ["LineKind", "PayrollStatus", "Programme", "add_months", "first_of_month", "parse_month"]

@@ -1,0 +1,284 @@
+"""Payrolls (发放花名册), their lines, bank-file layouts, fund ledgers and the few per-person facts allowances need.
+
+A payroll is a frozen snapshot: every line copies the payee, bank account and amount it was computed from and names
+the EnrollmentAmount version it used (versions are append-only), so later edits to the registry never change a
+roster that was generated. Database constraints make paying one month twice impossible.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.core.scoping import ScopedManager
+
+
+class PayrollStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PREPARED = "prepared", _("已提交待审批")
+    APPROVED = "approved", _("已审批")
+    EXPORTED = "exported", _("已生成银行文件")
+    PAID = "paid", _("已发放")
+
+
+# Statuses whose lines count as paid (or committed to be paid) when arrears and recoveries are computed.
+COMMITTED = (PayrollStatus.PREPARED, PayrollStatus.APPROVED, PayrollStatus.EXPORTED, PayrollStatus.PAID)
+LOCKED = (PayrollStatus.APPROVED, PayrollStatus.EXPORTED, PayrollStatus.PAID)
+
+
+class Payroll(models.Model):
+    """One month's roster for one programme in one township (乡镇按项目按月造册)."""
+
+    scope_path = "township"
+
+    programme = models.ForeignKey("registry.Programme", verbose_name=_("项目"), on_delete=models.PROTECT,
+                                  related_name="payrolls")
+    township = models.ForeignKey("regions.Division", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT,
+                                 related_name="payrolls")
+    month = models.DateField(_("发放月份"))
+    status = models.CharField(_("状态"), max_length=16, choices=PayrollStatus.choices, default=PayrollStatus.DRAFT)
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    total = models.DecimalField(_("合计金额(元)"), max_digits=14, decimal_places=2, default=0)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("生成人"))
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("造册人"))
+    prepared_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    # What the roster was computed from: engine rules, parameter refs, counts per kind, the months looked back on.
+    snapshot = models.JSONField(default=dict, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("发放花名册")
+        ordering = ["-month", "township__code", "programme__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "township", "month"], name="one_payroll_per_month"),
+            # Maker-checker (审批分离): the person who prepared a roster never approves it.
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | Q(prepared_by__isnull=True)
+                                   | ~Q(approved_by=models.F("prepared_by")), name="payroll_maker_checker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township} {self.programme} {self.month:%Y-%m}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED
+
+
+class LineKind(models.TextChoices):
+    REGULAR = "regular", _("正常发放")
+    ARREARS = "arrears", _("补发")
+    RECOVERY = "recovery", _("追回")
+    REISSUE = "reissue", _("重发")
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("待发放")
+    PAID = "paid", _("已到账")
+    FAILED = "failed", _("发放失败")
+    REISSUED = "reissued", _("失败已重发")
+
+
+class PayrollLine(models.Model):
+    """One payment (or recovery) in a payroll, with the data it was computed from copied onto it."""
+
+    scope_path = "village"
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.CASCADE, related_name="lines")
+    # The month of the payroll this line is in; with period_month it keys adjustments (see constraints).
+    paid_month = models.DateField(_("发放月份"))
+    enrollment = models.ForeignKey("registry.Enrollment", on_delete=models.PROTECT, related_name="payroll_lines")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("regions.Division", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("村(社区)"))
+    payee_name = models.CharField(_("领款人"), max_length=64)
+    id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
+    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
+    amount = models.DecimalField(_("金额(元)"), max_digits=12, decimal_places=2)
+    kind = models.CharField(_("类型"), max_length=16, choices=LineKind.choices, default=LineKind.REGULAR)
+    period_month = models.DateField(_("所属月份"))
+    status = models.CharField(_("状态"), max_length=16, choices=LineStatus.choices, default=LineStatus.PENDING)
+    # Snapshot of the amount decision: the EnrollmentAmount version (append-only) and what it said.
+    amount_version_id = models.IntegerField(_("金额版本"), null=True, blank=True)
+    covered_persons = models.PositiveSmallIntegerField(_("保障人数"), default=1)
+    due_amount = models.DecimalField(_("应发金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    previously_paid = models.DecimalField(_("已发金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    reissue_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissues")
+    bank_message = models.CharField(_("银行回盘信息"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("发放明细")
+        ordering = ["payroll", "village_id", "id"]
+        indexes = [models.Index(fields=["enrollment", "period_month"]), models.Index(fields=["payroll", "kind"])]
+        constraints = [
+            # Paying one month twice is impossible: one regular line per enrollment and month, and one adjustment of
+            # each kind per enrollment, period and paying month (a second retroactive change months later gets its own).
+            models.UniqueConstraint(fields=["enrollment", "period_month", "kind", "paid_month"],
+                                    condition=~Q(kind="reissue"), name="payline_once"),
+            models.CheckConstraint(condition=~Q(kind="regular") | Q(period_month=models.F("paid_month")),
+                                   name="payline_regular_in_own_month"),
+            models.UniqueConstraint(fields=["reissue_of"], condition=Q(reissue_of__isnull=False),
+                                    name="payline_reissued_once"),
+            models.CheckConstraint(condition=~Q(kind="recovery") | Q(amount__lt=0), name="payline_recovery_negative"),
+            models.CheckConstraint(condition=Q(kind="recovery") | Q(amount__gte=0), name="payline_payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name} {self.period_month:%Y-%m} {self.amount}"
+
+
+class BankFileLayout(models.Model):
+    """How one bank wants its 一卡通 disbursement file: columns, separator, encoding, header and trailer."""
+
+    FORMAT_CHOICES = [("csv", _("分隔符文本(CSV)")), ("fixed", _("定长文本(TXT)"))]
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    file_format = models.CharField(_("格式"), max_length=8, choices=FORMAT_CHOICES, default="csv")
+    # Columns in order: [{"field": "bank_account", "title": "账号", "width": 20}, …]; see bankfiles.FIELDS.
+    columns = models.JSONField(default=list)
+    separator = models.CharField(_("分隔符"), max_length=4, default=",", blank=True)
+    encoding = models.CharField(_("编码"), max_length=16, default="GBK")
+    header = models.BooleanField(_("首行汇总(笔数、金额)"), default=True)
+    trailer = models.BooleanField(_("末行汇总(笔数、金额)"), default=False)
+    column_titles = models.BooleanField(_("列标题行"), default=True)
+    extension = models.CharField(_("扩展名"), max_length=8, default="csv")
+
+    class Meta:
+        verbose_name = _("银行文件格式")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankReturn(models.Model):
+    """One imported bank return file (回盘文件): which payroll it answered, how many failed."""
+
+    scope_path = "payroll__township"
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="bank_returns")
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    imported_by = models.CharField(max_length=150, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("银行回盘")
+        constraints = [models.UniqueConstraint(fields=["payroll", "sha256"], name="bank_return_once")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows})"
+
+
+class FundSource(models.TextChoices):
+    CENTRAL = "central", _("中央")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    COUNTY = "county", _("县(区)级")
+
+
+class FundEntryKind(models.TextChoices):
+    BUDGET = "budget", _("年度预算")
+    ALLOCATION = "allocation", _("下达(拨付)")
+    DISBURSEMENT = "disbursement", _("发放支出")
+    EXPENSE = "expense", _("其他支出")
+
+
+# The ledger's pseudo-programme for 工作经费 (work funds): not a benefit programme, so not a registry Programme.
+WORK_FUNDS = "work_funds"
+
+
+class FundEntry(models.Model):
+    """One movement in the special-fund ledger (专项资金台账): a programme's money from one funding source.
+
+    `fund` is the programme whose money moves (or WORK_FUNDS); `spent_on` is what a disbursement or expense paid for.
+    A special fund spent on something else than its own programme raises an alert (专款专用)."""
+
+    scope_path = "township"
+
+    fund = models.CharField(_("资金项目"), max_length=32, db_index=True)
+    source = models.CharField(_("资金来源"), max_length=16, choices=FundSource.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=FundEntryKind.choices)
+    township = models.ForeignKey("regions.Division", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT,
+                                 related_name="+")
+    month = models.DateField(_("月份"))
+    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    spent_on = models.CharField(_("用途项目"), max_length=32, blank=True)
+    payroll = models.ForeignKey(Payroll, null=True, blank=True, on_delete=models.PROTECT, related_name="fund_entries")
+    note = models.CharField(_("摘要"), max_length=200, blank=True)
+    basis = models.JSONField(default=dict, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("资金台账")
+        ordering = ["-month", "fund", "source"]
+        indexes = [models.Index(fields=["fund", "township", "month"])]
+        constraints = [
+            models.UniqueConstraint(fields=["payroll", "source"], condition=Q(payroll__isnull=False),
+                                    name="fund_disbursement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fund} {self.get_source_display()} {self.get_kind_display()} {self.amount}"
+
+
+class YoufuCategory(models.TextChoices):
+    """重点优抚对象 categories that receive 定期抚恤补助 (军人抚恤优待条例)."""
+
+    DISABLED_SOLDIER = "disabled", _("残疾军人")
+    MARTYR_FAMILY = "martyr_family", _("烈士遗属")
+    DUTY_FAMILY = "duty_family", _("因公牺牲军人遗属")
+    ILLNESS_FAMILY = "illness_family", _("病故军人遗属")
+    DEMOBILISED = "demobilised", _("在乡老复员军人")
+    ILL_VETERAN = "ill_veteran", _("带病回乡退伍军人")
+    WAR_VETERAN = "war_veteran", _("参战参试退役人员")
+    OLD_CONSCRIPT = "old_conscript", _("农村籍老义务兵(60周岁以上)")
+    MARTYR_CHILD = "martyr_child", _("烈士老年子女")
+
+
+class BeneficiaryFacts(models.Model):
+    """Facts about a person that allowance rules need and the registry does not hold (own model, OneToOne)."""
+
+    scope_path = "person__household__division"
+
+    person = models.OneToOneField("registry.Person", on_delete=models.CASCADE, related_name="payment_facts")
+    # 重度残疾人护理补贴: certified need of long-term care (护理 lasting ≥ 6 months).
+    needs_long_term_care = models.BooleanField(_("需长期照护"), default=False)
+    # 工伤保险生活护理费 recipients get neither disability allowance.
+    work_injury_care = models.BooleanField(_("享受工伤保险生活护理费"), default=False)
+    youfu_category = models.CharField(_("优抚对象类别"), max_length=32, choices=YoufuCategory.choices, blank=True)
+    youfu_since = models.DateField(_("优抚认定日期"), null=True, blank=True)
+    service_years = models.PositiveSmallIntegerField(_("服役年限"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("待遇认定信息")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}"

@@ -1,0 +1,257 @@
+"""Payroll actions: generate (造册), prepare (提交), approve (审批), return (退回). Typed, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from minzheng.accounts.roles import Cap
+from minzheng.audit.services import record
+from minzheng.core.scoping import require_division, require_edit, visible, visible_divisions
+from minzheng.policy.services import resolve
+from minzheng.regions.models import Division, Level
+from minzheng.registry.models import Programme
+
+from . import engine
+from .models import LOCKED, LineStatus, Payroll, PayrollLine, PayrollStatus
+
+ENGINE_VERSION = "payroll-engine/1"
+
+
+class PayrollError(ValidationError):
+    """A payroll action that cannot be done as asked; the message says why, in Chinese."""
+
+
+@dataclass
+class GenerateResult:
+    month: dt.date
+    payrolls: list[Payroll] = field(default_factory=list)
+    skipped: list[tuple[Payroll, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.total for p in self.payrolls), Decimal("0.00"))
+
+    def as_dict(self) -> dict[str, Any]:
+        rows = [{"programme": p.programme.code, "programme_name": p.programme.name, "township": p.township.code,
+                 "township_name": p.township.name, "payroll_id": p.pk, "status": p.status, "lines": p.line_count,
+                 "total": str(p.total), "kinds": p.snapshot.get("kinds", {})} for p in self.payrolls]
+        skipped = [{"programme": p.programme.code, "township": p.township.code, "status": p.status, "reason": why}
+                   for p, why in self.skipped]
+        return {"month": f"{self.month:%Y-%m}", "payrolls": rows, "skipped": skipped,
+                "lines": sum(p.line_count for p in self.payrolls), "total": str(self.total), "inserted": self.counts}
+
+
+def _lock() -> None:
+    # One generation at a time: two clerks pressing 生成 together must not interleave deletes and inserts.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(7410555)")
+
+
+def check_month(month: dt.date, *, today: dt.date | None = None) -> dt.date:
+    month = engine.first_of_month(month)
+    this_month = engine.first_of_month(today or dt.date.today())
+    if month > this_month:
+        raise PayrollError(f"不能为未来月份 {month:%Y-%m} 造册（本月为 {this_month:%Y-%m}）")
+    return month
+
+
+def _townships(user: Any, township: Division | None) -> list[Division]:
+    if township is not None:
+        if township.level != Level.TOWNSHIP:
+            raise PayrollError(f"{township.name} 不是乡镇(街道)")
+        if user is not None:
+            require_division(user, township, Cap.EDIT_BUSINESS)
+        return [township]
+    qs = Division.objects.filter(level=Level.TOWNSHIP)
+    if user is not None:
+        if not user.has_cap(Cap.EDIT_BUSINESS):
+            raise PermissionDenied("您的角色没有造册权限")
+        qs = visible_divisions(user).filter(level=Level.TOWNSHIP)
+    return list(qs.order_by("code"))
+
+
+def generate(*, month: dt.date, user: Any = None, programme: Programme | None = None,
+             township: Division | None = None, today: dt.date | None = None) -> GenerateResult:
+    """Generate (or rebuild) the draft rosters of `month`. Idempotent: approved rosters are never touched, a draft is
+    rebuilt from scratch, and the unique constraints make a second payment of the same month impossible."""
+    month = check_month(month, today=today)
+    programmes = [programme] if programme else list(Programme.objects.filter(active=True))
+    towns = _townships(user, township)
+    result = GenerateResult(month)
+    lookback = int(resolve("payments.arrears_lookback_months", on=month).value)
+    with transaction.atomic():
+        _lock()
+        prog_ids = [p.pk for p in programmes]
+        town_ids = [t.pk for t in towns]
+        existing = Payroll.objects.filter(programme_id__in=prog_ids, township_id__in=town_ids)
+        later = existing.filter(month__gt=month).select_related("programme", "township").first()
+        if later is not None and programme is not None and township is not None:
+            raise PayrollError(f"{later} 已存在更晚月份的花名册，不能再为 {month:%Y-%m} 造册")
+        blocked_pairs = set(existing.filter(month__gt=month).values_list("programme_id", "township_id"))
+        earlier_drafts = existing.filter(month__lt=month, status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED])
+        for p in earlier_drafts.select_related("programme", "township"):
+            if programme is not None and township is not None:
+                raise PayrollError(f"{p.township.name}{p.programme.name} {p.month:%Y-%m} 的花名册尚未审批，"
+                                   f"请先审批（或删除草稿）再生成 {month:%Y-%m}")
+            blocked_pairs.add((p.programme_id, p.township_id))
+        current = {(p.programme_id, p.township_id): p for p in existing.filter(month=month)}
+        now = timezone.now()
+        new_rows = []
+        for prog in programmes:
+            for town in towns:
+                key = (prog.pk, town.pk)
+                if key in blocked_pairs or key in current:
+                    continue
+                new_rows.append(Payroll(programme=prog, township=town, month=month, status=PayrollStatus.DRAFT,
+                                        generated_by=user, generated_at=now))
+        Payroll.objects.bulk_create(new_rows, batch_size=1000)
+        drafts = list(Payroll.objects.filter(programme_id__in=prog_ids, township_id__in=town_ids, month=month,
+                                             status=PayrollStatus.DRAFT))
+        for p in current.values():
+            if p.status != PayrollStatus.DRAFT:
+                if programme is not None and township is not None:
+                    raise PayrollError(f"{p.township.name}{p.programme.name} {p.month:%Y-%m} 的花名册"
+                                       f"{p.get_status_display()}，不能重新生成")
+                result.skipped.append((p, f"{p.get_status_display()}，未重新生成"))
+        draft_ids = [p.pk for p in drafts]
+        removed = engine.delete_lines(draft_ids)
+        result.counts["removed"] = removed
+        result.counts["regular"] = engine.insert_regular(month, draft_ids)
+        result.counts["adjustments"] = engine.insert_adjustments(month, draft_ids, lookback)
+        result.counts["reissue"] = engine.insert_reissues(month, draft_ids)
+        engine.refresh_totals(draft_ids)
+        kinds = _kinds_by_payroll(draft_ids)
+        keep: list[int] = []
+        empty: list[int] = []
+        for p in Payroll.objects.filter(pk__in=draft_ids):
+            (keep if p.line_count else empty).append(p.pk)
+        # A township with nothing to pay in a programme gets no roster rather than an empty one.
+        Payroll.objects.filter(pk__in=empty).delete()
+        snap = {"engine": ENGINE_VERSION, "generated_at": now.isoformat(), "lookback_months": lookback,
+                "lookback_param": resolve("payments.arrears_lookback_months", on=month).ref(),
+                "rules": "enrollment active start≤month<end; payee alive (paid through month of death); "
+                         "amount = EnrollmentAmount version in force; arrears/recovery = due − paid on committed "
+                         "rosters in the window; failed bank payments reissued"}
+        for pk in keep:
+            Payroll.objects.filter(pk=pk).update(generated_by=user, generated_at=now,
+                                                 snapshot={**snap, "kinds": kinds.get(pk, {})})
+        result.payrolls = list(Payroll.objects.filter(pk__in=keep).select_related("programme", "township")
+                               .order_by("township__code", "programme__order"))
+        record("payments.generate", summary=f"生成 {month:%Y-%m} 花名册 {len(keep)} 本，"
+               f"{sum(p.line_count for p in result.payrolls)} 笔，合计 {result.total} 元",
+               division_code=towns[0].code if len(towns) == 1 else "",
+               detail={"month": str(month), "counts": result.counts, "payrolls": keep,
+                       "skipped": [p.pk for p, _ in result.skipped]})
+    return result
+
+
+def _kinds_by_payroll(ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    from django.db.models import Count, Sum
+
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in (PayrollLine.objects.filter(payroll_id__in=ids).values("payroll_id", "kind")
+              .annotate(n=Count("id"), total=Sum("amount"))):
+        out.setdefault(r["payroll_id"], {})[r["kind"]] = {"count": r["n"], "total": str(r["total"])}
+    return out
+
+
+def prepare(*, payroll: Payroll, user: Any) -> Payroll:
+    """The township officer checks the draft and submits it (造册人). They can no longer approve it."""
+    require_edit(user, payroll, Cap.EDIT_BUSINESS)
+    with transaction.atomic():
+        p = Payroll.objects.select_for_update().get(pk=payroll.pk)
+        if p.status != PayrollStatus.DRAFT:
+            raise PayrollError(f"花名册{p.get_status_display()}，只有草稿可以提交")
+        if p.line_count == 0:
+            raise PayrollError("花名册没有发放明细，不能提交")
+        p.status, p.prepared_by, p.prepared_at = PayrollStatus.PREPARED, user, timezone.now()
+        p.save(update_fields=["status", "prepared_by", "prepared_at"])
+        record("payments.prepare", obj=p, summary=f"提交花名册 {p}（{p.line_count} 笔，{p.total} 元）")
+    return p
+
+
+def _maker(p: Payroll, user: Any) -> bool:
+    return user.pk in {p.prepared_by_id, p.generated_by_id}
+
+
+def approve(*, payroll: Payroll, user: Any) -> Payroll:
+    """District approval (审批). Nobody approves a roster they generated or prepared (maker-checker)."""
+    require_edit(user, payroll, Cap.APPROVE)
+    with transaction.atomic():
+        p = Payroll.objects.select_for_update().select_related("programme", "township").get(pk=payroll.pk)
+        if p.status in LOCKED:
+            raise PayrollError(f"花名册已{p.get_status_display()}，不能重复审批或修改")
+        if p.status != PayrollStatus.PREPARED:
+            raise PayrollError("花名册尚未由乡镇提交，不能审批")
+        if _maker(p, user):
+            raise PermissionDenied("审批分离：您生成或提交了这本花名册，不能由您审批，请由其他审批人审批")
+        earlier = Payroll.objects.filter(programme=p.programme, township=p.township, month__lt=p.month).exclude(
+            status__in=LOCKED).order_by("month").first()
+        if earlier is not None:
+            raise PayrollError(f"请先审批 {earlier.month:%Y-%m} 的花名册")
+        p.status, p.approved_by, p.approved_at = PayrollStatus.APPROVED, user, timezone.now()
+        p.save(update_fields=["status", "approved_by", "approved_at"])
+        # A failed payment now reissued in this roster is closed.
+        PayrollLine.objects.filter(pk__in=p.lines.filter(reissue_of__isnull=False).values("reissue_of_id")).update(
+            status=LineStatus.REISSUED)
+        record("payments.approve", obj=p, summary=f"审批花名册 {p}（{p.line_count} 笔，{p.total} 元）")
+        from . import funds
+
+        funds.record_disbursement(p)
+    return p
+
+
+def send_back(*, payroll: Payroll, user: Any, reason: str) -> Payroll:
+    """The approver returns a submitted roster to the township (退回), with a reason."""
+    require_edit(user, payroll, Cap.APPROVE)
+    if not reason.strip():
+        raise PayrollError("退回必须填写原因")
+    with transaction.atomic():
+        p = Payroll.objects.select_for_update().get(pk=payroll.pk)
+        if p.status != PayrollStatus.PREPARED:
+            raise PayrollError(f"花名册{p.get_status_display()}，只有待审批的可以退回")
+        p.status, p.prepared_by, p.prepared_at, p.note = PayrollStatus.DRAFT, None, None, f"退回：{reason}"[:200]
+        p.save(update_fields=["status", "prepared_by", "prepared_at", "note"])
+        record("payments.send_back", obj=p, summary=f"退回花名册 {p}：{reason}")
+    return p
+
+
+def approve_many(*, month: dt.date, user: Any, programme: Programme | None = None,
+                 township: Division | None = None) -> tuple[list[Payroll], list[tuple[Payroll, str]]]:
+    """Approve every submitted roster of a month in scope; returns (approved, refused with reason)."""
+    qs = visible(Payroll, user).filter(month=engine.first_of_month(month), status=PayrollStatus.PREPARED)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if township is not None:
+        qs = qs.filter(township=township)
+    done: list[Payroll] = []
+    refused: list[tuple[Payroll, str]] = []
+    for p in qs.select_related("programme", "township").order_by("township__code", "programme__order"):
+        try:
+            done.append(approve(payroll=p, user=user))
+        except (PermissionDenied, ValidationError) as exc:
+            refused.append((p, "；".join(getattr(exc, "messages", [str(exc)]))))
+    return done, refused
+
+
+def payrolls_for(user: Any) -> QuerySet[Payroll]:
+    return visible(Payroll, user).select_related("programme", "township", "prepared_by", "approved_by")
+
+
+def totals_by_township(month: dt.date, user: Any) -> list[dict[str, Any]]:
+    """Per-township summary of a month (乡镇汇总): rosters, lines and totals by programme."""
+    from django.db.models import Count, Sum
+
+    rows = (payrolls_for(user).filter(month=month).values("township__code", "township__name")
+            .annotate(n=Count("id"), lines=Sum("line_count"), total=Sum("total")).order_by("township__code"))
+    return list(rows)
