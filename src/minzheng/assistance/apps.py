@@ -16,6 +16,7 @@ class AssistanceConfig(AppConfig):
         except ModuleNotFoundError as exc:
             if exc.name != "minzheng.assistance.params":
                 raise
+        importlib.import_module("minzheng.assistance.wfparams")
         try:
             hooks = importlib.import_module("minzheng.assistance.hooks")
         except ModuleNotFoundError as exc:

@@ -1,0 +1,143 @@
+"""Bridge from a case (or a live enrollment) to the rules: builds the rules' inputs from the registry, runs the
+rules for the programme, and returns one JSON-safe decision dict to store on the case.
+
+The dict is the rules' Decision.as_dict() plus `covered_persons` and `steps` (each rule's own Decision), so the
+case page can show every explanation, its inputs and the parameter versions it was decided under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from minzheng.registry.models import Enrollment, EnrollmentStatus, Person
+
+from . import rules
+from .models import Application, LinshiType
+
+
+def _area(programme_code: str, household: Any) -> str:
+    if programme_code == "dibao_urban":
+        return "urban"
+    if programme_code == "dibao_rural":
+        return "rural"
+    return household.hukou_type or "rural"
+
+
+def _current_programmes(household: Any, person: Person | None, exclude: Enrollment | None = None) -> list[str]:
+    qs = Enrollment.objects.filter(household=household, status=EnrollmentStatus.ACTIVE)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    if person is not None:
+        qs = qs.filter(person=person) | qs.filter(person__isnull=True, programme__code__startswith="dibao")
+    else:
+        qs = qs.filter(person__isnull=True)
+    return list(qs.values_list("programme__code", flat=True))
+
+
+def _combine(main: rules.Decision, steps: list[rules.Decision], *, covered: int, eligible: bool,
+             amount: Decimal) -> dict[str, Any]:
+    out = main.as_dict()
+    refs: dict[str, dict[str, Any]] = {}
+    for s in steps:
+        for r in s.params:
+            refs.setdefault(r["key"], r)
+    reasons: list[str] = []
+    for s in steps:
+        reasons += [r for r in s.reasons if r not in reasons]
+    out.update({
+        "eligible": eligible, "amount": str(amount), "covered_persons": covered,
+        "explanation": "；".join(s.explanation for s in steps),
+        "params": rules._jsonable(list(refs.values())), "reasons": reasons,
+        "steps": [s.as_dict() for s in steps],
+    })
+    return out
+
+
+def _selfcare_items(failed: list[str]) -> dict[str, bool]:
+    return {k: k not in set(failed) for k in rules.SELF_CARE_ITEMS}
+
+
+def assess_dibao(household: Any, programme_code: str, *, on: dt.date, division: Any, person: Person | None = None,
+                 single: bool = False, exclude: Enrollment | None = None) -> dict[str, Any]:
+    params = rules.Params(on, division)
+    facts = rules.household_facts(household, on=on, area=_area(programme_code, household))
+    if single and person is not None:
+        d = rules.single_person_dibao(str(person.pk), facts, params=params)
+        covered = 1
+    else:
+        d = rules.dibao_assess(facts, params=params)
+        covered = int(d.details.get("covered_count") or 0)
+    conflicts = rules.programme_conflicts(programme_code, _current_programmes(household, None, exclude))
+    steps = [d] + ([conflicts] if not conflicts.eligible else [])
+    eligible = d.eligible and conflicts.eligible and covered > 0
+    return _combine(d, steps, covered=max(covered, 1), eligible=eligible, amount=d.amount if eligible else Decimal(0))
+
+
+def assess_tekun(person: Person, programme_code: str, *, on: dt.date, division: Any, selfcare_failed: list[str],
+                 exclude: Enrollment | None = None) -> dict[str, Any]:
+    params = rules.Params(on, division)
+    facts = rules.tekun_facts(person, on=on, params=params)
+    criteria = rules.tekun_criteria(facts, params=params)
+    tier = rules.self_care_tier(_selfcare_items(selfcare_failed), params=params)
+    arrangement = "central" if programme_code == "tekun_central" else "dispersed"
+    support = rules.tekun_support(tier.details["tier"], arrangement=arrangement, area=facts.area, params=params)
+    conflicts = rules.programme_conflicts(programme_code, _current_programmes(person.household, person, exclude))
+    steps = [criteria, tier, support] + ([conflicts] if not conflicts.eligible else [])
+    eligible = criteria.eligible and conflicts.eligible
+    out = _combine(support, steps, covered=1, eligible=eligible, amount=support.amount if eligible else Decimal(0))
+    out["tier"] = tier.details["tier"]
+    return out
+
+
+def assess_linshi(app: Application, *, on: dt.date) -> dict[str, Any]:
+    params = rules.Params(on, app.division)
+    facts = rules.household_facts(app.household, on=on)
+    members = rules.household_members(facts.members, params=params)
+    persons = len(members.details.get("counted", [])) or 1
+    kind = "emergency" if app.linshi_type == LinshiType.URGENT else "expenditure"
+    d = rules.linshi_amount(kind, persons=persons, months=int(app.months or 1), params=params)
+    return _combine(d, [members, d], covered=persons, eligible=d.eligible, amount=d.amount)
+
+
+def assess(app: Application, *, on: dt.date) -> dict[str, Any]:
+    code = app.programme.code
+    if code.startswith("dibao"):
+        return assess_dibao(app.household, code, on=on, division=app.division, person=app.person,
+                            single=app.single_person)
+    if code.startswith("tekun"):
+        person = app.person or app.applicant
+        return assess_tekun(person, code, on=on, division=app.division, selfcare_failed=list(app.selfcare_failed))
+    if code == "linshi":
+        return assess_linshi(app, on=on)
+    raise ValueError(f"{app.programme.name} 不在本流程内")
+
+
+def assess_enrollment(enrollment: Enrollment, *, on: dt.date) -> dict[str, Any]:
+    """Re-run the rules for a live enrollment (复核, 情况变化), ignoring the enrollment itself as a conflict."""
+    code = enrollment.programme.code
+    division = enrollment.household.division
+    if code.startswith("dibao"):
+        single = enrollment.person_id is not None
+        return assess_dibao(enrollment.household, code, on=on, division=division, person=enrollment.person,
+                            single=single, exclude=enrollment)
+    if code.startswith("tekun"):
+        person = enrollment.person or enrollment.household.head
+        last = enrollment.applications.order_by("-id").first()
+        failed = list(last.selfcare_failed) if last else []
+        return assess_tekun(person, code, on=on, division=division, selfcare_failed=failed, exclude=enrollment)
+    raise ValueError(f"{enrollment.programme.name} 不做定期复核")
+
+
+def review_outcome(enrollment: Enrollment, assessment: dict[str, Any], *, on: dt.date, income_rise_from_work: bool,
+                   taper_months_used: int) -> dict[str, Any]:
+    """rules.review_outcome on a stored assessment dict (low保 增发/减发/渐退/停发)."""
+    params = rules.Params(on, enrollment.household.division)
+    d = rules.Decision(assessment.get("rule", ""), str(assessment.get("version", "")),
+                       bool(assessment.get("eligible")), Decimal(str(assessment.get("amount", "0"))),
+                       str(assessment.get("explanation", "")), params=list(assessment.get("params", [])),
+                       reasons=list(assessment.get("reasons", [])))
+    out = rules.review_outcome(enrollment.monthly_amount, d, income_rise_from_work=income_rise_from_work,
+                               taper_months_used=taper_months_used, params=params)
+    return out.as_dict()

@@ -1,0 +1,161 @@
+"""The case state machine: which steps a case runs through, which action is allowed when, and step deadlines.
+
+Procedure per 《最低生活保障审核确认办法》(民发〔2021〕57号); the 2012 试行 variant adds a mandatory 民主评议.
+特困 follows the same path (社会救助暂行办法 第十六条), its termination runs 初审 → 7-day 公示 → 县级确认
+(第十八条). 临时救助 急难型 is the 先行救助 fast path: no investigation or 公示 before the grant (第四十八条, 民发〔2018〕23号).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from minzheng.accounts.roles import Cap
+from minzheng.policy import services as policy
+
+from .models import Application, CaseKind, LinshiType, RuleSet, Status
+
+
+class WorkflowError(ValidationError):
+    """An action refused because of the case's state (a clear Chinese message for the officer)."""
+
+
+class ConcurrentUpdate(WorkflowError):
+    """Someone else acted on the case first."""
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    sources: tuple[Status, ...]
+    cap: str
+    county: bool = False  # True: a county (district) step, shown in the approver's queue
+
+
+ACTIONS: dict[str, Action] = {a.code: a for a in [
+    Action("start_investigation", "开始入户调查", (Status.ACCEPTED,), Cap.EDIT_BUSINESS),
+    Action("record_investigation", "录入入户调查", (Status.INVESTIGATING,), Cap.EDIT_BUSINESS),
+    Action("complete_checks", "完成信息核对", (Status.CHECKING,), Cap.EDIT_BUSINESS),
+    Action("record_review", "录入民主评议", (Status.DEMOCRATIC_REVIEW,), Cap.EDIT_BUSINESS),
+    Action("township_opinion", "乡镇初审同意", (Status.TOWNSHIP_REVIEW,), Cap.EDIT_BUSINESS),
+    Action("township_refuse", "乡镇初审不同意", (Status.ACCEPTED, Status.INVESTIGATING, Status.CHECKING,
+                                                Status.DEMOCRATIC_REVIEW, Status.TOWNSHIP_REVIEW), Cap.EDIT_BUSINESS),
+    Action("end_publicity", "公示期满报县级", (Status.PUBLICITY,), Cap.EDIT_BUSINESS),
+    Action("handle_objection", "处理公示异议", (Status.PUBLICITY,), Cap.EDIT_BUSINESS),
+    Action("record_spot_check", "录入县级入户核查", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
+    Action("county_approve", "县级审核确认（批准）", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
+    Action("county_refuse", "县级不予批准", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
+    Action("county_return", "退回乡镇重新初审", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
+    Action("withdraw", "申请人撤回", tuple(s for s in Status if s not in (Status.APPROVED, Status.REFUSED,
+                                                                       Status.WITHDRAWN)), Cap.EDIT_BUSINESS),
+]}
+
+
+def is_urgent(app: Application) -> bool:
+    return app.programme.code == "linshi" and app.linshi_type == LinshiType.URGENT
+
+
+def needs_review(app: Application) -> bool:
+    """民主评议 is part of the path under the 2012 rules; under 2021 only after an upheld objection."""
+    if app.rule_set == RuleSet.R2012 or app.status == Status.DEMOCRATIC_REVIEW:
+        return True
+    return app.pk is not None and app.reviews.exists()
+
+
+def path(app: Application) -> list[Status]:
+    """The steps this case goes through, in order (shown as the progress bar)."""
+    if app.kind == CaseKind.TERMINATION:
+        return [Status.TOWNSHIP_REVIEW, Status.PUBLICITY, Status.COUNTY_REVIEW, Status.APPROVED]
+    if is_urgent(app):
+        return [Status.ACCEPTED, Status.TOWNSHIP_REVIEW, Status.COUNTY_REVIEW, Status.APPROVED]
+    steps = [Status.ACCEPTED, Status.INVESTIGATING, Status.CHECKING]
+    if needs_review(app):
+        steps.append(Status.DEMOCRATIC_REVIEW)
+    return [*steps, Status.TOWNSHIP_REVIEW, Status.PUBLICITY, Status.COUNTY_REVIEW, Status.APPROVED]
+
+
+def next_after(app: Application, status: Status | str) -> Status:
+    steps = path(app)
+    return steps[steps.index(Status(status)) + 1]
+
+
+def allowed(app: Application) -> list[Action]:
+    """Actions possible in the case's current state (the buttons on the case page)."""
+    out = []
+    for a in ACTIONS.values():
+        if app.status not in a.sources:
+            continue
+        if a.code == "start_investigation" and is_urgent(app):
+            continue
+        out.append(a)
+    if is_urgent(app) and app.status == Status.ACCEPTED:
+        # 先行救助: the township proposes the grant straight away.
+        out.insert(0, Action("township_opinion", "先行救助：乡镇初审同意", (Status.ACCEPTED,), Cap.EDIT_BUSINESS))
+    return out
+
+
+def check_action(app: Application, code: str) -> Action:
+    """The action if allowed now, else a WorkflowError naming the current state."""
+    for a in allowed(app):
+        if a.code == code:
+            return a
+    label = ACTIONS[code].label if code in ACTIONS else code
+    raise WorkflowError(f"案件 {app.number} 当前状态为“{app.get_status_display()}”，不能执行“{label}”")
+
+
+def is_tekun(app: Application) -> bool:
+    return app.programme.code.startswith("tekun")
+
+
+def _limit_key(app: Application, status: Status) -> str:
+    """Parameter holding the working-day limit of a step (params.py keys; wfparams.py for the two it lacks)."""
+    if status == Status.INVESTIGATING and is_tekun(app):
+        return "tekun.wd.township_investigation"
+    if status == Status.COUNTY_REVIEW and is_tekun(app):
+        return "tekun.wd.county_decision"
+    return {
+        Status.ACCEPTED: "workflow.wd.survey_start",
+        Status.INVESTIGATING: "assistance.workdays.investigating",
+        Status.CHECKING: "assistance.workdays.checking",
+        Status.DEMOCRATIC_REVIEW: "workflow.wd.democratic_review",
+        Status.TOWNSHIP_REVIEW: "workflow.wd.township_opinion",
+        Status.COUNTY_REVIEW: "workflow.wd.county_decision",
+    }[status]
+
+
+def step_deadline(app: Application, status: Status | str, start: dt.date) -> dt.date | None:
+    """Deadline of `status` entered on `start`, in working days on the Chinese calendar (调休 included)."""
+    status = Status(status)
+    if status in (Status.APPROVED, Status.REFUSED, Status.WITHDRAWN, Status.PUBLICITY):
+        return None
+    n = int(policy.value(_limit_key(app, status), on=start, division=app.division))
+    return policy.add_workdays(start, n)
+
+
+def publicity_days_key(app: Application) -> str:
+    if app.kind == CaseKind.TERMINATION:
+        return "tekun.termination.publicity_days"
+    return "tekun.days.publicity" if is_tekun(app) else "workflow.days.publicity"
+
+
+def objection_limit_key(app: Application) -> str:
+    return "tekun.termination.objection_wd" if app.kind == CaseKind.TERMINATION else "workflow.wd.objection_recheck"
+
+
+def overall_deadline(app: Application) -> dt.date:
+    n = int(policy.value("workflow.wd.total", on=app.received_on, division=app.division))
+    return policy.add_workdays(app.received_on, n)
+
+
+def is_overdue(app: Application, today: dt.date | None = None) -> bool:
+    today = today or dt.date.today()
+    if not app.is_open:
+        return False
+    return bool((app.step_due and app.step_due < today) or (app.overall_due and app.overall_due < today))
+
+
+def is_county_step(status: str) -> bool:
+    return status == Status.COUNTY_REVIEW
