@@ -8,7 +8,8 @@ adapters that build inputs from registry models. Every number comes from a param
 Public API (stable; other apps may import these names):
 
     Decision(rule, version, eligible, amount, explanation, inputs, params, reasons, details); .as_dict()
-    Params(on: date, division: Division | None = None); Params.fixed(values: Mapping[str, Any], on: date)
+    Params(on: date, division: Division | None = None); Params.fixed(values: Mapping[str, Any], on: date);
+    Params.seeded(on: date, **overrides)   (catalogue seed values, no database; key dots → "__")
     Member, IncomeItem, AssetItem, HouseholdFacts, Supporter, TekunFacts   (input dataclasses)
     SELF_CARE_ITEMS: dict[str, str]                                        (six-item codes → Chinese labels)
     money(value: Decimal, params: Params) -> Decimal
@@ -120,6 +121,21 @@ class Params:
 
     @classmethod
     def fixed(cls, values: Mapping[str, Any], on: dt.date) -> Params:
+        return cls(on, values=values)
+
+    @classmethod
+    def seeded(cls, on: dt.date, **overrides: Any) -> Params:
+        """The catalogue's seed values in force on `on` (no database): for simulations, benches and tests.
+        Keyword overrides use the key with dots replaced by double underscores (dibao__min_amount=...)."""
+        from minzheng.policy.catalog import catalog
+
+        best: dict[str, tuple[dt.date, Any]] = {}
+        for seed in catalog.seeds:
+            if seed.division_code is None and seed.effective_from <= on:
+                if seed.key not in best or best[seed.key][0] <= seed.effective_from:
+                    best[seed.key] = (seed.effective_from, seed.value)
+        values = {k: v for k, (_, v) in best.items()}
+        values.update({k.replace("__", "."): v for k, v in overrides.items()})
         return cls(on, values=values)
 
     def get(self, key: str) -> ParamValue:
