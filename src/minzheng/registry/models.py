@@ -239,6 +239,7 @@ class Person(models.Model):
             models.Index(fields=["phone"], name="person_phone"),
             # Officers often search by the last four digits of an ID number; an expression index keeps that fast.
             models.Index(Right("id_number", 4), name="person_id_last4"),
+            models.Index(Right("phone", 4), name="person_phone_last4"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(disability_grade__isnull=True) | models.Q(

@@ -1,0 +1,227 @@
+"""Reads of the household registry, always through core.scoping.visible (the user's jurisdiction).
+
+Search (`search_persons`) is what the UI, the API and bench/search.py all call. It classifies each word the officer
+typed: an ID number (full, first digits, or last four), a phone number (full, first or last digits), a birth date
+(19500315), pinyin initials ("czf") or a name (prefix first, then anywhere in the name). Every branch is an index
+range scan; on SQLite prefixes are written as ranges because LIKE cannot use an index there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Right
+
+from minzheng.core.scoping import get_visible, visible
+
+from . import idnumber
+from .models import (
+    Asset,
+    Enrollment,
+    EnrollmentStatus,
+    Household,
+    Income,
+    IncomeCategory,
+    Membership,
+    Person,
+)
+
+_TOP = "\U0010ffff"
+_DIGITS = re.compile(r"^[0-9]+[X]?$")
+_LETTERS = re.compile(r"^[a-z]+$")
+
+
+def _prefix(field: str, value: str) -> Q:
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": value, f"{field}__lt": value + _TOP})
+    return Q(**{f"{field}__startswith": value})
+
+
+@dataclass(frozen=True)
+class Term:
+    kind: str    # id | digits | initials | name
+    text: str
+
+
+def parse_query(q: str) -> list[Term]:
+    """Words of a query, each classified. Full-width input and a lowercase x are normalised first."""
+    text = unicodedata.normalize("NFKC", q or "").strip()
+    terms = []
+    for word in text.split():
+        upper = word.upper()
+        if _DIGITS.match(upper):
+            n = idnumber.normalize(upper)
+            if len(n) == 18 or (len(n) == 15 and n.isdigit()):
+                terms.append(Term("id", idnumber.check(n).normalized if len(n) == 15 else n))
+            else:
+                terms.append(Term("digits", n))
+        elif _LETTERS.match(word.lower()):
+            terms.append(Term("initials", word.lower()))
+        else:
+            terms.append(Term("name", word))
+    return terms
+
+
+def _digits_q(d: str) -> Q:
+    """A partial number: start of an ID, last digits of an ID, a phone (person's or household's), a birth date."""
+    cond = _prefix("id_number", d)
+    if len(d) >= 7 and d.startswith("1"):
+        cond |= _prefix("phone", d) | Q(household_id__in=Household.objects.filter(_prefix("phone", d)).values("pk"))
+    if 4 <= len(d) <= 8:
+        # Last digits of the ID: the indexed last-four expression narrows, endswith finishes.
+        cond |= Q(id_last4=d[-4:], id_number__endswith=d)
+    if len(d) == 4:
+        cond |= Q(phone_last4=d)
+    if len(d) == 8:
+        try:
+            cond |= Q(birth_date=dt.date(int(d[:4]), int(d[4:6]), int(d[6:])))
+        except ValueError:
+            pass
+    return cond
+
+
+def search_persons(user: Any, q: str, *, include_deceased: bool = True,
+                   within: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """Persons in the user's jurisdiction matching every word of `q`, best matches first.
+
+    An empty query gives all visible persons (newest first). Callers paginate.
+    """
+    qs = visible(within if within is not None else Person.objects.all(), user)
+    if not include_deceased:
+        qs = qs.filter(is_deceased=False)
+    terms = parse_query(q)
+    if not terms:
+        return qs.select_related("household__division").order_by("-id")
+    needs_last4 = any(t.kind == "digits" and 4 <= len(t.text) <= 8 for t in terms)
+    if needs_last4:
+        qs = qs.annotate(id_last4=Right("id_number", 4))
+    if any(t.kind == "digits" and len(t.text) == 4 for t in terms):
+        qs = qs.annotate(phone_last4=Right("phone", 4))
+    order = "name"
+    for t in terms:
+        if t.kind == "id":
+            qs = qs.filter(id_number=t.text)
+        elif t.kind == "digits":
+            qs = qs.filter(_digits_q(t.text))
+        elif t.kind == "initials":
+            qs = qs.filter(_prefix("name_initials", t.text))
+            order = "name_initials"
+        else:
+            by_prefix = qs.filter(_prefix("name", t.text))
+            # Given name only (志富) or a middle part: fall back to anywhere in the name when no name starts so.
+            qs = by_prefix if len(t.text) < 2 or by_prefix.exists() else qs.filter(name__contains=t.text)
+    return qs.select_related("household__division").order_by(order, "id")
+
+
+def households(user: Any, *, q: str = "", division_id: int | None = None,
+               programme: str | None = None) -> QuerySet[Household]:
+    """Households in the user's jurisdiction; `q` searches their members (name, initials, ID, phone)."""
+    qs = visible(Household, user)
+    if division_id:
+        qs = qs.filter(division_id=division_id)
+    if programme:
+        qs = qs.filter(enrollments__programme__code=programme, enrollments__status=EnrollmentStatus.ACTIVE)
+    if q.strip():
+        member_hh = search_persons(user, q).order_by().values("household_id")
+        qs = qs.filter(pk__in=member_hh)
+    return qs.select_related("division", "head").order_by("-id").distinct() if programme else \
+        qs.select_related("division", "head").order_by("-id")
+
+
+def with_member_counts(page: list[Household]) -> list[Household]:
+    """Attach live member counts and current programme names to one page of households (two queries)."""
+    ids = [h.pk for h in page]
+    counts = dict(Person.objects.filter(household_id__in=ids, is_deceased=False).values_list("household_id")
+                  .annotate(n=Count("id")).values_list("household_id", "n"))
+    progs: dict[int, list[str]] = {}
+    for hid, name in Enrollment.objects.filter(household_id__in=ids, status=EnrollmentStatus.ACTIVE) \
+            .values_list("household_id", "programme__name").order_by("programme__order"):
+        if name not in progs.setdefault(hid, []):
+            progs[hid].append(name)
+    for h in page:
+        h.member_count = counts.get(h.pk, 0)  # type: ignore[attr-defined]
+        h.programme_names = progs.get(h.pk, [])  # type: ignore[attr-defined]
+    return page
+
+
+def household(user: Any, household_id: int) -> Household:
+    return get_visible(Household.objects.select_related("division", "division__parent", "head"), user,
+                       pk=household_id)
+
+
+def person(user: Any, person_id: int) -> Person:
+    return get_visible(Person.objects.select_related("household__division__parent", "household__head"), user,
+                       pk=person_id)
+
+
+@dataclass
+class HouseholdView:
+    household: Household
+    members: list[Person]
+    former_members: list[Membership]
+    incomes_by_category: list[dict[str, Any]]
+    monthly_income_total: Any
+    assets: list[Asset]
+    current_enrollments: list[Enrollment]
+    past_enrollments: list[Enrollment]
+    history: list[Membership]
+
+
+def household_view(user: Any, household_id: int, *, on: dt.date | None = None) -> HouseholdView:
+    """Everything the household page shows, in a handful of queries."""
+    from decimal import Decimal
+
+    on = on or dt.date.today()
+    hh = household(user, household_id)
+    members = list(hh.members.order_by("relation", "birth_date", "id"))
+    history = list(Membership.objects.filter(household=hh).select_related("person").order_by("start_date", "id"))
+    current_ids = {m.pk for m in members}
+    former = [m for m in history if m.person_id not in current_ids and m.end_date is not None]
+    incomes = list(hh.incomes.select_related("person").order_by("category", "-period_start"))
+    by_cat = []
+    total = Decimal("0")
+    for value, label in IncomeCategory.choices:
+        rows = [i for i in incomes if i.category == value]
+        current = sum((i.monthly_amount for i in rows if i.period_start <= on and (i.period_end is None
+                                                                                     or i.period_end >= on)),
+                      Decimal("0"))
+        total += current
+        by_cat.append({"code": value, "label": label, "rows": rows, "current": current})
+    enrollments = list(Enrollment.objects.filter(household=hh).select_related("programme", "person")
+                       .prefetch_related(Prefetch("amounts")).order_by("programme__order", "-start_month"))
+    return HouseholdView(
+        household=hh, members=members, former_members=former, incomes_by_category=by_cat,
+        monthly_income_total=total, assets=list(hh.assets.select_related("person").order_by("kind", "id")),
+        current_enrollments=[e for e in enrollments if e.status == EnrollmentStatus.ACTIVE],
+        past_enrollments=[e for e in enrollments if e.status != EnrollmentStatus.ACTIVE],
+        history=history,
+    )
+
+
+def area_counts(user: Any) -> dict[str, int]:
+    """Counts for the home panel: households, persons, current recipients (households and persons)."""
+    hh = visible(Household, user)
+    act = visible(Enrollment, user).filter(status=EnrollmentStatus.ACTIVE)
+    return {
+        "households": hh.count(),
+        "persons": visible(Person, user).filter(is_deceased=False).count(),
+        "recipient_households": act.values("household_id").distinct().count(),
+        "enrollments": act.count(),
+    }
+
+
+def programme_counts(user: Any) -> list[dict[str, Any]]:
+    rows = (visible(Enrollment, user).filter(status=EnrollmentStatus.ACTIVE)
+            .values("programme__code", "programme__name", "programme__order")
+            .annotate(n=Count("id")).order_by("programme__order"))
+    return [{"code": r["programme__code"], "name": r["programme__name"], "n": r["n"]} for r in rows]
+
+
+def incomes(user: Any) -> QuerySet[Income]:
+    return visible(Income, user)
