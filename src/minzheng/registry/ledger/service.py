@@ -1,0 +1,141 @@
+"""`import_ledger`: validate a household ledger in one streaming pass, then write it in one transaction.
+
+Default is atomic: any error and nothing is written (an audit entry still records the failed attempt).
+`skip_invalid` writes the valid households and reports the rest; `dry_run` only validates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError, transaction
+
+from minzheng.accounts.roles import Cap
+from minzheng.audit import services as audit
+
+from .validate import Issue, Stats, Validator, read_spool
+from .writer import LedgerWriter
+
+Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    stats: Stats
+    errors: list[Issue]
+    warnings: list[Issue]
+    error_count: int
+    warning_count: int
+    dry_run: bool
+    skip_invalid: bool
+    imported: bool = False
+    written_households: int = 0
+    programme: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The `--json` shape: counts and total cover the valid households (what --skip-invalid writes)."""
+        return {
+            "households": self.stats.households,
+            "persons": self.stats.persons,
+            "enrollments": self.stats.enrollments,
+            "monthly_total": f"{self.stats.monthly_total:.2f}",
+            "imported": self.imported,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+    def summary(self) -> str:
+        s = self.stats
+        what = f"{s.households} 户 {s.persons} 人，享受待遇 {s.enrollments} 项，月保障金额合计 {s.monthly_total:.2f} 元"
+        if self.dry_run:
+            head = "预检完成（未写入）"
+        elif self.imported:
+            head = "已导入"
+        else:
+            head = "未导入"
+        tail = f"；错误 {self.error_count} 处，警告 {self.warning_count} 处"
+        return f"{head}：{'有效 ' if not self.imported else ''}{what}{tail}"
+
+
+def import_ledger(path: str | Path, *, user: Any = None, programme: str | None = None, dry_run: bool = False,
+                  skip_invalid: bool = False, today: dt.date | None = None, file_name: str | None = None,
+                  progress: Progress | None = None) -> ImportResult:
+    """Import a household ledger (.xlsx/.xls/.csv). `user` limits it to the user's jurisdiction (None: an
+    operator at the command line, the whole county). Raises LedgerFileError for an unreadable file and
+    CellError for an unknown --programme."""
+    if user is not None and not user.has_cap(Cap.IMPORT):
+        raise PermissionDenied("您的角色没有导入台账的权限")
+    path = Path(path)
+    name = file_name or path.name
+    today = today or dt.date.today()
+    scope = getattr(user, "division", None) if user is not None else None
+    if user is not None and scope is None:
+        raise PermissionDenied("您的账号未绑定区划，不能导入台账")
+
+    def vprog(done: int, total: int) -> None:
+        if progress:
+            progress("validate", done, total)
+
+    with tempfile.TemporaryFile(prefix="minzheng-ledger-") as spool:
+        v = Validator(scope=scope, programme_option=programme, today=today, spool=spool, progress=vprog)
+        v.run(path)
+        v.errors.sort(key=lambda i: (v.stats.sheets.index(i.sheet) if i.sheet in v.stats.sheets else -1,
+                                     i.row or 0))
+        result = ImportResult(name, v.stats, v.errors, v.warnings, v.error_count, v.warning_count, dry_run,
+                              skip_invalid, programme=v.option.code if v.option else "")
+        if dry_run:
+            return result
+        detail = {"file": name, "programme": result.programme, "skip_invalid": skip_invalid,
+                  "households": v.stats.households, "persons": v.stats.persons,
+                  "enrollments": v.stats.enrollments, "monthly_total": str(v.stats.monthly_total),
+                  "errors": v.error_count, "warnings": v.warning_count, "sheets": v.stats.sheets,
+                  "first_errors": [e.as_dict() for e in v.errors[:20]]}
+        division_code = scope.code if scope is not None else ""
+        if (v.error_count and not skip_invalid) or v.stats.households == 0:
+            _record_failure(name, v.error_count, detail, division_code,
+                            "有错误，按整体导入规则未写入任何数据" if v.error_count else "没有可导入的家庭")
+            return result
+        total = v.stats.households
+        try:
+            with transaction.atomic():
+                writer = LedgerWriter(source_ref=name, today=today)
+                for batch in read_spool(spool):
+                    writer.write(batch)
+                    if progress:
+                        progress("write", writer.written.households, total)
+                audit.record(
+                    "registry.import", division_code=division_code,
+                    summary=(f"导入家庭台账“{name}”：{writer.written.households} 户 {writer.written.persons} 人，"
+                             f"享受待遇 {writer.written.enrollments} 项，月保障金额合计 {v.stats.monthly_total:.2f} 元"
+                             + (f"；跳过有错误的家庭 {v.stats.invalid_households} 户" if v.error_count else "")),
+                    object_type="registry.household", detail=detail)
+        except (IntegrityError, DatabaseError) as exc:
+            msg = "写入时与已有数据冲突（可能有人同时录入了相同的身份证号），未写入任何数据，请重新导入"
+            if not isinstance(exc, IntegrityError):
+                msg = f"写入数据库失败，未写入任何数据：{type(exc).__name__}"
+            result.errors.append(Issue("", None, "", msg))
+            result.error_count += 1
+            _record_failure(name, result.error_count, {**detail, "exception": str(exc)[:500]}, division_code, msg)
+            return result
+        result.imported = True
+        result.written_households = writer.written.households
+        return result
+
+
+def _record_failure(name: str, errors: int, detail: dict[str, Any], division_code: str, why: str) -> None:
+    """Outside any rolled-back transaction, so the attempt itself stays on record."""
+    audit.record("registry.import.failed", division_code=division_code, object_type="registry.household",
+                 summary=f"导入家庭台账“{name}”失败：{why}（错误 {errors} 处）", detail=detail)
+

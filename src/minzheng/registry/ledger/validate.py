@@ -1,0 +1,676 @@
+"""One streaming pass over a ledger: rows grouped into households, every cell checked, valid households spooled.
+
+A household starts at a row that carries a fresh household value (序号, 户主姓名, 保障人数, 金额, 账号 …, not a
+merged-range copy); without such columns, at each 户主 row. Households are checked as soon as they end and
+collected in small batches; each batch is checked against the database (ID numbers already registered) and its
+valid households are appended to a spool file in compact form, so memory stays flat however long the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import marshal
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import connection
+
+from minzheng.regions.models import Division
+from minzheng.registry import idnumber
+
+from . import parsers as P
+from .columns import BY_KEY, PROGRAMME_KEYS
+from .reader import HEADER_SCAN_ROWS, Header, Row, SheetSource, find_header, is_column_number_row, open_sheets
+from .resolve import PlaceError, Places, ProgrammeRef, Programmes
+
+FOOTER_WORDS = ("制表人", "审核人", "填表人", "制表日期", "填表日期", "填报日期", "审核日期", "负责人", "经办人", "制表单位",
+                "填报单位", "联系人", "分管领导", "签字", "盖章")
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计")
+NOTE_PREFIXES = ("注", "说明", "备注", "填表说明")
+BATCH_PERSONS = 2000
+MAX_KEPT_ISSUES = 100_000   # issues beyond this are counted, not kept (a wrong file can have millions)
+
+HEAD = "02"
+
+
+@dataclass
+class Issue:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+    values: list[str] = field(default_factory=list)   # the row as written, for the error workbook
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Stats:
+    households: int = 0
+    persons: int = 0
+    enrollments: int = 0
+    monthly_total: Decimal = Decimal("0.00")
+    rows_read: int = 0
+    invalid_households: int = 0
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    programmes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SheetCtx:
+    source: SheetSource
+    header: Header
+    cols: dict[str, int]
+    programme: ProgrammeRef | None
+    programme_hint: str
+    default_town: Division | None
+    has_programme: bool
+    strong: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    def label(self, key: str) -> str:
+        return self.header.label(key) if key in self.cols else BY_KEY[key].header
+
+
+@dataclass
+class Draft:
+    ctx: SheetCtx
+    rows: list[Row] = field(default_factory=list)
+    strong: dict[int, str] = field(default_factory=dict)   # column index → the value that opened the household
+
+
+class Validator:
+    def __init__(self, *, scope: Division | None, programme_option: str | None, today: dt.date,
+                 spool: IO[bytes] | None, progress: Callable[[int, int], None] | None = None,
+                 check_database: bool = True) -> None:
+        self.places = Places(scope)
+        self.programmes = Programmes()
+        self.option: ProgrammeRef | None = None
+        if programme_option:
+            self.option = self.programmes.by_option(programme_option)
+        self.today = today
+        self.spool = spool
+        self.progress = progress
+        self.check_database = check_database
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.error_count = 0
+        self.warning_count = 0
+        self.stats = Stats()
+        self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.pending: list[tuple[Draft, dict[str, Any], list[tuple[str, Row, str]]]] = []
+        self.pending_persons = 0
+        self.start_month = today.replace(day=1)
+        from minzheng.registry.pinyin import initials
+
+        self.initials = initials
+        self._rows_done = 0
+        self._rows_total = 0
+
+    # ------------------------------------------------------------ issues
+
+    def _issue(self, bucket: list[Issue], sheet: str, row: Row | None, column: str, message: str) -> Issue:
+        issue = Issue(sheet, row.number if row else None, column, message,
+                      [P.text(v) for v in row.values] if row is not None else [])
+        if len(bucket) < MAX_KEPT_ISSUES:
+            bucket.append(issue)
+        return issue
+
+    def error(self, sheet: str, row: Row | None, column: str, message: str) -> None:
+        self.error_count += 1
+        self._issue(self.errors, sheet, row, column, message)
+
+    def warn(self, sheet: str, row: Row | None, column: str, message: str) -> None:
+        self.warning_count += 1
+        self._issue(self.warnings, sheet, row, column, message)
+
+    # ------------------------------------------------------------ sheets
+
+    def run(self, path: str | Path) -> None:
+        for source in open_sheets(path):
+            self._rows_total += source.total_rows
+            self._sheet(source)
+        self._flush()
+        if self.progress:
+            self.progress(self._rows_total, self._rows_total)
+
+    def _sheet(self, source: SheetSource) -> None:
+        rows = source.rows()
+        first: list[Row] = []
+        for row in rows:
+            first.append(row)
+            if len(first) >= HEADER_SCAN_ROWS:
+                break
+        if not any(not P.is_blank(v) for r in first for v in r.values):
+            return   # an empty sheet
+        found = find_header(first)
+        if found is None:
+            self.stats.skipped_sheets.append(source.name)
+            if len(first) >= 3 and not self._looks_like_notes(first):
+                self.warn(source.name, None, "", "未找到表头（应含“姓名”“身份证号”等列），该工作表已跳过")
+            return
+        header, data_start = found
+        ctx = self._context(source, header)
+        self.stats.sheets.append(source.name)
+        draft: Draft | None = None
+
+        def all_rows() -> Iterator[Row]:
+            yield from first[data_start:]
+            yield from rows
+
+        skip_numbers = True
+        for row in all_rows():
+            self._rows_done += 1
+            if self.progress and self._rows_done % 5000 == 0:
+                self.progress(self._rows_done, self._rows_total)
+            if skip_numbers:
+                skip_numbers = False
+                if is_column_number_row(row):
+                    continue
+            kind = self._row_kind(ctx, row)
+            if kind == "skip":
+                continue
+            self.stats.rows_read += 1
+            if kind == "bad":
+                self.error(ctx.name, row, ctx.label("name"), "该行缺少姓名和身份证号")
+                if draft is not None:
+                    draft.rows.append(row)
+                continue
+            if draft is None or self._starts_household(ctx, draft, row):
+                if draft is not None:
+                    self._finish(draft)
+                draft = Draft(ctx)
+                draft.strong = {i: P.text(row.get(i)) for i in ctx.strong if not P.is_blank(row.get(i))}
+            draft.rows.append(row)
+        if draft is not None:
+            self._finish(draft)
+
+    @staticmethod
+    def _looks_like_notes(first: list[Row]) -> bool:
+        texts = [P.text(v) for r in first for v in r.values if not P.is_blank(v)]
+        return any(t.startswith(("填表说明", "说明", "注")) for t in texts[:3])
+
+    def _context(self, source: SheetSource, header: Header) -> SheetCtx:
+        cols = dict(header.columns)
+        has_programme = bool(PROGRAMME_KEYS & {"amount", "category"} & set(cols))
+        programme = self.option or self.programmes.in_text(source.name) or self.programmes.in_text(header.title)
+        default_town = self.places.default_town or self.places.township_in_text(header.title)
+        strong = tuple(sorted(i for k, i in cols.items() if BY_KEY[k].household_key))
+        return SheetCtx(source, header, cols, programme, f"{source.name} {header.title}", default_town, has_programme,
+                        strong)
+
+    def _row_kind(self, ctx: SheetCtx, row: Row) -> str:
+        cols = ctx.cols
+        # A person's own cells: a footer merged across the row copies its text into 姓名 and 身份证号 too.
+        name = row.own(cols["name"]) if "name" in cols else None
+        idn = row.own(cols["id_number"]) if "id_number" in cols else None
+        if not P.is_blank(name) or not P.is_blank(idn):
+            first = next((P.text(v) for v in row.values if not P.is_blank(v)), "")
+            if re.sub(r"\s+", "", first).startswith(TOTAL_WORDS):
+                return "skip"
+            return "person"
+        own = [P.text(row.own(i)) for i in range(len(row.values)) if not P.is_blank(row.own(i))]
+        if not own:
+            return "skip"     # blank, or only merged-range copies
+        joined = re.sub(r"\s+", "", "".join(own))
+        if joined.startswith(TOTAL_WORDS) or any(w in joined for w in FOOTER_WORDS):
+            return "skip"
+        if len(own) == 1 or joined.startswith(NOTE_PREFIXES):
+            return "skip"
+        return "bad"
+
+    def _starts_household(self, ctx: SheetCtx, draft: Draft, row: Row) -> bool:
+        if not ctx.strong:
+            # No household columns: each 户主 row opens a household; without a relation column each row does.
+            if "relation" not in ctx.cols:
+                return True
+            return _relation_of(ctx, row) == HEAD
+        fresh = {i: P.text(row.own(i)) for i in ctx.strong if not P.is_blank(row.own(i))}
+        if not fresh:
+            return False
+        if any(draft.strong.get(i) != v for i, v in fresh.items()):
+            return True
+        # The same values repeated on every member row: a second 户主 means a new household.
+        return _relation_of(ctx, row) == HEAD and any(_relation_of(ctx, r) == HEAD for r in draft.rows)
+
+    # ------------------------------------------------------------ households
+
+    def _finish(self, draft: Draft) -> None:
+        before = self.error_count
+        record, persons = self._household(draft)
+        if self.error_count != before or record is None:
+            self.stats.invalid_households += 1
+            return
+        self.pending.append((draft, record, persons))
+        self.pending_persons += len(record["persons"])
+        if self.pending_persons >= BATCH_PERSONS:
+            self._flush()
+
+    def _household(self, d: Draft) -> tuple[dict[str, Any] | None, list[tuple[str, Row, str]]]:
+        ctx, sheet, cols = d.ctx, d.ctx.name, d.ctx.cols
+        first = d.rows[0]
+
+        def hval(key: str) -> tuple[Any, Row | None]:
+            """A household field: the first non-blank value among the household's rows."""
+            if key not in cols:
+                return None, None
+            i = cols[key]
+            for r in d.rows:
+                v = r.get(i)
+                if not P.is_blank(v):
+                    return v, r
+            return None, None
+
+        ok = True
+        # --- where
+        town_v, town_row = hval("township")
+        vil_v, vil_row = hval("village")
+        place = None
+        try:
+            place = self.places.resolve(town_v, vil_v, ctx.default_town)
+        except PlaceError as exc:
+            col = exc.column
+            self.error(sheet, (town_row if col == "township" else vil_row) or first, ctx.label(col), str(exc))
+            ok = False
+
+        # --- members
+        persons: list[dict[str, Any]] = []
+        id_rows: list[tuple[str, Row, str]] = []
+        for r in d.rows:
+            p = self._person(ctx, r)
+            if p is None:
+                ok = False
+                continue
+            persons.append(p)
+            id_rows.append((p["id_number"], r, sheet))
+
+        # --- head
+        heads = [p for p in persons if p["relation"] == HEAD]
+        if "relation" not in cols:
+            if len(d.rows) == 1 and persons:
+                persons[0]["relation"] = HEAD
+                heads = persons[:1]
+            elif len(d.rows) > 1:
+                self.error(sheet, first, BY_KEY["relation"].header, "该户有多行成员，但台账缺少“与户主关系”列，无法确定户主")
+                ok = False
+        else:
+            head_rows = [r for r in d.rows if _relation_of(ctx, r) == HEAD]
+            if not head_rows:
+                self.error(sheet, first, ctx.label("relation"), "该户没有户主（“与户主关系”中没有“户主”）")
+                ok = False
+            elif len(head_rows) > 1:
+                self.error(sheet, head_rows[1], ctx.label("relation"), f"该户有 {len(head_rows)} 名户主")
+                ok = False
+        head = heads[0] if len(heads) == 1 else None
+
+        if head is not None and "head_name" in cols:
+            hv, hrow = hval("head_name")
+            if not P.is_blank(hv) and P.name_key(hv) != head["name"]:
+                self.warn(sheet, hrow, ctx.label("head_name"),
+                          f"户主姓名“{P.text(hv)}”与户主行的姓名“{head['name']}”不一致，以成员行为准")
+
+        # --- household fields
+        hukou = None
+        hv, hrow = hval("hukou_type")
+        if hv is not None:
+            try:
+                hukou = P.parse_choice(hv, [("urban", "城镇"), ("rural", "农村")], P.HUKOU_SYNONYMS, "户籍性质")
+            except P.CellError as exc:
+                self.error(sheet, hrow, ctx.label("hukou_type"), str(exc))
+                ok = False
+        address = P.text(hval("address")[0])[:200]
+        note = P.text(hval("note")[0])
+        covered = None
+        cv, crow = hval("covered")
+        if cv is not None:
+            try:
+                covered = P.parse_count(cv)
+            except P.CellError as exc:
+                self.error(sheet, crow, ctx.label("covered"), str(exc))
+                ok = False
+        if covered is not None and covered > len(d.rows):
+            self.error(sheet, crow, ctx.label("covered"), f"保障人数 {covered} 超过该户登记的成员数 {len(d.rows)}")
+            ok = False
+
+        # --- programme
+        enrollments: list[dict[str, Any]] = []
+        if ctx.has_programme:
+            enrollments, good = self._enrollments(ctx, d, persons, head, hukou, covered, hval)
+            ok = ok and good
+            if enrollments and hukou is None:
+                code = enrollments[0]["code"]
+                hukou = {"dibao_urban": "urban", "dibao_rural": "rural"}.get(code)
+        if not ok or place is None or head is None:
+            return None, id_rows
+        if hukou is None:
+            hukou = "urban" if place.village.is_urban else "rural"
+        phone = head["phone"] or next((p["phone"] for p in persons if p["phone"]), "")
+        if "phone" in cols:
+            pv = first.get(cols["phone"])
+            if not P.is_blank(pv):
+                phone = head["phone"] or phone
+        record = {
+            "division_id": place.village.pk, "hukou": hukou, "address": address, "phone": phone, "note": note,
+            "persons": persons, "enrollments": enrollments,
+        }
+        return record, id_rows
+
+    def _person(self, ctx: SheetCtx, r: Row) -> dict[str, Any] | None:
+        sheet, cols = ctx.name, ctx.cols
+        ok = True
+        name = ""
+        if "name" in cols:
+            try:
+                name = P.parse_name(r.get(cols["name"]))
+            except P.CellError as exc:
+                self.error(sheet, r, ctx.label("name"), str(exc))
+                ok = False
+        else:
+            self.error(sheet, r, BY_KEY["name"].header, "台账缺少“姓名”列")
+            ok = False
+        idn = ""
+        birth: dt.date | None = None
+        sex = ""
+        old15 = ""
+        if "id_number" not in cols:
+            self.error(sheet, r, BY_KEY["id_number"].header, "台账缺少“身份证号”列")
+            ok = False
+        else:
+            label = ctx.label("id_number")
+            raw = r.get(cols["id_number"])
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                self.error(sheet, r, label, "身份证号被 Excel 存成了数字，末几位已丢失，无法恢复；请将该列设为文本格式后重新录入")
+                ok = False
+            elif P.is_blank(raw):
+                self.error(sheet, r, label, "身份证号为空")
+                ok = False
+            elif P.looks_scientific(P.text(raw)):
+                self.error(sheet, r, label, f"身份证号“{P.text(raw)}”是科学计数法数字，末几位已丢失；请设为文本后重新录入")
+                ok = False
+            else:
+                chk = idnumber.check(raw, today=self.today)
+                if not chk.valid:
+                    msg = f"身份证号“{chk.normalized}”无效：{chk.reason}"
+                    if chk.normalized.endswith("000") and "校验码" in chk.reason:
+                        msg += "（末三位为 000，可能被 Excel 当作数字截断过）"
+                    self.error(sheet, r, label, msg)
+                    ok = False
+                else:
+                    idn, birth = chk.normalized, chk.birth_date
+                    sex = "1" if chk.sex == "男" else "2"
+                    if chk.notice:
+                        old15 = P.text(raw).replace(" ", "")[:15]
+                        self.warn(sheet, r, label, f"{chk.notice}：{old15} → {idn}")
+                    prev = self.seen_ids.get(idn)
+                    if prev is not None:
+                        where = f"第 {prev[1]} 行" if prev[0] == sheet else f"工作表“{prev[0]}”第 {prev[1]} 行"
+                        self.error(sheet, r, label, f"身份证号 {idn} 在本文件中重复（与{where}）")
+                        ok = False
+                    else:
+                        self.seen_ids[idn] = (sheet, r.number)
+
+        relation = "99"
+        if "relation" in cols:
+            rv = r.get(cols["relation"])
+            try:
+                relation = P.parse_relation(rv) or "99"
+            except P.CellError as exc:
+                self.warn(sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
+
+        def cell(key: str) -> Any:
+            return r.get(cols[key]) if key in cols else None
+
+        if birth is not None:
+            bv = cell("birth_date")
+            if not P.is_blank(bv):
+                try:
+                    part = P.parse_partial_date(bv)
+                except P.CellError:
+                    part = None
+                    self.warn(sheet, r, ctx.label("birth_date"), f"出生日期“{P.text(bv)}”无法识别，以身份证号为准")
+                if part is not None and not _same_birth(part, birth):
+                    self.warn(sheet, r, ctx.label("birth_date"),
+                              f"出生日期“{P.text(bv)}”与身份证号（{birth:%Y-%m-%d}）不符，以身份证号为准")
+            sv = cell("sex")
+            if not P.is_blank(sv):
+                try:
+                    given = P.parse_sex(sv)
+                except P.CellError:
+                    given = None
+                    self.warn(sheet, r, ctx.label("sex"), f"性别“{P.text(sv)}”无法识别，以身份证号为准")
+                if given is not None and given != sex:
+                    self.warn(sheet, r, ctx.label("sex"),
+                              f"性别“{P.text(sv)}”与身份证号（{'男' if sex == '1' else '女'}）不符，以身份证号为准")
+
+        from minzheng.registry import models as M
+
+        def choice(key: str, choices: list[tuple[str, str]], syn: dict[str, str] | None, label: str) -> str:
+            v = cell(key)
+            if P.is_blank(v):
+                return ""
+            try:
+                return P.parse_choice(v, choices, syn, label) or ""
+            except P.CellError as exc:
+                self.warn(sheet, r, ctx.label(key), f"{exc}，该项未导入")
+                return ""
+
+        ethnicity = choice("ethnicity", getattr(M, "Ethnicity", _NoChoices).choices, None, "民族")
+        education = choice("education", M.Education.choices, P.EDUCATION_SYNONYMS, "文化程度")
+        marital = choice("marital_status", M.Marital.choices, P.MARITAL_SYNONYMS, "婚姻状况")
+        health = choice("health", M.Health.choices, P.HEALTH_SYNONYMS, "健康状况")
+        work = choice("work_capacity", M.WorkCapacity.choices, P.WORK_SYNONYMS, "劳动能力")
+        dis_cat = choice("disability_category", M.DisabilityCategory.choices, P.DISABILITY_SYNONYMS, "残疾类别")
+        grade_s = choice("disability_grade", [(str(c), str(n)) for c, n in M.DisabilityGrade.choices],
+                         P.GRADE_SYNONYMS, "残疾等级")
+        phone = ""
+        if "phone" in cols:
+            pv = r.own(cols["phone"]) if r.own(cols["phone"]) is not None else r.get(cols["phone"])
+            try:
+                phone = P.parse_phone(pv)
+            except P.CellError as exc:
+                self.warn(sheet, r, ctx.label("phone"), f"{exc}，该项未导入")
+        if not ok:
+            return None
+        return {
+            "_row": r, "name": name, "id_number": idn, "birth": birth.isoformat() if birth else "", "sex": sex,
+            "relation": relation, "ethnicity": ethnicity, "education": education, "marital": marital,
+            "health": health, "work": work, "dis_cat": dis_cat, "dis_grade": int(grade_s) if grade_s else None,
+            "phone": phone, "bank_name": "", "account": "", "old15": old15,
+        }
+
+    def _enrollments(self, ctx: SheetCtx, d: Draft, persons: list[dict[str, Any]], head: dict[str, Any] | None,
+                     hukou: str | None, covered: int | None,
+                     hval: Callable[[str], tuple[Any, Row | None]]) -> tuple[list[dict[str, Any]], bool]:
+        sheet, cols = ctx.name, ctx.cols
+        first = d.rows[0]
+        ok = True
+        cat_v, cat_row = hval("category")
+        category = P.text(cat_v)
+        programme = ctx.programme
+        if programme is None and category:
+            programme = self.programmes.in_text(category)
+        if programme is None:
+            hk = hukou
+            programme = (self.programmes.generic(category, hk) or self.programmes.generic(ctx.programme_hint, hk))
+            if programme is None and hukou is None:
+                # 低保 without 城市/农村 and no 户籍 column: the village decides (居委会 urban, 村委会 rural).
+                try:
+                    town_v, _ = hval("township")
+                    vil_v, _ = hval("village")
+                    place = self.places.resolve(town_v, vil_v, ctx.default_town)
+                    hk = "urban" if place.village.is_urban else "rural"
+                    programme = self.programmes.generic(category, hk) or self.programmes.generic(ctx.programme_hint, hk)
+                except PlaceError:
+                    pass
+        if programme is None:
+            self.error(sheet, cat_row or first, ctx.label("category"),
+                       "无法确定救助项目：请用 --programme 指定，或在工作表名称、标题或“保障类别”中写明（如“农村低保”）")
+            return [], False
+        amount = None
+        av, arow = hval("amount")
+        if "amount" in cols:
+            try:
+                amount = P.parse_amount(av)
+            except P.CellError as exc:
+                self.error(sheet, arow, ctx.label("amount"), str(exc))
+                ok = False
+        if amount is None and ok:
+            self.error(sheet, first, ctx.label("amount"), "缺少月保障金额")
+            ok = False
+        start = self.start_month
+        sv, srow = hval("start_month")
+        if sv is not None:
+            try:
+                start = P.parse_month(sv) or start
+            except P.CellError as exc:
+                self.error(sheet, srow, ctx.label("start_month"), str(exc))
+                ok = False
+        bank_name = P.text(hval("bank_name")[0])[:64]
+        account = ""
+        acv, acrow = hval("account")
+        if acv is not None:
+            try:
+                account = P.parse_account(acv)
+            except P.CellError as exc:
+                self.error(sheet, acrow, ctx.label("account"), str(exc))
+                ok = False
+        if not ok or head is None or amount is None:
+            return [], ok
+        note = category if category and self.programmes.in_text(category) is None else ""
+        out: list[dict[str, Any]] = []
+        if programme.per_person:
+            # One enrollment per person whose own row carries an amount; else the head alone.
+            ai = cols.get("amount")
+            for p in persons:
+                own_amount = p["_row"].own(ai) if ai is not None else None
+                if P.is_blank(own_amount):
+                    continue
+                try:
+                    pa = P.parse_amount(own_amount)
+                except P.CellError as exc:
+                    self.error(sheet, p["_row"], ctx.label("amount"), str(exc))
+                    ok = False
+                    continue
+                out.append({"code": programme.code, "programme_id": programme.id, "person": p["id_number"],
+                            "covered": 1, "amount": str(pa), "start": start.isoformat(), "category": note})
+                acc_own = p["_row"].own(cols["account"]) if "account" in cols else None
+                if not P.is_blank(acc_own):
+                    try:
+                        p["account"] = P.parse_account(acc_own)
+                    except P.CellError as exc:
+                        self.error(sheet, p["_row"], ctx.label("account"), str(exc))
+                        ok = False
+                else:
+                    p["account"] = account
+                p["bank_name"] = bank_name
+            if not out:
+                out.append({"code": programme.code, "programme_id": programme.id, "person": head["id_number"],
+                            "covered": 1, "amount": str(amount), "start": start.isoformat(), "category": note})
+                head["bank_name"], head["account"] = bank_name, account
+        else:
+            out.append({"code": programme.code, "programme_id": programme.id, "person": None,
+                        "covered": covered or len(persons), "amount": str(amount), "start": start.isoformat(),
+                        "category": note})
+            head["bank_name"], head["account"] = bank_name, account
+        return (out if ok else []), ok
+
+    # ------------------------------------------------------------ batches
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        taken: set[str] = set()
+        if self.check_database:
+            ids = [p["id_number"] for _, rec, _ in self.pending for p in rec["persons"]]
+            taken = existing_ids(ids)
+        out = []
+        for draft, rec, id_rows in self.pending:
+            clash = [(idn, row, sheet) for idn, row, sheet in id_rows if idn in taken]
+            if clash:
+                for idn, row, sheet in clash:
+                    self.error(sheet, row, draft.ctx.label("id_number"), f"身份证号 {idn} 已在系统中登记，不能重复导入")
+                self.stats.invalid_households += 1
+                continue
+            out.append(_compact(rec, self.initials))
+            self.stats.households += 1
+            self.stats.persons += len(rec["persons"])
+            for e in rec["enrollments"]:
+                self.stats.enrollments += 1
+                self.stats.monthly_total += Decimal(e["amount"])
+                self.stats.programmes[e["code"]] = self.stats.programmes.get(e["code"], 0) + 1
+        if out and self.spool is not None:
+            marshal.dump(out, self.spool)
+        self.pending = []
+        self.pending_persons = 0
+
+
+class _NoChoices:
+    choices: list[tuple[str, str]] = []
+
+
+def _relation_of(ctx: SheetCtx, row: Row) -> str | None:
+    i = ctx.cols.get("relation")
+    if i is None:
+        return None
+    try:
+        return P.parse_relation(row.get(i))
+    except P.CellError:
+        return None
+
+
+def _same_birth(part: tuple[int, int | None, int | None], birth: dt.date) -> bool:
+    y, m, d = part
+    return y == birth.year and (m is None or m == birth.month) and (d is None or d == birth.day)
+
+
+def existing_ids(ids: list[str]) -> set[str]:
+    """ID numbers among `ids` already in the registry (one indexed lookup per 500)."""
+    from minzheng.registry.models import Person
+
+    table = Person._meta.db_table
+    col = Person._meta.get_field("id_number").column
+    found: set[str] = set()
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join(["%s"] * len(chunk))
+            cur.execute(f'SELECT "{col}" FROM "{table}" WHERE "{col}" IN ({marks})', chunk)
+            found.update(r[0] for r in cur.fetchall())
+    return found
+
+
+def _compact(rec: dict[str, Any], initials: Callable[[str], str]) -> tuple[Any, ...]:
+    """A household as plain tuples of str/int/None (marshal-able, small)."""
+    persons = tuple(
+        (p["name"], p["id_number"], p["birth"], p["sex"], initials(p["name"]), p["ethnicity"], p["relation"],
+         p["education"], p["marital"], p["health"], p["work"], p["dis_cat"], p["dis_grade"], p["phone"],
+         p["bank_name"], p["account"], p["old15"])
+        for p in rec["persons"]
+    )
+    head_index = next(i for i, p in enumerate(rec["persons"]) if p["relation"] == HEAD)
+    index_of = {p["id_number"]: i for i, p in enumerate(rec["persons"])}
+    enrollments = tuple(
+        (e["programme_id"], -1 if e["person"] is None else index_of[e["person"]], e["covered"], e["amount"],
+         e["start"], e["category"])
+        for e in rec["enrollments"]
+    )
+    return (rec["division_id"], rec["hukou"], rec["address"], rec["phone"], rec["note"], head_index, persons,
+            enrollments)
+
+
+def read_spool(fh: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
+    fh.seek(0)
+    while True:
+        try:
+            yield marshal.load(fh)
+        except EOFError:
+            return

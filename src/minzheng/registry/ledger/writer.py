@@ -1,0 +1,195 @@
+"""Bulk writing of validated households: `executemany` on SQLite, `COPY` on PostgreSQL, in one transaction.
+
+Row ids are allocated up front (SQLite: after MAX(id), under the IMMEDIATE write lock the transaction holds;
+PostgreSQL: from the table's sequence), so households, persons, memberships and enrollments reference each other
+without a round trip per row. Foreign keys are DEFERRABLE INITIALLY DEFERRED in Django's schema on both databases,
+so insert order inside the transaction does not matter. Model signals do not fire: the caller records one audit
+summary for the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from minzheng.registry import models as M
+
+
+def _adapt(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if connection.vendor == "sqlite":
+        if isinstance(value, dt.datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, bool):
+            return int(value)
+    return value
+
+
+def has_field(model: type[Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+        return True
+    except Exception:
+        return False
+
+
+class Table:
+    """INSERT/COPY of one model's rows: the caller gives `provided` columns; every other column gets the model
+    field's default (auto_now → now), so nullable or defaulted fields added to the model later still work."""
+
+    def __init__(self, model: type[Model], provided: Sequence[str], *, with_id: bool, now: dt.datetime) -> None:
+        self.model = model
+        self.table = model._meta.db_table
+        meta = model._meta
+        cols = [meta.get_field(a).column for a in provided]
+        self.with_id = with_id
+        if with_id:
+            cols.insert(0, meta.pk.column)
+        tail: list[Any] = []
+        for f in meta.concrete_fields:
+            if f.primary_key or f.attname in provided or f.name in provided:
+                continue
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value: Any = now
+            elif not f.has_default() and f.has_db_default():
+                continue
+            else:
+                value = f.get_default()   # "" for text fields without a default, as the ORM does
+                if value is None and not f.null:
+                    raise TypeError(f"{model.__name__}.{f.name} has no default; the ledger writer must provide it")
+            cols.append(f.column)
+            tail.append(_adapt(value))
+        self.columns = cols
+        self.tail = tuple(tail)
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, values: tuple[Any, ...]) -> None:
+        self.rows.append(values + self.tail)
+
+    def flush(self) -> int:
+        n = len(self.rows)
+        if not n:
+            return 0
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur, cur.cursor.copy(f'COPY "{self.table}" ({cols}) FROM STDIN') as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(self.columns))
+            raw = connection.connection.cursor()
+            try:
+                raw.executemany(f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})', self.rows)
+            finally:
+                raw.close()
+        self.rows = []
+        return n
+
+
+class IdAllocator:
+    def __init__(self, model: type[Model]) -> None:
+        self.table = model._meta.db_table
+        self.pk = model._meta.pk.column
+        self.next = 0
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT COALESCE(MAX("{self.pk}"), 0) FROM "{self.table}"')
+                self.next = int(cur.fetchone()[0]) + 1
+
+    def take(self, n: int) -> list[int]:
+        if n <= 0:
+            return []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT nextval(pg_get_serial_sequence('\"{self.table}\"', '{self.pk}')) "
+                            f"FROM generate_series(1, %s)", [n])
+                return [r[0] for r in cur.fetchall()]
+        start = self.next
+        self.next += n
+        return list(range(start, start + n))
+
+
+@dataclass
+class Written:
+    households: int = 0
+    persons: int = 0
+    memberships: int = 0
+    enrollments: int = 0
+
+
+class LedgerWriter:
+    """Call inside transaction.atomic(): `write(batch)` per spooled batch, then `finish()`."""
+
+    def __init__(self, *, source_ref: str, today: dt.date) -> None:
+        connection.ensure_connection()
+        now = timezone.now()
+        self.today = today.isoformat()
+        self.source_ref = source_ref[:64]
+        hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "note"]
+        self.hh_source = has_field(M.Household, "source")
+        if self.hh_source:
+            hh_fields.append("source")
+        p_fields = ["household_id", "name", "id_number", "birth_date", "sex", "name_initials", "ethnicity", "relation",
+                    "education", "marital_status", "health", "work_capacity", "disability_category",
+                    "disability_grade", "phone", "bank_name", "bank_account"]
+        self.p_old = has_field(M.Person, "id_number_old")
+        if self.p_old:
+            p_fields.append("id_number_old")
+        self.households = Table(M.Household, hh_fields, with_id=True, now=now)
+        self.persons = Table(M.Person, p_fields, with_id=True, now=now)
+        self.memberships = Table(M.Membership, ["person_id", "household_id", "relation", "start_date", "reason"],
+                                 with_id=False, now=now)
+        self.enrollments = Table(M.Enrollment, ["programme_id", "household_id", "person_id", "status",
+                                                "covered_persons", "monthly_amount", "start_month", "source",
+                                                "source_ref", "decided_under"], with_id=True, now=now)
+        self.amounts = Table(M.EnrollmentAmount, ["enrollment_id", "from_month", "monthly_amount", "covered_persons",
+                                                  "reason"], with_id=False, now=now)
+        self.hh_ids = IdAllocator(M.Household)
+        self.p_ids = IdAllocator(M.Person)
+        self.e_ids = IdAllocator(M.Enrollment)
+        self.written = Written()
+
+    def write(self, batch: Iterable[tuple[Any, ...]]) -> None:
+        batch = list(batch)
+        hh_ids = iter(self.hh_ids.take(len(batch)))
+        p_ids = iter(self.p_ids.take(sum(len(h[6]) for h in batch)))
+        e_ids = iter(self.e_ids.take(sum(len(h[7]) for h in batch)))
+        for division_id, hukou, address, phone, note, head_index, persons, enrollments in batch:
+            hid = next(hh_ids)
+            pids = [next(p_ids) for _ in persons]
+            extra_h = ("import",) if self.hh_source else ()
+            self.households.add((hid, division_id, pids[head_index], hukou, address, phone, note, *extra_h))
+            for pid, p in zip(pids, persons, strict=True):
+                (name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat, dgrade, pphone, bank,
+                 account, old15) = p
+                extra_p = (old15,) if self.p_old else ()
+                self.persons.add((pid, hid, name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat,
+                                  dgrade, pphone, bank, account, *extra_p))
+                self.memberships.add((pid, hid, rel, self.today, "台账导入"))
+            for programme_id, person_index, covered, amount, start, category in enrollments:
+                eid = next(e_ids)
+                person_id = None if person_index < 0 else pids[person_index]
+                decided = {"来源": "台账导入", "文件": self.source_ref}
+                if category:
+                    decided["保障类别"] = category
+                self.enrollments.add((eid, programme_id, hid, person_id, "active", covered, amount, start, "import",
+                                      self.source_ref, json.dumps(decided, ensure_ascii=False)))
+                self.amounts.add((eid, start, amount, covered, "台账导入"))
+        self.written.households += self.households.flush()
+        self.written.persons += self.persons.flush()
+        self.written.memberships += self.memberships.flush()
+        self.written.enrollments += self.enrollments.flush()
+        self.amounts.flush()
