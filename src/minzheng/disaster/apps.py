@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class DisasterConfig(AppConfig):
     name = "minzheng.disaster"
     verbose_name = "灾情与救灾"
+
+    def ready(self) -> None:
+        from minzheng.accounts.roles import BUSINESS_ROLES, Cap
+        from minzheng.core import home, nav, tasks
+
+        from . import params  # noqa: F401 — declares the parameters before init seeds them
+        from .hooks import home_context, task_items
+
+        nav.register("灾情报告", "disaster:events", Cap.VIEW_BUSINESS, order=400, section="灾情救灾")
+        nav.register("救灾物资", "disaster:warehouses", Cap.VIEW_BUSINESS, order=410, section="灾情救灾")
+        nav.register("物资发放", "disaster:distributions", Cap.VIEW_BUSINESS, order=420, section="灾情救灾")
+        nav.register("冬春救助", "disaster:winter_rounds", Cap.VIEW_BUSINESS, order=430, section="灾情救灾")
+        nav.register("灾情校验规则", "disaster:rules", Cap.VIEW_BUSINESS, order=440, section="灾情救灾")
+        home.register("灾情", "disaster/_home_panel.html", set(BUSINESS_ROLES), home_context, order=40)
+        tasks.register(task_items)

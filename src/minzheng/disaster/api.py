@@ -1,0 +1,523 @@
+"""Disaster API: events, rounds, reports (validated with the same rules as the form; invalid → 422 with the
+rules' Chinese messages), registers, warehouses and distributions.
+
+Write endpoints read their JSON body after the record has been found in the caller's jurisdiction, so an outsider
+gets 404 rather than a body-validation error that would confirm the record exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import ValidationError as PydanticError
+
+from minzheng.accounts.roles import Cap
+from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.registry.models import Household
+
+from . import indicators, relief, services
+from .models import (
+    DisasterType,
+    Distribution,
+    DistributionLine,
+    Item,
+    Report,
+    Round,
+    ValidationRule,
+    Warehouse,
+)
+from .selectors import get_event, visible_events
+
+router = Router(tags=["灾情与救灾"])
+
+
+def _need(request: HttpRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
+    if not request.user.has_cap(cap):
+        raise PermissionDenied("您的角色没有此操作权限")
+    return request.user
+
+
+def _body(request: HttpRequest, schema: type[Schema]) -> Any:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise ValidationError("请求体不是有效的 JSON") from exc
+    try:
+        return schema.model_validate(data)
+    except PydanticError as exc:
+        raise ValidationError({".".join(str(p) for p in e["loc"]) or "__all__": [e["msg"]]
+                               for e in exc.errors()}) from exc
+
+
+def _doc(schema: type[Schema]) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}},
+                            "required": True}}
+
+
+class Problem(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class FindingOut(Schema):
+    rule: str
+    severity: str
+    message: str
+    fields: list[str]
+
+
+class RoundOut(Schema):
+    id: int
+    kind: str
+    label: str
+    seq: int
+    as_of: dt.datetime
+    due_at: dt.datetime
+
+
+class EventOut(Schema):
+    id: int
+    name: str
+    dtype: str
+    dtype_code: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    registered_at: dt.datetime
+    severity: str
+    is_major: bool
+    status: str
+    department: str
+    townships: list[str]
+    rounds: list[RoundOut]
+    overdue_initial: list[str]
+
+
+class EventIn(Schema):
+    name: str
+    dtype_code: str
+    started_at: dt.datetime
+    areas: list[str]  # division codes (townships or villages)
+    severity: str = "4"
+    is_major: bool = False
+    description: str = ""
+
+
+class ReportOut(Schema):
+    id: int
+    event_id: int
+    round_id: int
+    kind: str
+    division_code: str
+    division_name: str
+    nil: bool
+    status: str
+    locked: bool
+    values: dict[str, str]
+    explanation: str
+    warnings: list[FindingOut]
+    findings: list[FindingOut]
+
+
+class ReportOpenIn(Schema):
+    round_id: int
+    division_code: str
+
+
+class ReportIn(Schema):
+    values: dict[str, Any] = {}
+    explanation: str = ""
+    nil: bool = False
+    from_villages: bool = False
+    submit: bool = False
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class StableIn(Schema):
+    ended_at: dt.datetime
+
+
+def _round(r: Round) -> RoundOut:
+    return RoundOut(id=r.pk, kind=r.kind, label=str(r), seq=r.seq, as_of=r.as_of, due_at=r.due_at)
+
+
+def _event(ev: Any, user: Any) -> EventOut:
+    towns = [t for t in services.affected_townships(ev) if services.in_scope(user, t)]
+    return EventOut(id=ev.pk, name=ev.name, dtype=ev.dtype.name, dtype_code=ev.dtype.code, started_at=ev.started_at,
+                    ended_at=ev.ended_at, registered_at=ev.registered_at, severity=ev.severity,
+                    is_major=ev.is_major, status=ev.status, department=ev.department,
+                    townships=[t.code for t in towns], rounds=[_round(r) for r in services.event_rounds(ev)],
+                    overdue_initial=[t.code for t in services.overdue_initial(ev) if t in towns])
+
+
+def _report(rep: Report, outcome: Any = None) -> ReportOut:
+    outcome = outcome or services.validate(rep)
+    return ReportOut(id=rep.pk, event_id=rep.event_id, round_id=rep.round_id, kind=rep.round.kind,
+                     division_code=rep.division.code, division_name=rep.division.name, nil=rep.nil,
+                     status=rep.status, locked=rep.locked, values=rep.values, explanation=rep.explanation,
+                     warnings=[FindingOut(**w) for w in rep.warnings],
+                     findings=[FindingOut(**f.as_dict()) for f in outcome.findings])
+
+
+def _get_report(request: HttpRequest, report_id: int) -> Report:
+    return get_visible(Report.objects.select_related("round", "event", "division"), request.user, pk=report_id)
+
+
+@router.get("/events", response=list[EventOut])
+def list_events(request: HttpRequest) -> list[EventOut]:
+    user = _need(request)
+    return [_event(e, user) for e in visible_events(user)[:200]]
+
+
+@router.post("/events", response={201: EventOut, 422: Problem}, openapi_extra=_doc(EventIn))
+def create_event(request: HttpRequest) -> tuple[int, EventOut]:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    body = _body(request, EventIn)
+    dtype = DisasterType.objects.filter(code=body.dtype_code).first()
+    if dtype is None:
+        raise ValidationError({"dtype_code": f"未知灾害类型代码 {body.dtype_code}"})
+    divs = list(visible_divisions(user).filter(code__in=body.areas))
+    if len(divs) != len(set(body.areas)):
+        raise ValidationError({"areas": "有区划代码不存在或不在您的辖区内"})
+    ev = services.register_event(actor=user, name=body.name, dtype=dtype, started_at=body.started_at, areas=divs,
+                                 severity=body.severity, is_major=body.is_major, description=body.description)
+    return 201, _event(ev, user)
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def get_event_api(request: HttpRequest, event_id: int) -> EventOut:
+    user = _need(request)
+    return _event(get_event(user, event_id), user)
+
+
+@router.post("/events/{event_id}/rounds", response={201: RoundOut})
+def open_round(request: HttpRequest, event_id: int) -> tuple[int, RoundOut]:
+    user = _need(request)
+    ev = get_event(user, event_id)
+    return 201, _round(services.open_update_round(actor=user, event=ev))
+
+
+@router.post("/events/{event_id}/stable", response={201: RoundOut, 422: Problem}, openapi_extra=_doc(StableIn))
+def stable(request: HttpRequest, event_id: int) -> tuple[int, RoundOut]:
+    user = _need(request)
+    ev = get_event(user, event_id)
+    body = _body(request, StableIn)
+    return 201, _round(services.mark_stable(actor=user, event=ev, ended_at=body.ended_at))
+
+
+class SummaryOut(Schema):
+    round: RoundOut
+    approved: int
+    expected: int
+    total: dict[str, str]
+    townships: list[dict[str, Any]]
+
+
+@router.get("/events/{event_id}/summary", response=SummaryOut)
+def summary(request: HttpRequest, event_id: int, round_id: int | None = None) -> SummaryOut:
+    user = _need(request)
+    ev = get_event(user, event_id)
+    rounds = services.event_rounds(ev)
+    rnd = next((r for r in rounds if r.pk == round_id), rounds[-1] if rounds else None)
+    if rnd is None:
+        raise ValidationError("没有期次")
+    towns = [t for t in services.affected_townships(ev) if services.in_scope(user, t)]
+    s = services.summarise(rnd, towns)
+    rows = [{"code": r.division.code, "name": r.division.name, "status": r.report.status if r.report else None,
+             "counted": r.counted, "values": indicators.total([r.values]),
+             "villages": [{"code": v.division.code, "name": v.division.name, "status": v.report.status,
+                           "values": indicators.total([v.values])} for v in r.villages]} for r in s.rows]
+    return SummaryOut(round=_round(rnd), approved=s.approved, expected=s.expected, total=s.total, townships=rows)
+
+
+@router.post("/events/{event_id}/reports", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportOpenIn))
+def open_report(request: HttpRequest, event_id: int) -> ReportOut:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    ev = get_event(user, event_id)
+    body = _body(request, ReportOpenIn)
+    rnd = Round.objects.filter(event=ev, pk=body.round_id).first()
+    div = visible_divisions(user).filter(code=body.division_code).first()
+    if rnd is None or div is None:
+        raise ValidationError("期次或区划不存在，或不在您的辖区内")
+    return _report(services.open_report(actor=user, round=rnd, division=div))
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def get_report(request: HttpRequest, report_id: int) -> ReportOut:
+    _need(request)
+    return _report(_get_report(request, report_id))
+
+
+@router.put("/reports/{report_id}", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportIn))
+def save_report(request: HttpRequest, report_id: int) -> ReportOut:
+    """Save figures (a draft may still have errors). With "submit": true it is also submitted, and refused with
+    422 and the rules' messages while any error remains."""
+    user = _need(request, Cap.EDIT_BUSINESS)
+    rep = _get_report(request, report_id)
+    body = _body(request, ReportIn)
+    outcome = services.save_report(actor=user, report=rep, values=body.values, explanation=body.explanation,
+                                   nil=body.nil, from_villages=body.from_villages)
+    if body.submit:
+        outcome = services.submit_report(actor=user, report=rep)
+    rep.refresh_from_db()
+    return _report(rep, outcome)
+
+
+@router.post("/reports/{report_id}/validate", response={200: list[FindingOut], 422: Problem},
+             openapi_extra=_doc(ReportIn))
+def validate(request: HttpRequest, report_id: int) -> list[FindingOut]:
+    """Check figures against the rules without saving (what the form does on every change)."""
+    _need(request)
+    rep = _get_report(request, report_id)
+    body = _body(request, ReportIn)
+    values, errors = indicators.clean_values(body.values)
+    if errors:
+        raise ValidationError(errors)
+    outcome = services.validate(rep, values=values, explanation=body.explanation)
+    return [FindingOut(**f.as_dict()) for f in outcome.findings]
+
+
+@router.post("/reports/{report_id}/submit", response={200: ReportOut, 422: Problem})
+def submit(request: HttpRequest, report_id: int) -> ReportOut:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    rep = _get_report(request, report_id)
+    outcome = services.submit_report(actor=user, report=rep)
+    rep.refresh_from_db()
+    return _report(rep, outcome)
+
+
+@router.post("/reports/{report_id}/approve", response={200: ReportOut, 422: Problem})
+def approve(request: HttpRequest, report_id: int) -> ReportOut:
+    user = _need(request)
+    rep = _get_report(request, report_id)
+    return _report(services.approve_report(actor=user, report=rep))
+
+
+@router.post("/reports/{report_id}/return", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReasonIn))
+def return_(request: HttpRequest, report_id: int) -> ReportOut:
+    user = _need(request)
+    rep = _get_report(request, report_id)
+    body = _body(request, ReasonIn)
+    return _report(services.return_report(actor=user, report=rep, reason=body.reason))
+
+
+class RuleOut(Schema):
+    code: str
+    name: str
+    expression: str
+    each: list[str]
+    severity: str
+    message: str
+    kinds: list[str]
+    active: bool
+    version: int
+
+
+@router.get("/rules", response=list[RuleOut])
+def list_rules(request: HttpRequest) -> list[RuleOut]:
+    _need(request)
+    return [RuleOut(code=r.code, name=r.name, expression=r.expression, each=r.each, severity=r.severity,
+                    message=r.message, kinds=r.kinds, active=r.active, version=r.version)
+            for r in ValidationRule.objects.all()]
+
+
+# --- Supplies ------------------------------------------------------------------------------------------------
+
+
+class StockOut(Schema):
+    item_code: str
+    item: str
+    unit: str
+    quantity_in: Decimal
+    quantity_out: Decimal
+    balance: Decimal
+
+
+class WarehouseOut(Schema):
+    id: int
+    name: str
+    division_code: str
+    stock: list[StockOut]
+    discrepancies: list[str]
+
+
+class MoveIn(Schema):
+    item_code: str
+    kind: str
+    quantity: Decimal
+    moved_on: dt.date | None = None
+    doc_no: str = ""
+    counterpart: str = ""
+    note: str = ""
+
+
+def _warehouse(w: Warehouse) -> WarehouseOut:
+    rec = relief.reconcile_warehouse(w)
+    return WarehouseOut(id=w.pk, name=w.name, division_code=w.division.code,
+                        stock=[StockOut(item_code=x["item"].code, item=x["item"].name, unit=x["item"].unit,
+                                        quantity_in=x["in"], quantity_out=x["out"], balance=x["balance"])
+                               for x in rec.items], discrepancies=[d.message for d in rec.discrepancies])
+
+
+@router.get("/warehouses", response=list[WarehouseOut])
+def warehouses(request: HttpRequest) -> list[WarehouseOut]:
+    user = _need(request)
+    return [_warehouse(w) for w in visible(Warehouse, user).select_related("division")]
+
+
+@router.get("/warehouses/{warehouse_id}", response=WarehouseOut)
+def warehouse(request: HttpRequest, warehouse_id: int) -> WarehouseOut:
+    _need(request)
+    return _warehouse(get_visible(Warehouse, request.user, pk=warehouse_id))
+
+
+@router.post("/warehouses/{warehouse_id}/moves", response={201: WarehouseOut, 422: Problem},
+             openapi_extra=_doc(MoveIn))
+def add_move(request: HttpRequest, warehouse_id: int) -> tuple[int, WarehouseOut]:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    w = get_visible(Warehouse, user, pk=warehouse_id)
+    body = _body(request, MoveIn)
+    item = Item.objects.filter(code=body.item_code).first()
+    if item is None:
+        raise ValidationError({"item_code": "未知物资编码"})
+    fn = relief.stock_in if body.kind in {k.value for k in relief.IN_KINDS} else relief.stock_out
+    fn(actor=user, warehouse=w, item=item, quantity=body.quantity, kind=body.kind, moved_on=body.moved_on,
+       doc_no=body.doc_no, counterpart=body.counterpart, note=body.note)
+    return 201, _warehouse(w)
+
+
+class LineOut(Schema):
+    id: int
+    household_id: int
+    item_code: str
+    quantity: Decimal
+    serving_no: int
+    signed: bool
+    sign_method: str
+    signer_name: str
+    signed_at: dt.datetime | None
+
+
+class DiscrepancyOut(Schema):
+    kind: str
+    message: str
+    ref: str
+
+
+class DistributionOut(Schema):
+    id: int
+    title: str
+    division_code: str
+    distributed_on: dt.date
+    allow_repeat: bool
+    status: str
+    published: bool
+    lines: list[LineOut]
+    discrepancies: list[DiscrepancyOut]
+
+
+class DistributionIn(Schema):
+    title: str
+    division_code: str
+    distributed_on: dt.date
+    event_id: int | None = None
+    allow_repeat: bool = False
+
+
+class LineIn(Schema):
+    household_id: int
+    item_code: str
+    quantity: Decimal
+    repeat_reason: str = ""
+    signed: bool = False
+    sign_method: str = "sign"
+    signer_name: str = ""
+
+
+class SignIn(Schema):
+    sign_method: str = "sign"
+    signer_name: str
+
+
+def _line(ln: DistributionLine) -> LineOut:
+    return LineOut(id=ln.pk, household_id=ln.household_id, item_code=ln.item.code, quantity=ln.quantity,
+                   serving_no=ln.serving_no, signed=ln.signed, sign_method=ln.sign_method,
+                   signer_name=ln.signer_name, signed_at=ln.signed_at)
+
+
+def _distribution(d: Distribution) -> DistributionOut:
+    rec = relief.reconcile_distribution(d)
+    return DistributionOut(id=d.pk, title=d.title, division_code=d.division.code, distributed_on=d.distributed_on,
+                           allow_repeat=d.allow_repeat, status=d.status, published=d.published,
+                           lines=[_line(ln) for ln in d.lines.select_related("item")],
+                           discrepancies=[DiscrepancyOut(kind=x.kind, message=x.message, ref=x.ref)
+                                          for x in rec.discrepancies])
+
+
+@router.get("/distributions", response=list[DistributionOut])
+def distributions(request: HttpRequest) -> list[DistributionOut]:
+    user = _need(request)
+    return [_distribution(d) for d in visible(Distribution, user).select_related("division")[:100]]
+
+
+@router.post("/distributions", response={201: DistributionOut, 422: Problem}, openapi_extra=_doc(DistributionIn))
+def create_distribution(request: HttpRequest) -> tuple[int, DistributionOut]:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    body = _body(request, DistributionIn)
+    div = visible_divisions(user).filter(code=body.division_code).first()
+    if div is None:
+        raise ValidationError({"division_code": "区划不存在或不在您的辖区内"})
+    ev = get_event(user, body.event_id) if body.event_id else None
+    d = relief.create_distribution(actor=user, division=div, title=body.title, distributed_on=body.distributed_on,
+                                   event=ev, allow_repeat=body.allow_repeat)
+    return 201, _distribution(d)
+
+
+@router.get("/distributions/{distribution_id}", response=DistributionOut)
+def get_distribution(request: HttpRequest, distribution_id: int) -> DistributionOut:
+    _need(request)
+    return _distribution(get_visible(Distribution.objects.select_related("division"), request.user,
+                                     pk=distribution_id))
+
+
+@router.post("/distributions/{distribution_id}/lines", response={201: LineOut, 422: Problem},
+             openapi_extra=_doc(LineIn))
+def add_line(request: HttpRequest, distribution_id: int) -> tuple[int, LineOut]:
+    """Refused (422) when the household was already served this item in this distribution, or the quantity
+    exceeds what was allocated."""
+    user = _need(request, Cap.EDIT_BUSINESS)
+    d = get_visible(Distribution.objects.select_related("division"), user, pk=distribution_id)
+    body = _body(request, LineIn)
+    hh = get_visible(Household.objects.select_related("division"), user, pk=body.household_id)
+    item = Item.objects.filter(code=body.item_code).first()
+    if item is None:
+        raise ValidationError({"item_code": "未知物资编码"})
+    ln = relief.add_line(actor=user, distribution=d, household=hh, item=item, quantity=body.quantity,
+                         repeat_reason=body.repeat_reason, sign_method=body.sign_method if body.signed else "",
+                         signer_name=body.signer_name)
+    return 201, _line(ln)
+
+
+@router.post("/distribution-lines/{distribution_line_id}/sign", response={200: LineOut, 422: Problem},
+             openapi_extra=_doc(SignIn))
+def sign(request: HttpRequest, distribution_line_id: int) -> LineOut:
+    user = _need(request, Cap.EDIT_BUSINESS)
+    ln = get_visible(DistributionLine.objects.select_related("item"), user, pk=distribution_line_id)
+    body = _body(request, SignIn)
+    return _line(relief.sign_line(actor=user, line=ln, method=body.sign_method, signer_name=body.signer_name))
+
+
+@router.get("/distributions/{distribution_id}/reconciliation", response=list[DiscrepancyOut])
+def reconciliation(request: HttpRequest, distribution_id: int) -> list[DiscrepancyOut]:
+    _need(request)
+    d = get_visible(Distribution.objects.select_related("division"), request.user, pk=distribution_id)
+    return [DiscrepancyOut(kind=x.kind, message=x.message, ref=x.ref)
+            for x in relief.reconcile_distribution(d).discrepancies]

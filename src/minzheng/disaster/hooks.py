@@ -1,0 +1,49 @@
+"""Home panel and to-do items: open events, 初报 overdue, reports waiting for approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from minzheng.accounts.roles import Cap
+from minzheng.core.tasks import TaskItem
+
+from . import services
+from .models import EventStatus
+from .selectors import visible_events
+
+
+def home_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.has_cap(Cap.VIEW_BUSINESS):
+        return {}
+    now = timezone.now()
+    events = list(visible_events(user).exclude(status=EventStatus.CLOSED)[:8])
+    late = services.late_townships(user, now=now)
+    return {"events": events, "late_initial": [d for d in late if d.round.kind == "initial"], "late": late,
+            "department": services.department()}
+
+
+def task_items(user: Any) -> list[TaskItem]:
+    if not user.is_authenticated or not user.has_cap(Cap.VIEW_BUSINESS):
+        return []
+    now = timezone.now()
+    items: list[TaskItem] = []
+    if user.has_cap(Cap.EDIT_BUSINESS):
+        for d in services.open_rounds_for(user, now=now):
+            items.append(TaskItem(kind=f"灾情{d.round.get_kind_display()}", title=f"{d.round.event} · {d.round}",
+                                  url=reverse("disaster:event", kwargs={"event_id": d.round.event_id}),
+                                  due=d.round.due_at, overdue=d.overdue, division=d.division.name))
+    for r in services.pending_approvals(user):
+        items.append(TaskItem(kind="灾情报告审核", title=f"{r.division.name} {r.event} {r.kind_label}",
+                              url=reverse("disaster:report", kwargs={"report_id": r.pk}), due=r.round.due_at,
+                              division=r.division.name))
+    if user.division and user.division.level != "township":
+        for d in services.late_townships(user, now=now):
+            items.append(TaskItem(kind="灾情报告逾期", title=f"{d.division.name} {d.round.event} {d.round} 未按时报送",
+                                  url=reverse("disaster:event", kwargs={"event_id": d.round.event_id}),
+                                  due=d.round.due_at, overdue=True, division=d.division.name))
+    return items
