@@ -335,6 +335,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Household, Person, Membership, Income, Asset,
                                                                       Enrollment, EnrollmentAmount]):
                 cur.execute(sql)
+    refresh_statistics()
     audit.record("registry.demo.load", summary=f"加载演示人口：{stats['households']} 户 {stats['persons']} 人（规模 {scale}）",
                  detail={**stats, "scale": scale, "seconds": round(time.monotonic() - t0, 1)})
     out.write(f"已生成演示人口：{stats['households']} 户、{stats['persons']} 人、享受待遇 {stats['enrollments']} 项"
@@ -621,3 +622,13 @@ def _enrollments(h: H, rng: random.Random, own: Decimal, c: Ctx) -> None:
             add("youfu", DEMO_AMOUNTS["youfu"], person=p)
         if age < 16 and p.relation == Relation.GRANDCHILD and _stable(p.id_number) % 1000 < 6:
             add("orphan", DEMO_AMOUNTS["orphan"], person=p)
+
+
+def refresh_statistics() -> None:
+    """Planner statistics after a bulk load: without them SQLite picks a table scan for searches."""
+    tables = [m._meta.db_table for m in (Household, Person, Membership, Income, Asset, Enrollment)]
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            cur.execute("ANALYZE " + ", ".join(tables))

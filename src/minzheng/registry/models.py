@@ -10,10 +10,27 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.scoping import ScopedManager
+
+
+class Last4(models.Func):
+    """The last four characters, with literal constants so SQLite can match the expression index to queries
+    (Django's Right() sends its length as a parameter, which no index matches)."""
+
+    template = "SUBSTR(%(expressions)s, -4)"
+    output_field = models.CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra)
+
+
+class GivenName(models.Func):
+    """The name after its first character (the surname, for all but compound surnames)."""
+
+    template = "SUBSTR(%(expressions)s, 2)"
+    output_field = models.CharField()
 
 
 class HukouType(models.TextChoices):
@@ -238,8 +255,10 @@ class Person(models.Model):
             models.Index(fields=["birth_date"], name="person_birth"),
             models.Index(fields=["phone"], name="person_phone"),
             # Officers often search by the last four digits of an ID number; an expression index keeps that fast.
-            models.Index(Right("id_number", 4), name="person_id_last4"),
-            models.Index(Right("phone", 4), name="person_phone_last4"),
+            models.Index(Last4("id_number"), name="person_id_tail4"),
+            models.Index(Last4("phone"), name="person_phone_tail4"),
+            # Given name (志富 finds 陈志富) for the common single-character surnames.
+            models.Index(GivenName("name"), name="person_given_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(disability_grade__isnull=True) | models.Q(

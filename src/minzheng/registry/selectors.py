@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Right
 
 from minzheng.core.scoping import get_visible, visible
 
@@ -25,9 +24,11 @@ from .models import (
     Asset,
     Enrollment,
     EnrollmentStatus,
+    GivenName,
     Household,
     Income,
     IncomeCategory,
+    Last4,
     Membership,
     Person,
 )
@@ -68,22 +69,45 @@ def parse_query(q: str) -> list[Term]:
     return terms
 
 
-def _digits_q(d: str) -> Q:
+def _pks(*conds: Q, annotate: dict[str, Any] | None = None) -> QuerySet[Person]:
+    """UNION of primary keys matching each condition: every arm runs on its own index (SQLite will not combine
+    indexes for an OR across columns, and would scan the table instead)."""
+    arms = []
+    for cond in conds:
+        qs = Person.objects.all()
+        if annotate:
+            qs = qs.annotate(**annotate)
+        arms.append(qs.filter(cond).values("pk"))
+    return arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
+
+
+def _digits(d: str) -> QuerySet[Person]:
     """A partial number: start of an ID, last digits of an ID, a phone (person's or household's), a birth date."""
-    cond = _prefix("id_number", d)
+    conds = [_prefix("id_number", d)]
     if len(d) >= 7 and d.startswith("1"):
-        cond |= _prefix("phone", d) | Q(household_id__in=Household.objects.filter(_prefix("phone", d)).values("pk"))
+        conds.append(_prefix("phone", d))
+        conds.append(Q(household_id__in=Household.objects.filter(_prefix("phone", d)).values("pk")))
     if 4 <= len(d) <= 8:
         # Last digits of the ID: the indexed last-four expression narrows, endswith finishes.
-        cond |= Q(id_last4=d[-4:], id_number__endswith=d)
+        conds.append(Q(id_last4=d[-4:], id_number__endswith=d))
     if len(d) == 4:
-        cond |= Q(phone_last4=d)
+        conds.append(Q(phone_last4=d))
     if len(d) == 8:
         try:
-            cond |= Q(birth_date=dt.date(int(d[:4]), int(d[4:6]), int(d[6:])))
+            conds.append(Q(birth_date=dt.date(int(d[:4]), int(d[4:6]), int(d[6:]))))
         except ValueError:
             pass
-    return cond
+    return _pks(*conds, annotate={"id_last4": Last4("id_number"), "phone_last4": Last4("phone")})
+
+
+def _name(text: str) -> QuerySet[Person] | Q:
+    """Name prefix (陈志 → 陈志富) or given-name prefix (志富 → 陈志富); anywhere in the name when neither hits."""
+    if len(text) < 2:
+        return _prefix("name", text)
+    arms = _pks(_prefix("name", text), _prefix("given_name", text), annotate={"given_name": GivenName("name")})
+    if arms.exists():
+        return arms
+    return Q(name__contains=text)
 
 
 def search_persons(user: Any, q: str, *, include_deceased: bool = True,
@@ -98,24 +122,18 @@ def search_persons(user: Any, q: str, *, include_deceased: bool = True,
     terms = parse_query(q)
     if not terms:
         return qs.select_related("household__division").order_by("-id")
-    needs_last4 = any(t.kind == "digits" and 4 <= len(t.text) <= 8 for t in terms)
-    if needs_last4:
-        qs = qs.annotate(id_last4=Right("id_number", 4))
-    if any(t.kind == "digits" and len(t.text) == 4 for t in terms):
-        qs = qs.annotate(phone_last4=Right("phone", 4))
     order = "name"
     for t in terms:
         if t.kind == "id":
             qs = qs.filter(id_number=t.text)
         elif t.kind == "digits":
-            qs = qs.filter(_digits_q(t.text))
+            qs = qs.filter(pk__in=_digits(t.text))
         elif t.kind == "initials":
             qs = qs.filter(_prefix("name_initials", t.text))
             order = "name_initials"
         else:
-            by_prefix = qs.filter(_prefix("name", t.text))
-            # Given name only (志富) or a middle part: fall back to anywhere in the name when no name starts so.
-            qs = by_prefix if len(t.text) < 2 or by_prefix.exists() else qs.filter(name__contains=t.text)
+            cond = _name(t.text)
+            qs = qs.filter(cond) if isinstance(cond, Q) else qs.filter(pk__in=cond)
     return qs.select_related("household__division").order_by(order, "id")
 
 
@@ -225,3 +243,15 @@ def programme_counts(user: Any) -> list[dict[str, Any]]:
 
 def incomes(user: Any) -> QuerySet[Income]:
     return visible(Income, user)
+
+
+PER_PAGE = 20
+
+
+def search_page(user: Any, q: str, *, page: Any = 1, per_page: int = PER_PAGE,
+                include_deceased: bool = True) -> Any:
+    """One page of person search results (what the UI, the API and bench/search.py show)."""
+    from django.core.paginator import Paginator
+
+    qs = search_persons(user, q, include_deceased=include_deceased)
+    return Paginator(qs, per_page).get_page(page)
