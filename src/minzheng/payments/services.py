@@ -115,6 +115,10 @@ def generate(*, month: dt.date, user: Any = None, programme: Programme | None = 
                 new_rows.append(Payroll(programme=prog, township=town, month=month, status=PayrollStatus.DRAFT,
                                         generated_by=user, generated_at=now))
         Payroll.objects.bulk_create(new_rows, batch_size=1000)
+        if new_rows and connection.vendor == "postgresql":
+            # Fresh roster rows look like an empty table to the planner, which then nests the big join the wrong way.
+            with connection.cursor() as cur:
+                cur.execute(f"ANALYZE {Payroll._meta.db_table}")
         drafts = list(Payroll.objects.filter(programme_id__in=prog_ids, township_id__in=town_ids, month=month,
                                              status=PayrollStatus.DRAFT))
         for p in current.values():
@@ -129,22 +133,30 @@ def generate(*, month: dt.date, user: Any = None, programme: Programme | None = 
         result.counts["regular"] = engine.insert_regular(month, draft_ids)
         result.counts["adjustments"] = engine.insert_adjustments(month, draft_ids, lookback)
         result.counts["reissue"] = engine.insert_reissues(month, draft_ids)
-        engine.refresh_totals(draft_ids)
+        # One pass over the new lines gives counts and totals per roster and kind (the roster's summary).
         kinds = _kinds_by_payroll(draft_ids)
-        keep: list[int] = []
-        empty: list[int] = []
-        for p in Payroll.objects.filter(pk__in=draft_ids):
-            (keep if p.line_count else empty).append(p.pk)
-        # A township with nothing to pay in a programme gets no roster rather than an empty one.
-        Payroll.objects.filter(pk__in=empty).delete()
         snap = {"engine": ENGINE_VERSION, "generated_at": now.isoformat(), "lookback_months": lookback,
                 "lookback_param": resolve("payments.arrears_lookback_months", on=month).ref(),
                 "rules": "enrollment active start≤month<end; payee alive (paid through month of death); "
                          "amount = EnrollmentAmount version in force; arrears/recovery = due − paid on committed "
                          "rosters in the window; failed bank payments reissued"}
-        for pk in keep:
-            Payroll.objects.filter(pk=pk).update(generated_by=user, generated_at=now,
-                                                 snapshot={**snap, "kinds": kinds.get(pk, {})})
+        keep_rows: list[Payroll] = []
+        empty: list[int] = []
+        for p in drafts:
+            per_kind = kinds.get(p.pk, {})
+            if not per_kind:
+                empty.append(p.pk)
+                continue
+            p.line_count = sum(int(v["count"]) for v in per_kind.values())
+            p.total = sum((Decimal(v["total"]) for v in per_kind.values()), Decimal("0.00"))
+            p.generated_by, p.generated_at = user, now
+            p.snapshot = {**snap, "kinds": per_kind}
+            keep_rows.append(p)
+        Payroll.objects.bulk_update(keep_rows, ["line_count", "total", "generated_by", "generated_at", "snapshot"],
+                                    batch_size=500)
+        # A township with nothing to pay in a programme gets no roster rather than an empty one.
+        Payroll.objects.filter(pk__in=empty).delete()
+        keep = [p.pk for p in keep_rows]
         result.payrolls = list(Payroll.objects.filter(pk__in=keep).select_related("programme", "township")
                                .order_by("township__code", "programme__order"))
         record("payments.generate", summary=f"生成 {month:%Y-%m} 花名册 {len(keep)} 本，"
@@ -161,7 +173,8 @@ def _kinds_by_payroll(ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for r in (PayrollLine.objects.filter(payroll_id__in=ids).values("payroll_id", "kind")
               .annotate(n=Count("id"), total=Sum("amount"))):
-        out.setdefault(r["payroll_id"], {})[r["kind"]] = {"count": r["n"], "total": str(r["total"])}
+        total = Decimal(str(r["total"])).quantize(Decimal("0.01"))
+        out.setdefault(r["payroll_id"], {})[r["kind"]] = {"count": r["n"], "total": str(total)}
     return out
 
 
