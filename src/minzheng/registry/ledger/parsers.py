@@ -168,7 +168,7 @@ def parse_count(value: Any) -> int | None:
 
 # ---------------------------------------------------------------- names
 
-_NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", "⋅": "·"})
+_NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", "⋅": "·", ".": "·", "･": "·"})
 _NAME_OK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f〇A-Za-z·]+$")
 
 

@@ -135,16 +135,14 @@ class Places:
         if not village_s:
             raise PlaceError("village", "缺少村(社区)")
         village_s = self._strip_county(village_s)
-        if town is not None:
-            for form in _variants(town.name, _TOWN_SUFFIXES):
+        ids = self._village_ids(village_s)
+        if not ids and town is not None:
+            # "夏道镇洋坑村": the township written in front of the village
+            for form in sorted(_variants(town.name, _TOWN_SUFFIXES), key=len, reverse=True):
                 if village_s.startswith(form) and len(village_s) > len(form) + 1:
-                    village_s = village_s[len(form):]
-                    break
-        ids = set(self.village_index.get(village_s, set()))
-        if not ids:
-            for suf in _VILLAGE_SUFFIXES:
-                if village_s.endswith(suf) and (ids := set(self.village_index.get(village_s[: -len(suf)], set()))):
-                    break
+                    if ids := self._village_ids(village_s[len(form):]):
+                        village_s = village_s[len(form):]
+                        break
         if not ids:
             raise PlaceError("village", f"未找到村(社区)“{village_s}”")
         within = town or default_town
@@ -163,6 +161,15 @@ class Places:
         if not self.in_scope(village):
             raise PlaceError("village", f"{village.name}不在您的辖区内")
         return Place(village, self.towns_by_id[village.parent_id])
+
+
+    def _village_ids(self, s: str) -> set[int]:
+        ids = set(self.village_index.get(s, set()))
+        if not ids:
+            for suf in _VILLAGE_SUFFIXES:
+                if s.endswith(suf) and (ids := set(self.village_index.get(s[: -len(suf)], set()))):
+                    break
+        return ids
 
 
 class PlaceError(CellError):
