@@ -8,6 +8,7 @@ adapters that build inputs from registry models. Every number comes from a param
 Public API (stable; other apps may import these names):
 
     Decision(rule, version, eligible, amount, explanation, inputs, params, reasons, details); .as_dict()
+    jsonable(value: Any) -> Any                                            (Decimal/date/dataclass → JSON-safe)
     Params(on: date, division: Division | None = None); Params.fixed(values: Mapping[str, Any], on: date);
     Params.seeded(on: date, **overrides)   (catalogue seed values, no database; key dots → "__")
     Member, IncomeItem, AssetItem, HouseholdFacts, Supporter, TekunFacts   (input dataclasses)
@@ -104,6 +105,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v) for v in value]
     return value
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals → str, dates → ISO, dataclasses/Decisions → dicts: safe to store in a JSONField."""
+    return _jsonable(value)
 
 
 class Params:
