@@ -1,0 +1,76 @@
+"""Registrations with the shared shell: navigation, home panels, the task list and hand-over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+
+from minzheng.accounts.roles import Cap, Role
+from minzheng.core import handover, home, nav, tasks
+from minzheng.core.scoping import visible
+
+from . import selectors
+from .models import OPEN_STATUSES, Application, Objection, ObjectionStatus, Publicity, PublicityStatus, Status
+
+
+def township_panel(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    today = dt.date.today()
+    mine = selectors.cases(user).filter(status__in=OPEN_STATUSES)
+    return {
+        "open": mine.count(),
+        "overdue": mine.filter(Q(step_due__lt=today) | Q(overall_due__lt=today)).count(),
+        "publicity": visible(Publicity, user).filter(status=PublicityStatus.ACTIVE).count(),
+        "objections": visible(Objection, user).filter(status=ObjectionStatus.OPEN).count(),
+        "reviews": selectors.due_reviews(user, today, within_days=0).count(),
+    }
+
+
+def approver_panel(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    today = dt.date.today()
+    q = selectors.county_queue(user)
+    return {
+        "queue": q.count(), "kinship": q.filter(kinship_flag=True).count(),
+        "objection": q.filter(objection_flag=True).count(),
+        "overdue": q.filter(Q(step_due__lt=today) | Q(overall_due__lt=today)).count(),
+        "spot": q.filter(spot_check=True, spot_check_record__visited_on__isnull=True).count(),
+    }
+
+
+def _open_assigned(user: Any) -> Any:
+    return Application.objects.filter(assigned_to=user, status__in=OPEN_STATUSES)
+
+
+def move(from_user: Any, to_user: Any) -> dict[str, int]:
+    n = 0
+    for app in _open_assigned(from_user):
+        app.assigned_to = to_user
+        app.save(update_fields=["assigned_to", "updated_at"])  # saved one by one so each move is audited
+        n += 1
+    return {"救助案件": n}
+
+
+def count_open(user: Any) -> dict[str, int]:
+    return {"救助案件": _open_assigned(user).count()}
+
+
+def register_all() -> None:
+    nav.register("救助案件", "assistance:list", Cap.VIEW_BUSINESS, order=20, section="社会救助")
+    nav.register("受理申请", "assistance:new", Cap.EDIT_BUSINESS, order=21, section="社会救助")
+    nav.register("县级审核确认", "assistance:queue", Cap.APPROVE, order=22, section="社会救助")
+    nav.register("公示管理", "assistance:publicities", Cap.VIEW_BUSINESS, order=23, section="社会救助")
+    nav.register("动态管理", "assistance:reviews", Cap.VIEW_BUSINESS, order=24, section="社会救助")
+    nav.register("近亲属备案", "assistance:kinship", Cap.VIEW_BUSINESS, order=25, section="社会救助")
+    home.register("社会救助 · 乡镇经办", "assistance/panel_township.html",
+                  {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR}, township_panel, order=20)
+    home.register("社会救助 · 县级审核确认", "assistance/panel_approver.html",
+                  {Role.DISTRICT_APPROVER, Role.DISTRICT_ADMIN, Role.BUREAU_HEAD}, approver_panel, order=20)
+    tasks.register(selectors.tasks_for)
+    handover.register(move, count_open)
+
+
+__all__ = ["Status", "register_all"]

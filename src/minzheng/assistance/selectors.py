@@ -1,0 +1,230 @@
+"""Reads: case lists and queues (always through core.scoping), the task list, and the public 公示 lists.
+
+Public pages have no user, so they select by village explicitly — by design, and only the frozen permitted
+fields of each 公示 (Publicity.entry) or masked standing-list rows ever leave this module for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from minzheng.accounts.roles import Cap
+from minzheng.core.scoping import visible
+from minzheng.core.tasks import TaskItem
+from minzheng.policy import services as policy
+from minzheng.regions.models import Division
+from minzheng.registry.masking import mask_name
+from minzheng.registry.models import Enrollment, EnrollmentStatus
+
+from . import workflow
+from .models import (
+    OPEN_STATUSES,
+    Application,
+    KinshipMatch,
+    Objection,
+    ObjectionStatus,
+    Publicity,
+    PublicityStatus,
+    RefusalNotice,
+    ReviewSchedule,
+    Status,
+)
+
+CASE_PROGRAMMES = ("dibao_urban", "dibao_rural", "tekun_dispersed", "tekun_central", "linshi")
+TOWNSHIP_STEPS = [Status.ACCEPTED, Status.INVESTIGATING, Status.CHECKING, Status.DEMOCRATIC_REVIEW,
+                  Status.TOWNSHIP_REVIEW, Status.PUBLICITY]
+
+
+def cases(user: Any) -> QuerySet[Application]:
+    return visible(Application, user).select_related("programme", "division", "township", "applicant",
+                                                     "assigned_to")
+
+
+def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = "", q: str = "",
+             township: str = "") -> QuerySet[Application]:
+    qs = cases(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if township:
+        qs = qs.filter(township__code=township)
+    today = dt.date.today()
+    if flag == "kinship":
+        qs = qs.filter(kinship_flag=True)
+    elif flag == "objection":
+        qs = qs.filter(objection_flag=True)
+    elif flag == "spot_check":
+        qs = qs.filter(spot_check=True)
+    elif flag == "overdue":
+        qs = qs.filter(status__in=OPEN_STATUSES).filter(Q(step_due__lt=today) | Q(overall_due__lt=today))
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(applicant__name__contains=q) | Q(applicant__id_number=q))
+    return qs
+
+
+def county_queue(user: Any) -> QuerySet[Application]:
+    """The approver's queue: cases at 县级审核确认, flagged ones first, then oldest deadline."""
+    return cases(user).filter(status=Status.COUNTY_REVIEW).order_by("-kinship_flag", "-objection_flag",
+                                                                     "step_due", "id")
+
+
+def township_open(user: Any) -> QuerySet[Application]:
+    return cases(user).filter(status__in=TOWNSHIP_STEPS).order_by("step_due", "id")
+
+
+def flags(app: Application, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(label, badge colour) for the queue."""
+    out = []
+    if app.kinship_flag:
+        out.append(("近亲属", "red"))
+    if app.objection_flag:
+        out.append(("有异议", "orange"))
+    if workflow.is_overdue(app, today):
+        out.append(("逾期", "red"))
+    if app.spot_check:
+        out.append(("抽查", "blue"))
+    return out
+
+
+def _url(name: str, **kw: Any) -> str:
+    return reverse(f"assistance:{name}", kwargs=kw)
+
+
+def tasks_for(user: Any) -> list[TaskItem]:
+    """Township staff: their township's steps, objections and notices; approvers: the county queue."""
+    if not user.has_cap(Cap.EDIT_BUSINESS):
+        return []
+    today = dt.date.today()
+    items: list[TaskItem] = []
+    if user.has_cap(Cap.APPROVE):
+        for app in county_queue(user)[:100]:
+            items.append(TaskItem("低保审核确认" if app.programme.code.startswith("dibao") else "救助审核确认",
+                                  f"{app.number} {app.applicant.name}（{app.township.name}）",
+                                  _url("detail", application_id=app.pk), app.step_due,
+                                  workflow.is_overdue(app, today), app.township.name))
+    level = getattr(getattr(user, "division", None), "level", "")
+    if level in ("township", "village") or not user.has_cap(Cap.APPROVE):
+        for app in township_open(user)[:100]:
+            items.append(TaskItem(app.get_status_display(), f"{app.number} {app.applicant.name}",
+                                  _url("detail", application_id=app.pk), app.step_due,
+                                  workflow.is_overdue(app, today), app.division.name))
+        for obj in visible(Objection, user).filter(status=ObjectionStatus.OPEN).select_related(
+                "application", "application__division")[:50]:
+            items.append(TaskItem("公示异议", f"{obj.application.number} 异议待核实",
+                                  _url("objection", objection_id=obj.pk), obj.due_date, obj.due_date < today,
+                                  obj.application.division.name))
+        for notice in visible(RefusalNotice, user).filter(issued_on__isnull=True).select_related("application")[:50]:
+            items.append(TaskItem("送达告知书", f"{notice.application.number} 不予批准告知书",
+                                  _url("detail", application_id=notice.application_id), notice.due_on,
+                                  notice.due_on < today))
+        for sched in due_reviews(user, today)[:50]:
+            items.append(TaskItem("动态管理复核", f"{sched.enrollment.programme.name} {sched.enrollment.household}",
+                                  _url("review", review_schedule_id=sched.pk), sched.next_due,
+                                  sched.next_due < today))
+    return items
+
+
+def due_reviews(user: Any, today: dt.date | None = None, within_days: int = 30) -> QuerySet[ReviewSchedule]:
+    today = today or dt.date.today()
+    return visible(ReviewSchedule, user).filter(
+        enrollment__status=EnrollmentStatus.ACTIVE, next_due__lte=today + dt.timedelta(days=within_days)
+    ).select_related("enrollment", "enrollment__programme", "enrollment__household",
+                     "enrollment__household__head").order_by("next_due")
+
+
+def kinship_report(user: Any) -> list[dict[str, Any]]:
+    """近亲属备案 cases by township: total, open, approved, county visit done."""
+    qs = cases(user).filter(kinship_flag=True)
+    rows = qs.values("township__code", "township__name").annotate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        approved=Count("id", filter=Q(status=Status.APPROVED)),
+        visited=Count("id", filter=Q(spot_check_record__visited_on__isnull=False)),
+    ).order_by("township__code")
+    return list(rows)
+
+
+def kinship_cases(user: Any) -> QuerySet[Application]:
+    return cases(user).filter(kinship_flag=True).prefetch_related("kinship_matches").order_by("township__code",
+                                                                                                  "-received_on")
+
+
+def matches_for(app: Application) -> QuerySet[KinshipMatch]:
+    return app.kinship_matches.select_related("registration", "person")
+
+
+# --- public 公示 -------------------------------------------------------------------------------------------
+
+
+def live_publicities(division: Division, today: dt.date | None = None) -> QuerySet[Publicity]:
+    """Listed 公示 in the window today, in `division` (a village or a township). Expired ones vanish by date even
+    before the daily sweep marks them taken down."""
+    today = today or dt.date.today()
+    field = "division" if division.level == "village" else "township"
+    return Publicity.objects.filter(**{field: division}, status=PublicityStatus.ACTIVE, listed=True,
+                                    start_date__lte=today, end_date__gte=today).order_by("division__code",
+                                                                                         "start_date", "id")
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    name: str
+    village: str
+    covered_persons: int
+    category: str
+    monthly_amount: str
+    period: str
+
+
+def public_rows(pubs: QuerySet[Publicity]) -> list[dict[str, Any]]:
+    """Exactly the frozen permitted fields, plus the window and the id used by the objection form."""
+    out = []
+    for p in pubs:
+        e = p.entry
+        out.append({"id": p.pk, "kind": p.get_kind_display(), "start": p.start_date, "end": p.end_date,
+                    "name": e.get("name", ""), "village": e.get("village", ""),
+                    "covered_persons": e.get("covered_persons", ""), "category": e.get("category", ""),
+                    "monthly_amount": e.get("monthly_amount", ""), "period": e.get("period", "")})
+    return out
+
+
+def standing_list(village: Division, today: dt.date | None = None) -> list[PublicRow]:
+    """长期公示: current recipients of 低保/特困 in the village, permitted fields only; minors in 特困 omitted."""
+    today = today or dt.date.today()
+    mask = bool(policy.value("publicity.mask_name", on=today, division=village))
+    hide_under = int(policy.value("tekun.publicity.hide_under_age", on=today, division=village))
+    rows = []
+    qs = Enrollment.objects.filter(household__division=village, status=EnrollmentStatus.ACTIVE,
+                                   programme__code__in=CASE_PROGRAMMES[:4], start_month__lte=today).filter(
+        Q(end_month__isnull=True) | Q(end_month__gt=today)).select_related("programme", "person",
+                                                                            "household__head").order_by("programme",
+                                                                                                        "id")
+    for e in qs:
+        who = e.person or e.household.head
+        if who is None:
+            continue
+        if e.programme.code.startswith("tekun"):
+            age = today.year - who.birth_date.year - ((today.month, today.day) < (who.birth_date.month,
+                                                                                    who.birth_date.day))
+            if age < hide_under:
+                continue
+        rows.append(PublicRow(mask_name(who.name) if mask else who.name, village.name, e.covered_persons,
+                              e.programme.name, f"{Decimal(e.monthly_amount):.2f}", f"{e.start_month:%Y年%m月}起"))
+    return rows
+
+
+def public_villages(township: Division, today: dt.date | None = None) -> list[dict[str, Any]]:
+    today = today or dt.date.today()
+    counts = dict(Publicity.objects.filter(township=township, status=PublicityStatus.ACTIVE, listed=True,
+                                           start_date__lte=today, end_date__gte=today)
+                  .values_list("division_id").annotate(n=Count("id")))
+    return [{"division": v, "live": counts.get(v.pk, 0)}
+            for v in Division.objects.filter(parent=township).order_by("code")]

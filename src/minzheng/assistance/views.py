@@ -1,0 +1,388 @@
+"""Pages of the assistance workflow: intake, the case file with its actions, queues, 公示, 近亲属, 动态管理.
+
+Views are thin: they read through selectors/core.scoping and change state only through actions/services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.decorators import require_cap
+from minzheng.accounts.roles import Cap
+from minzheng.audit.services import record_output
+from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.registry.masking import can_see_sensitive, shown
+from minzheng.registry.models import Household, Person
+
+from . import actions, rules, selectors, services, workflow
+from .models import (
+    Application,
+    Channel,
+    CheckSource,
+    KinshipRegistration,
+    LinshiType,
+    Objection,
+    Publicity,
+    PublicityStatus,
+    ReviewSchedule,
+    RuleSet,
+    StaffRole,
+    Status,
+)
+
+PROGRAMME_CHOICES = [("dibao_urban", "城市低保"), ("dibao_rural", "农村低保"), ("tekun_dispersed", "特困供养(分散)"),
+                     ("tekun_central", "特困供养(集中)"), ("linshi", "临时救助")]
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+# --- lists and queues ----------------------------------------------------------------------------------------
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def case_list(request: HttpRequest) -> HttpResponse:
+    g = request.GET
+    qs = selectors.filtered(request.user, status=g.get("status", "open"), programme=g.get("programme", ""),
+                            flag=g.get("flag", ""), q=g.get("q", "").strip(), township=g.get("township", ""))
+    page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
+    today = dt.date.today()
+    rows = [{"app": a, "flags": selectors.flags(a, today)} for a in page]
+    return render(request, "assistance/list.html", {
+        "page": page, "rows": rows, "statuses": Status.choices, "programmes": PROGRAMME_CHOICES,
+        "townships": visible_divisions(request.user).filter(level="township"), "g": g,
+        "can_create": request.user.has_cap(Cap.EDIT_BUSINESS)})
+
+
+@require_cap(Cap.APPROVE)
+def queue(request: HttpRequest) -> HttpResponse:
+    today = dt.date.today()
+    rows = [{"app": a, "flags": selectors.flags(a, today)} for a in selectors.county_queue(request.user)[:500]]
+    return render(request, "assistance/queue.html", {"rows": rows})
+
+
+# --- intake ----------------------------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    programme = forms.ChoiceField(label="救助项目", choices=PROGRAMME_CHOICES)
+    applicant = forms.TypedChoiceField(label="申请人", coerce=int)
+    person = forms.TypedChoiceField(label="救助对象（特困、单人保）", coerce=int, required=False, empty_value=None)
+    channel = forms.ChoiceField(label="申请方式", choices=Channel.choices)
+    entrusted_to = forms.CharField(label="受委托人", required=False, max_length=64)
+    rule_set = forms.ChoiceField(label="适用办法", choices=[("", "按当前参数"), *list(RuleSet.choices)],
+                                 required=False)
+    linshi_type = forms.ChoiceField(label="临时救助类型", choices=[("", "—"), *list(LinshiType.choices)],
+                                    required=False)
+    months = forms.IntegerField(label="临时救助月数", required=False, min_value=1, max_value=12)
+    single_person = forms.BooleanField(label="单人保", required=False)
+    selfcare_failed = forms.MultipleChoiceField(label="特困：不能达到的自理项目", required=False,
+                                                choices=list(rules.SELF_CARE_ITEMS.items()),
+                                                widget=forms.CheckboxSelectMultiple)
+    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    declared_kinship = forms.CharField(label="是否为民政经办人员或村(居)委会成员的近亲属（申报）", required=False,
+                                       max_length=200, help_text="如：村委会主任张三的女儿；无则留空")
+    received_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, members: list[Person], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        choices = [(p.pk, f"{p.name}（{p.get_relation_display()}）") for p in members]
+        self.fields["applicant"].choices = choices
+        self.fields["person"].choices = [("", "—"), *choices]
+
+
+@require_cap(Cap.EDIT_BUSINESS)
+def intake(request: HttpRequest) -> HttpResponse:
+    """受理: find the household in the registry, then file the application (本人/委托/主动发现)."""
+    q = request.GET.get("q", "").strip()
+    found: list[Household] = []
+    if q:
+        people = visible(Person, request.user).filter(Q(name__contains=q) | Q(id_number=q.upper()))
+        found = list(visible(Household, request.user).filter(pk__in=people.values("household_id")[:30])
+                     .select_related("head", "division")[:30])
+    household = None
+    hh_id = request.POST.get("household") or request.GET.get("household")
+    if hh_id:
+        household = get_visible(Household, request.user, pk=hh_id)
+    form = None
+    if household is not None:
+        members = list(household.members.filter(is_deceased=False).order_by("id"))
+        initial = {"received_on": dt.date.today(), "channel": Channel.SELF,
+                   "applicant": household.head_id}
+        if request.user.role == "village_coordinator":
+            initial["channel"] = Channel.DISCOVERED
+        form = IntakeForm(request.POST or None, members=members, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            by_pk = {p.pk: p for p in members}
+            try:
+                app = services.create_application(
+                    actor=request.user, programme_code=d["programme"], household=household,
+                    applicant=by_pk[d["applicant"]], person=by_pk.get(d["person"]) if d["person"] else None,
+                    channel=d["channel"], entrusted_to=d["entrusted_to"], rule_set=d["rule_set"] or None,
+                    linshi_type=d["linshi_type"], months=d["months"], single_person=d["single_person"],
+                    selfcare_failed=d["selfcare_failed"], reason=d["reason"],
+                    declared_kinship=d["declared_kinship"], received_on=d["received_on"])
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, f"已受理，案件编号 {app.number}")
+                if app.kinship_flag:
+                    messages.warning(request, "本案涉及近亲属备案，须县级入户调查")
+                return redirect("assistance:detail", application_id=app.pk)
+    return render(request, "assistance/intake.html", {"q": q, "found": found, "household": household,
+                                                      "form": form})
+
+
+# --- the case file ---------------------------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
+    user = request.user
+    today = dt.date.today()
+    steps = workflow.path(app)
+    current = Status(app.status)
+    idx = steps.index(current) if current in steps else len(steps)
+    allowed = workflow.allowed(app) if app.is_open else []
+    allowed = [a for a in allowed if user.has_cap(a.cap)]
+    members = [{"p": p, "id": shown(user, p.id_number, "id"), "phone": shown(user, p.phone, "phone")}
+               for p in app.household.members.filter(is_deceased=False).order_by("id")]
+    pub = app.publicities.order_by("-start_date", "-id").first()
+    return {
+        "app": app, "steps": [(s, i < idx, i == idx) for i, s in enumerate(steps)], "allowed": allowed,
+        "allowed_codes": {a.code for a in allowed}, "flags": selectors.flags(app, today), "members": members,
+        "opinions": app.opinions.select_related("actor").order_by("at", "id"),
+        "investigations": app.investigations.all(), "checks": app.checks.all(), "reviews": app.reviews.all(),
+        "publicity": pub, "objections": app.objections.order_by("-submitted_at"),
+        "spot": getattr(app, "spot_check_record", None) if hasattr(app, "spot_check_record") else None,
+        "refusal": getattr(app, "refusal", None) if hasattr(app, "refusal") else None,
+        "matches": selectors.matches_for(app), "decision": app.decision, "today": today,
+        "overdue": workflow.is_overdue(app, today), "sensitive": can_see_sensitive(user),
+        "self_care_items": rules.SELF_CARE_ITEMS, "check_sources": CheckSource.choices,
+    }
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    return render(request, "assistance/detail.html", _case_context(request, app))
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def assess(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The rules run now on the household as it stands (preview before 初审; nothing is stored)."""
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    try:
+        decision = services.assess(app)
+        error = ""
+    except (ValueError, LookupError) as exc:
+        decision, error = {}, str(exc)
+    return render(request, "assistance/_decision.html", {"decision": decision, "error": error, "preview": True})
+
+
+@require_POST
+@require_cap(Cap.VIEW_BUSINESS)
+def act(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    code = request.POST.get("action", "")
+    try:
+        msg = actions.dispatch(app, code, request.user, request.POST)
+    except ValidationError as exc:
+        _errors(request, exc)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "没有权限")
+    else:
+        messages.success(request, msg)
+    return redirect("assistance:detail", application_id=app.pk)
+
+
+@require_POST
+@require_cap(Cap.EDIT_BUSINESS)
+def add_check(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    try:
+        services.add_check_result(app, actor=request.user, source=request.POST.get("source", "other"),
+                                  matched=request.POST.get("matched") == "1",
+                                  summary=request.POST.get("summary", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "已添加核对结果")
+    return redirect("assistance:detail", application_id=app.pk)
+
+
+def _pdf_or_print(request: HttpRequest, fn_name: str, obj: Any, template: str, ctx: dict[str, Any],
+                  what: str, filename: str) -> HttpResponse:
+    """A4 PDF from documents.py when it offers `fn_name`, else the printable HTML page (浏览器打印)."""
+    record_output("print", what=what, count=1)
+    if request.GET.get("format") != "html":
+        try:
+            from . import documents
+        except ImportError:
+            documents = None  # type: ignore[assignment]
+        fn = getattr(documents, fn_name, None) if documents is not None else None
+        if fn is not None:
+            resp = HttpResponse(fn(obj), content_type="application/pdf")
+            resp["Content-Disposition"] = f'inline; filename="{filename}"'
+            return resp
+    return render(request, template, ctx)
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def form_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    return _pdf_or_print(request, "approval_form", app, "assistance/print_case.html",
+                         _case_context(request, app), f"申请审批表 {app.number}", f"{app.number}-审批表.pdf")
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def refusal_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    notice = getattr(app, "refusal", None) if hasattr(app, "refusal") else None
+    if notice is None:
+        messages.error(request, "本案没有不予批准告知书")
+        return redirect("assistance:detail", application_id=app.pk)
+    return _pdf_or_print(request, "refusal_notice", notice, "assistance/print_refusal.html",
+                         {"app": app, "notice": notice}, f"不予批准告知书 {app.number}", f"{app.number}-告知书.pdf")
+
+
+# --- 公示 (internal) -----------------------------------------------------------------------------------------
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def publicities(request: HttpRequest) -> HttpResponse:
+    qs = visible(Publicity, request.user).select_related("application", "division").order_by("-start_date", "-id")
+    status = request.GET.get("status", PublicityStatus.ACTIVE)
+    if status:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "assistance/publicities.html", {"page": page, "status": status,
+                                                           "statuses": PublicityStatus.choices})
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def publicity_print(request: HttpRequest, publicity_id: int) -> HttpResponse:
+    """The A4 notice for the village board: this 公示 with the permitted fields only."""
+    pub = get_visible(Publicity, request.user, pk=publicity_id)
+    rows = selectors.public_rows(Publicity.objects.filter(pk=pub.pk))
+    return _pdf_or_print(request, "publicity_notice", pub, "assistance/print_publicity.html",
+                         {"rows": rows, "village": pub.division, "pub": pub}, f"公示 {pub.division.name}",
+                         f"公示-{pub.division.name}.pdf")
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def objection(request: HttpRequest, objection_id: int) -> HttpResponse:
+    obj = get_visible(Objection.objects.select_related("application", "publicity"), request.user, pk=objection_id)
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["objection_id"] = str(obj.pk)
+        try:
+            msg = actions.dispatch(obj.application, "handle_objection", request.user, data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "没有权限")
+        else:
+            messages.success(request, msg)
+            return redirect("assistance:detail", application_id=obj.application_id)
+    return render(request, "assistance/objection.html", {"obj": obj, "app": obj.application,
+                                                         "sensitive": can_see_sensitive(request.user)})
+
+
+# --- 近亲属备案 ---------------------------------------------------------------------------------------------------
+
+
+class KinshipForm(forms.Form):
+    division = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
+    staff_name = forms.CharField(label="工作人员姓名", max_length=64)
+    staff_id_number = forms.CharField(label="工作人员身份证号", max_length=18)
+    staff_role = forms.ChoiceField(label="身份", choices=StaffRole.choices)
+    post = forms.CharField(label="职务", max_length=64, required=False)
+    relative_name = forms.CharField(label="近亲属姓名", max_length=64)
+    relative_id_number = forms.CharField(label="近亲属身份证号", max_length=18)
+    relation = forms.ChoiceField(label="关系")
+
+    def __init__(self, *args: Any, user: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["division"].queryset = visible_divisions(user).exclude(level="village").order_by("code")
+        self.fields["relation"].choices = [(x, x) for x in services.kin_relation_labels()]
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def kinship(request: HttpRequest) -> HttpResponse:
+    form = KinshipForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not request.user.has_cap(Cap.EDIT_BUSINESS):
+            raise PermissionDenied("您的角色没有此操作权限")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.register_kinship(actor=request.user, **d)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, "已登记备案；在办案件已重新比对")
+                return redirect("assistance:kinship")
+    regs = visible(KinshipRegistration, request.user).select_related("division").order_by("division__code",
+                                                                                             "staff_name")
+    rows = [{"r": r, "staff_id": shown(request.user, r.staff_id_number, "id"),
+             "relative_id": shown(request.user, r.relative_id_number, "id")} for r in regs[:500]]
+    return render(request, "assistance/kinship.html", {"form": form, "rows": rows,
+                                                       "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS)})
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def kinship_report(request: HttpRequest) -> HttpResponse:
+    return render(request, "assistance/kinship_report.html", {
+        "rows": selectors.kinship_report(request.user), "cases": selectors.kinship_cases(request.user)[:300]})
+
+
+# --- 动态管理 ---------------------------------------------------------------------------------------------------
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def reviews(request: HttpRequest) -> HttpResponse:
+    days = int(request.GET.get("days") or 30)
+    rows = selectors.due_reviews(request.user, within_days=days)[:500]
+    return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dt.date.today()})
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def review(request: HttpRequest, review_schedule_id: int) -> HttpResponse:
+    sched = get_visible(ReviewSchedule.objects.select_related("enrollment", "enrollment__programme",
+                                                              "enrollment__household"),
+                        request.user, pk=review_schedule_id)
+    enr = sched.enrollment
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "terminate":
+                term = services.propose_termination(enr, actor=request.user, reason=request.POST.get("reasons", ""))
+                messages.success(request, f"已发起终止供养案件 {term.number}")
+                return redirect("assistance:detail", application_id=term.pk)
+            adj = services.review_enrollment(enr, actor=request.user, reasons=request.POST.get("reasons", ""),
+                                             work_income_rise=request.POST.get("work_income_rise") == "1",
+                                             stop=request.POST.get("action") == "stop")
+        except ValidationError as exc:
+            _errors(request, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or "没有权限")
+        else:
+            messages.success(request, f"复核决定：{adj.get_kind_display()}，{adj.old_amount} → {adj.new_amount} 元，"
+                                      f"自{adj.effective_month:%Y年%m月}起")
+            return redirect("assistance:review", review_schedule_id=sched.pk)
+    return render(request, "assistance/review.html", {
+        "sched": sched, "enr": enr, "adjustments": enr.adjustments.all()[:20],
+        "amounts": enr.amounts.order_by("from_month", "id"),
+        "is_tekun": enr.programme.code.startswith("tekun")})
