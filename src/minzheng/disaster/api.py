@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
 from minzheng.accounts.roles import Cap
@@ -178,7 +178,7 @@ def list_events(request: HttpRequest) -> list[EventOut]:
 
 
 @router.post("/events", response={201: EventOut, 422: Problem}, openapi_extra=_doc(EventIn))
-def create_event(request: HttpRequest) -> tuple[int, EventOut]:
+def create_event(request: HttpRequest) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     body = _body(request, EventIn)
     dtype = DisasterType.objects.filter(code=body.dtype_code).first()
@@ -189,7 +189,7 @@ def create_event(request: HttpRequest) -> tuple[int, EventOut]:
         raise ValidationError({"areas": "有区划代码不存在或不在您的辖区内"})
     ev = services.register_event(actor=user, name=body.name, dtype=dtype, started_at=body.started_at, areas=divs,
                                  severity=body.severity, is_major=body.is_major, description=body.description)
-    return 201, _event(ev, user)
+    return Status(201, _event(ev, user))
 
 
 @router.get("/events/{event_id}", response=EventOut)
@@ -199,18 +199,18 @@ def get_event_api(request: HttpRequest, event_id: int) -> EventOut:
 
 
 @router.post("/events/{event_id}/rounds", response={201: RoundOut})
-def open_round(request: HttpRequest, event_id: int) -> tuple[int, RoundOut]:
+def open_round(request: HttpRequest, event_id: int) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
-    return 201, _round(services.open_update_round(actor=user, event=ev))
+    return Status(201, _round(services.open_update_round(actor=user, event=ev)))
 
 
 @router.post("/events/{event_id}/stable", response={201: RoundOut, 422: Problem}, openapi_extra=_doc(StableIn))
-def stable(request: HttpRequest, event_id: int) -> tuple[int, RoundOut]:
+def stable(request: HttpRequest, event_id: int) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
     body = _body(request, StableIn)
-    return 201, _round(services.mark_stable(actor=user, event=ev, ended_at=body.ended_at))
+    return Status(201, _round(services.mark_stable(actor=user, event=ev, ended_at=body.ended_at)))
 
 
 class SummaryOut(Schema):
@@ -381,7 +381,7 @@ def warehouse(request: HttpRequest, warehouse_id: int) -> WarehouseOut:
 
 @router.post("/warehouses/{warehouse_id}/moves", response={201: WarehouseOut, 422: Problem},
              openapi_extra=_doc(MoveIn))
-def add_move(request: HttpRequest, warehouse_id: int) -> tuple[int, WarehouseOut]:
+def add_move(request: HttpRequest, warehouse_id: int) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     w = get_visible(Warehouse, user, pk=warehouse_id)
     body = _body(request, MoveIn)
@@ -391,7 +391,7 @@ def add_move(request: HttpRequest, warehouse_id: int) -> tuple[int, WarehouseOut
     fn = relief.stock_in if body.kind in {k.value for k in relief.IN_KINDS} else relief.stock_out
     fn(actor=user, warehouse=w, item=item, quantity=body.quantity, kind=body.kind, moved_on=body.moved_on,
        doc_no=body.doc_no, counterpart=body.counterpart, note=body.note)
-    return 201, _warehouse(w)
+    return Status(201, _warehouse(w))
 
 
 class LineOut(Schema):
@@ -469,7 +469,7 @@ def distributions(request: HttpRequest) -> list[DistributionOut]:
 
 
 @router.post("/distributions", response={201: DistributionOut, 422: Problem}, openapi_extra=_doc(DistributionIn))
-def create_distribution(request: HttpRequest) -> tuple[int, DistributionOut]:
+def create_distribution(request: HttpRequest) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     body = _body(request, DistributionIn)
     div = visible_divisions(user).filter(code=body.division_code).first()
@@ -478,7 +478,7 @@ def create_distribution(request: HttpRequest) -> tuple[int, DistributionOut]:
     ev = get_event(user, body.event_id) if body.event_id else None
     d = relief.create_distribution(actor=user, division=div, title=body.title, distributed_on=body.distributed_on,
                                    event=ev, allow_repeat=body.allow_repeat)
-    return 201, _distribution(d)
+    return Status(201, _distribution(d))
 
 
 @router.get("/distributions/{distribution_id}", response=DistributionOut)
@@ -490,7 +490,7 @@ def get_distribution(request: HttpRequest, distribution_id: int) -> Distribution
 
 @router.post("/distributions/{distribution_id}/lines", response={201: LineOut, 422: Problem},
              openapi_extra=_doc(LineIn))
-def add_line(request: HttpRequest, distribution_id: int) -> tuple[int, LineOut]:
+def add_line(request: HttpRequest, distribution_id: int) -> Status:
     """Refused (422) when the household was already served this item in this distribution, or the quantity
     exceeds what was allocated."""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -503,7 +503,7 @@ def add_line(request: HttpRequest, distribution_id: int) -> tuple[int, LineOut]:
     ln = relief.add_line(actor=user, distribution=d, household=hh, item=item, quantity=body.quantity,
                          repeat_reason=body.repeat_reason, sign_method=body.sign_method if body.signed else "",
                          signer_name=body.signer_name)
-    return 201, _line(ln)
+    return Status(201, _line(ln))
 
 
 @router.post("/distribution-lines/{distribution_line_id}/sign", response={200: LineOut, 422: Problem},

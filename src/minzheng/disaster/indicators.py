@@ -83,7 +83,7 @@ def clean_values(raw: dict[str, object]) -> tuple[dict[str, str], dict[str, str]
             errors[code] = f"{label(code)}：{exc}"
             continue
         if v is not None:
-            values[code] = format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+            values[code] = _fmt(v)
     return values, errors
 
 
@@ -98,7 +98,9 @@ def add(a: dict[str, str], b: dict[str, str]) -> dict[str, str]:
 
 
 def _fmt(v: Decimal) -> str:
-    return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+    """Canonical text: 35.30 → "35.3", 1E+2 → "100", -0 → "0"."""
+    text = format(v.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def total(rows: list[dict[str, str]]) -> dict[str, str]:

@@ -268,6 +268,12 @@ def validate(report: Report, values: dict[str, str] | None = None, explanation: 
     return rules.check(active_rules(), env, kind=report.round.kind)
 
 
+def _lock(report: Report) -> None:
+    """Lock the row and reload the caller's instance, so it sees (and keeps) the committed state."""
+    Report.objects.select_for_update().filter(pk=report.pk).exists()
+    report.refresh_from_db()
+
+
 def _editable(report: Report) -> None:
     if report.locked:
         raise ValidationError("核报已审核锁定，数字不能再修改")
@@ -280,7 +286,7 @@ def save_report(*, actor: Any, report: Report, values: dict[str, object], explan
                 nil: bool = False, from_villages: bool = False) -> rules.Outcome:
     """Save a draft (drafts may still fail rules; submission may not). Returns the rule outcome."""
     require_edit(actor, report)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    _lock(report)
     _editable(report)
     cleaned, errors = indicators.clean_values(values)
     if errors:
@@ -302,7 +308,7 @@ def submit_report(*, actor: Any, report: Report, now: dt.datetime | None = None)
     """报送: refused with the rules' Chinese messages while any error remains; warnings travel with it."""
     now = _now(now)
     require_edit(actor, report)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    _lock(report)
     _editable(report)
     if report.from_villages:
         report.values, _n = village_total(report)
@@ -344,7 +350,7 @@ def can_approve(user: Any, report: Report) -> bool:
 def approve_report(*, actor: Any, report: Report, now: dt.datetime | None = None) -> Report:
     now = _now(now)
     require_edit(actor, report, Cap.VIEW_BUSINESS)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    _lock(report)
     if not can_approve(actor, report):
         raise PermissionDenied("灾情报告由上一级审核：村级报告由乡镇审核，乡镇报告由区审批")
     if report.status != ReportStatus.SUBMITTED:
@@ -378,7 +384,7 @@ def _close_if_final_complete(event: Event) -> None:
 @transaction.atomic
 def return_report(*, actor: Any, report: Report, reason: str) -> Report:
     require_edit(actor, report, Cap.VIEW_BUSINESS)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    _lock(report)
     if not can_approve(actor, report):
         raise PermissionDenied("只有上一级可以退回灾情报告")
     if report.locked:
