@@ -289,6 +289,28 @@ def test_tekun_working_age_not_target_and_orphan_routed(p22: r.Params) -> None:
     assert r.tekun_criteria(r.TekunFacts("儿童", 8, "urban"), params=p22).eligible
 
 
+@pytest.mark.parametrize(("age", "in_school", "keeps"), [(17, False, True), (18, False, False), (19, True, True),
+                                                       (60, False, True)])
+def test_tekun_continuation_for_minors(p22: r.Params, age: int, in_school: bool, keeps: bool) -> None:
+    """§2.5 [V-sec]: minors in 特困 continue to 18, and past 18 while in 义务教育/普通高中/中职."""
+    d = r.tekun_continuation(r.TekunFacts("小明", age, "rural", in_school=in_school), params=p22)
+    assert d.eligible is keeps
+
+
+def test_tekun_termination_grounds(p22: r.Params) -> None:
+    """§2.5 [V] Art 18 / [V-sec] ch. 6: death, prison, income over the standard, an able supporter → 终止 with a
+    7-day 公示 and 15 working days to decide an objection."""
+    elder = r.TekunFacts("王五保", 75, "rural", D("100"))
+    assert r.tekun_continuation(elder, params=p22).eligible
+    dead = r.tekun_continuation(elder, params=p22, deceased=True)
+    assert not dead.eligible and "死亡" in dead.explanation and "公示 7 天" in dead.explanation
+    assert dead.details["objection_wd"] == 15
+    richer = r.TekunFacts("王五保", 75, "rural", D("900"))
+    assert not r.tekun_continuation(richer, params=p22).eligible
+    son_back = r.TekunFacts("王五保", 75, "rural", supporters=(r.Supporter("儿子", 45),))
+    assert "儿子" in r.tekun_continuation(son_back, params=p22).explanation
+
+
 @pytest.mark.parametrize(("failed", "tier"), [(0, "self_care"), (1, "half"), (3, "half"), (4, "full"), (6, "full")])
 def test_self_care_tiers(p22: r.Params, failed: int, tier: str) -> None:
     """§2.3 [V-sec]: all 6 = 自理; ≤3 not achieved (3 included) = 部分丧失 → 半护理; ≥4 = 完全丧失 → 全护理."""
@@ -486,5 +508,11 @@ def test_household_facts_from_registry(db: None, xiadao_village: object) -> None
     d = r.dibao_assess(facts, params=r.Params(ON_2022, xiadao_village))
     # 林五保 is 特困 → carved out; (740 − 220) × 2 + 未成年人 74 = 1114
     assert d.eligible and d.details["covered_count"] == 2 and d.amount == D("1114.00")
+    Income.objects.create(household=hh, person=uncle, category="transfer", item="城乡居民基础养老金",
+                          monthly_amount=D("150"), period_start=dt.date(2021, 1, 1))
+    Income.objects.create(household=hh, person=uncle, category="property", item="土地流转",
+                          monthly_amount=D("80"), period_start=dt.date(2021, 1, 1))
     t = r.tekun_facts(uncle, on=ON_2022, params=r.Params(ON_2022))
-    assert t.age == 72 and r.tekun_criteria(t, params=r.Params(ON_2022)).eligible
+    # §2.1 [V-sec]: 基础养老金 is not income for 特困 无生活来源; the land rent is
+    assert t.age == 72 and t.monthly_income == D("80.00")
+    assert r.tekun_criteria(t, params=r.Params(ON_2022)).eligible

@@ -83,6 +83,7 @@ tekun.no_work.minor_under             岁       无劳动能力 / target: under 
 tekun.no_work.intellectual_max_grade  级       智力/精神 grade ≤ N                   2 (2016) / 3 (2021)
 tekun.no_work.physical_max_grade      级       肢体 grade ≤ N                        1 (2016) / 2 (2021)
 tekun.no_work.visual_max_grade        级       视力 grade ≤ N (0 = not a ground)     0 (2016) / 1 (2021)
+tekun.income.exclusions               json     income items not counted for 特困      list (V-sec 贵州)
 tekun.supporter.elderly_age           岁       supporter in 低保 aged ≥ N: unable    60 (V-sec)
 tekun.supporter.old_age_2021          岁       supporter aged ≥ N, low income       70 (V-sec, 2021)
 tekun.support_until_age               岁       minors supported until this age      18 (V-sec)
@@ -356,6 +357,10 @@ for _key, _label, _v16, _v21 in [("intellectual_max_grade", "智力/精神残疾
         _s(f"tekun.no_work.{_key}", _v16, TEKUN_2016, TEKUN_2016_DOC, "V-sec"),
         _s(f"tekun.no_work.{_key}", _v21, TEKUN_2021, TEKUN_2021_DOC + " 第五条", "V-sec"),
     ])
+_one("tekun.income.exclusions", "特困认定不计入收入的项目",
+     ["基础养老金", "基本医疗保险", "医疗保险报销", "社会保险", "优待抚恤金", "高龄津贴", "社会救助款物"], TEKUN_2016,
+     TEKUN_2021_DOC + " 第六条（贵州转述）", "V-sec", kind="json", group=G_TEKUN,
+     help="认定无生活来源时不计入的收入项目名称；社会救助款物为推定（M）")
 _one("tekun.supporter.elderly_age", "义务人为低保对象且年满", 60, TEKUN_2016, TEKUN_2016_DOC, "V-sec", unit="岁",
      kind="int", group=G_TEKUN, help="此类义务人视为无履行义务能力")
 _one("tekun.supporter.old_age_2021", "义务人年满（收入低于上年人均可支配收入）", 70, TEKUN_2021,

@@ -15,7 +15,8 @@ Public API (stable; other apps may import these names):
     SELF_CARE_ITEMS: dict[str, str]                                        (six-item codes → Chinese labels)
     money(value: Decimal, params: Params) -> Decimal
     household_members(members: Sequence[Member], *, params: Params) -> Decision
-    per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[str], params: Params) -> Decision
+    per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[str], params: Params,
+                      exclusions_key: str = "dibao.income.exclusions") -> Decision
     asset_test(members: Sequence[Member], assets: Sequence[AssetItem], *, area: str, params: Params) -> Decision
     dibao_standard(area: str, *, params: Params) -> Decimal
     dibao_subsidy(per_capita: Decimal, covered: int, *, area: str, params: Params) -> Decision
@@ -24,6 +25,8 @@ Public API (stable; other apps may import these names):
     dibao_edge(household: HouseholdFacts, *, params: Params) -> Decision
     single_person_dibao(member_key: str, household: HouseholdFacts, *, params: Params) -> Decision
     tekun_criteria(person: TekunFacts, *, params: Params) -> Decision
+    tekun_continuation(person: TekunFacts, *, params: Params, deceased: bool = False, imprisoned: bool = False,
+                       withdrew: bool = False) -> Decision
     self_care_tier(items: Mapping[str, bool], *, params: Params) -> Decision
     tekun_support(tier: str, *, arrangement: str, area: str, params: Params) -> Decision
     linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_capita_income: Decimal | None = None,
@@ -351,16 +354,18 @@ def _excluded_item(item: str, exclusions: Sequence[str]) -> str | None:
     return None
 
 
-def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[str], params: Params) -> Decision:
+def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[str], params: Params,
+                      exclusions_key: str = "dibao.income.exclusions") -> Decision:
     """家庭月人均收入 over the 共同生活家庭成员.
 
     Source: 社会救助暂行办法 第九条 [V]; five income categories (工资性、经营净、财产净、转移净、其他) [V-sec];
     exclusions per `dibao.income.exclusions` (优待抚恤金、计划生育奖励与扶助金、奖学金、见义勇为奖励、社会救助款物、
     基础养老金 [M]; 残疾人两项补贴 [V-sec] 国发〔2015〕52号); optional 就业成本 deduction per working member [M].
     Incomes of persons who are not counted members are ignored. Per-capita is rounded half up to the fen.
+    `exclusions_key` selects another list (``tekun.income.exclusions`` for 特困 无生活来源).
     """
     use = _Use(params)
-    exclusions = list(use.val("dibao.income.exclusions") or [])
+    exclusions = list(use.val(exclusions_key) or [])
     cost = use.dec("dibao.income.employment_cost")
     keys = set(member_keys)
     total = ZERO
@@ -766,6 +771,49 @@ def tekun_criteria(person: TekunFacts, *, params: Params) -> Decision:
                     params=use.list(), reasons=reasons, details={"no_work_ground": no_work})
 
 
+def tekun_continuation(person: TekunFacts, *, params: Params, deceased: bool = False, imprisoned: bool = False,
+                       withdrew: bool = False) -> Decision:
+    """Whether a person already supported as 特困 continues (eligible) or support ends (终止).
+
+    Source: 社会救助暂行办法 第十八条 [V] (termination with 公示); 2021 办法 ch. 6 as restated [V-sec]: death or
+    declared dead/missing; regains work capacity; imprisoned; income or assets over the limits; a supporter able to
+    support; voluntary withdrawal. Minors continue to 18 (`tekun.support_until_age`), and past 18 while in 义务教育、
+    普通高中 or 中职 (`TekunFacts.in_school`). The termination 公示 is `tekun.termination.publicity_days` days and
+    an objection is decided within `tekun.termination.objection_wd` working days (details).
+    """
+    use = _Use(params)
+    version = _tekun_version(use)
+    until = use.int("tekun.support_until_age")
+    pub_days = use.int("tekun.termination.publicity_days")
+    obj_wd = use.int("tekun.termination.objection_wd")
+    grounds: list[str] = []
+    if deceased:
+        grounds.append("死亡或被宣告死亡、失踪")
+    if imprisoned:
+        grounds.append("在监狱服刑")
+    if withdrew:
+        grounds.append("本人自愿申请退出")
+    criteria = use.add(tekun_criteria(person, params=params))
+    young = person.age < until or person.in_school
+    for reason in criteria.reasons:
+        if young and reason in ("不符合无劳动能力条件", "不属于老年人、残疾人或未满16周岁的未成年人"):
+            continue  # minors stay supported to 18, and past 18 while still at school
+        if "孤儿" in reason:
+            continue  # the 孤儿 route applies at intake, not to end existing support
+        grounds.append(reason)
+    keep = not grounds
+    if keep:
+        text = f"{person.name} 继续符合特困人员条件，继续供养"
+        if young and not criteria.eligible:
+            text += f"（未满{until}周岁或仍在校就读）"
+    else:
+        text = (f"{person.name} 拟终止特困供养：{'；'.join(grounds)}。须公示 {pub_days} 天，无异议的自次月起终止；"
+                f"有异议的在 {obj_wd} 个工作日内调查核实并作出决定")
+    return Decision("tekun.continuation", version, keep, ZERO, text, inputs={"person": asdict(person),
+                    "deceased": deceased, "imprisoned": imprisoned, "withdrew": withdrew}, params=use.list(),
+                    reasons=grounds, details={"publicity_days": pub_days, "objection_wd": obj_wd})
+
+
 def self_care_tier(items: Mapping[str, bool], *, params: Params) -> Decision:
     """生活自理能力评估 → care tier, from six items (True = can do it unaided).
 
@@ -1067,7 +1115,8 @@ def tekun_facts(person: Any, *, on: dt.date, params: Params, supporters: Sequenc
     own = [IncomeItem(i.category, i.monthly_amount, i.item, str(person.pk))
            for i in Income.objects.filter(person=person, period_start__lte=on)
            if i.period_end is None or i.period_end >= on]
-    income = per_capita_income(own, member_keys=[str(person.pk)], params=params).amount
+    income = per_capita_income(own, member_keys=[str(person.pk)], params=params,
+                               exclusions_key="tekun.income.exclusions").amount
     return TekunFacts(name=person.name, age=_age(person.birth_date, on), area=person.household.hukou_type,
                       monthly_income=income, assets_ok=assets_ok, disability_category=person.disability_category or "",
                       disability_grade=person.disability_grade, other_no_work_capacity=other_no_work_capacity,
