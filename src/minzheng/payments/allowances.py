@@ -1,0 +1,218 @@
+"""Allowance service: turns the rules in rules.py into registry Enrollments (+ EnrollmentAmount versions).
+
+`refresh(month=…)` is idempotent: a person already enrolled at the right amount is left alone; a changed amount
+(a birthday moving someone into a higher 高龄 band, a new standard) becomes a new amount version from that month;
+someone no longer eligible is ended — from the month after death for a death, otherwise from the month refreshed.
+Every decision carries a readable explanation and the parameter versions it was made under (decided_under).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from minzheng.accounts.roles import Cap
+from minzheng.audit.services import record
+from minzheng.core.scoping import require_division, visible
+from minzheng.policy.services import resolve
+from minzheng.regions.models import Division
+from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, Programme
+
+from . import rules
+from .engine import add_months, first_of_month
+from .models import BeneficiaryFacts
+
+
+def standards(month: dt.date) -> rules.Standards:
+    def r(key: str) -> Any:
+        return resolve(key, on=month)
+
+    bands, start, life, care = (r("payments.gaoling.bands"), r("payments.gaoling.start_rule"),
+                                r("payments.canji_life.amounts"), r("payments.canji_care.amounts"))
+    higher, youfu, per_year = (r("payments.allowance.higher_of"), r("payments.youfu.standards"),
+                               r("payments.youfu.per_service_year"))
+    return rules.Standards(
+        bands=rules.parse_bands(bands.value), start_rule=str(start.value),
+        life={k: Decimal(str(v)) for k, v in life.value.items()},
+        care={k: Decimal(str(v)) for k, v in care.value.items()},
+        higher_of=[list(g) for g in higher.value], youfu={k: Decimal(str(v)) for k, v in youfu.value.items()},
+        per_service_year=per_year.decimal,
+        refs={"bands": bands.ref(), "start_rule": start.ref(), "life": life.ref(), "care": care.ref(),
+              "higher_of": higher.ref(), "youfu": youfu.ref(), "per_service_year": per_year.ref()})
+
+
+def _active_in(month: dt.date) -> Q:
+    return Q(start_month__lte=month) & (Q(end_month__isnull=True) | Q(end_month__gt=month)) & Q(
+        status=EnrollmentStatus.ACTIVE)
+
+
+def _alive_in(p: Person, month: dt.date) -> bool:
+    if p.death_date is not None:
+        return p.death_date >= month
+    return not p.is_deceased
+
+
+def _birth(p: Person) -> dt.date:
+    """Age comes from the ID number's birth date (GB 11643); the stored birth date only when the ID has none."""
+    from minzheng.registry.idnumber import check
+
+    c = check(p.id_number)
+    return c.birth_date or p.birth_date
+
+
+@dataclass
+class RefreshResult:
+    month: dt.date
+    created: list[tuple[str, int, str]] = field(default_factory=list)
+    changed: list[tuple[str, int, str]] = field(default_factory=list)
+    ended: list[tuple[str, int, str]] = field(default_factory=list)
+    unchanged: int = 0
+    notes: dict[int, list[str]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"month": f"{self.month:%Y-%m}", "created": len(self.created), "changed": len(self.changed),
+                "ended": len(self.ended), "unchanged": self.unchanged,
+                "details": [{"action": a, "programme": c, "person_id": pid, "why": why}
+                            for a, rows in (("created", self.created), ("changed", self.changed),
+                                            ("ended", self.ended)) for c, pid, why in rows][:500]}
+
+
+def candidates(month: dt.date, division: Division | None) -> QuerySet[Person]:
+    """People who might get an allowance: old enough for the lowest band, disabled, 优抚, or already enrolled."""
+    s = standards(month)
+    lowest = min((b.min_age for b in s.bands), default=200)
+    cutoff = dt.date(month.year - lowest, month.month, 1) + dt.timedelta(days=31)
+    qs = Person.objects.filter(
+        Q(birth_date__lt=cutoff) | Q(disability_grade__isnull=False) | ~Q(payment_facts__youfu_category="")
+        & Q(payment_facts__isnull=False)
+        | Q(enrollments__programme__code__in=rules.ALLOWANCES, enrollments__status=EnrollmentStatus.ACTIVE))
+    if division is not None:
+        qs = qs.filter(household__division__path__startswith=division.path)
+    return qs.distinct().select_related("household", "payment_facts")
+
+
+def evaluate(person: Person, month: dt.date, s: rules.Standards,
+             enrolled: dict[int, set[str]], household_enrolled: dict[int, set[str]]) -> tuple[list[rules.Decision],
+                                                                                                list[str]]:
+    facts = getattr(person, "payment_facts", None)
+    f = rules.PersonFacts(
+        person_id=person.pk, birth=_birth(person), alive=_alive_in(person, month),
+        disability_grade=person.disability_grade,
+        needs_long_term_care=bool(facts and facts.needs_long_term_care),
+        work_injury_care=bool(facts and facts.work_injury_care),
+        youfu_category=facts.youfu_category if facts else "", service_years=facts.service_years if facts else None,
+        enrolled=frozenset(enrolled.get(person.pk, set())),
+        household_enrolled=frozenset(household_enrolled.get(person.household_id, set())))
+    return rules.decide(f, month, s)
+
+
+def refresh(*, month: dt.date, user: Any = None, division: Division | None = None) -> RefreshResult:
+    """Bring allowance enrollments in line with the rules for `month` (idempotent)."""
+    month = first_of_month(month)
+    if user is not None:
+        division = division or user.division
+        require_division(user, division, Cap.EDIT_BUSINESS)
+    s = standards(month)
+    progs = {p.code: p for p in Programme.objects.filter(code__in=rules.ALLOWANCES)}
+    result = RefreshResult(month)
+    people = list(candidates(month, division))
+    ids = [p.pk for p in people]
+    hh_ids = {p.household_id for p in people}
+    enrolled: dict[int, set[str]] = {}
+    household_enrolled: dict[int, set[str]] = {}
+    active = Enrollment.objects.filter(_active_in(month))
+    for pid, code in active.filter(person_id__in=ids).values_list("person_id", "programme__code"):
+        enrolled.setdefault(pid, set()).add(code)
+    for hid, code in active.filter(household_id__in=hh_ids).values_list("household_id", "programme__code"):
+        household_enrolled.setdefault(hid, set()).add(code)
+    current = {(e.programme.code, e.person_id): e for e in Enrollment.objects.filter(
+        person_id__in=ids, programme__code__in=rules.ALLOWANCES, status=EnrollmentStatus.ACTIVE).select_related(
+        "programme")}
+    with transaction.atomic():
+        for person in people:
+            decisions, notes = evaluate(person, month, s, enrolled, household_enrolled)
+            if notes:
+                result.notes[person.pk] = notes
+            wanted = {d.programme: d for d in decisions}
+            for code, d in wanted.items():
+                e = current.get((code, person.pk))
+                basis = {"rule": f"payments.rules.decide/{code}", "explanation": d.reason, "params": d.refs}
+                if e is None:
+                    e = Enrollment.objects.create(
+                        programme=progs[code], household_id=person.household_id, person=person,
+                        covered_persons=1, monthly_amount=d.amount, start_month=month, source="allowance",
+                        source_ref=f"{code}:{month:%Y-%m}", decided_under=basis)
+                    EnrollmentAmount.objects.create(enrollment=e, from_month=month, monthly_amount=d.amount,
+                                                    reason=d.reason[:200], decided_under=basis)
+                    result.created.append((code, person.pk, d.reason))
+                elif e.monthly_amount != d.amount:
+                    EnrollmentAmount.objects.create(enrollment=e, from_month=max(month, e.start_month),
+                                                    monthly_amount=d.amount, reason=d.reason[:200],
+                                                    decided_under=basis)
+                    e.monthly_amount, e.decided_under = d.amount, basis
+                    e.save(update_fields=["monthly_amount", "decided_under", "updated_at"])
+                    result.changed.append((code, person.pk, d.reason))
+                else:
+                    result.unchanged += 1
+            for (code, pid), e in current.items():
+                if pid != person.pk or code in wanted:
+                    continue
+                why = "；".join(notes) or "不再符合条件"
+                end = month
+                if person.death_date is not None:
+                    end = add_months(first_of_month(person.death_date), 1)
+                end = max(end, e.start_month)
+                e.status, e.end_month, e.end_reason = EnrollmentStatus.ENDED, end, why[:200]
+                e.save(update_fields=["status", "end_month", "end_reason", "updated_at"])
+                result.ended.append((code, pid, why))
+        if result.created or result.changed or result.ended:
+            record("payments.allowances", summary=f"{month:%Y-%m} 津贴补贴核定：新增 {len(result.created)}，"
+                   f"调整 {len(result.changed)}，停发 {len(result.ended)}",
+                   division_code=division.code if division else "", detail=result.as_dict())
+    return result
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    person: Person
+    birth: dt.date
+    band: rules.Band
+    previous: rules.Band | None
+
+
+def upcoming_gaoling(*, month: dt.date, user: Any) -> list[Upcoming]:
+    """People who become eligible for 高龄津贴 (or move to a higher band) next month: the monthly 预告 list."""
+    month = first_of_month(month)
+    nxt = add_months(month, 1)
+    s = standards(nxt)
+    if not s.bands:
+        return []
+    lowest = s.bands[0].min_age
+    cutoff = dt.date(nxt.year - lowest, nxt.month, 1) + dt.timedelta(days=31)
+    out = []
+    for p in visible(Person, user).filter(birth_date__lt=cutoff, is_deceased=False).select_related(
+            "household__division").order_by("birth_date"):
+        birth = _birth(p)
+        now_band = rules.gaoling_band(birth, month, s.bands, s.start_rule)
+        next_band = rules.gaoling_band(birth, nxt, s.bands, s.start_rule)
+        if next_band is not None and next_band != now_band:
+            out.append(Upcoming(p, birth, next_band, now_band))
+    return out
+
+
+def set_facts(*, person: Person, user: Any, **values: Any) -> BeneficiaryFacts:
+    """Record the facts allowances need (need of long-term care, 优抚 category …) for a person in the user's area."""
+    from minzheng.core.scoping import require_edit
+
+    require_edit(user, person, Cap.EDIT_BUSINESS)
+    facts, _ = BeneficiaryFacts.objects.get_or_create(person=person)
+    for k, v in values.items():
+        setattr(facts, k, v)
+    facts.full_clean()
+    facts.save()
+    return facts
