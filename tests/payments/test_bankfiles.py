@@ -119,7 +119,7 @@ def test_bad_return_file_changes_nothing(approved: Payroll, meishan_officer: Any
 
 
 def test_roster_xlsx_and_pdf(approved: Payroll, meishan_officer: Any) -> None:
-    name, body = outputs.roster_xlsx(approved, meishan_officer)
+    _name, body = outputs.roster_xlsx(approved, meishan_officer)
     path = f"/tmp/mz-payments-{approved.pk}.xlsx"
     with open(path, "wb") as fh:
         fh.write(body)

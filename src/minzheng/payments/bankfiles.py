@@ -296,7 +296,7 @@ def import_return(*, data: bytes, file_name: str, user: Any, layout: BankFileLay
     if unknown:
         errors.append(f"{len(unknown)} 个账号/金额不在发出的文件中：{'、'.join(unknown[:5])}")
     if errors:
-        raise ValidationError(["回盘文件未导入，数据未作任何改动："] + errors)
+        raise ValidationError(["回盘文件未导入，数据未作任何改动：", *errors])
     failed = [(t, r) for t, r in matched if not r.ok]
     with transaction.atomic():
         ok_ids = [i for t, r in matched if r.ok for i in t.line_ids]
