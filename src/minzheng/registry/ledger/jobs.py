@@ -1,0 +1,239 @@
+"""Web imports as background jobs, kept as files under MINZHENG_HOME/imports/<job id>/ (no database table):
+
+    ledger.<ext>   the uploaded file (deleted once imported or when the job expires: it holds personal data)
+    state.json     who, where, status, progress, and the result (counts, errors, warnings)
+    errors.xlsx    the error workbook of the latest run
+
+A job runs in a daemon thread of the web process: a preview (dry run) first, then, when the officer confirms, the
+real import. The page polls state.json through HTMX for the progress bar. Jobs are visible to users with Cap.IMPORT
+whose jurisdiction contains the division of the user who uploaded it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import Http404
+
+from minzheng.accounts.roles import Cap
+from minzheng.audit import context
+
+from .reader import SUPPORTED
+
+KEEP_HOURS = 24
+STALE_SECONDS = 15 * 60
+SHOWN_ISSUES = 500
+
+
+class Status:
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Mode:
+    PREVIEW = "preview"     # dry run
+    ATOMIC = "atomic"       # all or nothing
+    SKIP = "skip"           # valid households only
+
+
+def root() -> Path:
+    return Path(settings.HOME) / "imports"
+
+
+def _dir(job_id: str) -> Path:
+    if not job_id or len(job_id) != 32 or any(c not in "0123456789abcdef" for c in job_id):
+        raise Http404("导入任务不存在")
+    return root() / job_id
+
+
+@dataclass
+class Job:
+    id: str
+    state: dict[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return _dir(self.id)
+
+    @property
+    def ledger(self) -> Path:
+        return self.path / self.state["stored_name"]
+
+    @property
+    def errors_path(self) -> Path:
+        return self.path / "errors.xlsx"
+
+    @property
+    def running(self) -> bool:
+        return self.state["status"] in (Status.QUEUED, Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        total = self.state.get("total") or 0
+        if not total:
+            return 0
+        return max(0, min(100, int(100 * (self.state.get("done") or 0) / total)))
+
+    def save(self) -> None:
+        self.state["heartbeat"] = time.time()
+        tmp = self.path / "state.json.tmp"
+        tmp.write_text(json.dumps(self.state, ensure_ascii=False))
+        os.replace(tmp, self.path / "state.json")
+
+
+def _load(job_id: str) -> Job:
+    path = _dir(job_id) / "state.json"
+    try:
+        state = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        raise Http404("导入任务不存在或已过期") from exc
+    job = Job(job_id, state)
+    if job.running and time.time() - state.get("heartbeat", 0) > STALE_SECONDS:
+        state["status"] = Status.FAILED
+        state["message"] = "导入任务中断（服务可能重启过），请重新上传"
+    return job
+
+
+def get_job(user: Any, job_id: str) -> Job:
+    """The job if this user may see it: Cap.IMPORT and the uploader's division inside the user's jurisdiction;
+    otherwise 404, like every out-of-jurisdiction record."""
+    job = _load(job_id)
+    division = getattr(user, "division", None)
+    if (not getattr(user, "is_authenticated", False) or not user.has_cap(Cap.IMPORT) or division is None
+            or not job.state["division_path"].startswith(division.path)):
+        raise Http404("导入任务不存在或不在您的辖区内")
+    return job
+
+
+def recent_jobs(user: Any, limit: int = 10) -> list[Job]:
+    division = getattr(user, "division", None)
+    if division is None or not root().exists():
+        return []
+    jobs = []
+    for d in root().iterdir():
+        try:
+            job = _load(d.name)
+        except Http404:
+            continue
+        if job.state["division_path"].startswith(division.path):
+            jobs.append(job)
+    jobs.sort(key=lambda j: j.state["created"], reverse=True)
+    return jobs[:limit]
+
+
+def expire_old() -> None:
+    """Uploaded ledgers hold personal data: nothing is kept longer than a day."""
+    if not root().exists():
+        return
+    cutoff = time.time() - KEEP_HOURS * 3600
+    for d in root().iterdir():
+        state = d / "state.json"
+        try:
+            if state.stat().st_mtime < cutoff:
+                shutil.rmtree(d, ignore_errors=True)
+        except FileNotFoundError:
+            continue
+
+
+def create_job(user: Any, file_name: str, chunks: Any, *, programme: str = "") -> Job:
+    """Store an upload (an iterable of bytes chunks) and register a job for it."""
+    expire_old()
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in SUPPORTED:
+        from .reader import LedgerFileError
+
+        raise LedgerFileError(f"不支持的文件类型“{suffix or file_name}”：请上传 .xlsx、.xls 或 .csv 文件")
+    job_id = uuid.uuid4().hex
+    path = _dir(job_id)
+    path.mkdir(parents=True)
+    stored = "ledger" + suffix
+    with (path / stored).open("wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    job = Job(job_id, {
+        "id": job_id, "file_name": Path(file_name).name[:120], "stored_name": stored, "programme": programme,
+        "user_id": user.pk, "username": user.get_username(), "role": getattr(user, "role", ""),
+        "division_id": user.division.pk, "division_path": user.division.path, "division_name": user.division.name,
+        "created": dt.datetime.now().isoformat(timespec="seconds"), "status": Status.QUEUED, "mode": Mode.PREVIEW,
+        "phase": "", "done": 0, "total": 0, "message": "", "result": None, "preview": None,
+    })
+    job.save()
+    return job
+
+
+def start(job: Job, mode: str, *, ip: str = "") -> None:
+    """Run the job in a background thread (or inline where settings.MINZHENG_IMPORT_INLINE, e.g. in tests)."""
+    job.state.update(status=Status.QUEUED, mode=mode, phase="", done=0, total=0, message="")
+    job.save()
+    actor = context.Actor(job.state["username"], job.state["role"], ip)
+    if getattr(settings, "MINZHENG_IMPORT_INLINE", False):
+        run(job.id, actor)
+        return
+    threading.Thread(target=run, args=(job.id, actor), name=f"import-{job.id[:8]}", daemon=True).start()
+
+
+def run(job_id: str, actor: context.Actor) -> None:
+    from minzheng.accounts.models import User
+
+    from .errors_workbook import write_error_workbook
+    from .parsers import CellError
+    from .reader import LedgerFileError
+    from .service import import_ledger
+
+    job = _load(job_id)
+    mode = job.state["mode"]
+    job.state["status"] = Status.RUNNING
+    job.save()
+    last = [0.0]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        job.state.update(phase=phase, done=done, total=total)
+        now = time.time()
+        if now - last[0] > 0.5:
+            last[0] = now
+            job.save()
+
+    try:
+        user = User.objects.get(pk=job.state["user_id"])
+        with context.acting(actor):
+            result = import_ledger(job.ledger, user=user, programme=job.state["programme"] or None,
+                                   dry_run=mode == Mode.PREVIEW, skip_invalid=mode == Mode.SKIP,
+                                   file_name=job.state["file_name"], progress=progress)
+        job.errors_path.write_bytes(write_error_workbook(result))
+        summary = {
+            **result.as_json(),
+            "errors": [e.as_dict() for e in result.errors[:SHOWN_ISSUES]],
+            "warnings": [w.as_dict() for w in result.warnings[:SHOWN_ISSUES]],
+            "error_count": result.error_count, "warning_count": result.warning_count,
+            "invalid_households": result.stats.invalid_households, "sheets": result.stats.sheets,
+            "skipped_sheets": result.stats.skipped_sheets, "programmes": result.stats.programmes,
+            "summary": result.summary(), "mode": mode,
+        }
+        job.state["result"] = summary
+        if mode == Mode.PREVIEW:
+            job.state["preview"] = summary
+        job.state["status"] = Status.DONE
+        if result.imported:
+            job.ledger.unlink(missing_ok=True)
+    except (LedgerFileError, CellError) as exc:
+        job.state.update(status=Status.FAILED, message=str(exc))
+    except Exception as exc:  # a background thread must always leave a readable state behind
+        job.state.update(status=Status.FAILED, message=f"导入出错：{type(exc).__name__}: {exc}"[:500])
+    finally:
+        job.save()
+        if threading.current_thread() is not threading.main_thread() and not getattr(
+                settings, "MINZHENG_IMPORT_INLINE", False):
+            connection.close()
