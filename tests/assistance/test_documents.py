@@ -159,6 +159,8 @@ def test_documents_from_a_real_case(zhongshan: Any, meishan_officer: Any) -> Non
     assert pub.entry["name"] in notice and "中山社区居委会" in notice
     for secret in [head.id_number, "13905990001", "中山路18号", "6217001234567890"]:
         assert secret not in notice
+    village_board = flat(text_of(docs.publicity_notice(Publicity.objects.filter(division=zhongshan))))
+    assert pub.entry["name"] in village_board
 
 
 @pytest.mark.django_db
@@ -173,6 +175,8 @@ def test_refusal_notice_from_model(zhongshan: Any, meishan_officer: Any) -> None
                                       today=DAY)
     text = flat(text_of(docs.refusal_notice(notice)))
     assert "家庭有小型轿车一辆，财产不符合规定" in text and "陈志富" in text
+    app.refresh_from_db()
+    assert flat(text_of(docs.refusal_notice(app))) == text
 
 
 @pytest.mark.django_db

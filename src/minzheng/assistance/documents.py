@@ -21,6 +21,11 @@ Public API (stable):
     survey_form(obj: Investigation | Application | SurveyFormData, *, sensitive: bool = False) -> bytes
     refusal_notice(obj: RefusalNotice | Application | RefusalNoticeData) -> bytes
     publicity_notice(obj: Publicity | PublicityNoticeData | Sequence[Publicity]) -> bytes
+    approval_form_data(app, *, sensitive=False) -> ApprovalFormData       (model → plain data; reads only)
+    survey_form_data(obj, *, sensitive=False) -> SurveyFormData
+    refusal_notice_data(obj) -> RefusalNoticeData
+    publicity_notice_data(obj) -> PublicityNoticeData
+    public_row(row: dict) -> dict                                         (only the permitted 公示 fields)
     record_print(what: str, *, count: int = 1, division_code: str = "", detail: Any = None) -> None
     printed(render: Callable[[T], bytes], data: T, *, what: str, count: int = 1, division_code: str = "") -> bytes
 
@@ -519,7 +524,9 @@ def survey_form_data(obj: Any, *, sensitive: bool = False) -> SurveyFormData:
 
 def refusal_notice_data(obj: Any) -> RefusalNoticeData:
     """Read a RefusalNotice (or an Application with one) into RefusalNoticeData."""
-    notice = getattr(obj, "refusal", obj)
+    notice = obj if hasattr(obj, "reasons") else getattr(obj, "refusal", None)
+    if notice is None:
+        raise ValueError("本案没有不予批准告知书")
     app = notice.application
     return RefusalNoticeData(case_number=app.number, applicant=app.applicant.name, programme=app.programme.name,
                              received_on=app.received_on, decided_on=notice.decided_on, reasons=notice.reasons)
@@ -528,7 +535,7 @@ def refusal_notice_data(obj: Any) -> RefusalNoticeData:
 def publicity_notice_data(obj: Any) -> PublicityNoticeData:
     """Read one Publicity, or several of one village, into PublicityNoticeData. Unlisted entries (minors in 特困)
     are left out; only the frozen permitted fields of `entry` are used."""
-    pubs = list(obj) if isinstance(obj, list | tuple) else [obj]
+    pubs = [obj] if hasattr(obj, "entry") else list(obj)
     if not pubs:
         raise ValueError("没有公示记录")
     first = pubs[0]
