@@ -338,12 +338,21 @@ def reconcile_distribution(distribution: Distribution) -> Reconciliation:
         if total_out > alloc:
             rec.discrepancies.append(Discrepancy("over", f"{div.name}{item.name}累计发放 {total_out}{item.unit}，"
                                                  f"超过分配数 {alloc}", f"item:{item.code}"))
-    for a in Allocation.objects.filter(division=div, warehouse__isnull=False).select_related("warehouse", "item"):
-        rec.discrepancies += [d for d in check_stock_card(a.warehouse, a.item) if d not in rec.discrepancies]
-        moved = a.moves.aggregate(s=Sum("quantity"))["s"] or ZERO
-        if moved != a.quantity:
-            rec.discrepancies.append(Discrepancy("allocation", f"分配 {a.quantity} 与出库 {moved} 不符",
-                                                 f"allocation:{a.pk}"))
+    # The stock cards the goods came from: direct allocations, or the township allocation a share was split from.
+    sources: dict[int, Allocation] = {}
+    for a in Allocation.objects.filter(division=div).select_related("warehouse", "item", "parent__warehouse"):
+        src = a if a.warehouse_id else a.parent
+        if src is not None and src.warehouse_id:
+            sources[src.pk] = src
+    checked: set[tuple[int, int]] = set()
+    for src in sources.values():
+        if (src.warehouse_id, src.item_id) not in checked:
+            checked.add((src.warehouse_id, src.item_id))
+            rec.discrepancies += check_stock_card(src.warehouse, src.item)
+        moved = src.moves.aggregate(s=Sum("quantity"))["s"] or ZERO
+        if moved != src.quantity:
+            rec.discrepancies.append(Discrepancy("allocation", f"分配 {src.quantity} 与出库 {moved} 不符",
+                                                 f"allocation:{src.pk}"))
     return rec
 
 
