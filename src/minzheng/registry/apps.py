@@ -1,6 +1,29 @@
+import importlib
+
 from django.apps import AppConfig
 
 
 class RegistryConfig(AppConfig):
     name = "minzheng.registry"
     verbose_name = "救助对象档案"
+
+    def ready(self) -> None:
+        from minzheng.accounts.roles import Cap, Role
+        from minzheng.core import home, nav, tasks
+
+        from . import panels
+
+        nav.register("家庭档案", "registry:households", Cap.VIEW_BUSINESS, order=100, section="档案")
+        nav.register("人员查询", "registry:persons", Cap.VIEW_BUSINESS, order=110, section="档案")
+        nav.register("新建家庭", "registry:household_create", Cap.EDIT_BUSINESS, order=120, section="档案")
+        nav.register("身份证号校验", "registry:idcheck", Cap.VIEW_BUSINESS, order=190, section="档案")
+        home.register("辖区档案", "registry/panel_counts.html",
+                      {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER,
+                       Role.BUREAU_HEAD}, panels.counts, order=10)
+        tasks.register(panels.deceased_with_benefits)
+        # ---- ledger import (owned by the import work): registers its own nav entries when present. ----
+        try:
+            importlib.import_module("minzheng.registry.import_nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != "minzheng.registry.import_nav":
+                raise
