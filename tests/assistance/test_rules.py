@@ -364,6 +364,19 @@ def test_linshi_expenditure_income_condition(p22: r.Params) -> None:
     assert not d.eligible and d.amount == 0
 
 
+@pytest.mark.parametrize(("expense", "months"), [("4999.99", 1), ("5000", 2), ("19999", 3), ("45000", 6)])
+def test_linshi_expense_bands(p22: r.Params, expense: str, months: int) -> None:
+    """§3 [V-sec] Fujian 2018: amounts may be banded by self-paid medical or education cost (bands are demo)."""
+    assert r.linshi_months_for_expense(D(expense), params=p22).details["months"] == months
+
+
+def test_linshi_expenditure_capped_at_expense(p22: r.Params) -> None:
+    """§3 (demo rule): a 支出型 grant does not exceed what the family paid itself."""
+    d = r.linshi_amount("expenditure", persons=3, months=2, params=p22, expense=D("3000"))
+    assert d.amount == D("3000.00") and "按自付支出" in d.explanation
+    assert r.linshi_amount("expenditure", persons=1, months=2, params=p22, expense=D("3000")).amount == D("1520.00")
+
+
 # ------------------------------------------------------------------------------------------------ exclusions
 
 

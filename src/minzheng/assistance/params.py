@@ -99,6 +99,8 @@ linshi.standard_ratio                 倍       the county's chosen ratio       
 linshi.max_months                     月       支出型 months (≤)                     6 (V-sec FJ 2018)
 linshi.emergency.max_months           月       急难型 months (≤)                     3 (DEMO)
 linshi.emergency.quick_max            元       先行救助 small amount (≤)              800 (L 甘肃)
+linshi.expense_bands                  json     支出型 months by self-paid expense    bands (DEMO)
+linshi.cap_at_expense                 bool     支出型 amount ≤ the self-paid expense true (DEMO)
 linshi.township_approval_max          元       乡镇 may approve up to this amount     1000 (DEMO)
 ===================================== ======== ==================================== ===========================
 """
@@ -399,5 +401,12 @@ _one("linshi.emergency.max_months", "急难型救助月数上限", 3, FJ_LINSHI_
      group=G_LINSHI, demo=True)
 _one("linshi.emergency.quick_max", "先行救助小额上限", "800", FJ_LINSHI_2018, "甘肃规定（示例）", "L", unit="元",
      group=G_LINSHI)
+_one("linshi.expense_bands", "支出型救助按自付支出分档（月数）",
+     [{"min": "0", "months": 1}, {"min": "5000", "months": 2}, {"min": "10000", "months": 3},
+      {"min": "20000", "months": 4}, {"min": "40000", "months": 6}], FJ_LINSHI_2018,
+     FJ_LINSHI_DOC + "（“也可按自付医疗、教育费用分档”；档位为演示值）", "DEMO", kind="json", group=G_LINSHI,
+     demo=True, help="自付支出 ≥ min 元时救助 months 个月；取满足条件的最高一档")
+_one("linshi.cap_at_expense", "支出型救助金额不超过自付支出", True, FJ_LINSHI_2018, DEMO_DOC, "DEMO", kind="bool",
+     group=G_LINSHI, demo=True)
 _one("linshi.township_approval_max", "乡镇审批金额上限", "1000", FJ_LINSHI_2018,
      "民发〔2018〕23号 授权乡镇审批小额救助 [M]；金额为演示值", "DEMO", unit="元", group=G_LINSHI, demo=True)

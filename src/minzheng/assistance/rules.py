@@ -30,7 +30,8 @@ Public API (stable; other apps may import these names):
     self_care_tier(items: Mapping[str, bool], *, params: Params) -> Decision
     tekun_support(tier: str, *, arrangement: str, area: str, params: Params) -> Decision
     linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_capita_income: Decimal | None = None,
-                  income_limit: Decimal | None = None) -> Decision
+                  income_limit: Decimal | None = None, expense: Decimal | None = None) -> Decision
+    linshi_months_for_expense(expense: Decimal, *, params: Params) -> Decision
     programme_conflicts(programme: str, current: Iterable[str]) -> Decision
     review_outcome(current_amount: Decimal, assessment: Decision, *, income_rise_from_work: bool,
                    taper_months_used: int, params: Params) -> Decision
@@ -882,14 +883,36 @@ def tekun_support(tier: str, *, arrangement: str, area: str, params: Params) -> 
 # ------------------------------------------------------------------------------------------------ 临时救助
 
 
+def linshi_months_for_expense(expense: Decimal, *, params: Params) -> Decision:
+    """支出型 months from the family's self-paid medical/education expense, by band (`linshi.expense_bands`, demo).
+
+    Source: 福建省 2018 实施意见 [V-sec]: “也可按自付医疗、教育费用分档” — the bands themselves are local ([GAP],
+    demo values); the result is still capped by `linshi.max_months` in `linshi_amount`.
+    """
+    use = _Use(params)
+    bands = sorted(((Decimal(str(b["min"])), int(b["months"])) for b in use.val("linshi.expense_bands") or []),
+                   key=lambda b: b[0])
+    cost = Decimal(expense)
+    months = 0
+    floor = ZERO
+    for low, m in bands:
+        if cost >= low:
+            months, floor = m, low
+    text = (f"自付支出 {_fmt(cost)} 元，属于 {_fmt(floor)} 元以上档，救助 {months} 个月" if months
+            else f"自付支出 {_fmt(cost)} 元，未达到分档起点")
+    return Decision("linshi.expense_band", "FJ2018", months > 0, Decimal(months), text, inputs={"expense": cost},
+                    params=use.list(), reasons=[] if months else [text], details={"months": months})
+
+
 def linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_capita_income: Decimal | None = None,
-                  income_limit: Decimal | None = None) -> Decision:
+                  income_limit: Decimal | None = None, expense: Decimal | None = None) -> Decision:
     """临时救助 amount = 临时救助月标准 × 救助人数 × 月数.
 
     Source: 社会救助暂行办法 第四十七至四十九条 [V]; 福建省 2018 实施意见 [V-sec]: monthly standard within ±25% of
     the urban 低保 monthly standard (`linshi.ratio_min/max`, county choice `linshi.standard_ratio`, clamped into the
     bounds); 支出型 months ≤ 6 (`linshi.max_months`); 急难型 months ≤ `linshi.emergency.max_months` (demo). 支出型
     in principle needs per-capita income below last year's 人均可支配收入 (checked when both figures are given).
+    With `expense` given, a 支出型 amount is capped at it when `linshi.cap_at_expense` (demo) is on.
     details: township_may_approve (≤ `linshi.township_approval_max`), quick_max (先行救助 cap).
     """
     if kind not in LINSHI_LABEL:
@@ -905,7 +928,7 @@ def linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_c
     monthly = money(std * ratio, params)
     used_months = max(0, min(months, cap))
     inputs = {"kind": kind, "persons": persons, "months": months, "per_capita_income": per_capita_income,
-              "income_limit": income_limit}
+              "income_limit": income_limit, "expense": expense}
     reasons: list[str] = []
     if persons <= 0:
         reasons.append("救助人数为 0")
@@ -925,6 +948,10 @@ def linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_c
     text += f"；{LINSHI_LABEL[kind]} {_fmt(monthly)} 元 × {persons} 人 × {used_months} 个月 = {_fmt(amount)} 元"
     if used_months < months:
         text += f"（申请 {months} 个月，{LINSHI_LABEL[kind]}最多 {cap} 个月）"
+    if kind == "expenditure" and expense is not None and use.val("linshi.cap_at_expense") \
+            and amount > Decimal(expense):
+        amount = money(Decimal(expense), params)
+        text += f"，超过自付支出，按自付支出 {_fmt(amount)} 元救助"
     may_town = amount <= town_max
     text += "；乡镇可直接审批" if may_town else f"；超过乡镇审批额度 {_fmt(town_max)} 元，报区民政局审批"
     return Decision("linshi.amount", "FJ2018", True, amount, text, inputs=inputs, params=use.list(),
