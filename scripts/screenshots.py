@@ -7,10 +7,16 @@ headless Chromium against a running minzheng (default http://127.0.0.1:8000 star
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
-from minzheng.core import browser
-from minzheng.core.demo_accounts import ACCOUNTS, DEMO_PASSWORD
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.settings")
+django.setup()
+
+from minzheng.core import browser  # noqa: E402
+from minzheng.core.demo_accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 
 
 def main() -> None:
