@@ -22,7 +22,7 @@ from minzheng.policy import services as policy
 from minzheng.regions.models import Division
 from minzheng.regions.selectors import root_county, townships
 
-from . import selectors, services
+from . import documents, selectors, services
 from .models import Publicity
 
 
@@ -74,16 +74,10 @@ def village_print(request: HttpRequest, village_code: str) -> HttpResponse:
     pubs = selectors.live_publicities(v)
     rows = selectors.public_rows(pubs)
     record_output("print", what=f"公示 {v.name}", count=len(rows))
-    if request.GET.get("format") != "html":
-        try:
-            from . import documents
-        except ImportError:
-            documents = None  # type: ignore[assignment]
-        fn = getattr(documents, "village_publicity_notice", None) if documents is not None else None
-        if fn is not None:
-            resp = HttpResponse(fn(v, list(pubs)), content_type="application/pdf")
-            resp["Content-Disposition"] = 'inline; filename="gongshi.pdf"'
-            return resp
+    if rows and request.GET.get("format") != "html":
+        resp = HttpResponse(documents.publicity_notice(list(pubs)), content_type="application/pdf")
+        resp["Content-Disposition"] = 'inline; filename="gongshi.pdf"'
+        return resp
     return render(request, "assistance/print_publicity.html", {"village": v, "rows": rows, "public": True})
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:application_id>/act/", views.act, name="act"),
     path("cases/<int:application_id>/checks/", views.add_check, name="add_check"),
     path("cases/<int:application_id>/form/", views.form_pdf, name="form_pdf"),
+    path("cases/<int:application_id>/survey/", views.survey_pdf, name="survey_pdf"),
     path("cases/<int:application_id>/refusal/", views.refusal_pdf, name="refusal_pdf"),
     path("publicity/", views.publicities, name="publicities"),
     path("publicity/<int:publicity_id>/print/", views.publicity_print, name="publicity_print"),

@@ -24,7 +24,7 @@ from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person
 
-from . import actions, rules, selectors, services, workflow
+from . import actions, documents, rules, selectors, services, workflow
 from .models import (
     Application,
     Channel,
@@ -223,28 +223,33 @@ def add_check(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("assistance:detail", application_id=app.pk)
 
 
-def _pdf_or_print(request: HttpRequest, fn_name: str, obj: Any, template: str, ctx: dict[str, Any],
-                  what: str, filename: str) -> HttpResponse:
-    """A4 PDF from documents.py when it offers `fn_name`, else the printable HTML page (浏览器打印)."""
+def _pdf_or_print(request: HttpRequest, render_pdf: Any, template: str, ctx: dict[str, Any], what: str,
+                  filename: str) -> HttpResponse:
+    """A4 PDF (documents.py, CJK font embedded); `?format=html` gives the printable HTML page instead."""
     record_output("print", what=what, count=1)
-    if request.GET.get("format") != "html":
-        try:
-            from . import documents
-        except ImportError:
-            documents = None  # type: ignore[assignment]
-        fn = getattr(documents, fn_name, None) if documents is not None else None
-        if fn is not None:
-            resp = HttpResponse(fn(obj), content_type="application/pdf")
-            resp["Content-Disposition"] = f'inline; filename="{filename}"'
-            return resp
-    return render(request, template, ctx)
+    if request.GET.get("format") == "html":
+        return render(request, template, ctx)
+    resp = HttpResponse(render_pdf(), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="{filename}"'
+    return resp
 
 
 @require_cap(Cap.VIEW_BUSINESS)
 def form_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
-    return _pdf_or_print(request, "approval_form", app, "assistance/print_case.html",
-                         _case_context(request, app), f"申请审批表 {app.number}", f"{app.number}-审批表.pdf")
+    sensitive = can_see_sensitive(request.user)
+    return _pdf_or_print(request, lambda: documents.approval_form(app, sensitive=sensitive),
+                         "assistance/print_case.html", _case_context(request, app), f"申请审批表 {app.number}",
+                         f"{app.number}-form.pdf")
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def survey_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
+    sensitive = can_see_sensitive(request.user)
+    return _pdf_or_print(request, lambda: documents.survey_form(app, sensitive=sensitive),
+                         "assistance/print_case.html", _case_context(request, app), f"入户调查表 {app.number}",
+                         f"{app.number}-survey.pdf")
 
 
 @require_cap(Cap.VIEW_BUSINESS)
@@ -254,8 +259,8 @@ def refusal_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
     if notice is None:
         messages.error(request, "本案没有不予批准告知书")
         return redirect("assistance:detail", application_id=app.pk)
-    return _pdf_or_print(request, "refusal_notice", notice, "assistance/print_refusal.html",
-                         {"app": app, "notice": notice}, f"不予批准告知书 {app.number}", f"{app.number}-告知书.pdf")
+    return _pdf_or_print(request, lambda: documents.refusal_notice(notice), "assistance/print_refusal.html",
+                         {"app": app, "notice": notice}, f"不予批准告知书 {app.number}", f"{app.number}-refusal.pdf")
 
 
 # --- 公示 (internal) -----------------------------------------------------------------------------------------
@@ -277,9 +282,9 @@ def publicity_print(request: HttpRequest, publicity_id: int) -> HttpResponse:
     """The A4 notice for the village board: this 公示 with the permitted fields only."""
     pub = get_visible(Publicity, request.user, pk=publicity_id)
     rows = selectors.public_rows(Publicity.objects.filter(pk=pub.pk))
-    return _pdf_or_print(request, "publicity_notice", pub, "assistance/print_publicity.html",
+    return _pdf_or_print(request, lambda: documents.publicity_notice(pub), "assistance/print_publicity.html",
                          {"rows": rows, "village": pub.division, "pub": pub}, f"公示 {pub.division.name}",
-                         f"公示-{pub.division.name}.pdf")
+                         f"publicity-{pub.pk}.pdf")
 
 
 @require_cap(Cap.VIEW_BUSINESS)
