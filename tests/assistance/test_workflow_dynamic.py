@@ -47,7 +47,7 @@ def test_schedule_follows_household_type_and_rule_version(zhongshan: Any, meisha
 
 @pytest.mark.django_db
 def test_change_of_circumstances_recomputes_amount(zhongshan: Any, meishan_officer: Any, approver: Any) -> None:
-    enr, hh, head, wife = enrolled(zhongshan, meishan_officer, approver)
+    enr, hh, _head, wife = enrolled(zhongshan, meishan_officer, approver)
     old = enr.monthly_amount
     income(hh, wife, "300")  # the wife finds part-time work
     adj = services.review_enrollment(enr, actor=meishan_officer, reasons="配偶有零工收入", today=dt.date(2024, 7, 10))
@@ -61,7 +61,7 @@ def test_change_of_circumstances_recomputes_amount(zhongshan: Any, meishan_offic
 
 @pytest.mark.django_db
 def test_income_from_work_gives_phase_out_then_stop(zhongshan: Any, meishan_officer: Any, approver: Any) -> None:
-    enr, hh, head, wife = enrolled(zhongshan, meishan_officer, approver)
+    enr, hh, _head, wife = enrolled(zhongshan, meishan_officer, approver)
     income(hh, wife, "5000")  # well above the standard, through work
     adj = services.review_enrollment(enr, actor=meishan_officer, reasons="配偶就业", work_income_rise=True,
                                      today=dt.date(2024, 7, 10))
