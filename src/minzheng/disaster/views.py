@@ -131,7 +131,9 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     rounds = services.event_rounds(ev)
     dues = services.dues(ev, now=now, townships=towns)
     grid = [{"town": t, "cells": [d for d in dues if d.division == t]} for t in towns]
-    my_villages = [v for v in services.affected_villages(ev) if v in _divisions(user, Level.VILLAGE)]
+    # Village rows are for the township and village staff; the district reads villages in the summary table.
+    local = user.division is not None and user.division.level in (Level.TOWNSHIP, Level.VILLAGE)
+    my_villages = [v for v in services.affected_villages(ev) if v in _divisions(user, Level.VILLAGE)] if local else []
     village_reports = {(r.round_id, r.division_id): r for r in visible(Report, user).filter(
         event=ev, division__level=Level.VILLAGE)}
     vgrid = [{"village": v, "cells": [{"round": r, "report": village_reports.get((r.pk, v.pk))} for r in rounds]}
