@@ -1,0 +1,249 @@
+"""REST API for payrolls, funds and allowances: the same services and scoping as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from minzheng.accounts.roles import Cap
+from minzheng.core.scoping import get_visible, visible
+from minzheng.registry.masking import shown
+from minzheng.registry.models import Programme
+
+from . import allowances, bankfiles, funds, services
+from .engine import parse_month
+from .models import BankFileLayout, Payroll, PayrollLine
+
+router = Router(tags=["资金发放"])
+
+
+def _need(request: HttpRequest, cap: str) -> None:
+    if not request.user.has_cap(cap):
+        raise PermissionDenied("您的角色没有此操作权限")
+
+
+class PayrollOut(Schema):
+    id: int
+    programme: str
+    programme_name: str
+    township: str
+    township_name: str
+    month: str
+    status: str
+    line_count: int
+    total: Decimal
+    prepared_by: str | None
+    approved_by: str | None
+    kinds: dict[str, Any]
+
+
+def _out(p: Payroll) -> PayrollOut:
+    return PayrollOut(id=p.pk, programme=p.programme.code, programme_name=p.programme.name, township=p.township.code,
+                      township_name=p.township.name, month=f"{p.month:%Y-%m}", status=p.status,
+                      line_count=p.line_count, total=p.total,
+                      prepared_by=p.prepared_by.username if p.prepared_by else None,
+                      approved_by=p.approved_by.username if p.approved_by else None,
+                      kinds=p.snapshot.get("kinds", {}))
+
+
+class LineOut(Schema):
+    id: int
+    village: str
+    payee_name: str
+    id_number: str
+    bank_account: str
+    kind: str
+    period_month: str
+    amount: Decimal
+    covered_persons: int
+    status: str
+    amount_version_id: int | None
+
+
+@router.get("/payrolls", response=list[PayrollOut])
+def payrolls(request: HttpRequest, month: str = "", status: str = "") -> list[PayrollOut]:
+    _need(request, Cap.VIEW_BUSINESS)
+    qs = services.payrolls_for(request.user)
+    if month:
+        qs = qs.filter(month=parse_month(month))
+    if status:
+        qs = qs.filter(status=status)
+    return [_out(p) for p in qs.order_by("-month", "township__code", "programme__order")[:1000]]
+
+
+@router.get("/payrolls/{int:payroll_id}", response=PayrollOut)
+def payroll(request: HttpRequest, payroll_id: int) -> PayrollOut:
+    return _out(get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id))
+
+
+@router.get("/payrolls/{int:payroll_id}/lines", response=list[LineOut])
+def lines(request: HttpRequest, payroll_id: int, offset: int = 0, limit: int = 500) -> list[LineOut]:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    qs = visible(PayrollLine, request.user).filter(payroll=p).select_related("village").order_by("id")
+    u = request.user
+    return [LineOut(id=x.pk, village=x.village.name, payee_name=x.payee_name, id_number=shown(u, x.id_number, "id"),
+                    bank_account=shown(u, x.bank_account, "account"), kind=x.kind, period_month=f"{x.period_month:%Y-%m}",
+                    amount=x.amount, covered_persons=x.covered_persons, status=x.status,
+                    amount_version_id=x.amount_version_id) for x in qs[offset:offset + min(limit, 5000)]]
+
+
+class GenerateIn(Schema):
+    month: str
+    programme: str | None = None
+    township: str | None = None
+
+
+class GenerateOut(Schema):
+    month: str
+    payrolls: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    lines: int
+    total: str
+    inserted: dict[str, int]
+
+
+@router.post("/payrolls/generate", response=GenerateOut)
+def generate(request: HttpRequest, body: GenerateIn) -> dict[str, Any]:
+    _need(request, Cap.EDIT_BUSINESS)
+    from minzheng.regions.models import Division
+
+    prog = Programme.objects.filter(code=body.programme).first() if body.programme else None
+    town = Division.objects.filter(code=body.township).first() if body.township else None
+    res = services.generate(month=parse_month(body.month), user=request.user, programme=prog, township=town)
+    return res.as_dict()
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/payrolls/{int:payroll_id}/prepare", response=PayrollOut)
+def prepare(request: HttpRequest, payroll_id: int) -> PayrollOut:
+    p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
+    return _out(services.prepare(payroll=p, user=request.user))
+
+
+@router.post("/payrolls/{int:payroll_id}/approve", response=PayrollOut)
+def approve(request: HttpRequest, payroll_id: int) -> PayrollOut:
+    p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
+    services.approve(payroll=p, user=request.user)
+    return _out(services.payrolls_for(request.user).get(pk=p.pk))
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    """Bodies of record-addressing routes are read after the jurisdiction check, so an outsider gets 404, not 400."""
+    import json
+
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+@router.post("/payrolls/{int:payroll_id}/send-back", response=PayrollOut,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": ReasonIn.json_schema()}}}})
+def send_back(request: HttpRequest, payroll_id: int) -> PayrollOut:
+    p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
+    reason = str(_json_body(request).get("reason") or request.POST.get("reason") or "")
+    return _out(services.send_back(payroll=p, user=request.user, reason=reason))
+
+
+class LayoutIn(Schema):
+    layout: str = "csv_gbk"
+
+
+@router.post("/payrolls/{int:payroll_id}/bankfile",
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": LayoutIn.json_schema()}}}})
+def bankfile(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    code = str(_json_body(request).get("layout") or request.POST.get("layout") or "csv_gbk")
+    layout = BankFileLayout.objects.filter(code=code).first()
+    if layout is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"layout": "未知银行文件格式"})
+    name, data = bankfiles.export(payroll=p, user=request.user, layout=layout)
+    from urllib.parse import quote
+
+    resp = HttpResponse(data, content_type="application/octet-stream")
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+class ReturnOut(Schema):
+    payroll_id: int
+    rows: int
+    failed: int
+    total: Decimal
+
+
+@router.post("/payrolls/{int:payroll_id}/bank-return", response=ReturnOut,
+             openapi_extra={"description": "multipart/form-data：file（回盘文件）、layout（文件格式代码，默认 csv_gbk）"})
+def bank_return(request: HttpRequest, payroll_id: int) -> ReturnOut:
+    from django.core.exceptions import ValidationError
+
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    lay = BankFileLayout.objects.filter(code=request.POST.get("layout") or "csv_gbk").first()
+    if lay is None:
+        raise ValidationError({"layout": "未知银行文件格式"})
+    file = request.FILES.get("file")
+    if file is None:
+        raise ValidationError({"file": "请上传回盘文件"})
+    br = bankfiles.import_return(data=file.read(), file_name=file.name or "return", user=request.user, layout=lay,
+                                 payroll=p)
+    return ReturnOut(payroll_id=p.pk, rows=br.rows, failed=br.failed, total=br.total)
+
+
+class LedgerOut(Schema):
+    fund: str
+    fund_name: str
+    source: str
+    township: str
+    township_name: str
+    budget: Decimal
+    allocated: Decimal
+    disbursed: Decimal
+    expense: Decimal
+    balance: Decimal
+
+
+@router.get("/funds/ledger", response=list[LedgerOut])
+def ledger(request: HttpRequest, year: int | None = None) -> list[LedgerOut]:
+    _need(request, Cap.VIEW_BUSINESS)
+    return [LedgerOut(fund=r.fund, fund_name=r.fund_name, source=r.source, township=r.township,
+                      township_name=r.township_name, budget=r.budget, allocated=r.allocated, disbursed=r.disbursed,
+                      expense=r.expense, balance=r.balance)
+            for r in funds.ledger(request.user, year=year or dt.date.today().year)]
+
+
+@router.get("/funds/alerts", response=list[dict[str, str]])
+def fund_alerts(request: HttpRequest, year: int | None = None) -> list[dict[str, str]]:
+    _need(request, Cap.VIEW_BUSINESS)
+    return [{"level": a.level, "text": a.text, "township": a.township}
+            for a in funds.alerts(request.user, year=year or dt.date.today().year)]
+
+
+class MonthIn(Schema):
+    month: str
+
+
+@router.post("/allowances/refresh", response=dict[str, Any])
+def allowances_refresh(request: HttpRequest, body: MonthIn) -> dict[str, Any]:
+    _need(request, Cap.EDIT_BUSINESS)
+    return allowances.refresh(month=parse_month(body.month), user=request.user).as_dict()
+
+
+@router.get("/allowances/upcoming", response=list[dict[str, Any]])
+def allowances_upcoming(request: HttpRequest, month: str = "") -> list[dict[str, Any]]:
+    _need(request, Cap.VIEW_BUSINESS)
+    m = parse_month(month) if month else dt.date.today().replace(day=1)
+    return [{"person": u.person.name, "village": u.person.household.division.name,
+             "id_number": shown(request.user, u.person.id_number, "id"), "birth": str(u.birth),
+             "band": u.band.label, "amount": str(u.band.amount)}
+            for u in allowances.upcoming_gaoling(month=m, user=request.user)]

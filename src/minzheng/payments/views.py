@@ -1,0 +1,397 @@
+"""Pages: rosters (造册、审核、打印), the approval queue, funds and allowances. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from minzheng.accounts.decorators import require_cap
+from minzheng.accounts.roles import Cap
+from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.regions.models import Level
+from minzheng.registry.masking import shown
+from minzheng.registry.models import Person, Programme
+
+from . import allowances, bankfiles, funds, outputs, services
+from .engine import add_months, first_of_month, parse_month
+from .models import (
+    BankFileLayout,
+    FundEntryKind,
+    FundSource,
+    LineKind,
+    Payroll,
+    PayrollLine,
+    PayrollStatus,
+    YoufuCategory,
+)
+
+
+def _messages(exc: Exception) -> list[str]:
+    return list(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _month_param(request: HttpRequest, default: dt.date | None = None) -> dt.date:
+    raw = request.GET.get("month") or request.POST.get("month")
+    if raw:
+        try:
+            return parse_month(raw)
+        except ValidationError:
+            pass
+    return default or first_of_month(dt.date.today())
+
+
+def _download(name: str, body: bytes, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    resp = HttpResponse(body, content_type=content_type)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp
+
+
+class GenerateForm(forms.Form):
+    month = forms.CharField(label="发放月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    programme = forms.ModelChoiceField(label="项目", queryset=Programme.objects.filter(active=True), required=False,
+                                       empty_label="全部项目")
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def index(request: HttpRequest) -> HttpResponse:
+    month = _month_param(request)
+    qs = services.payrolls_for(request.user).filter(month=month)
+    status = request.GET.get("status", "")
+    if status in PayrollStatus.values:
+        qs = qs.filter(status=status)
+    form = GenerateForm(initial={"month": f"{month:%Y-%m}"})
+    summary = outputs.township_summary(services.payrolls_for(request.user).filter(month=month))
+    months = [add_months(first_of_month(dt.date.today()), -i) for i in range(0, 12)]
+    return render(request, "payments/index.html", {
+        "payrolls": qs.order_by("township__code", "programme__order"), "month": month, "form": form,
+        "statuses": PayrollStatus.choices, "status": status, "summary": summary, "months": months,
+        "can_generate": request.user.has_cap(Cap.EDIT_BUSINESS),
+        "totals": qs.aggregate(n=Count("id"), lines=Sum("line_count"), total=Sum("total")),
+    })
+
+
+@require_POST
+@require_cap(Cap.EDIT_BUSINESS)
+def generate(request: HttpRequest) -> HttpResponse:
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写发放月份")
+        return redirect("payments:index")
+    try:
+        month = parse_month(form.cleaned_data["month"])
+        res = services.generate(month=month, user=request.user, programme=form.cleaned_data["programme"])
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+        return redirect("payments:index")
+    messages.success(request, f"已生成 {month:%Y-%m} 草稿花名册 {len(res.payrolls)} 本，"
+                              f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元")
+    for p, why in res.skipped:
+        messages.info(request, f"{p.township.name}{p.programme.name}：{why}")
+    return redirect(f"{_url('payments:index')}?month={month:%Y-%m}")
+
+
+def _url(name: str, **kw: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kw or None)
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def payroll_detail(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
+    lines = visible(PayrollLine, request.user).filter(payroll=p).select_related("village")
+    kind = request.GET.get("kind", "")
+    if kind in LineKind.values:
+        lines = lines.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        lines = lines.filter(Q(payee_name__contains=q) | Q(id_number__endswith=q) | Q(village__name__contains=q))
+    page = Paginator(lines.order_by("village__code", "enrollment_id", "id"), 100).get_page(request.GET.get("page"))
+    rows = [{"line": line, "id": shown(request.user, line.id_number, "id"),
+             "account": shown(request.user, line.bank_account, "account")} for line in page]
+    user = request.user
+    return render(request, "payments/payroll.html", {
+        "p": p, "page": page, "rows": rows, "kind": kind, "q": q, "kinds": LineKind.choices,
+        "per_kind": p.snapshot.get("kinds", {}), "layouts": BankFileLayout.objects.all(),
+        "can_prepare": p.status == PayrollStatus.DRAFT and user.has_cap(Cap.EDIT_BUSINESS),
+        "can_approve": p.status == PayrollStatus.PREPARED and user.has_cap(Cap.APPROVE)
+        and user.pk not in {p.prepared_by_id, p.generated_by_id},
+        "is_maker": user.pk in {p.prepared_by_id, p.generated_by_id},
+        "can_export": user.has_cap(Cap.EXPORT) and p.status in (PayrollStatus.APPROVED, PayrollStatus.EXPORTED,
+                                                                PayrollStatus.PAID),
+        "can_import": user.has_cap(Cap.IMPORT) and p.status in (PayrollStatus.EXPORTED, PayrollStatus.PAID),
+        "returns": p.bank_returns.order_by("-imported_at"),
+        "failed": lines.filter(status="failed").count(),
+    })
+
+
+def _act(request: HttpRequest, payroll_id: int, fn: Any, ok: str, **kw: Any) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    try:
+        fn(payroll=p, user=request.user, **kw)
+        messages.success(request, ok)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+    return redirect("payments:payroll", payroll_id=p.pk)
+
+
+@require_POST
+@require_cap(Cap.EDIT_BUSINESS)
+def prepare(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    return _act(request, payroll_id, services.prepare, "已提交区民政局审批")
+
+
+@require_POST
+@require_cap(Cap.APPROVE)
+def approve(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    return _act(request, payroll_id, services.approve, "已审批")
+
+
+@require_POST
+@require_cap(Cap.APPROVE)
+def send_back(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    return _act(request, payroll_id, services.send_back, "已退回乡镇", reason=request.POST.get("reason", ""))
+
+
+@require_POST
+@require_cap(Cap.EDIT_BUSINESS)
+def regenerate(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    try:
+        res = services.generate(month=p.month, user=request.user, programme=p.programme, township=p.township)
+        messages.success(request, f"已重新生成：{sum(x.line_count for x in res.payrolls)} 笔，{res.total} 元")
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+        return redirect("payments:payroll", payroll_id=p.pk)
+    new = Payroll.objects.filter(programme=p.programme, township=p.township, month=p.month).first()
+    return redirect("payments:payroll", payroll_id=new.pk) if new else redirect("payments:index")
+
+
+@require_GET
+@require_cap(Cap.EXPORT)
+def roster_xlsx(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    name, body = outputs.roster_xlsx(p, request.user)
+    return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@require_GET
+@require_cap(Cap.EXPORT)
+def roster_pdf(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    name, body = outputs.roster_pdf(p, request.user)
+    return _download(name, body, "application/pdf")
+
+
+@require_POST
+@require_cap(Cap.EXPORT)
+def bankfile(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    layout = BankFileLayout.objects.filter(code=request.POST.get("layout", "")).first()
+    if layout is None:
+        messages.error(request, "请选择银行文件格式")
+        return redirect("payments:payroll", payroll_id=p.pk)
+    try:
+        name, body = bankfiles.export(payroll=p, user=request.user, layout=layout)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+        return redirect("payments:payroll", payroll_id=p.pk)
+    return _download(name, body, "application/octet-stream")
+
+
+@require_POST
+@require_cap(Cap.IMPORT)
+def bank_return(request: HttpRequest, payroll_id: int) -> HttpResponse:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    upload = request.FILES.get("file")
+    layout = BankFileLayout.objects.filter(code=request.POST.get("layout", "")).first()
+    if upload is None or layout is None:
+        messages.error(request, "请选择回盘文件和文件格式")
+        return redirect("payments:payroll", payroll_id=p.pk)
+    try:
+        br = bankfiles.import_return(data=upload.read(), file_name=upload.name, user=request.user, layout=layout,
+                                     payroll=p)
+        messages.success(request, f"已导入回盘：{br.rows} 笔，失败 {br.failed} 笔（下月花名册自动重发）")
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+    return redirect("payments:payroll", payroll_id=p.pk)
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def line_detail(request: HttpRequest, payline_id: int) -> HttpResponse:
+    line = get_visible(PayrollLine.objects.select_related("payroll__programme", "payroll__township", "village",
+                                                          "enrollment", "reissue_of__payroll"),
+                       request.user, pk=payline_id)
+    from minzheng.registry.models import EnrollmentAmount
+
+    version = EnrollmentAmount.objects.filter(pk=line.amount_version_id).first() if line.amount_version_id else None
+    history = visible(PayrollLine, request.user).filter(enrollment=line.enrollment).select_related(
+        "payroll").order_by("period_month", "paid_month", "id")
+    return render(request, "payments/line.html", {
+        "line": line, "version": version, "history": history,
+        "id": shown(request.user, line.id_number, "id"), "account": shown(request.user, line.bank_account, "account"),
+    })
+
+
+@require_cap(Cap.APPROVE)
+def approvals(request: HttpRequest) -> HttpResponse:
+    qs = services.payrolls_for(request.user).filter(status=PayrollStatus.PREPARED).order_by("month",
+                                                                                           "township__code")
+    return render(request, "payments/approvals.html", {"payrolls": qs, "me": request.user.pk})
+
+
+@require_GET
+@require_cap(Cap.EXPORT)
+def summary_xlsx(request: HttpRequest) -> HttpResponse:
+    month = _month_param(request)
+    name, body = outputs.summary_xlsx(services.payrolls_for(request.user).filter(month=month), f"{month:%Y-%m}")
+    return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class FundEntryForm(forms.Form):
+    fund = forms.ChoiceField(label="资金项目")
+    source = forms.ChoiceField(label="资金来源", choices=FundSource.choices)
+    kind = forms.ChoiceField(label="类型", choices=[(FundEntryKind.BUDGET, "年度预算"),
+                                                   (FundEntryKind.ALLOCATION, "下达(拨付)"),
+                                                   (FundEntryKind.EXPENSE, "其他支出")])
+    township = forms.ChoiceField(label="乡镇(街道)")
+    month = forms.CharField(label="月份", max_length=7, widget=forms.TextInput(attrs={"type": "month"}))
+    amount = forms.DecimalField(label="金额(元)", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    spent_on = forms.ChoiceField(label="用途(支出时)", required=False)
+    note = forms.CharField(label="摘要", max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        names = list(funds.fund_names().items())
+        self.fields["fund"].choices = names
+        self.fields["spent_on"].choices = [("", "与资金项目相同"), *names]
+        self.fields["township"].choices = [(d.pk, d.name) for d in visible_divisions(user).filter(
+            level=Level.TOWNSHIP).order_by("code")]
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def funds_page(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or dt.date.today().year)
+    form = FundEntryForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                from minzheng.regions.models import Division
+
+                funds.add_entry(user=request.user, fund=d["fund"], source=d["source"], kind=d["kind"],
+                                township=Division.objects.get(pk=d["township"]), month=parse_month(d["month"]),
+                                amount=d["amount"], spent_on=d["spent_on"], note=d["note"])
+                messages.success(request, "已记账")
+                return redirect(f"{_url('payments:funds')}?year={year}")
+            except (ValidationError, PermissionDenied) as exc:
+                for m in _messages(exc):
+                    form.add_error(None, m)
+    rows = funds.ledger(request.user, year=year)
+    spending = funds.township_spending(request.user, year=year)
+    chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"data": ["下达", "支出"]},
+        "grid": {"left": 60, "right": 20, "bottom": 90},
+        "xAxis": {"type": "category", "data": [r["township"] for r in spending], "axisLabel": {"rotate": 45}},
+        "yAxis": {"type": "value", "name": "元"},
+        "series": [{"name": "下达", "type": "bar", "data": [float(r["allocated"]) for r in spending]},
+                   {"name": "支出", "type": "bar", "data": [float(r["spent"]) for r in spending]}],
+    }
+    return render(request, "payments/funds.html", {
+        "year": year, "rows": rows, "alerts": funds.alerts(request.user, year=year), "chart": chart, "form": form,
+        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS), "sources": dict(FundSource.choices),
+        "can_work_funds": request.user.has_cap(Cap.APPROVE),
+        "totals": {k: sum((getattr(r, k) for r in rows), Decimal(0)) for k in ("budget", "allocated", "disbursed",
+                                                                              "expense", "balance")},
+    })
+
+
+@require_POST
+@require_cap(Cap.APPROVE)
+def work_funds(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("month", "")
+    try:
+        month = parse_month(raw)
+    except ValidationError as exc:
+        messages.error(request, _messages(exc)[0])
+        return redirect("payments:funds")
+    made = funds.budget_work_funds(month=month, user=request.user)
+    paid = funds.pay_work_funds(month=month, user=request.user)
+    messages.success(request, f"{month:%Y-%m} 工作经费：预算 {len(made)} 个乡镇，拨付 {len(paid)} 个乡镇")
+    return redirect(f"{_url('payments:funds')}?year={month.year}")
+
+
+class FactsForm(forms.Form):
+    id_number = forms.CharField(label="身份证号", max_length=18)
+    needs_long_term_care = forms.BooleanField(label="需长期照护(护理补贴)", required=False)
+    work_injury_care = forms.BooleanField(label="享受工伤保险生活护理费", required=False)
+    youfu_category = forms.ChoiceField(label="优抚对象类别", choices=[("", "—"), *YoufuCategory.choices],
+                                       required=False)
+    service_years = forms.IntegerField(label="服役年限", required=False, min_value=0, max_value=60)
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def allowances_page(request: HttpRequest) -> HttpResponse:
+    month = _month_param(request)
+    form = FactsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = visible(Person, request.user).filter(id_number=d["id_number"].strip().upper()).first()
+        if person is None:
+            form.add_error("id_number", "辖区内没有此身份证号的人员")
+        else:
+            try:
+                allowances.set_facts(person=person, user=request.user,
+                                     needs_long_term_care=d["needs_long_term_care"],
+                                     work_injury_care=d["work_injury_care"], youfu_category=d["youfu_category"],
+                                     service_years=d["service_years"])
+                messages.success(request, f"已登记 {person.name} 的认定信息，下次核定时生效")
+                return redirect("payments:allowances")
+            except (ValidationError, PermissionDenied) as exc:
+                for m in _messages(exc):
+                    form.add_error(None, m)
+    upcoming = allowances.upcoming_gaoling(month=month, user=request.user)
+    from minzheng.registry.models import Enrollment
+
+    counts = (visible(Enrollment, request.user).filter(programme__code__in=allowances.rules.ALLOWANCES,
+                                                       status="active")
+              .values("programme__name").annotate(n=Count("id"), total=Sum("monthly_amount")).order_by(
+                  "programme__name"))
+    return render(request, "payments/allowances.html", {
+        "month": month, "next": add_months(month, 1), "form": form, "counts": counts,
+        "upcoming": [{"u": u, "id": shown(request.user, u.person.id_number, "id")} for u in upcoming[:300]],
+        "upcoming_total": len(upcoming), "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS),
+    })
+
+
+@require_POST
+@require_cap(Cap.EDIT_BUSINESS)
+def allowances_refresh(request: HttpRequest) -> HttpResponse:
+    raw = request.POST.get("month", "")
+    try:
+        month = parse_month(raw)
+        res = allowances.refresh(month=month, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _messages(exc):
+            messages.error(request, m)
+        return redirect("payments:allowances")
+    messages.success(request, f"{month:%Y-%m} 核定完成：新增 {len(res.created)}，调整 {len(res.changed)}，"
+                              f"停发 {len(res.ended)}，不变 {res.unchanged}")
+    return redirect("payments:allowances")

@@ -1,0 +1,62 @@
+"""Pages and API: the township prepares, the district approves, through HTTP, with the same rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from minzheng.payments.models import Payroll, PayrollStatus
+
+from .conftest import enroll
+
+pytestmark = pytest.mark.django_db
+JAN = dt.date(2026, 1, 1)
+
+
+def test_officer_prepares_and_approver_approves_in_the_browser(hh: Any, meishan_officer: Any, approver: Any,
+                                                               login: Any) -> None:
+    enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
+    officer, checker = login(meishan_officer), login(approver)
+    # the officer generates and sees the roster with its total
+    resp = officer.post("/payments/generate/", {"month": "2026-01"})
+    assert resp.status_code == 302
+    p = Payroll.objects.get()
+    page = officer.get(f"/payments/payroll/{p.pk}/").content.decode()
+    assert "陈志富" in page and "812.37" in page and "提交审批" in page
+    assert officer.post(f"/payments/payroll/{p.pk}/prepare/").status_code == 302
+    # the officer has no approval queue; the approver has, and approves
+    assert officer.get("/payments/approvals/").status_code == 403
+    assert "梅山街道" in checker.get("/payments/approvals/").content.decode()
+    checker.post(f"/payments/payroll/{p.pk}/approve/")
+    p.refresh_from_db()
+    assert p.status == PayrollStatus.APPROVED and p.approved_by == approver
+    # the printed roster is a PDF; the home page shows the panel
+    pdf = officer.get(f"/payments/payroll/{p.pk}/roster.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "资金发放" in officer.get("/").content.decode()
+    assert checker.get("/payments/funds/").status_code == 200
+
+
+def test_api_generate_and_maker_checker(hh: Any, approver: Any, login: Any, meishan: Any, make_user: Any,
+                                        county: Any) -> None:
+    enroll(hh(), "dibao_rural", "300", JAN)
+    c = login(approver)
+    resp = c.post("/api/payments/payrolls/generate", json.dumps({"month": "2026-01", "township": meishan.code}),
+                  content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["total"] == "300.00" and body["lines"] == 1
+    pid = body["payrolls"][0]["payroll_id"]
+    assert c.post(f"/api/payments/payrolls/{pid}/prepare").status_code == 200
+    refused = c.post(f"/api/payments/payrolls/{pid}/approve")
+    assert refused.status_code == 403 and "审批分离" in refused.json()["detail"]
+    other = login(make_user("district_approver", county, username="qu_shenpi_api"))
+    assert other.post(f"/api/payments/payrolls/{pid}/approve").json()["status"] == "approved"
+    future = c.post("/api/payments/payrolls/generate", json.dumps({"month": "2099-01"}),
+                    content_type="application/json")
+    assert future.status_code == 422 and "未来月份" in future.json()["errors"]["__all__"][0]
+    lines = other.get(f"/api/payments/payrolls/{pid}/lines").json()
+    assert [x["amount"] for x in lines] == ["300.00"]
