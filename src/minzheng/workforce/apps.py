@@ -4,3 +4,36 @@ from django.apps import AppConfig
 class WorkforceConfig(AppConfig):
     name = "minzheng.workforce"
     verbose_name = "队伍建设"
+
+    def ready(self) -> None:
+        from minzheng.accounts.roles import Cap, Role
+        from minzheng.core import home, nav
+        from minzheng.core import tasks as core_tasks
+
+        from . import (
+            panels,
+            params,  # noqa: F401  (declares parameters before `minzheng init` seeds them)
+            reminders,
+            staff,
+        )
+
+        section = "队伍建设"
+        nav.register("民情直通车", "workforce:needs", Cap.VIEW_BUSINESS, order=500, section=section)
+        nav.register("上报民情", "workforce:need_new", Cap.REPORT_NEEDS, order=501, section=section)
+        nav.register("队伍概况", "workforce:overview", Cap.VIEW_DASHBOARD, order=505, section=section)
+        nav.register("岗位与人员", "workforce:posts", Cap.VIEW_DASHBOARD, order=510, section=section)
+        nav.register("编制测算", "workforce:staffing", Cap.VIEW_DASHBOARD, order=515, section=section)
+        nav.register("培训", "workforce:training", Cap.VIEW_DASHBOARD, order=520, section=section)
+        nav.register("考核", "workforce:assessment", Cap.VIEW_DASHBOARD, order=525, section=section)
+        nav.register("文件下达", "workforce:circulars", Cap.VIEW_BUSINESS, order=530, section=section)
+        nav.register("工作笔记", "workforce:notes", Cap.EDIT_BUSINESS, order=535, section=section)
+        nav.register("队伍建设报告", "workforce:report", Cap.VIEW_DASHBOARD, order=540, section=section)
+
+        staff.register_handover()
+        core_tasks.register(reminders.tasks_for)
+        home.register("民情直通车", "workforce/panels/coordinator.html", {Role.VILLAGE_COORDINATOR},
+                      panels.coordinator, order=20)
+        home.register("民情与培训", "workforce/panels/township.html", {Role.TOWNSHIP_OFFICER}, panels.township,
+                      order=40)
+        home.register("队伍建设看板", "workforce/panels/bureau.html",
+                      {Role.BUREAU_HEAD, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER}, panels.bureau, order=60)

@@ -1,0 +1,40 @@
+"""Home-page panels: the coordinator's report button, the township's open items, the bureau head's charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from minzheng.core.scoping import visible, visible_divisions
+from minzheng.regions.models import Level
+
+from . import charts, training
+from .models import NeedReport, NeedStatus, PostHolding
+
+
+def coordinator(request: HttpRequest) -> dict[str, Any]:
+    mine = NeedReport.objects.filter(reported_by=request.user).select_related("village")[:5]
+    return {"mine": mine}
+
+
+def township(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    open_items = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED).select_related("village")
+    rows = training.compliance(visible(PostHolding, user), year=today.year, on=today)
+    return {"open_items": open_items.order_by("deadline")[:8], "open_count": open_items.count(),
+            "overdue": open_items.filter(deadline__lt=today).count(),
+            "behind": [r for r in rows if r.behind][:8], "people": len(rows),
+            "compliant": sum(r.ok for r in rows), "today": today}
+
+
+def bureau(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    towns = list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))
+    return {"charts": charts.dashboard(user, towns, today), "year": today.year,
+            "escalated": visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED)
+            .filter(deadline__lt=today).count(), "on": dt.date.today()}
