@@ -18,6 +18,7 @@ from minzheng.disaster import indicators, services
 from minzheng.disaster.models import EventStatus, Report, ReportStatus, RoundKind, ValidationRule
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
+from minzheng.registry import idnumber
 
 from .conftest import T0
 
@@ -411,3 +412,51 @@ def test_overdue_initial_reports_are_tasks_and_on_the_home_page(district_admin: 
     request.user = district_admin
     panel = render_to_string("disaster/_home_panel.html", {"ctx": home_context(request)})
     assert "初报逾期" in panel and "梅山街道" in panel and ev.name in panel
+
+
+def test_registers_are_reconciled_with_the_totals_and_exported(flood: Any, meishan: Any, zhongshan: Any,
+                                                               meishan_officer: Any, login: Any,
+                                                               coordinator: Any) -> None:
+    filed(meishan_officer, initial(flood), meishan, {**GOOD, "pop_dead": "2", "house_collapsed_hh": "1",
+                                                     "house_collapsed_rooms": "3"}, now=T0 + H)
+    with pytest.raises(ValidationError, match="公民身份号码有误"):
+        services.add_casualty(actor=coordinator, event=flood, division=zhongshan, name="李遇难", status="dead",
+                              occurred_on=T0.date(), id_number="350702196001010013")
+    victim = services.add_casualty(actor=coordinator, event=flood, division=zhongshan, name="李遇难", status="dead",
+                                   occurred_on=T0.date(), id_number=idnumber.make("350702", dt.date(1960, 1, 1), 11))
+    assert victim.sex == "1"  # from the ID number
+    services.add_house_damage(actor=coordinator, event=flood, division=zhongshan, head_name="张倒房",
+                              level="collapsed", rooms=3)
+    [check] = services.register_reconciliation(flood, [meishan])
+    by_label = {label: (rep, reg, ok) for label, rep, reg, ok in check.rows}
+    assert by_label["因灾死亡人口"] == (2, 1, False)  # one death not yet registered person by person
+    assert by_label["倒塌房屋户数"] == (1, 1, True) and by_label["倒塌房屋间数"] == (3, 3, True)
+    assert not check.ok
+    c = login(meishan_officer)
+    page = c.get(f"/disaster/events/{flood.pk}/registers/").content.decode()
+    assert "不符" in page and "李遇难" in page
+    before = AuditEntry.objects.filter(action__startswith="export.").count()
+    resp = c.get(f"/disaster/events/{flood.pk}/registers/?format=xlsx")
+    assert resp.content[:2] == b"PK" and AuditEntry.objects.filter(action__startswith="export.").count() == before + 1
+    assert c.get(f"/disaster/events/{flood.pk}/registers/?format=pdf").content[:4] == b"%PDF"
+    # the village coordinator may record but not export
+    assert login(coordinator).get(f"/disaster/events/{flood.pk}/registers/?format=xlsx").status_code == 403
+
+
+def test_register_entries_need_an_affected_village(flood: Any, meishan_officer: Any, meishan: Any,
+                                                   district_admin: Any, county: Any) -> None:
+    other = Division.objects.filter(level=Level.VILLAGE).exclude(path__startswith=meishan.path).exclude(
+        parent__name="夏道镇").first()
+    with pytest.raises(ValidationError, match="受灾范围"):
+        services.add_casualty(actor=district_admin, event=flood, division=other, name="某", status="dead",
+                              occurred_on=T0.date())
+    with pytest.raises(ValidationError, match="按村"):
+        services.add_house_damage(actor=meishan_officer, event=flood, division=meishan, head_name="某",
+                                  level="severe", rooms=1)
+
+
+def test_village_staff_get_their_own_report_tasks(flood: Any, coordinator: Any) -> None:
+    from minzheng.core import tasks
+
+    mine = [t for t in tasks.for_user(coordinator) if t.kind == "灾情初报"]
+    assert [t.division for t in mine] == ["中山社区居委会"] and mine[0].overdue

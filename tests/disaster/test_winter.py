@@ -95,3 +95,14 @@ def test_case_steps_in_the_ui(season: Any, make_household: Any, zhongshan: Any, 
     c.post(url, {"action": "notice", "start": "2026-09-29"})
     case.refresh_from_db()
     assert case.status == WinterStatus.NOTICE and case.needs == ["取暖"]
+
+
+def test_winter_list_exports_with_totals(season: Any, make_household: Any, zhongshan: Any, meishan_officer: Any,
+                                         login: Any) -> None:
+    from minzheng.audit.models import AuditEntry
+
+    winter.add_case(actor=meishan_officer, round=season, household=make_household(zhongshan, "钟冬"),
+                    source="application", persons=2, surveyed_on=dt.date(2026, 9, 21), amount_requested=700)
+    resp = login(meishan_officer).get(f"/disaster/winter/{season.pk}/?format=xlsx")
+    assert resp.status_code == 200 and resp.content[:2] == b"PK"
+    assert AuditEntry.objects.filter(action="export.冬春救助名单 2026").exists()

@@ -455,10 +455,11 @@ def add_casualty(*, actor: Any, event: Event, division: Division, name: str, sta
     if id_number:
         from minzheng.registry import idnumber
 
-        try:
-            id_number = idnumber.normalize(id_number)
-        except Exception as exc:
-            raise ValidationError({"id_number": f"公民身份号码有误：{exc}"}) from exc
+        chk = idnumber.check(id_number)
+        if not chk.valid:
+            raise ValidationError({"id_number": f"公民身份号码有误：{chk.reason}"})
+        id_number = chk.normalized
+        sex = sex or chk.sex_code
     return CasualtyEntry.objects.create(event=event, division=division, name=name.strip(), status=status,
                                         occurred_on=occurred_on, sex=sex, age=age, id_number=id_number,
                                         place=place, cause=cause, person=person)
@@ -476,6 +477,41 @@ def add_house_damage(*, actor: Any, event: Event, division: Division, head_name:
     return HouseDamageEntry.objects.create(event=event, division=division, household=household,
                                            head_name=head_name.strip(), level=level, rooms=rooms, address=address,
                                            note=note)
+
+
+@dataclass
+class RegisterCheck:
+    division: Division
+    report: Report | None
+    rows: list[tuple[str, int | None, int, bool]]  # (label, reported, registered, matches)
+
+    @property
+    def ok(self) -> bool:
+        return all(m for *_x, m in self.rows)
+
+
+REGISTER_PAIRS = [
+    ("pop_dead", "dead"), ("pop_missing", "missing"),
+    ("house_collapsed_hh", "collapsed_hh"), ("house_collapsed_rooms", "collapsed_rooms"),
+    ("house_severe_hh", "severe_hh"), ("house_severe_rooms", "severe_rooms"),
+]
+
+
+def register_reconciliation(event: Event, townships: Iterable[Division]) -> list[RegisterCheck]:
+    """Each township's latest sent figures beside its per-person registers (one row per person/household)."""
+    out = []
+    for t in townships:
+        rep = (Report.objects.filter(event=event, division=t,
+                                     status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED])
+               .order_by("-round__as_of").first())
+        reg = register_counts(event, t)
+        nums = indicators.as_numbers(rep.values) if rep else {}
+        rows = []
+        for code, key in REGISTER_PAIRS:
+            reported = int(nums[code]) if rep else None
+            rows.append((indicators.label(code), reported, reg[key], reported is None or reported == reg[key]))
+        out.append(RegisterCheck(t, rep, rows))
+    return out
 
 
 # --- Aggregation ---------------------------------------------------------------------------------------
@@ -549,11 +585,11 @@ def event_rounds(event: Event) -> list[Round]:
 
 
 def open_rounds_for(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
-    """Rounds the user's township has not yet sent (tasks and the home panel)."""
+    """Rounds the user's township (or village) has not yet sent (tasks and the home panel)."""
     from .selectors import visible_events
 
     div = user.division
-    if div is None or div.level != Level.TOWNSHIP:
+    if div is None or div.level not in (Level.TOWNSHIP, Level.VILLAGE):
         return []
     out = []
     for ev in visible_events(user).exclude(status=EventStatus.CLOSED):

@@ -125,7 +125,8 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     user = request.user
     now = timezone.now()
-    towns = [t for t in services.affected_townships(ev) if t in _divisions(user, Level.TOWNSHIP)]
+    mine = set(_divisions(user, Level.TOWNSHIP).values_list("pk", flat=True))
+    towns = [t for t in services.affected_townships(ev) if t.pk in mine]
     if user.division and user.division.level == Level.VILLAGE:
         towns = []
     rounds = services.event_rounds(ev)
@@ -133,7 +134,8 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     grid = [{"town": t, "cells": [d for d in dues if d.division == t]} for t in towns]
     # Village rows are for the township and village staff; the district reads villages in the summary table.
     local = user.division is not None and user.division.level in (Level.TOWNSHIP, Level.VILLAGE)
-    my_villages = [v for v in services.affected_villages(ev) if v in _divisions(user, Level.VILLAGE)] if local else []
+    my_v = set(_divisions(user, Level.VILLAGE).values_list("pk", flat=True)) if local else set()
+    my_villages = [v for v in services.affected_villages(ev) if v.pk in my_v]
     village_reports = {(r.round_id, r.division_id): r for r in visible(Report, user).filter(
         event=ev, division__level=Level.VILLAGE)}
     vgrid = [{"village": v, "cells": [{"round": r, "report": village_reports.get((r.pk, v.pk))} for r in rounds]}
@@ -359,11 +361,49 @@ def registers(request: HttpRequest, event_id: int) -> HttpResponse:
     houses = visible(HouseDamageEntry, user).filter(event=ev).select_related("division")
     from minzheng.registry.masking import shown
 
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "pdf"):
+        return _registers_export(request, ev, list(cas), list(houses), fmt)
     cas_rows = [{"e": c, "id": shown(user, c.id_number, "id")} for c in cas]
+    towns = [t for t in services.affected_townships(ev) if services.in_scope(user, t)]
     return render(request, "disaster/registers.html", _ctx(
         event=ev, cas=cas_rows, houses=houses, cform=cform, hform=hform,
-        can_edit=user.has_cap(Cap.EDIT_BUSINESS),
+        can_edit=user.has_cap(Cap.EDIT_BUSINESS), checks=services.register_reconciliation(ev, towns),
         counts=services.register_counts(ev, user.division)))
+
+
+def _registers_export(request: HttpRequest, ev: Any, cas: list[CasualtyEntry], houses: list[HouseDamageEntry],
+                      fmt: str) -> HttpResponse:
+    """因灾死亡失踪人口 and 倒损住房户 一览表 for upward reporting (full ID numbers only for roles that may see them)."""
+    from minzheng.registry.masking import shown
+
+    if not request.user.has_cap(Cap.EXPORT):
+        raise PermissionDenied("您的角色没有导出权限")
+    user = request.user
+    ch = ["乡镇(街道)", "村(社区)", "姓名", "类别", "性别", "年龄", "公民身份号码", "发生日期", "地点", "原因"]
+    crow = [[c.division.parent.name if c.division.parent else "", c.division.name, c.name, c.get_status_display(),
+             c.get_sex_display(), c.age or "", shown(user, c.id_number, "id"), str(c.occurred_on), c.place, c.cause]
+            for c in cas]
+    hh = ["乡镇(街道)", "村(社区)", "户主姓名", "损坏程度", "间数", "住址"]
+    hrow = [[h.division.parent.name if h.division.parent else "", h.division.name, h.head_name,
+             h.get_level_display(), h.rooms, h.address] for h in houses]
+    record_output("export" if fmt == "xlsx" else "print", what=f"灾情台账 {ev.name}", count=len(crow) + len(hrow),
+                  division_code=user.division.code, detail={"event": ev.pk})
+    dept = services.department()
+    if fmt == "xlsx":
+        data = excel.workbook_bytes([("因灾死亡失踪人员", ch, crow), ("倒损住房户", hh, hrow)],
+                                    title=f"{ev.name} 台账（主管部门：{dept}）")
+        resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f"attachment; filename*=UTF-8''disaster-registers-{ev.pk}.xlsx"
+        return resp
+    doc = pdf.Document(f"{ev.name} 因灾死亡失踪人员台账", subtitle=f"主管部门：{dept}", landscape=True)
+    doc.table(ch, crow, [26, 30, 20, 14, 12, 12, 44, 24, 50, 45])
+    doc.paragraph("因灾倒塌损坏住房户台账", size=12)
+    doc.table(hh, hrow, [40, 44, 30, 26, 16, 121])
+    doc.signatures(["填报人", "审核人", "单位负责人(盖章)"])
+    resp = HttpResponse(doc.render(), content_type="application/pdf")
+    resp["Content-Disposition"] = f"inline; filename=disaster-registers-{ev.pk}.pdf"
+    return resp
 
 
 # --- Warehouses and stock ------------------------------------------------------------------------------------
@@ -646,12 +686,35 @@ def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
             _errors_to_form(form, exc)
     cases = list(visible(WinterCase, user).filter(round=rnd).select_related("household__head",
                                                                             "household__division__parent"))
+    if request.GET.get("format") == "xlsx":
+        return _winter_export(request, rnd, cases)
     q = request.GET.get("q", "").strip()
     candidates = list(visible(Household, user).filter(head__name__contains=q)
                       .select_related("head", "division")[:20]) if q else []
     return render(request, "disaster/winter_round.html", _ctx(
         rnd=rnd, cases=cases, totals=winter.totals_by_township(cases), form=form, q=q, candidates=candidates,
         can_edit=user.has_cap(Cap.EDIT_BUSINESS)))
+
+
+def _winter_export(request: HttpRequest, rnd: WinterRound, cases: list[WinterCase]) -> HttpResponse:
+    """受灾人员冬春生活政府救助人口台账 and the per-township totals."""
+    if not request.user.has_cap(Cap.EXPORT):
+        raise PermissionDenied("您的角色没有导出权限")
+    heads = ["乡镇(街道)", "村(社区)", "户主", "来源", "需救助人数", "困难原因", "救助需求", "测算金额(元)", "状态",
+             "审批金额(元)"]
+    rows = [[c.household.division.parent.name if c.household.division.parent else "", c.household.division.name,
+             c.household.head.name if c.household.head else "", c.get_source_display(), c.persons,
+             "、".join(c.reasons), "、".join(c.needs), float(c.amount_requested), c.get_status_display(),
+             float(c.amount_approved) if c.amount_approved is not None else ""] for c in cases]
+    tot_heads = ["乡镇(街道)", "调查户数", "人数", "测算金额(元)", "批准户数", "批准人数", "批准金额(元)"]
+    tots = [[t["township"].name, t["households"], t["persons"], float(t["requested"]), t["approved_households"],
+             t["approved_persons"], float(t["approved"])] for t in winter.totals_by_township(cases)]
+    record_output("export", what=f"冬春救助名单 {rnd.year}", count=len(rows), division_code=request.user.division.code)
+    data = excel.workbook_bytes([("救助对象", heads, rows), ("分乡镇统计", tot_heads, tots)],
+                                title=f"{rnd.title}（主管部门：{services.department()}）")
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''winter-{rnd.year}.xlsx"
+    return resp
 
 
 @require_cap(Cap.VIEW_BUSINESS)
