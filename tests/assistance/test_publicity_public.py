@@ -116,3 +116,21 @@ def test_upheld_objection_sends_case_back(zhongshan: Any, meishan_officer: Any) 
     app.refresh_from_db()
     pub.refresh_from_db()
     assert app.status == "democratic_review" and pub.status == "taken_down"
+
+
+@pytest.mark.django_db
+def test_sweep_command_takes_down_expired_publicity(zhongshan: Any, meishan_officer: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    hh, head, _ = dibao_family(zhongshan)
+    day = dt.date(2024, 5, 6)
+    app = services.create_application(actor=meishan_officer, programme_code="dibao_urban", household=hh,
+                                      applicant=head, received_on=day)
+    app = advance_to_publicity(app, meishan_officer, day)
+    out = io.StringIO()
+    call_command("assistance", "sweep", "--date", "2024-05-13", stdout=out)
+    assert '"moved": 1' in out.getvalue()
+    app.refresh_from_db()
+    assert app.status == "county_review"
