@@ -116,6 +116,13 @@ def test_excluded_income_items(p22: r.Params, item: str) -> None:
     assert item in d.explanation
 
 
+def test_pension_counts_but_basic_pension_does_not(p22: r.Params) -> None:
+    """§1.7 [M]: only the central 城乡居民基本养老保险基础养老金 is excluded; a retiree's 养老金 is income."""
+    incomes = [r.IncomeItem("transfer", D("2000"), "企业职工养老金", "h"),
+               r.IncomeItem("transfer", D("150"), "城乡居民基础养老金", "s")]
+    assert r.per_capita_income(incomes, member_keys=["h", "s"], params=p22).amount == D("1000.00")
+
+
 def test_income_of_non_members_ignored_and_categories_summed(p22: r.Params) -> None:
     """§1.7 [V-sec] five categories; income of a person who is not a counted member is not household income."""
     incomes = [r.IncomeItem("wage", D("1000"), "务工", "h"), r.IncomeItem("business", D("150.50"), "小卖部", "s"),

@@ -349,8 +349,10 @@ def household_members(members: Sequence[Member], *, params: Params) -> Decision:
 
 
 def _excluded_item(item: str, exclusions: Sequence[str]) -> str | None:
+    """The exclusion an income item falls under: the listed name appears in the item's label (so
+    "城乡居民基础养老金" is excluded but a retiree's "养老金" is not)."""
     for name in exclusions:
-        if name and item and (name in item or item in name):
+        if name and item and name in item:
             return name
     return None
 
