@@ -204,3 +204,22 @@ def test_public_notice_shows_only_permitted_fields(setting: dict[str, Any], meis
     assert client.get(f"/public/disaster/distributions/{'0' * 32}/").status_code == 404
     relief.publish(actor=meishan_officer, distribution=dist, published=False)
     assert client.get(url).status_code == 404
+
+
+def test_cli_reconcile_exits_non_zero_on_discrepancies(setting: dict[str, Any], meishan_officer: Any,
+                                                       quilt: Item) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    dist, hh = setting["dist"], setting["households"][0]
+    relief.add_line(actor=meishan_officer, distribution=dist, household=hh, item=quilt, quantity=1,
+                    sign_method="sign", signer_name="陈志富")
+    out = io.StringIO()
+    call_command("disaster", "reconcile", "--distribution", str(dist.pk), stdout=out)
+    assert "差异 0 项" in out.getvalue()
+    relief.add_line(actor=meishan_officer, distribution=dist, household=setting["households"][1], item=quilt,
+                    quantity=1)
+    with pytest.raises(SystemExit) as exc:
+        call_command("disaster", "reconcile", "--distribution", str(dist.pk), "--json", stdout=io.StringIO())
+    assert exc.value.code == 1

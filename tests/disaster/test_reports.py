@@ -460,3 +460,19 @@ def test_village_staff_get_their_own_report_tasks(flood: Any, coordinator: Any) 
 
     mine = [t for t in tasks.for_user(coordinator) if t.kind == "灾情初报"]
     assert [t.division for t in mine] == ["中山社区居委会"] and mine[0].overdue
+
+
+def test_cli_lists_overdue_reports_on_a_fixed_clock(flood: Any, meishan: Any, meishan_officer: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("disaster", "overdue", "--at", (T0 + H).isoformat(), stdout=out)
+    assert "没有逾期" in out.getvalue()
+    filed(meishan_officer, initial(flood), meishan, GOOD, now=T0 + H)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("disaster", "overdue", "--at", (T0 + 3 * H).isoformat(), "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [(r["division"], r["round"]) for r in rows] == [("夏道镇", "初报")]
