@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
@@ -106,7 +105,8 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class Paged(Schema):
-    count: int
+    count: int = Field(description="匹配数；超过 1000 时为 1001 且 count_capped 为 true")
+    count_capped: bool = False
     page: int
     pages: int
 
@@ -176,8 +176,9 @@ def household_out(h: Household, user: Any) -> dict[str, Any]:
 
 
 def _page(qs: Any, page: int, size: int) -> tuple[Any, dict[str, Any]]:
-    p = Paginator(qs, max(1, min(size, 200))).get_page(page)
-    return p, {"count": p.paginator.count, "page": p.number, "pages": p.paginator.num_pages}
+    p = selectors.CappedPaginator(qs, max(1, min(size, 200))).get_page(page)
+    return p, {"count": p.paginator.count, "count_capped": p.paginator.capped, "page": p.number,
+               "pages": p.paginator.num_pages}
 
 
 @router.get("/households", response=HouseholdPage, summary="家庭列表与查询",
@@ -187,7 +188,7 @@ def households(request: HttpRequest, q: str = "", village: str = "", programme: 
     _need(request, Cap.VIEW_BUSINESS)
     division_id = Division.objects.filter(code=village).values_list("pk", flat=True).first() if village else None
     if village and division_id is None:
-        return {"count": 0, "page": 1, "pages": 1, "items": []}
+        return {"count": 0, "count_capped": False, "page": 1, "pages": 1, "items": []}
     qs = selectors.households(request.user, q=q, division_id=division_id, programme=programme or None)
     p, meta = _page(qs.select_related("division__parent", "head"), page, size)
     return {**meta, "items": [household_out(h, request.user) for h in p.object_list]}
@@ -216,7 +217,7 @@ def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
 
 @router.post("/households", response={201: HouseholdDetailOut}, summary="新建家庭（含户主）",
              description="身份证号经校验并规范化，出生日期和性别由号码得出；错误返回 422 和中文说明。")
-def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, dict[str, Any]]:
+def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
     _need(request, Cap.EDIT_BUSINESS)
     division = Division.objects.filter(code=payload.village_code).first()
     if division is None:
@@ -227,7 +228,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, d
     hh = services.create_household(actor=request.user, division=division, hukou_type=payload.hukou_type,
                                    address=payload.address, phone=payload.phone, note=payload.note,
                                    head={"id_number": head.pop("id_number"), **head}, source="api")
-    return 201, household_detail(request, hh.pk)
+    return Status(201, household_detail(request, hh.pk))
 
 
 @router.get("/persons", response=PersonPage, summary="人员查询",
@@ -236,8 +237,8 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, d
 def persons(request: HttpRequest, q: str = "", page: int = 1, size: int = 20, living: bool = False) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = selectors.search_page(request.user, q, page=page, per_page=max(1, min(size, 200)), include_deceased=not living)
-    return {"count": p.paginator.count, "page": p.number, "pages": p.paginator.num_pages,
-            "items": [person_out(x, request.user) for x in p.object_list]}
+    return {"count": p.paginator.count, "count_capped": p.paginator.capped, "page": p.number,
+            "pages": p.paginator.num_pages, "items": [person_out(x, request.user) for x in p.object_list]}
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="人员详情")

@@ -164,9 +164,8 @@ class Generator:
         self.rng = rng
 
     def birth(self, age: int) -> dt.date:
-        year = REF.year - age - (1 if self.rng.random() < 0.5 else 0)
-        start = dt.date(year, 1, 1)
-        return start + dt.timedelta(days=self.rng.randrange(365))
+        """A birth date for someone `age` years old on REF (never after REF)."""
+        return REF - dt.timedelta(days=int(age * 365.25) + self.rng.randrange(365))
 
     def name(self, sex: str, birth: dt.date, surname: str | None = None) -> str:
         r = self.rng

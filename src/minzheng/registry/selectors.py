@@ -12,8 +12,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -101,11 +103,10 @@ def _digits(d: str) -> QuerySet[Person]:
 
 
 def _name(text: str) -> QuerySet[Person] | Q:
-    """Name prefix (陈志 → 陈志富) or given-name prefix (志富 → 陈志富); anywhere in the name when neither hits."""
-    if len(text) < 2:
-        return _prefix("name", text)
+    """Name prefix (陈志 → 陈志富) or given-name prefix (志富, 秀 → 林秀英); anywhere in the name when neither hits
+    and the text has two characters or more (one character anywhere would match half the district)."""
     arms = _pks(_prefix("name", text), _prefix("given_name", text), annotate={"given_name": GivenName("name")})
-    if arms.exists():
+    if len(text) < 2 or arms.exists():
         return arms
     return Q(name__contains=text)
 
@@ -126,6 +127,10 @@ def search_persons(user: Any, q: str, *, include_deceased: bool = True,
     for t in terms:
         if t.kind == "id":
             qs = qs.filter(id_number=t.text)
+        elif t.kind == "digits" and len(t.text) > 8 and not t.text.startswith("1"):
+            # Only an ID prefix can match: walk the unique index in order and stop after one page.
+            qs = qs.filter(_prefix("id_number", t.text))
+            order = "id_number"
         elif t.kind == "digits":
             qs = qs.filter(pk__in=_digits(t.text))
         elif t.kind == "initials":
@@ -246,12 +251,27 @@ def incomes(user: Any) -> QuerySet[Income]:
 
 
 PER_PAGE = 20
+# Counting every match of a wide query ("陈", a ten-digit ID prefix) costs more than the page itself; beyond this
+# the pager says "1000+" — nobody pages through a thousand people, they narrow the query.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP + 1 (SELECT COUNT(*) over a LIMITed subquery)."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()  # type: ignore[union-attr]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def search_page(user: Any, q: str, *, page: Any = 1, per_page: int = PER_PAGE,
                 include_deceased: bool = True) -> Any:
     """One page of person search results (what the UI, the API and bench/search.py show)."""
-    from django.core.paginator import Paginator
-
     qs = search_persons(user, q, include_deceased=include_deceased)
-    return Paginator(qs, per_page).get_page(page)
+    return CappedPaginator(qs, per_page).get_page(page)

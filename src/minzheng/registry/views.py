@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -67,7 +66,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
             raise PermissionDenied("您的角色没有导出权限")
         return _xlsx(exports.households_xlsx(qs, user=request.user), f"家庭台账_{dt.date.today():%Y%m%d}.xlsx")
-    page = Paginator(qs, selectors.PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.CappedPaginator(qs, selectors.PER_PAGE).get_page(request.GET.get("page"))
     selectors.with_member_counts(list(page.object_list))
     ctx = {
         "page": page, "q": q, "village": village, "programme": programme, "villages": _villages(request),
