@@ -473,6 +473,25 @@ def test_township_specific_standard_wins(db: None, xiadao: object, meishan: obje
     assert r.dibao_standard("rural", params=r.Params(ON_2022, meishan)) == D("740")
 
 
+def test_parameters_entered_as_text_still_work(db: None) -> None:
+    """§12: staff maintain parameters through a one-line form; a list typed as “优待抚恤金、奖学金” and a switch
+    typed as “false” are read as a list and a bool, not character by character or as a true string."""
+    on = dt.date(2023, 3, 1)
+    policy.add_version(key="dibao.income.exclusions", value="优待抚恤金、奖学金", effective_from=on,
+                       source_document="测试：文本录入")
+    policy.add_version(key="dibao.asset.exclude_public_employee", value="false", effective_from=on,
+                       source_document="测试：文本录入")
+    policy.add_version(key="kin.relations", value='[{"code": "spouse", "label": "配偶"}]', effective_from=on,
+                       source_document="测试：JSON 文本录入")
+    p = r.Params(on)
+    incomes = [r.IncomeItem("wage", D("600"), "务工", "h"), r.IncomeItem("transfer", D("100"), "奖学金", "h"),
+               r.IncomeItem("transfer", D("100"), "基础养老金", "h")]
+    assert r.per_capita_income(incomes, member_keys=["h"], params=p).amount == D("700.00")
+    staff = (head(), r.Member("e", "公务员", 30, "20", public_employee=True))
+    assert r.asset_test(staff, [], area="urban", params=p).eligible
+    assert r.as_list(p.get("kin.relations").value) == [{"code": "spouse", "label": "配偶"}]
+
+
 def test_rule_version_switches_on_2021_07_01(db: None) -> None:
     """§0 [V-sec]: 2012 低保 rules until 2021-06-30, 2021 rules from 2021-07-01; 特困 2016 → 2021 the same day."""
     m = (head(),)

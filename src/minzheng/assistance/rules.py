@@ -9,6 +9,7 @@ Public API (stable; other apps may import these names):
 
     Decision(rule, version, eligible, amount, explanation, inputs, params, reasons, details); .as_dict()
     jsonable(value: Any) -> Any                                            (Decimal/date/dataclass → JSON-safe)
+    as_bool(value: Any) -> bool; as_list(value: Any) -> list               (parameter values entered as text)
     Params(on: date, division: Division | None = None); Params.fixed(values: Mapping[str, Any], on: date);
     Params.seeded(on: date, **overrides)   (catalogue seed values, no database; key dots → "__")
     Member, IncomeItem, AssetItem, HouseholdFacts, Supporter, TekunFacts   (input dataclasses)
@@ -49,6 +50,8 @@ Arrangements are "dispersed" / "central" (分散/集中). 临时救助 kinds are
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
@@ -180,6 +183,16 @@ class _Use:
     def val(self, key: str) -> Any:
         return self.pv(key).value
 
+    def flag(self, key: str) -> bool:
+        return as_bool(self.pv(key).value)
+
+    def items(self, key: str) -> list[Any]:
+        return as_list(self.pv(key).value)
+
+    def obj(self, key: str) -> dict[str, Any]:
+        value = _maybe_json(self.pv(key).value)
+        return dict(value) if isinstance(value, Mapping) else {}
+
     def add(self, decision: Decision) -> Decision:
         for ref in decision.params:
             self.refs.setdefault(ref["key"], ref)
@@ -189,12 +202,42 @@ class _Use:
         return list(self.refs.values())
 
 
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def as_bool(value: Any) -> bool:
+    """A bool parameter, also when it was entered as text ("false", "0", "否")."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "y", "on", "是")
+    return bool(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list parameter, also when it was entered as JSON text or as names separated by 、，, or new lines."""
+    value = _maybe_json(value)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[、，,;；\n]+", value) if part.strip()]
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
 _MODES = {"ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_UP": ROUND_UP, "ROUND_DOWN": ROUND_DOWN}
 
 
 def money(value: Decimal, params: Params) -> Decimal:
     """Round a money amount per `dibao.rounding` (default 四舍五入到分; no source found for 取整到元)."""
-    rule = params.get("dibao.rounding").value or {}
+    rule = _maybe_json(params.get("dibao.rounding").value) or {}
+    if not isinstance(rule, Mapping):
+        rule = {"quantum": str(rule)}
     quantum = Decimal(str(rule.get("quantum", "0.01")))
     mode = _MODES.get(str(rule.get("mode", "ROUND_HALF_UP")), ROUND_HALF_UP)
     return Decimal(value).quantize(quantum, rounding=mode).quantize(CENT)
@@ -368,7 +411,7 @@ def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[st
     `exclusions_key` selects another list (``tekun.income.exclusions`` for 特困 无生活来源).
     """
     use = _Use(params)
-    exclusions = list(use.val(exclusions_key) or [])
+    exclusions = [str(x) for x in use.items(exclusions_key)]
     cost = use.dec("dibao.income.employment_cost")
     keys = set(member_keys)
     total = ZERO
@@ -430,7 +473,7 @@ def asset_test(members: Sequence[Member], assets: Sequence[AssetItem], *, area: 
     std = use.dec(_standard_key(area))
     months = use.int("dibao.asset.deposit_months")
     max_homes = use.int("dibao.asset.max_homes")
-    exempt_types = list(use.val("dibao.asset.vehicle_exempt_types") or [])
+    exempt_types = [str(x) for x in use.items("dibao.asset.vehicle_exempt_types")]
     exempt_value = use.dec("dibao.asset.vehicle_exempt_value")
     n = max(1, len(members))
     fails: list[str] = []
@@ -442,7 +485,7 @@ def asset_test(members: Sequence[Member], assets: Sequence[AssetItem], *, area: 
     homes = [a for a in assets if a.kind == "property" and a.attributes.get("use", "residential") == "residential"]
     if len(homes) > max_homes:
         fails.append(f"拥有住房 {len(homes)} 套，超过 {max_homes} 套")
-    if use.val("dibao.asset.exclude_nonresidential") and any(
+    if use.flag("dibao.asset.exclude_nonresidential") and any(
             a.kind == "property" and a.attributes.get("use", "residential") != "residential" for a in assets):
         fails.append("拥有商铺、办公用房等非居住类房产")
     for a in assets:
@@ -454,10 +497,10 @@ def asset_test(members: Sequence[Member], assets: Sequence[AssetItem], *, area: 
         if exempt_value > 0 and Decimal(a.value) <= exempt_value:
             continue
         fails.append(f"拥有机动车辆（{vtype or a.description or '车辆'}，价值 {_fmt(Decimal(a.value))} 元）")
-    if use.val("dibao.asset.exclude_business_owner") and any(
+    if use.flag("dibao.asset.exclude_business_owner") and any(
             a.kind == "business" and not a.attributes.get("small") for a in assets):
         fails.append("开办或经营企业、较大规模个体工商户")
-    if use.val("dibao.asset.exclude_public_employee"):
+    if use.flag("dibao.asset.exclude_public_employee"):
         staff = [m.name for m in members if m.public_employee]
         if staff:
             fails.append(f"家庭成员中有财政供养人员（{'、'.join(staff)}）")
@@ -892,7 +935,7 @@ def linshi_months_for_expense(expense: Decimal, *, params: Params) -> Decision:
     demo values); the result is still capped by `linshi.max_months` in `linshi_amount`.
     """
     use = _Use(params)
-    bands = sorted(((Decimal(str(b["min"])), int(b["months"])) for b in use.val("linshi.expense_bands") or []),
+    bands = sorted(((Decimal(str(b["min"])), int(b["months"])) for b in use.items("linshi.expense_bands")),
                    key=lambda b: b[0])
     cost = Decimal(expense)
     months = 0
@@ -950,7 +993,7 @@ def linshi_amount(kind: str, *, persons: int, months: int, params: Params, per_c
     text += f"；{LINSHI_LABEL[kind]} {_fmt(monthly)} 元 × {persons} 人 × {used_months} 个月 = {_fmt(amount)} 元"
     if used_months < months:
         text += f"（申请 {months} 个月，{LINSHI_LABEL[kind]}最多 {cap} 个月）"
-    if kind == "expenditure" and expense is not None and use.val("linshi.cap_at_expense") \
+    if kind == "expenditure" and expense is not None and use.flag("linshi.cap_at_expense") \
             and amount > Decimal(expense):
         amount = money(Decimal(expense), params)
         text += f"，超过自付支出，按自付支出 {_fmt(amount)} 元救助"
@@ -1026,7 +1069,7 @@ def review_outcome(current_amount: Decimal, assessment: Decision, *, income_rise
     months = use.int("dibao.taper.months")
     if income_rise_from_work and taper_months_used < months:
         left = months - taper_months_used
-        if use.val("dibao.taper.keep_amount"):
+        if use.flag("dibao.taper.keep_amount"):
             amount = current
         else:
             amount = money(current * left / (left + 1), params)
@@ -1091,7 +1134,7 @@ def benefit_start(decided_on: dt.date, *, params: Params) -> dt.date:
     """First paid month: the month after the approval decision (2021 办法, 郑州“下月起” [V-sec];
     `workflow.benefit_start_next_month`), else the decision month. Returns the first day of that month."""
     first = decided_on.replace(day=1)
-    return _add_months(first, 1) if params.get("workflow.benefit_start_next_month").value else first
+    return _add_months(first, 1) if as_bool(params.get("workflow.benefit_start_next_month").value) else first
 
 
 # ------------------------------------------------------------------------------------------------ adapters
