@@ -183,7 +183,7 @@ def test_signature_roster_pdf_is_audited(setting: dict[str, Any], meishan_office
     resp = login(meishan_officer).get(f"/disaster/distributions/{dist.pk}/roster.pdf")
     assert resp.status_code == 200 and resp.content[:4] == b"%PDF"
     entry = AuditEntry.objects.filter(action__startswith="print.").latest("seq")
-    assert "签领表" in entry.summary and "3 条" in entry.summary
+    assert "签领表" in entry.summary and "3 条" in entry.summary  # one row per household
 
 
 def test_public_notice_shows_only_permitted_fields(setting: dict[str, Any], meishan_officer: Any, quilt: Item,

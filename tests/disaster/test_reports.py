@@ -476,3 +476,14 @@ def test_cli_lists_overdue_reports_on_a_fixed_clock(flood: Any, meishan: Any, me
         call_command("disaster", "overdue", "--at", (T0 + 3 * H).isoformat(), "--json", stdout=out)
     rows = json.loads(out.getvalue())
     assert [(r["division"], r["round"]) for r in rows] == [("夏道镇", "初报")]
+
+
+def test_more_townships_can_join_an_event(login: Any, district_admin: Any, meishan: Any, flood_type: Any,
+                                          xiadao: Any, xiadao_officer: Any) -> None:
+    ev = services.register_event(actor=district_admin, name="扩大测试", dtype=flood_type, started_at=T0 - H,
+                                 areas=[meishan], now=T0)
+    assert login(xiadao_officer).get(f"/disaster/events/{ev.pk}/").status_code == 404
+    resp = api(login(district_admin), "post", f"/events/{ev.pk}/areas", {"areas": [xiadao.code]})
+    assert resp.status_code == 200 and resp.json()["townships"] == [meishan.code, xiadao.code]
+    assert login(xiadao_officer).get(f"/disaster/events/{ev.pk}/").status_code == 200
+    assert services.overdue_initial(ev, now=T0 + 3 * H) == [meishan, xiadao]

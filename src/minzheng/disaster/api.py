@@ -213,6 +213,23 @@ def stable(request: HttpRequest, event_id: int) -> Status:
     return Status(201, _round(services.mark_stable(actor=user, event=ev, ended_at=body.ended_at)))
 
 
+class AreasIn(Schema):
+    areas: list[str]
+
+
+@router.post("/events/{event_id}/areas", response={200: EventOut, 422: Problem}, openapi_extra=_doc(AreasIn))
+def add_areas(request: HttpRequest, event_id: int) -> EventOut:
+    """The disaster spreads: more townships (or villages) join the event and owe reports from now on."""
+    user = _need(request, Cap.EDIT_BUSINESS)
+    ev = get_event(user, event_id)
+    body = _body(request, AreasIn)
+    divs = list(visible_divisions(user).filter(code__in=body.areas))
+    if len(divs) != len(set(body.areas)):
+        raise ValidationError({"areas": "有区划代码不存在或不在您的辖区内"})
+    services.add_areas(actor=user, event=ev, areas=divs)
+    return _event(ev, user)
+
+
 class SummaryOut(Schema):
     round: RoundOut
     approved: int

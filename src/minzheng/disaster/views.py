@@ -141,8 +141,10 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     vgrid = [{"village": v, "cells": [{"round": r, "report": village_reports.get((r.pk, v.pk))} for r in rounds]}
              for v in my_villages]
     can_manage = user.has_cap(Cap.EDIT_BUSINESS) and services.in_scope(user, ev.division)
+    new_areas = (_divisions(user, Level.TOWNSHIP).exclude(pk__in=[t.pk for t in services.affected_townships(ev)])
+                 if can_manage and ev.status == EventStatus.ONGOING else [])
     return render(request, "disaster/event.html", _ctx(
-        event=ev, rounds=rounds, grid=grid, vgrid=vgrid, can_manage=can_manage, now=now,
+        event=ev, rounds=rounds, grid=grid, vgrid=vgrid, can_manage=can_manage, now=now, new_areas=new_areas,
         can_report=user.has_cap(Cap.EDIT_BUSINESS), next_due=services.next_update_due(ev, now=now),
         late_initial=[t for t in services.overdue_initial(ev, now=now) if t in towns],
         registers=services.register_counts(ev, user.division) if user.division else {},
@@ -163,6 +165,11 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
             ended = timezone.make_aware(dt.datetime.fromisoformat(raw)) if raw else timezone.now()
             rnd = services.mark_stable(actor=request.user, event=ev, ended_at=ended)
             messages.success(request, f"灾情已稳定，核报须在 {timezone.localtime(rnd.due_at):%Y-%m-%d} 前报送")
+        elif action == "add_areas":
+            divs = list(_divisions(request.user, Level.TOWNSHIP, Level.VILLAGE).filter(
+                pk__in=request.POST.getlist("areas")))
+            n = services.add_areas(actor=request.user, event=ev, areas=divs)
+            messages.success(request, f"已增加受灾区划 {n} 个")
         elif action == "open_report":
             rnd = Round.objects.get(event=ev, pk=request.POST.get("round"))
             div = visible_divisions(request.user).get(pk=request.POST.get("division"))
@@ -221,9 +228,10 @@ def summary(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _pdf_wide_table(doc: pdf.Document, headers: list[str], rows: list[list[Any]]) -> None:
-    """21 indicators do not fit one A4 width: print them in two bands with the unit column repeated."""
-    half = 2 + (len(headers) - 2) // 2
-    for cols in (list(range(0, half)), [0, 1, *range(half, len(headers))]):
+    """21 indicators do not fit one A4 width: print them in bands of 7 with the unit and status repeated."""
+    per = 7
+    bands = [[0, 1, *range(i, min(i + per, len(headers)))] for i in range(2, len(headers), per)]
+    for cols in bands:
         hs = [headers[i] for i in cols]
         widths = [30, 18] + [(doc.epw - 48) / (len(cols) - 2)] * (len(cols) - 2)
         doc.table(hs, ([r[i] for i in cols] for r in rows), widths, font_size=7,
@@ -607,13 +615,19 @@ def roster_pdf(request: HttpRequest, distribution_id: int) -> HttpResponse:
     doc = pdf.Document(f"{dist.title} 救灾物资发放签领表",
                        subtitle=f"{dist.division.full_name}　发放日期 {dist.distributed_on:%Y-%m-%d}　"
                                 f"主管部门：{services.department()}")
-    rows = []
-    for i, ln in enumerate(lines, 1):
-        head = ln.household.head.name if ln.household.head_id and ln.household.head else ""
-        signed = (f"{ln.get_sign_method_display()} {ln.signer_name}" if ln.signed else "")
-        rows.append([i, head, ln.household.division.name, ln.item.name, f"{ln.quantity}{ln.item.unit}", signed, ""])
-    doc.table(["序号", "户主", "村(社区)", "物资", "数量", "已登记签收", "领取人签字(手印)"], rows,
-              [12, 24, 32, 24, 22, 34, 42])
+    # One row per household, all its items together, so each family signs once on paper.
+    by_hh: dict[int, dict[str, Any]] = {}
+    for ln in lines:
+        row = by_hh.setdefault(ln.household_id, {
+            "head": ln.household.head.name if ln.household.head_id and ln.household.head else "",
+            "village": ln.household.division.name, "items": [], "signed": []})
+        row["items"].append(f"{ln.item.name}{ln.quantity.normalize():f}{ln.item.unit}")
+        if ln.signed:
+            row["signed"].append(f"{ln.get_sign_method_display()} {ln.signer_name}")
+    rows = [[i, r["head"], r["village"], "、".join(r["items"]), "；".join(dict.fromkeys(r["signed"])), ""]
+            for i, r in enumerate(by_hh.values(), 1)]
+    doc.table(["序号", "户主", "村(社区)", "领取物资及数量", "已登记签收", "领取人签字(手印)"], rows,
+              [12, 22, 32, 52, 30, 42], row_height=10)
     doc.signatures(["发放人", "监督人", "村(居)委会(盖章)"])
     record_output("print", what=f"物资发放签领表 {dist.title}", count=len(rows), division_code=dist.division.code)
     resp = HttpResponse(doc.render(), content_type="application/pdf")
