@@ -127,7 +127,8 @@ def ledger(user: Any, *, year: int, month: dt.date | None = None) -> list[Ledger
         row = rows.setdefault(key, LedgerRow(r["fund"], names.get(r["fund"], r["fund"]), r["source"],
                                              r["township__code"], r["township__name"]))
         attr = {"budget": "budget", "allocation": "allocated", "disbursement": "disbursed", "expense": "expense"}
-        setattr(row, attr[r["kind"]], getattr(row, attr[r["kind"]]) + (r["total"] or 0))
+        amount = Decimal(str(r["total"] or 0)).quantize(CENT)   # SQLite sums decimals as floats
+        setattr(row, attr[r["kind"]], getattr(row, attr[r["kind"]]) + amount)
     return sorted(rows.values(), key=lambda r: (r.township, r.fund, r.source))
 
 
