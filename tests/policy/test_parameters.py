@@ -90,3 +90,17 @@ def test_workday_arithmetic_round_trips(start: dt.date, n: int) -> None:
     end = services.add_workdays(start, n)
     assert services.workdays_between(start, end) == n
     assert n == 0 or services.is_workday(end)
+
+
+def test_text_input_gets_the_declared_kind() -> None:
+    catalog.declare(ParamSpec("test.flag", "测试开关", kind="bool"))
+    catalog.declare(ParamSpec("test.list", "测试列表", kind="json"))
+    services.add_version(key="test.flag", value="否", effective_from=dt.date(2020, 1, 1), source_document="测试")
+    services.add_version(key="test.list", value='["配偶", "子女"]', effective_from=dt.date(2020, 1, 1),
+                         source_document="测试")
+    assert services.value("test.flag", on=dt.date(2021, 1, 1)) is False
+    assert services.value("test.list", on=dt.date(2021, 1, 1)) == ["配偶", "子女"]
+    with pytest.raises(ValidationError, match="JSON"):
+        services.add_version(key="test.list", value="[配偶", effective_from=dt.date(2021, 1, 1), source_document="x")
+    with pytest.raises(ValidationError, match="是/否"):
+        services.add_version(key="test.flag", value="也许", effective_from=dt.date(2021, 1, 1), source_document="x")

@@ -87,6 +87,7 @@ def add_version(*, key: str, value: Any, effective_from: dt.date, source_documen
     if not source_document.strip():
         raise ValidationError({"source_document": "必须填写依据文件"})
     spec = catalog.specs[key]
+    value = _coerce(spec.kind, value)
     if spec.kind in ("decimal", "int"):
         try:
             num = Decimal(str(value))
@@ -102,6 +103,29 @@ def add_version(*, key: str, value: Any, effective_from: dt.date, source_documen
         certainty=certainty, is_demo=is_demo, note=note, unit=unit or spec.unit,
         created_by=getattr(actor, "username", "") or "",
     )
+
+
+_TRUE = {"true", "1", "yes", "y", "是", "对", "开", "启用"}
+_FALSE = {"false", "0", "no", "n", "否", "不", "关", "停用", ""}
+
+
+def _coerce(kind: str, value: Any) -> Any:
+    """Form and API input arrives as text: give it the parameter's declared kind (bool, json …)."""
+    if kind == "bool" and not isinstance(value, bool):
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValidationError({"value": f"“{value}”不是“是/否”"})
+    if kind == "json" and isinstance(value, str):
+        import json
+
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValidationError({"value": f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 个字符）"}) from exc
+    return value
 
 
 def seed_parameters() -> int:

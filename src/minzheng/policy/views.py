@@ -17,7 +17,8 @@ from .models import Certainty, Holiday, Parameter
 
 
 class VersionForm(forms.Form):
-    value = forms.CharField(label="值", max_length=200)
+    value = forms.CharField(label="值", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text="数字直接填写；是/否类填“是”或“否”；列表和表格类填 JSON")
     effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
     source_document = forms.CharField(label="依据文件", max_length=255)
     certainty = forms.ChoiceField(label="可信度", choices=Certainty.choices, initial=Certainty.VERIFIED)
