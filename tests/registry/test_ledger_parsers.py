@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minzheng.registry.ledger import parsers as P
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.engine_only
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31))
 
 
+@settings(deadline=None)
 @given(dates)
 def test_every_common_date_form_reads_back(d: dt.date) -> None:
     forms = [
@@ -30,12 +31,14 @@ def test_every_common_date_form_reads_back(d: dt.date) -> None:
         assert P.parse_date(form) == d, form
 
 
+@settings(deadline=None)
 @given(dates)
 def test_months_read_as_first_day(d: dt.date) -> None:
     for form in (f"{d.year}-{d.month:02d}", f"{d.year}.{d.month}", f"{d.year}年{d.month}月", f"{d:%Y%m}", d):
         assert P.parse_month(form) == d.replace(day=1), form
 
 
+@settings(deadline=None)
 @given(st.sampled_from(["1950.2.30", "2023年13月1日", "19501345", "昨天", "1950-3"]))
 def test_impossible_dates_are_refused(s: str) -> None:
     with pytest.raises(P.CellError):
@@ -46,6 +49,7 @@ amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("9999999.99"), p
                       allow_infinity=False)
 
 
+@settings(deadline=None)
 @given(amounts)
 def test_every_common_amount_form_reads_back_exactly(a: Decimal) -> None:
     forms = [str(a), f"{a}元", f"￥{a}", f"¥ {a}", f"{a:,}", f"人民币{a}元", float(a), f"{a:.2f}"]
@@ -55,6 +59,7 @@ def test_every_common_amount_form_reads_back_exactly(a: Decimal) -> None:
         assert got.as_tuple().exponent == -2
 
 
+@settings(deadline=None)
 @given(amounts.filter(lambda a: a > 0))
 def test_negative_amounts_are_refused(a: Decimal) -> None:
     for form in (f"-{a}", -float(a)):
@@ -62,6 +67,7 @@ def test_negative_amounts_are_refused(a: Decimal) -> None:
             P.parse_amount(form)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(["四百五", "450/月", "约450", "4.5.0", "True", "450.123"]))
 def test_non_numeric_amounts_are_refused(s: str) -> None:
     with pytest.raises(P.CellError):
@@ -76,6 +82,7 @@ cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 names = st.text(cjk, min_size=1, max_size=6)
 
 
+@settings(deadline=None)
 @given(names, st.lists(st.sampled_from([" ", "　", "\t"]), max_size=3))
 def test_names_lose_alignment_spaces_and_are_stable(name: str, spaces: list[str]) -> None:
     padded = name[0] + "".join(spaces) + name[1:]
@@ -83,11 +90,13 @@ def test_names_lose_alignment_spaces_and_are_stable(name: str, spaces: list[str]
     assert P.parse_name(P.parse_name(padded)) == name
 
 
+@settings(deadline=None)
 @given(names, names, st.sampled_from(["•", "・", "·", "．"]))
 def test_minority_name_separators_are_unified(a: str, b: str, sep: str) -> None:
     assert P.parse_name(f"{a}{sep}{b}") == f"{a}·{b}"
 
 
+@settings(deadline=None)
 @given(names, st.sampled_from(["1", "（已故）", "(户主)", "?", "、"]))
 def test_names_with_digits_or_brackets_are_refused(name: str, junk: str) -> None:
     with pytest.raises(P.CellError):
@@ -122,3 +131,27 @@ def test_every_canonical_header_and_synonym_maps_back() -> None:
     assert match_header("*身份证\n号码") == "id_number"
     assert match_header("保障人数(人)") == "covered"
     assert match_header("村（居）") == "village"
+
+
+id_like = st.one_of(
+    st.text(st.sampled_from("0123456789X"), min_size=18, max_size=18),
+    st.builds(lambda region, d, seq: region + f"{d:%Y%m%d}{seq:03d}",
+              st.sampled_from(["350702", "352101", "110101", "999999", "350700"]),
+              st.dates(min_value=dt.date(1850, 1, 1), max_value=dt.date(2100, 1, 1)),
+              st.integers(0, 999)).flatmap(lambda s17: st.sampled_from([s17 + c for c in "0123456789X"])),
+)
+
+
+@settings(deadline=None)
+@given(id_like)
+def test_the_importers_fast_id_check_agrees_with_idnumber_check(raw: str) -> None:
+    from minzheng.registry.idnumber import check
+    from minzheng.registry.ledger.validate import fast_id
+
+    today = dt.date(2026, 1, 1)
+    fast = fast_id(raw, today, {})
+    full = check(raw, today=today)
+    if fast is not None:
+        assert full.valid and fast == (full.normalized, full.birth_date, full.sex_code)
+    else:
+        assert not full.valid

@@ -44,6 +44,15 @@ def _village_forms(name: str) -> set[str]:
     return {f for f in forms if len(f) >= 2}
 
 
+def _official_short(name: str) -> str:
+    """What officers write: 居委会 dropped (中山社区居委会 → 中山社区), 村委会 → 村 (洋坑村委会 → 洋坑村)."""
+    for suf, repl in (("居民委员会", ""), ("村民委员会", "村"), ("居委会", ""), ("村委会", "村")):
+        if name.endswith(suf):
+            stem = name[: -len(suf)]
+            return stem + (repl if not stem.endswith("村") else "")
+    return name
+
+
 @dataclass(frozen=True)
 class Place:
     village: Division
@@ -64,12 +73,18 @@ class Places:
                 if len(f) >= 2:
                     self.town_index.setdefault(f, set()).add(t.pk)
         self.villages_by_id = {v.pk: v for v in villages}
-        self.village_index: dict[str, set[int]] = {}
+        # Tiers, most exact first: the full name; the official short name (西芹社区居委会 → 西芹社区, 西芹社区村委会 →
+        # 西芹社区村); then looser forms (洋坑). A looser form is used only when no exacter one names a village.
+        self.village_tiers: list[dict[str, set[int]]] = [{}, {}, {}]
         for v in villages:
-            for f in _village_forms(v.name) | {v.short_name}:
-                self.village_index.setdefault(f, set()).add(v.pk)
+            self.village_tiers[0].setdefault(v.name, set()).add(v.pk)
+            for f in {v.short_name, _official_short(v.name)}:
+                self.village_tiers[1].setdefault(f, set()).add(v.pk)
+            for f in _village_forms(v.name):
+                self.village_tiers[2].setdefault(f, set()).add(v.pk)
         self.county_names = tuple(Division.objects.filter(level=Level.COUNTY).values_list("name", flat=True))
         self._cache: dict[tuple[str, str, int | None], Place] = {}
+        self._raw_cache: dict[tuple[Any, Any, int | None], Place] = {}
         self._errors: dict[tuple[str, str, int | None], tuple[str, str]] = {}
         # A township office's own township is the default when a ledger has no township column.
         self.default_town: Division | None = None
@@ -111,8 +126,12 @@ class Places:
 
     def resolve(self, town_raw: Any, village_raw: Any, default_town: Division | None = None) -> Place:
         """The village a household lives in. Raises CellError with `.column` "township" or "village"."""
+        raw_key = (town_raw, village_raw, default_town.pk if default_town else None)
+        if (hit := self._raw_cache.get(raw_key)) is not None:
+            return hit
         key = (_norm(town_raw), _norm(village_raw), default_town.pk if default_town else None)
         if key in self._cache:
+            self._raw_cache[raw_key] = self._cache[key]
             return self._cache[key]
         if key in self._errors:
             col, msg = self._errors[key]
@@ -135,24 +154,21 @@ class Places:
         if not village_s:
             raise PlaceError("village", "缺少村(社区)")
         village_s = self._strip_county(village_s)
-        ids = self._village_ids(village_s)
+        within = town or default_town
+        ids = self._village_ids(village_s, within)
         if not ids and town is not None:
             # "夏道镇洋坑村": the township written in front of the village
             for form in sorted(_variants(town.name, _TOWN_SUFFIXES), key=len, reverse=True):
                 if village_s.startswith(form) and len(village_s) > len(form) + 1:
-                    if ids := self._village_ids(village_s[len(form):]):
+                    if ids := self._village_ids(village_s[len(form):], within):
                         village_s = village_s[len(form):]
                         break
         if not ids:
-            raise PlaceError("village", f"未找到村(社区)“{village_s}”")
-        within = town or default_town
-        if within is not None:
-            inside = {i for i in ids if self.villages_by_id[i].parent_id == within.pk}
-            if not inside:
+            if within is not None and self._village_ids(village_s, None):
                 if town is None:
                     raise PlaceError("village", f"“{village_s}”不是{within.name}下属的村(社区)，请填写所属乡镇(街道)")
                 raise PlaceError("village", f"村(社区)“{village_s}”不在{town.name}内")
-            ids = inside
+            raise PlaceError("village", f"未找到村(社区)“{village_s}”")
         if len(ids) > 1:
             names = "、".join(sorted(f"{self.towns_by_id[self.villages_by_id[i].parent_id].name}"
                                     f"{self.villages_by_id[i].name}" for i in ids))
@@ -163,13 +179,17 @@ class Places:
         return Place(village, self.towns_by_id[village.parent_id])
 
 
-    def _village_ids(self, s: str) -> set[int]:
-        ids = set(self.village_index.get(s, set()))
-        if not ids:
-            for suf in _VILLAGE_SUFFIXES:
-                if s.endswith(suf) and (ids := set(self.village_index.get(s[: -len(suf)], set()))):
-                    break
-        return ids
+    def _village_ids(self, s: str, within: Division | None) -> set[int]:
+        """Villages named `s` (inside `within` when given), from the most exact tier that names any."""
+        keys = [s] + [s[: -len(suf)] for suf in _VILLAGE_SUFFIXES if s.endswith(suf) and len(s) - len(suf) >= 2]
+        for tier in self.village_tiers:
+            for key in keys:
+                ids = tier.get(key, set())
+                if within is not None:
+                    ids = {i for i in ids if self.villages_by_id[i].parent_id == within.pk}
+                if ids:
+                    return set(ids)
+        return set()
 
 
 class PlaceError(CellError):

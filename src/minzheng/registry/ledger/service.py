@@ -7,21 +7,26 @@ Default is atomic: any error and nothing is written (an audit entry still record
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from minzheng.accounts.roles import Cap
+from minzheng.audit import context
 from minzheng.audit import services as audit
 
 from .validate import Issue, Stats, Validator, read_spool
 from .writer import LedgerWriter
 
+OVERLAP_BYTES = 2_000_000      # files above this (~25k persons) are written by a second thread while read
 Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
 
 
@@ -88,9 +93,22 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
         if progress:
             progress("validate", done, total)
 
+    division_code = scope.code if scope is not None else ""
+    overlap = (not dry_run and not connection.in_atomic_block and path.stat().st_size > OVERLAP_BYTES
+               and not getattr(settings, "MINZHENG_IMPORT_INLINE", False))
     with tempfile.TemporaryFile(prefix="minzheng-ledger-") as spool:
-        v = Validator(scope=scope, programme_option=programme, today=today, spool=spool, progress=vprog)
-        v.run(path)
+        writer_thread = _WriterThread(name, today, skip_invalid, progress) if overlap else None
+        v = Validator(scope=scope, programme_option=programme, today=today, spool=spool, progress=vprog,
+                      sink=writer_thread.put if writer_thread else None)
+        if writer_thread is not None:
+            writer_thread.validator = v
+            writer_thread.start()
+        try:
+            v.run(path)
+        except BaseException:
+            if writer_thread is not None:
+                writer_thread.finish(commit=False)
+            raise
         v.errors.sort(key=lambda i: (v.stats.sheets.index(i.sheet) if i.sheet in v.stats.sheets else -1,
                                      i.row or 0))
         result = ImportResult(name, v.stats, v.errors, v.warnings, v.error_count, v.warning_count, dry_run,
@@ -102,25 +120,32 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
                   "enrollments": v.stats.enrollments, "monthly_total": str(v.stats.monthly_total),
                   "errors": v.error_count, "warnings": v.warning_count, "sheets": v.stats.sheets,
                   "first_errors": [e.as_dict() for e in v.errors[:20]]}
-        division_code = scope.code if scope is not None else ""
+        summary = (f"导入家庭台账“{name}”：{v.stats.households} 户 {v.stats.persons} 人，享受待遇 {v.stats.enrollments} 项，"
+                   f"月保障金额合计 {v.stats.monthly_total:.2f} 元"
+                   + (f"；跳过有错误的家庭 {v.stats.invalid_households} 户" if v.error_count else ""))
         if (v.error_count and not skip_invalid) or v.stats.households == 0:
+            if writer_thread is not None:
+                writer_thread.finish(commit=False)
             _record_failure(name, v.error_count, detail, division_code,
                             "有错误，按整体导入规则未写入任何数据" if v.error_count else "没有可导入的家庭")
             return result
-        total = v.stats.households
         try:
-            with transaction.atomic():
-                writer = LedgerWriter(source_ref=name, today=today)
-                for batch in read_spool(spool):
-                    writer.write(batch)
-                    if progress:
-                        progress("write", writer.written.households, total)
-                audit.record(
-                    "registry.import", division_code=division_code,
-                    summary=(f"导入家庭台账“{name}”：{writer.written.households} 户 {writer.written.persons} 人，"
-                             f"享受待遇 {writer.written.enrollments} 项，月保障金额合计 {v.stats.monthly_total:.2f} 元"
-                             + (f"；跳过有错误的家庭 {v.stats.invalid_households} 户" if v.error_count else "")),
-                    object_type="registry.household", detail=detail)
+            if writer_thread is not None:
+                written = writer_thread.finish(commit=True, summary=summary, detail=detail,
+                                               division_code=division_code)
+            else:
+                with transaction.atomic():
+                    writer = LedgerWriter(source_ref=name, today=today)
+                    try:
+                        for batch in read_spool(spool):
+                            writer.write(batch)
+                            if progress:
+                                progress("write", writer.written.households, v.stats.households)
+                    finally:
+                        writer.close()
+                    audit.record("registry.import", division_code=division_code, summary=summary,
+                                 object_type="registry.household", detail=detail)
+                written = writer.written.households
         except (IntegrityError, DatabaseError) as exc:
             msg = "写入时与已有数据冲突（可能有人同时录入了相同的身份证号），未写入任何数据，请重新导入"
             if not isinstance(exc, IntegrityError):
@@ -130,8 +155,74 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
             _record_failure(name, result.error_count, {**detail, "exception": str(exc)[:500]}, division_code, msg)
             return result
         result.imported = True
-        result.written_households = writer.written.households
+        result.written_households = written
         return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+class _WriterThread:
+    """Writes validated batches in a second thread and connection while validation goes on, so reading and
+    checking the file overlaps with SQLite/PostgreSQL work (both release the GIL while they work). One
+    transaction: committed only when validation ends with a write decision, rolled back otherwise. Used for big
+    files outside any open transaction; the queue is bounded, so memory stays flat."""
+
+    def __init__(self, name: str, today: dt.date, skip_invalid: bool, progress: Progress | None) -> None:
+        self.name, self.today, self.skip_invalid, self.progress = name, today, skip_invalid, progress
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=6)
+        self.decision: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=1)
+        self.actor = context.current()
+        self.error: BaseException | None = None
+        self.written = 0
+        self.validator: Any = None
+        self.thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def put(self, batch: list[tuple[Any, ...]]) -> None:
+        # Atomic mode: after the first error nothing will be kept, so stop feeding the writer.
+        if self.error is None and (self.skip_invalid or not self.validator.error_count):
+            self.queue.put(batch)
+
+    def finish(self, *, commit: bool, summary: str = "", detail: dict[str, Any] | None = None,
+               division_code: str = "") -> int:
+        self.queue.put(None)
+        self.decision.put({"commit": commit, "summary": summary, "detail": detail, "division_code": division_code})
+        self.thread.join()
+        if self.error is not None and commit:
+            raise self.error
+        return self.written
+
+    def _run(self) -> None:
+        ended = False
+        try:
+            with context.acting(self.actor), transaction.atomic():
+                writer = LedgerWriter(source_ref=self.name, today=self.today)
+                try:
+                    while (batch := self.queue.get()) is not None:
+                        writer.write(batch)
+                        if self.progress:
+                            self.progress("write", writer.written.households, self.validator.stats.households)
+                    ended = True
+                finally:
+                    writer.close()
+                d = self.decision.get()
+                if not d["commit"]:
+                    raise _Rollback
+                audit.record("registry.import", division_code=d["division_code"], summary=d["summary"],
+                             object_type="registry.household", detail=d["detail"])
+                self.written = writer.written.households
+        except _Rollback:
+            pass
+        except BaseException as exc:  # reported by finish() in the caller's thread
+            self.error = exc
+            while not ended and self.queue.get() is not None:   # let the producer finish
+                pass
+        finally:
+            connection.close()
 
 
 def _record_failure(name: str, errors: int, detail: dict[str, Any], division_code: str, why: str) -> None:

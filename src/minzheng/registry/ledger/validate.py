@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import mul
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,6 +73,7 @@ class SheetCtx:
     default_town: Division | None
     has_programme: bool
     strong: tuple[int, ...]
+    choice_keys: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -91,6 +93,7 @@ class Draft:
 class Validator:
     def __init__(self, *, scope: Division | None, programme_option: str | None, today: dt.date,
                  spool: IO[bytes] | None, progress: Callable[[int, int], None] | None = None,
+                 sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
                  check_database: bool = True) -> None:
         self.places = Places(scope)
         self.programmes = Programmes()
@@ -99,6 +102,7 @@ class Validator:
             self.option = self.programmes.by_option(programme_option)
         self.today = today
         self.spool = spool
+        self.sink = sink
         self.progress = progress
         self.check_database = check_database
         self.errors: list[Issue] = []
@@ -112,9 +116,53 @@ class Validator:
         self.start_month = today.replace(day=1)
         from minzheng.registry.pinyin import initials
 
-        self.initials = initials
+        self._initials = initials
+        self._initials_cache: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._relations: dict[str, str] = {}
+        self._sexes: dict[str, str] = {}
+        self._amounts: dict[Any, Decimal] = {}
+        self._programme_memo: dict[tuple[Any, ...], ProgrammeRef | None] = {}
+        self.codes = _code_tables()
+        self._regions: dict[str, bool] = {}
         self._rows_done = 0
         self._rows_total = 0
+
+    def _find_programme(self, ctx: SheetCtx, category: str, hukou: str | None, town_v: Any,
+                        vil_v: Any) -> ProgrammeRef | None:
+        """保障类别 naming a programme; else 低保 (sheet, title or cell) made 城市/农村 by 户籍 or by the village
+        (居委会 urban, 村委会 rural)."""
+        programme = self.programmes.in_text(category) if category else None
+        if programme is None:
+            programme = self.programmes.generic(category, hukou) or self.programmes.generic(ctx.programme_hint, hukou)
+        if programme is None and hukou is None:
+            try:
+                place = self.places.resolve(town_v, vil_v, ctx.default_town)
+            except PlaceError:
+                return None
+            hk = "urban" if place.village.is_urban else "rural"
+            programme = self.programmes.generic(category, hk) or self.programmes.generic(ctx.programme_hint, hk)
+        return programme
+
+    def _relation(self, ctx: SheetCtx, row: Row) -> str | None:
+        i = ctx.cols.get("relation")
+        if i is None:
+            return None
+        v = row.get(i)
+        if type(v) is str and (hit := self._relations.get(v)) is not None:
+            return hit
+        return _relation_of(ctx, row)
+
+    def initials(self, name: str) -> str:
+        got = self._initials_cache.get(name)
+        if got is None:
+            if len(self._initials_cache) > 200_000:
+                self._initials_cache.clear()
+            got = self._initials_cache[name] = self._initials(name)
+        return got
+
+    def fast_id(self, raw: Any) -> tuple[str, dt.date, str] | None:
+        return fast_id(raw, self.today, self._regions)
 
     # ------------------------------------------------------------ issues
 
@@ -189,7 +237,9 @@ class Validator:
                 if draft is not None:
                     self._finish(draft)
                 draft = Draft(ctx)
-                draft.strong = {i: P.text(row.get(i)) for i in ctx.strong if not P.is_blank(row.get(i))}
+                n = len(row.values)
+                draft.strong = {i: P.text(row.values[i]) for i in ctx.strong
+                                if i < n and not P.is_blank(row.values[i])}
             draft.rows.append(row)
         if draft is not None:
             self._finish(draft)
@@ -205,8 +255,10 @@ class Validator:
         programme = self.option or self.programmes.in_text(source.name) or self.programmes.in_text(header.title)
         default_town = self.places.default_town or self.places.township_in_text(header.title)
         strong = tuple(sorted(i for k, i in cols.items() if BY_KEY[k].household_key))
+        choice_keys = tuple(k for k in ("ethnicity", "education", "marital_status", "health", "work_capacity",
+                                        "disability_category", "disability_grade") if k in cols)
         return SheetCtx(source, header, cols, programme, f"{source.name} {header.title}", default_town, has_programme,
-                        strong)
+                        strong, choice_keys)
 
     def _row_kind(self, ctx: SheetCtx, row: Row) -> str:
         cols = ctx.cols
@@ -214,9 +266,10 @@ class Validator:
         name = row.own(cols["name"]) if "name" in cols else None
         idn = row.own(cols["id_number"]) if "id_number" in cols else None
         if not P.is_blank(name) or not P.is_blank(idn):
-            first = next((P.text(v) for v in row.values if not P.is_blank(v)), "")
-            if re.sub(r"\s+", "", first).startswith(TOTAL_WORDS):
-                return "skip"
+            # 合计/小计 written in the first column or in 姓名
+            for v in (row.values[0] if row.values else None, name):
+                if type(v) is str and v.replace(" ", "").replace("\u3000", "").startswith(TOTAL_WORDS):
+                    return "skip"
             return "person"
         own = [P.text(row.own(i)) for i in range(len(row.values)) if not P.is_blank(row.own(i))]
         if not own:
@@ -234,7 +287,11 @@ class Validator:
             if "relation" not in ctx.cols:
                 return True
             return _relation_of(ctx, row) == HEAD
-        fresh = {i: P.text(row.own(i)) for i in ctx.strong if not P.is_blank(row.own(i))}
+        values, continued = row.values, row.continued
+        n = len(values)
+        fresh = {i: P.text(values[i]) for i in ctx.strong
+                 if i < n and i not in continued and values[i] is not None and values[i] != ""
+                 and not P.is_blank(values[i])}
         if not fresh:
             return False
         if any(draft.strong.get(i) != v for i, v in fresh.items()):
@@ -303,7 +360,7 @@ class Validator:
                 self.error(sheet, first, BY_KEY["relation"].header, "该户有多行成员，但台账缺少“与户主关系”列，无法确定户主")
                 ok = False
         else:
-            head_rows = [r for r in d.rows if _relation_of(ctx, r) == HEAD]
+            head_rows = [r for r in d.rows if self._relation(ctx, r) == HEAD]
             if not head_rows:
                 self.error(sheet, first, ctx.label("relation"), "该户没有户主（“与户主关系”中没有“户主”）")
                 ok = False
@@ -370,7 +427,14 @@ class Validator:
         name = ""
         if "name" in cols:
             try:
-                name = P.parse_name(r.get(cols["name"]))
+                raw_name = r.get(cols["name"])
+                name = self._names.get(raw_name) if type(raw_name) is str else None
+                if name is None:
+                    name = P.parse_name(raw_name)
+                    if type(raw_name) is str:
+                        if len(self._names) > 100_000:
+                            self._names.clear()
+                        self._names[raw_name] = name
             except P.CellError as exc:
                 self.error(sheet, r, ctx.label("name"), str(exc))
                 ok = False
@@ -387,7 +451,16 @@ class Validator:
         else:
             label = ctx.label("id_number")
             raw = r.get(cols["id_number"])
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
+            if (fast := self.fast_id(raw)) is not None:
+                idn, birth, sex = fast
+                prev = self.seen_ids.get(idn)
+                if prev is not None:
+                    where = f"第 {prev[1]} 行" if prev[0] == sheet else f"工作表“{prev[0]}”第 {prev[1]} 行"
+                    self.error(sheet, r, label, f"身份证号 {idn} 在本文件中重复（与{where}）")
+                    ok = False
+                else:
+                    self.seen_ids[idn] = (sheet, r.number)
+            elif isinstance(raw, int | float) and not isinstance(raw, bool):
                 self.error(sheet, r, label, "身份证号被 Excel 存成了数字，末几位已丢失，无法恢复；请将该列设为文本格式后重新录入")
                 ok = False
             elif P.is_blank(raw):
@@ -421,17 +494,27 @@ class Validator:
         relation = "99"
         if "relation" in cols:
             rv = r.get(cols["relation"])
-            try:
-                relation = P.parse_relation(rv) or "99"
-            except P.CellError as exc:
-                self.warn(sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
+            cached = self._relations.get(rv) if type(rv) is str else None
+            if cached is not None:
+                relation = cached
+            else:
+                try:
+                    relation = P.parse_relation(rv) or "99"
+                    if type(rv) is str:
+                        self._relations[rv] = relation
+                except P.CellError as exc:
+                    self.warn(sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
 
         def cell(key: str) -> Any:
             return r.get(cols[key]) if key in cols else None
 
         if birth is not None:
             bv = cell("birth_date")
-            if not P.is_blank(bv):
+            if type(bv) is dt.date:
+                if bv != birth:
+                    self.warn(sheet, r, ctx.label("birth_date"),
+                              f"出生日期“{P.text(bv)}”与身份证号（{birth:%Y-%m-%d}）不符，以身份证号为准")
+            elif not P.is_blank(bv):
                 try:
                     part = P.parse_partial_date(bv)
                 except P.CellError:
@@ -443,7 +526,11 @@ class Validator:
             sv = cell("sex")
             if not P.is_blank(sv):
                 try:
-                    given = P.parse_sex(sv)
+                    given = self._sexes.get(sv) if type(sv) is str else None
+                    if given is None:
+                        given = P.parse_sex(sv)
+                        if type(sv) is str and given:
+                            self._sexes[sv] = given
                 except P.CellError:
                     given = None
                     self.warn(sheet, r, ctx.label("sex"), f"性别“{P.text(sv)}”无法识别，以身份证号为准")
@@ -451,31 +538,35 @@ class Validator:
                     self.warn(sheet, r, ctx.label("sex"),
                               f"性别“{P.text(sv)}”与身份证号（{'男' if sex == '1' else '女'}）不符，以身份证号为准")
 
-        from minzheng.registry import models as M
-
-        def choice(key: str, choices: list[tuple[str, str]], syn: dict[str, str] | None, label: str) -> str:
-            v = cell(key)
+        def choice(key: str) -> str:
+            if key not in cols:
+                return ""
+            v = r.get(cols[key])
             if P.is_blank(v):
                 return ""
+            table, choices, syn, label = self.codes[key]
+            code = table.get(v if type(v) is str else P.text(v))
+            if code is not None:
+                return code
             try:
                 return P.parse_choice(v, choices, syn, label) or ""
             except P.CellError as exc:
                 self.warn(sheet, r, ctx.label(key), f"{exc}，该项未导入")
                 return ""
 
-        ethnicity = choice("ethnicity", getattr(M, "Ethnicity", _NoChoices).choices, None, "民族")
-        education = choice("education", M.Education.choices, P.EDUCATION_SYNONYMS, "文化程度")
-        marital = choice("marital_status", M.Marital.choices, P.MARITAL_SYNONYMS, "婚姻状况")
-        health = choice("health", M.Health.choices, P.HEALTH_SYNONYMS, "健康状况")
-        work = choice("work_capacity", M.WorkCapacity.choices, P.WORK_SYNONYMS, "劳动能力")
-        dis_cat = choice("disability_category", M.DisabilityCategory.choices, P.DISABILITY_SYNONYMS, "残疾类别")
-        grade_s = choice("disability_grade", [(str(c), str(n)) for c, n in M.DisabilityGrade.choices],
-                         P.GRADE_SYNONYMS, "残疾等级")
+        got = {key: choice(key) for key in ctx.choice_keys}
+        ethnicity = got.get("ethnicity", "")
+        education = got.get("education", "")
+        marital = got.get("marital_status", "")
+        health = got.get("health", "")
+        work = got.get("work_capacity", "")
+        dis_cat = got.get("disability_category", "")
+        grade_s = got.get("disability_grade", "")
         phone = ""
         if "phone" in cols:
             pv = r.own(cols["phone"]) if r.own(cols["phone"]) is not None else r.get(cols["phone"])
             try:
-                phone = P.parse_phone(pv)
+                phone = pv if type(pv) is str and len(pv) == 11 and pv.isdigit() else P.parse_phone(pv)
             except P.CellError as exc:
                 self.warn(sheet, r, ctx.label("phone"), f"{exc}，该项未导入")
         if not ok:
@@ -496,21 +587,14 @@ class Validator:
         cat_v, cat_row = hval("category")
         category = P.text(cat_v)
         programme = ctx.programme
-        if programme is None and category:
-            programme = self.programmes.in_text(category)
         if programme is None:
-            hk = hukou
-            programme = (self.programmes.generic(category, hk) or self.programmes.generic(ctx.programme_hint, hk))
-            if programme is None and hukou is None:
-                # 低保 without 城市/农村 and no 户籍 column: the village decides (居委会 urban, 村委会 rural).
-                try:
-                    town_v, _ = hval("township")
-                    vil_v, _ = hval("village")
-                    place = self.places.resolve(town_v, vil_v, ctx.default_town)
-                    hk = "urban" if place.village.is_urban else "rural"
-                    programme = self.programmes.generic(category, hk) or self.programmes.generic(ctx.programme_hint, hk)
-                except PlaceError:
-                    pass
+            town_v, _ = hval("township")
+            vil_v, _ = hval("village")
+            key = (ctx.programme_hint, category, hukou, town_v, vil_v, ctx.default_town)
+            if key in self._programme_memo:
+                programme = self._programme_memo[key]
+            else:
+                programme = self._programme_memo[key] = self._find_programme(ctx, category, hukou, town_v, vil_v)
         if programme is None:
             self.error(sheet, cat_row or first, ctx.label("category"),
                        "无法确定救助项目：请用 --programme 指定，或在工作表名称、标题或“保障类别”中写明（如“农村低保”）")
@@ -519,7 +603,11 @@ class Validator:
         av, arow = hval("amount")
         if "amount" in cols:
             try:
-                amount = P.parse_amount(av)
+                amount = self._amounts.get(av) if type(av) in (str, float) else None
+                if amount is None:
+                    amount = P.parse_amount(av)
+                    if type(av) in (str, float) and amount is not None and len(self._amounts) < 50_000:
+                        self._amounts[av] = amount
             except P.CellError as exc:
                 self.error(sheet, arow, ctx.label("amount"), str(exc))
                 ok = False
@@ -607,14 +695,69 @@ class Validator:
                 self.stats.enrollments += 1
                 self.stats.monthly_total += Decimal(e["amount"])
                 self.stats.programmes[e["code"]] = self.stats.programmes.get(e["code"], 0) + 1
-        if out and self.spool is not None:
+        if out and self.sink is not None:
+            self.sink(out)
+        elif out and self.spool is not None:
             marshal.dump(out, self.spool)
         self.pending = []
         self.pending_persons = 0
 
 
-class _NoChoices:
-    choices: list[tuple[str, str]] = []
+_CLEAN_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+_WEIGHTS = idnumber.WEIGHTS
+_CHECK_CHARS = idnumber.CHECK_CHARS
+
+
+def fast_id(raw: Any, today: dt.date, regions: dict[str, bool]) -> tuple[str, dt.date, str] | None:
+    """The common case, a clean 18-character number, checked without building an IdCheck: the same rules as
+    registry.idnumber.check (tests/registry/test_ledger_parsers.py keeps them equal). Returns (number, birth,
+    sex code), or None: then idnumber.check gives the verdict and the reason."""
+    if type(raw) is not str or len(raw) != 18 or not _CLEAN_ID.match(raw):
+        return None
+    try:
+        birth = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
+    except ValueError:
+        return None
+    if birth > today or birth.year < idnumber.EARLIEST_BIRTH_YEAR:
+        return None
+    if _CHECK_CHARS[sum(map(mul, map(int, raw[:17]), _WEIGHTS)) % 11] != raw[17]:
+        return None
+    code6 = raw[:6]
+    known = regions.get(code6)
+    if known is None:
+        from minzheng.registry import regioncodes
+
+        known = regions[code6] = regioncodes.lookup(code6) is not None
+    if not known:
+        return None
+    return raw, birth, "1" if int(raw[16]) % 2 == 1 else "2"
+
+
+def _code_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, str]], dict[str, str] | None, str]]:
+    """Exact-text lookups for the code-list columns, built once per import (TextChoices labels are lazy and
+    slow to evaluate per cell); unknown text falls back to parsers.parse_choice for its message."""
+    from minzheng.registry import models as M
+
+    specs: list[tuple[str, Any, dict[str, str] | None, str]] = [
+        ("ethnicity", getattr(M, "Ethnicity", None), None, "民族"),
+        ("education", M.Education, P.EDUCATION_SYNONYMS, "文化程度"),
+        ("marital_status", M.Marital, P.MARITAL_SYNONYMS, "婚姻状况"),
+        ("health", M.Health, P.HEALTH_SYNONYMS, "健康状况"),
+        ("work_capacity", M.WorkCapacity, P.WORK_SYNONYMS, "劳动能力"),
+        ("disability_category", M.DisabilityCategory, P.DISABILITY_SYNONYMS, "残疾类别"),
+        ("disability_grade", M.DisabilityGrade, P.GRADE_SYNONYMS, "残疾等级"),
+    ]
+    out = {}
+    for key, enum, syn, label in specs:
+        choices = [(str(c), str(n)) for c, n in enum.choices] if enum is not None else []
+        table: dict[str, str] = dict(syn or {})
+        for code, name in choices:
+            table[code] = code
+            table[name] = code
+            if name.endswith("族") and len(name) > 2:
+                table[name[:-1]] = code
+        out[key] = (table, choices, syn, label)
+    return out
 
 
 def _relation_of(ctx: SheetCtx, row: Row) -> str | None:
