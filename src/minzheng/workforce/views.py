@@ -24,7 +24,7 @@ from minzheng.core.scoping import get_visible, require_edit, visible, visible_di
 from minzheng.regions.models import Division, Level
 
 from . import assessment as assess
-from . import charts, circulars, forms, handover_pdf, needs, overview, selectors, staff, training
+from . import charts, circulars, external, forms, handover_pdf, needs, overview, selectors, staff, training
 from .models import (
     AssessmentScheme,
     Attendance,
@@ -117,11 +117,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
     kinds = dict(PostKind.choices)
     mix = [{"kind": kinds[r["post__kind"]], "n": r["n"],
             "part": next((p["n"] for p in part_time if p["post__kind"] == r["post__kind"]), 0)} for r in full]
+    funds_ok = external.provider("work_funds") is not None
+    funds = [(t.township, external.work_funds(t.township, on.year) if funds_ok else None) for t in rows]
     if request.method == "GET" and request.GET.get("print"):
         audit.record_output("print", what="队伍建设报告", count=heads.total)
     return render(request, "workforce/report.html", {
         "on": on, "heads": heads, "cohorts": cohorts, "rows": rows, "comp": comp, "mix": mix,
-        "report": REPORT_HEADS, "show_report_col": _is_county(request.user),
+        "report": REPORT_HEADS, "show_report_col": _is_county(request.user), "funds": funds, "funds_ok": funds_ok,
         "one_person": sum(1 for r in rows if r.assistants_filled <= 1),
         "short": sum(1 for r in rows if r.status == "不足"),
     })
