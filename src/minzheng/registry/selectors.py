@@ -105,10 +105,22 @@ def _digits(d: str) -> QuerySet[Person]:
 def _name(text: str) -> QuerySet[Person] | Q:
     """Name prefix (陈志 → 陈志富) or given-name prefix (志富, 秀 → 林秀英); anywhere in the name when neither hits
     and the text has two characters or more (one character anywhere would match half the district)."""
+    given = _pks(_prefix("given_name", text), annotate={"given_name": GivenName("name")})
+    if len(text) < 2:
+        # A surname alone ("陈") matches tens of thousands: filter by the range directly so the planner can start
+        # from a narrower index, and fall back to the given name only when no name starts so.
+        by_name = _prefix("name", text)
+        return by_name if Person.objects.filter(by_name).exists() else given
     arms = _pks(_prefix("name", text), _prefix("given_name", text), annotate={"given_name": GivenName("name")})
-    if len(text) < 2 or arms.exists():
+    if arms.exists():
         return arms
     return Q(name__contains=text)
+
+
+# Most selective kinds first: once an ID or a number has narrowed the set to a few rows, the other words are
+# checked on those rows only.
+_RANK = {"id": 0, "digits": 1, "initials": 2, "name": 3}
+NARROW_LIMIT = 5000
 
 
 def search_persons(user: Any, q: str, *, include_deceased: bool = True,
@@ -120,22 +132,29 @@ def search_persons(user: Any, q: str, *, include_deceased: bool = True,
     qs = visible(within if within is not None else Person.objects.all(), user)
     if not include_deceased:
         qs = qs.filter(is_deceased=False)
-    terms = parse_query(q)
+    terms = sorted(parse_query(q), key=lambda t: _RANK[t.kind])
     if not terms:
         return qs.select_related("household__division").order_by("-id")
     order = "name"
+    narrowed = False
     for t in terms:
         if t.kind == "id":
             qs = qs.filter(id_number=t.text)
-        elif t.kind == "digits" and len(t.text) > 8 and not t.text.startswith("1"):
+            narrowed = True
+        elif t.kind == "digits" and len(t.text) > 8 and not t.text.startswith("1") and not narrowed:
             # Only an ID prefix can match: walk the unique index in order and stop after one page.
             qs = qs.filter(_prefix("id_number", t.text))
             order = "id_number"
         elif t.kind == "digits":
-            qs = qs.filter(pk__in=_digits(t.text))
+            arms = _digits(t.text)
+            pks = [r["pk"] for r in arms[: NARROW_LIMIT + 1]]
+            qs = qs.filter(pk__in=pks if len(pks) <= NARROW_LIMIT else arms)
+            narrowed = narrowed or len(pks) <= NARROW_LIMIT
         elif t.kind == "initials":
             qs = qs.filter(_prefix("name_initials", t.text))
-            order = "name_initials"
+            order = "name" if narrowed else "name_initials"
+        elif narrowed:
+            qs = qs.filter(name__contains=t.text)
         else:
             cond = _name(t.text)
             qs = qs.filter(cond) if isinstance(cond, Q) else qs.filter(pk__in=cond)
@@ -263,7 +282,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()  # type: ignore[union-attr]
+        # Unordered: any cap + 1 matching rows prove "more than cap", and no sort is needed to find them.
+        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[union-attr]
 
     @property
     def capped(self) -> bool:
