@@ -272,6 +272,8 @@ def main() -> None:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     n = args.n or (50_000 if args.quick else 1_000_000)
+    if args.quick:
+        args.runs = 1
     if args.child:
         child(n, args.runs)
         return

@@ -199,3 +199,25 @@ def test_failed_bank_payment_is_reissued_next_month(hh: Any, meishan_officer: An
     assert lines(FEB, kind=LineKind.REISSUE) == [(e.pk, "reissue", "2026-01", Decimal("300"))]
     assert PayrollLine.objects.get(paid_month=JAN).status == "reissued"
     assert p.total == Decimal("600")
+
+
+def test_months_are_paid_in_order(hh: Any, meishan_officer: Any, approver: Any, meishan: Any) -> None:
+    # given: January generated but not approved
+    enroll(hh(), "dibao_urban", "300", JAN)
+    services.generate(month=JAN, user=meishan_officer)
+    # when: February is generated for the township, January's roster blocks it and says so
+    res = services.generate(month=FEB, user=meishan_officer)
+    assert res.payrolls == [] and "请先审批" in res.skipped[0][1]
+    prog = Programme.objects.get(code="dibao_urban")
+    with pytest.raises(ValidationError, match="尚未审批"):
+        services.generate(month=FEB, user=meishan_officer, programme=prog, township=meishan)
+    # then: once January is approved, February runs; January can no longer be generated
+    (jan,) = Payroll.objects.filter(month=JAN)
+    services.prepare(payroll=jan, user=meishan_officer)
+    services.approve(payroll=jan, user=approver)
+    assert services.generate(month=FEB, user=meishan_officer).payrolls[0].total == Decimal("300")
+    PayrollLine.objects.filter(paid_month=FEB).delete()
+    Payroll.objects.filter(month=FEB).delete()
+    services.generate(month=FEB, user=meishan_officer)
+    with pytest.raises(ValidationError, match="更晚月份"):
+        services.generate(month=JAN, user=meishan_officer, programme=prog, township=meishan)

@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 from minzheng.audit.services import record_output
 from minzheng.core.excel import workbook_bytes
 from minzheng.core.pdf import Document
-from minzheng.registry.masking import mask_account, mask_id, shown
+from minzheng.registry.masking import mask_id, shown
 
 from .models import LineKind, Payroll
 
@@ -24,7 +24,9 @@ def _rows(p: Payroll, user: Any, *, masked: bool) -> list[list[Any]]:
     out: list[list[Any]] = []
     for i, line in enumerate(p.lines.select_related("village").order_by("village__code", "enrollment_id", "id"), 1):
         idn = mask_id(line.id_number) if masked else shown(user, line.id_number, "id")
-        acct = mask_account(line.bank_account) if masked else shown(user, line.bank_account, "account")
+        # On paper only the last four digits, which is what a recipient checks against their card.
+        acct = (f"尾号{line.bank_account[-4:]}" if line.bank_account else "") if masked else shown(
+            user, line.bank_account, "account")
         out.append([i, line.village.name, line.payee_name, idn, acct, line.covered_persons, str(kinds[line.kind]),
                     f"{line.period_month:%Y-%m}", line.amount])
     return out

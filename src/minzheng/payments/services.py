@@ -97,13 +97,19 @@ def generate(*, month: dt.date, user: Any = None, programme: Programme | None = 
         later = existing.filter(month__gt=month).select_related("programme", "township").first()
         if later is not None and programme is not None and township is not None:
             raise PayrollError(f"{later} 已存在更晚月份的花名册，不能再为 {month:%Y-%m} 造册")
-        blocked_pairs = set(existing.filter(month__gt=month).values_list("programme_id", "township_id"))
+        blocked_pairs: set[tuple[int, int]] = set()
+        for p in existing.filter(month__gt=month).select_related("programme", "township"):
+            if (p.programme_id, p.township_id) not in blocked_pairs:
+                blocked_pairs.add((p.programme_id, p.township_id))
+                result.skipped.append((p, f"已有 {p.month:%Y-%m} 的花名册，不能再为更早的 {month:%Y-%m} 造册"))
         earlier_drafts = existing.filter(month__lt=month, status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED])
         for p in earlier_drafts.select_related("programme", "township"):
             if programme is not None and township is not None:
                 raise PayrollError(f"{p.township.name}{p.programme.name} {p.month:%Y-%m} 的花名册尚未审批，"
                                    f"请先审批（或删除草稿）再生成 {month:%Y-%m}")
-            blocked_pairs.add((p.programme_id, p.township_id))
+            if (p.programme_id, p.township_id) not in blocked_pairs:
+                blocked_pairs.add((p.programme_id, p.township_id))
+                result.skipped.append((p, f"{p.month:%Y-%m} 的花名册{p.get_status_display()}，请先审批"))
         current = {(p.programme_id, p.township_id): p for p in existing.filter(month=month)}
         now = timezone.now()
         new_rows = []
