@@ -184,3 +184,22 @@ def test_home_panel_counts_the_area(family: Any, meishan_officer: Any, xiadao_of
 
     assert area_counts(meishan_officer)["persons"] == 3
     assert area_counts(xiadao_officer)["persons"] == 0
+
+
+def test_edit_forms_never_reveal_full_values_to_roles_without_sensitive_access(
+        family: Any, coordinator: Any, login: Any) -> None:
+    c = login(coordinator)
+    head = family.head
+    body = c.get(f"/registry/persons/{head.pk}/edit/").content.decode()
+    assert head.id_number not in body and "13905991234" not in body and "6228480099998888" not in body
+    # submitting the form unchanged keeps the real values
+    from minzheng.registry import masking
+
+    resp = c.post(f"/registry/persons/{head.pk}/edit/", {
+        "name": "陈志富", "id_number": masking.mask_id(head.id_number), "phone": masking.mask_phone(head.phone),
+        "bank_account": masking.mask_account(head.bank_account), "ethnicity": "01", "note": "协管员核实"})
+    assert resp.status_code == 302
+    head.refresh_from_db()
+    assert head.phone == "13905991234" and head.bank_account == "6228480099998888" and head.note == "协管员核实"
+    body = c.get(f"/registry/households/{family.pk}/edit/").content.decode()
+    assert "0599-8812345" not in body

@@ -51,6 +51,20 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _masked_initial(request: HttpRequest, initial: dict[str, Any], kinds: dict[str, str]) -> dict[str, str]:
+    """For roles without sensitive access, replace personal values in a form's initial data by their masked form;
+    returns the masked values so an unchanged submission can be recognised."""
+    from . import masking
+
+    if masking.can_see_sensitive(request.user):
+        return {}
+    out = {}
+    for key, kind in kinds.items():
+        if initial.get(key):
+            out[key] = initial[key] = masking.shown(request.user, str(initial[key]), kind)
+    return out
+
+
 # ---- lists and search --------------------------------------------------------------------------------------
 
 
@@ -157,10 +171,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
 def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     initial = {k: getattr(hh, k) for k in services.HOUSEHOLD_FIELDS}
+    masked = _masked_initial(request, initial, {"phone": "phone"})
     hform = HouseholdForm(request.POST or None, initial=initial, editing=True, prefix="h")
     if request.method == "POST" and hform.is_valid():
+        data = dict(hform.cleaned_data)
+        if "phone" in masked and data.get("phone") == masked["phone"]:
+            data.pop("phone")
         try:
-            services.update_household(actor=request.user, household=hh, **hform.cleaned_data)
+            services.update_household(actor=request.user, household=hh, **data)
         except ValidationError as exc:
             apply_errors(hform, exc)
         else:
@@ -300,11 +318,20 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     head = p.relation == Relation.HEAD
     initial = {k: getattr(p, k) for k in PersonForm.FIELDS}
     initial.update(id_number=p.id_number, relation=p.relation)
+    masked = _masked_initial(request, initial, {"id_number": "id", "phone": "phone", "bank_account": "account"})
     form = PersonForm(request.POST or None, initial=initial, head=head)
     if request.method == "POST" and form.is_valid():
+        data = form.person_data()
+        id_number = form.cleaned_data["id_number"]
+        # A masked value sent back unchanged means "keep": the officer without sensitive access never saw it.
+        if masked.get("id_number") == id_number:
+            id_number = None
+        for key in ("phone", "bank_account"):
+            if key in masked and data.get(key) == masked[key]:
+                data.pop(key)
         try:
-            services.update_person(actor=request.user, person=p, id_number=form.cleaned_data["id_number"],
-                                   relation=None if head else form.cleaned_data["relation"], **form.person_data())
+            services.update_person(actor=request.user, person=p, id_number=id_number,
+                                   relation=None if head else form.cleaned_data["relation"], **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
