@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import importlib
-
 from django.apps import AppConfig
 
 
@@ -10,17 +8,8 @@ class AssistanceConfig(AppConfig):
     verbose_name = "社会救助"
 
     def ready(self) -> None:
-        # Parameters are declared by the rules module; seeds must exist before `minzheng init` runs.
-        try:
-            importlib.import_module("minzheng.assistance.params")
-        except ModuleNotFoundError as exc:
-            if exc.name != "minzheng.assistance.params":
-                raise
-        importlib.import_module("minzheng.assistance.wfparams")
-        try:
-            hooks = importlib.import_module("minzheng.assistance.hooks")
-        except ModuleNotFoundError as exc:
-            if exc.name != "minzheng.assistance.hooks":
-                raise
-        else:
-            hooks.register_all()
+        # Parameter declarations must exist before `minzheng init` seeds them: the rules' catalogue first, then the
+        # few procedure keys the workflow adds only where params.py has none.
+        from . import hooks, params, wfparams  # noqa: F401
+
+        hooks.register_all()
