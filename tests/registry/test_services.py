@@ -169,3 +169,20 @@ def test_households_live_in_villages_only(meishan_officer: Any, meishan: Any) ->
 
 def test_role_fixture_sanity(coordinator: Any) -> None:
     assert coordinator.role == Role.VILLAGE_COORDINATOR
+
+
+def test_database_constraints_back_the_rules(family: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    head = family.head
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(household=family, name="重复", id_number=head.id_number, birth_date=head.birth_date,
+                              sex="1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.filter(pk=head.pk).update(disability_grade=5)
+    # bulk paths that bypass save() still get initials from the import; save() always refreshes them
+    p = Person.objects.get(pk=head.pk)
+    p.name = "欧阳志富"
+    p.save(update_fields=["name"])
+    p.refresh_from_db()
+    assert p.name_initials == "oyzf"
