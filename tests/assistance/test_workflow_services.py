@@ -136,3 +136,34 @@ def test_refusal_notice_deadline_skips_national_day(zhongshan: Any, meishan_offi
     notice = services.township_refuse(app, actor=meishan_officer, reasons="收入超标", today=dt.date(2024, 9, 30))
     assert notice.due_on == dt.date(2024, 10, 10)  # 10-08, 10-09, 10-10
     assert RefusalNotice.objects.get(application=app).reasons == "收入超标"
+
+
+@pytest.mark.django_db
+def test_coordinator_files_but_does_not_decide(zhongshan: Any, coordinator: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    hh, head, _ = dibao_family(zhongshan)
+    app = services.create_application(actor=coordinator, programme_code="dibao_urban", household=hh,
+                                      applicant=head, channel="discovered", received_on=DAY)
+    assert app.channel == "discovered" and app.assigned_to is None
+    app = services.start_investigation(app, actor=coordinator, today=DAY)
+    services.record_investigation(app, actor=coordinator, visited_on=DAY, investigator_1="协管员",
+                                  investigator_2="民政助理员", investigator_1_signed=True,
+                                  investigator_2_signed=True, applicant_signed=True, today=DAY)
+    app.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="协管员"):
+        services.complete_checks(app, actor=coordinator, today=DAY)
+
+
+@pytest.mark.django_db
+def test_handover_moves_open_cases(zhongshan: Any, meishan_officer: Any, make_user: Any) -> None:
+    from minzheng.core import handover
+
+    successor = make_user("township_officer", meishan_officer.division, username="meishan_new")
+    hh, head, _ = dibao_family(zhongshan)
+    services.create_application(actor=meishan_officer, programme_code="dibao_urban", household=hh, applicant=head,
+                                received_on=DAY)
+    assert handover.open_items(meishan_officer)["救助案件"] == 1
+    assert handover.move_all(meishan_officer, successor)["救助案件"] == 1
+    assert "救助案件" not in handover.open_items(meishan_officer)
+    assert handover.open_items(successor)["救助案件"] == 1

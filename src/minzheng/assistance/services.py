@@ -65,6 +65,8 @@ from .workflow import ConcurrentUpdate, WorkflowError
 PREFIX = {"dibao_urban": "DBC", "dibao_rural": "DBN", "tekun_dispersed": "TKF", "tekun_central": "TKJ",
           "linshi": "LS"}
 CASE_PROGRAMMES = tuple(PREFIX)
+# A part-time village coordinator files cases and helps with the home visit; the township decides.
+COORDINATOR_ACTIONS = frozenset({"start_investigation", "record_investigation", "withdraw"})
 
 
 def first_of_next_month(day: dt.date) -> dt.date:
@@ -116,6 +118,8 @@ def _act(app: Application, code: str, actor: Any, expected_version: int | None) 
     action = workflow.check_action(fresh, code)
     if actor is not None:
         require_edit(actor, fresh, action.cap)
+        if getattr(actor, "role", "") == "village_coordinator" and code not in COORDINATOR_ACTIONS:
+            raise PermissionDenied("村(居)协管员可以受理、主动发现和协助入户调查；初审、公示和审核由乡镇(街道)经办人员办理")
     return fresh, fresh.status
 
 
@@ -350,7 +354,10 @@ def record_review(app: Application, *, actor: Any, held_on: dt.date, attendees: 
 
 def assess(app: Application, *, on: dt.date | None = None) -> dict[str, Any]:
     """The rules' Decision for this case today (eligibility, amount, explanation, inputs, parameter refs)."""
-    return assessment.assess(app, on=on or dt.date.today())
+    try:
+        return assessment.assess(app, on=on or dt.date.today())
+    except (ValueError, LookupError) as exc:  # bad survey data or a missing parameter: say so, do not crash
+        raise WorkflowError(f"规则测算失败：{exc}") from exc
 
 
 @transaction.atomic

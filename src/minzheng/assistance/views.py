@@ -187,8 +187,8 @@ def assess(request: HttpRequest, application_id: int) -> HttpResponse:
     try:
         decision = services.assess(app)
         error = ""
-    except (ValueError, LookupError) as exc:
-        decision, error = {}, str(exc)
+    except ValidationError as exc:
+        decision, error = {}, "；".join(exc.messages)
     return render(request, "assistance/_decision.html", {"decision": decision, "error": error, "preview": True})
 
 
