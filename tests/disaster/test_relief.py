@@ -223,3 +223,48 @@ def test_cli_reconcile_exits_non_zero_on_discrepancies(setting: dict[str, Any], 
     with pytest.raises(SystemExit) as exc:
         call_command("disaster", "reconcile", "--distribution", str(dist.pk), "--json", stdout=io.StringIO())
     assert exc.value.code == 1
+
+
+@pytest.mark.django_db
+def test_stock_card_balance_is_always_in_minus_out(district_admin: Any, county: Any) -> None:
+    """Property: for any sequence of receipts and issues, the running balance equals receipts − issues, issues
+    beyond the balance are refused, and the card reconciles to zero."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    item = Item.objects.get(code="JZ09")
+    counter = {"n": 0}
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.booleans(), st.integers(1, 50)), min_size=1, max_size=12))
+    def run(ops: list[tuple[bool, int]]) -> None:
+        counter["n"] += 1
+        w = relief.create_warehouse(actor=district_admin, name=f"性质测试{counter['n']}", division=county)
+        expected = 0
+        for is_in, qty in ops:
+            if is_in:
+                relief.stock_in(actor=district_admin, warehouse=w, item=item, quantity=qty)
+                expected += qty
+            elif qty > expected:
+                with pytest.raises(ValidationError):
+                    relief.stock_out(actor=district_admin, warehouse=w, item=item, quantity=qty, note="报损")
+            else:
+                relief.stock_out(actor=district_admin, warehouse=w, item=item, quantity=qty, note="报损")
+                expected -= qty
+        assert relief.balance(w, item) == expected
+        assert relief.check_stock_card(w, item) == []
+
+    run()
+
+
+def test_allocation_api(depot: Any, district_admin: Any, meishan: Any, quilt: Item, login: Any,
+                        xiadao_officer: Any) -> None:
+    body = {"item_code": quilt.code, "quantity": "12", "division_code": meishan.code, "warehouse_id": depot.pk}
+    resp = login(district_admin).post("/api/disaster/allocations", data=json.dumps(body),
+                                      content_type="application/json")
+    assert resp.status_code == 201 and Decimal(resp.json()["available"]) == 12
+    assert relief.balance(depot, quilt) == 88
+    # another township cannot allocate from the district depot or to 梅山
+    resp = login(xiadao_officer).post("/api/disaster/allocations", data=json.dumps(body),
+                                      content_type="application/json")
+    assert resp.status_code in (403, 404, 422) and relief.balance(depot, quilt) == 88

@@ -185,3 +185,43 @@ def test_clean_values_never_crashes_and_reports_non_numbers(raw: dict[str, str])
             assert indicators.label(code) in errors[code]
         elif v.strip():
             assert Decimal(values[code]) == Decimal(v.replace(",", ""))
+
+
+# --- rules maintained as data by the district ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_district_maintains_rules_with_checked_expressions(district_admin: Any, meishan_officer: Any,
+                                                           login: Any) -> None:
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from minzheng.disaster import services
+    from minzheng.disaster.models import ValidationRule
+
+    with pytest.raises(PermissionDenied):
+        services.save_rule(actor=meishan_officer, code="L01", name="x", expression="pop_dead >= 0",
+                           severity="error", message="x")
+    for bad, why in [("pop_daed <= 3", "未知名称"), ("pop_dead <=", "不完整"), ("prev.nothing >= 0", "未知名称"),
+                     ("$ >= 0", "逐项")]:
+        with pytest.raises(ValidationError, match=why):
+            services.save_rule(actor=district_admin, code="L01", name="x", expression=bad, severity="error",
+                               message="x")
+    # a local rule: at most one in ten affected people is missing (a warning)
+    rule = services.save_rule(actor=district_admin, code="L01", name="失踪比例", severity="warning",
+                              expression="pop_missing * 10 <= pop_affected", message="失踪人口占比异常，请核实",
+                              source="本地经验")
+    assert rule.version == 1
+    rule = services.save_rule(actor=district_admin, code="L01", name="失踪比例", severity="warning",
+                              expression="pop_missing * 5 <= pop_affected", message="失踪人口占比异常，请核实",
+                              source="本地经验")
+    assert rule.version == 2
+    env = rules.build_env({"pop_affected": "10", "pop_missing": "3"})
+    assert "L01" in codes(rules.check(services.active_rules(), env))
+    # and through the page
+    c = login(district_admin)
+    resp = c.post("/disaster/rules/", {"code": "L02", "name": "逐项上限", "expression": "$ <= 100000",
+                                       "each": "pop_affected, pop_relocated", "severity": "warning",
+                                       "message": "{label}超过10万，请核实", "active": "on"})
+    assert resp.status_code == 302 and ValidationRule.objects.get(code="L02").each == ["pop_affected",
+                                                                                     "pop_relocated"]
+    assert login(meishan_officer).post("/disaster/rules/", {"code": "L03"}).status_code == 403

@@ -23,6 +23,7 @@ from minzheng.registry.models import Household
 
 from . import indicators, relief, services
 from .models import (
+    Allocation,
     DisasterType,
     Distribution,
     DistributionLine,
@@ -409,6 +410,47 @@ def add_move(request: HttpRequest, warehouse_id: int) -> Status:
     fn(actor=user, warehouse=w, item=item, quantity=body.quantity, kind=body.kind, moved_on=body.moved_on,
        doc_no=body.doc_no, counterpart=body.counterpart, note=body.note)
     return Status(201, _warehouse(w))
+
+
+class AllocationIn(Schema):
+    item_code: str
+    quantity: Decimal
+    division_code: str
+    warehouse_id: int | None = None
+    parent_id: int | None = None
+    event_id: int | None = None
+    allocated_on: dt.date | None = None
+    purpose: str = ""
+
+
+class AllocationOut(Schema):
+    id: int
+    division_code: str
+    item_code: str
+    quantity: Decimal
+    warehouse_id: int | None
+    parent_id: int | None
+    allocated_on: dt.date
+    available: Decimal
+
+
+@router.post("/allocations", response={201: AllocationOut, 422: Problem}, openapi_extra=_doc(AllocationIn))
+def allocate(request: HttpRequest) -> Status:
+    """From a warehouse (stock goes out) or split from a township's allocation to one of its villages."""
+    user = _need(request, Cap.EDIT_BUSINESS)
+    body = _body(request, AllocationIn)
+    item = Item.objects.filter(code=body.item_code).first()
+    div = visible_divisions(user).filter(code=body.division_code).first()
+    if item is None or div is None:
+        raise ValidationError("物资编码或区划不存在，或不在您的辖区内")
+    wh = get_visible(Warehouse, user, pk=body.warehouse_id) if body.warehouse_id else None
+    parent = get_visible(Allocation, user, pk=body.parent_id) if body.parent_id else None
+    ev = get_event(user, body.event_id) if body.event_id else None
+    a = relief.allocate(actor=user, division=div, item=item, quantity=body.quantity, warehouse=wh, parent=parent,
+                        event=ev, allocated_on=body.allocated_on, purpose=body.purpose)
+    return Status(201, AllocationOut(id=a.pk, division_code=div.code, item_code=item.code, quantity=a.quantity,
+                                     warehouse_id=a.warehouse_id, parent_id=a.parent_id,
+                                     allocated_on=a.allocated_on, available=relief.available(div, item)))
 
 
 class LineOut(Schema):

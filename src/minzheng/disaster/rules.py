@@ -223,6 +223,27 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> Any:
     raise RuleSyntaxError(f"未知运算 {op}")
 
 
+REGISTER_KEYS = {"dead", "missing", "collapsed_hh", "collapsed_rooms", "severe_hh", "severe_rooms", "minor_hh",
+                 "minor_rooms"}
+
+
+def check_names(text: str, *, each: bool) -> list[str]:
+    """Names an expression may read; returns the unknown ones (a typo would make a rule silently never apply)."""
+    from . import indicators as ind
+
+    bad = []
+    for n in sorted(names(parse(text.replace("$", ind.CODES[0]) if each else text))):
+        if n in ind.BY_CODE or n == "explained":
+            continue
+        prefix, _, rest = n.partition(".")
+        if prefix in ("prev", "villages") and rest in ind.BY_CODE:
+            continue
+        if prefix == "register" and rest in REGISTER_KEYS:
+            continue
+        bad.append(n)
+    return bad
+
+
 # --- Applying rules to a report ----------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ from .models import (
     Report,
     ReportStatus,
     Round,
+    RoundKind,
     Severity,
     SignMethod,
     ValidationRule,
@@ -141,10 +142,13 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     vgrid = [{"village": v, "cells": [{"round": r, "report": village_reports.get((r.pk, v.pk))} for r in rounds]}
              for v in my_villages]
     can_manage = user.has_cap(Cap.EDIT_BUSINESS) and services.in_scope(user, ev.division)
+    sent = [d for d in dues if d.done]
+    timeliness = {"expected": len(dues), "sent": len(sent), "on_time": sum(1 for d in sent if not d.overdue)}
     new_areas = (_divisions(user, Level.TOWNSHIP).exclude(pk__in=[t.pk for t in services.affected_townships(ev)])
                  if can_manage and ev.status == EventStatus.ONGOING else [])
     return render(request, "disaster/event.html", _ctx(
         event=ev, rounds=rounds, grid=grid, vgrid=vgrid, can_manage=can_manage, now=now, new_areas=new_areas,
+        timeliness=timeliness,
         can_report=user.has_cap(Cap.EDIT_BUSINESS), next_due=services.next_update_due(ev, now=now),
         late_initial=[t for t in services.overdue_initial(ev, now=now) if t in towns],
         registers=services.register_counts(ev, user.division) if user.division else {},
@@ -311,9 +315,48 @@ def report_validate(request: HttpRequest, report_id: int) -> HttpResponse:
                                                          "empty": Outcome()})
 
 
+class RuleForm(forms.Form):
+    code = forms.CharField(label="规则编号", max_length=48)
+    name = forms.CharField(label="规则名称", max_length=100)
+    expression = forms.CharField(label="表达式", max_length=500, help_text="如 crop_lost <= crop_damaged；逐项规则用 $")
+    each = forms.CharField(label="逐项适用的指标(逗号分隔)", required=False, max_length=500)
+    severity = forms.ChoiceField(label="级别", choices=[("error", "错误(阻止报送)"), ("warning", "警告")])
+    message = forms.CharField(label="提示", max_length=200, help_text="逐项规则可用 {label}、{prev}")
+    kinds = forms.MultipleChoiceField(label="适用报告类型(不选为全部)", required=False,
+                                      choices=[(k.value, k.label) for k in RoundKind],
+                                      widget=forms.CheckboxSelectMultiple)
+    active = forms.BooleanField(label="启用", required=False, initial=True)
+    source = forms.CharField(label="依据", required=False, max_length=200)
+
+
 @require_cap(Cap.VIEW_BUSINESS)
 def rules_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "disaster/rules.html", _ctx(rules=ValidationRule.objects.all()))
+    can_edit = request.user.has_cap(Cap.MANAGE_POLICY)
+    initial = {}
+    if request.GET.get("edit"):
+        r = ValidationRule.objects.filter(code=request.GET["edit"]).first()
+        if r is not None:
+            initial = {"code": r.code, "name": r.name, "expression": r.expression, "each": ",".join(r.each),
+                       "severity": r.severity, "message": r.message, "kinds": r.kinds, "active": r.active,
+                       "source": r.source}
+    form = RuleForm(request.POST or None, initial=initial or {"active": True})
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只有区管理员可以维护灾情校验规则")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.save_rule(actor=request.user, code=d["code"], name=d["name"], expression=d["expression"],
+                                   severity=d["severity"], message=d["message"], kinds=d["kinds"],
+                                   each=[c.strip() for c in d["each"].replace("，", ",").split(",")],
+                                   active=d["active"], source=d["source"])
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "已保存校验规则")
+                return redirect("disaster:rules")
+    return render(request, "disaster/rules.html", _ctx(rules=ValidationRule.objects.all(), form=form,
+                                                        can_edit=can_edit, indicators=indicators.INDICATORS))
 
 
 # --- Registers -----------------------------------------------------------------------------------------------
