@@ -103,3 +103,18 @@ def test_any_query_is_safe_and_stays_in_scope(family: Any, xiadao_family: Any, x
                                               q: str) -> None:
     found = list(selectors.search_persons(xiadao_officer, q))
     assert all(p.household.division.parent.name == "夏道镇" for p in found)
+
+
+def test_counts_stop_at_the_cap_and_a_short_first_page_needs_no_count(family: Any, meishan_officer: Any,
+                                                                       django_assert_num_queries: Any) -> None:
+    from minzheng.registry.selectors import CappedPaginator
+
+    qs = selectors.search_persons(meishan_officer, "")
+    p = CappedPaginator(qs, 1)
+    p.cap = 2
+    page = p.get_page(1)
+    assert len(page.object_list) == 1 and p.count == 3 and p.capped
+    short = CappedPaginator(selectors.search_persons(meishan_officer, ""), 20)
+    with django_assert_num_queries(1):
+        page = short.get_page(1)
+        assert short.count == 3 and not short.capped and len(page.object_list) == 3
