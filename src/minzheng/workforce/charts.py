@@ -22,8 +22,8 @@ def bar(names: list[str], series: list[tuple[str, list[Any], str]], *, percent: 
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 40, "right": 10, "bottom": 60, "top": 30},
-        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 45, "interval": 0}},
+        "grid": {"left": 40, "right": 10, "bottom": 50, "top": 40},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 60, "interval": 0, "fontSize": 10}},
         "yAxis": {"type": "value", **({"max": 100} if percent else {})},
         "series": [{"name": n, "type": "bar", "data": d, "itemStyle": {"color": c}} for n, d, c in series],
     }

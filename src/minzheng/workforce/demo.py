@@ -259,7 +259,7 @@ def _needs(rng: random.Random, villages: list[Division], today: dt.date) -> None
     for i in range(60):
         v = zhongshan if (i % 6 == 0 and zhongshan is not None) else rng.choice(villages)
         cat = rng.choice(list(NEED_TEXTS))
-        when = now - dt.timedelta(days=rng.randint(0, 420), hours=rng.randint(0, 8))
+        when = now - dt.timedelta(days=rng.choice([rng.randint(0, 20), rng.randint(0, 420)]), hours=rng.randint(0, 8))
         public = rng.random() < 0.35
         by_coord = v == zhongshan and coordinator is not None and not public
         r = needs.submit(village=v, category=cat, description=f"{v.name}：{rng.choice(NEED_TEXTS[cat])}",
@@ -269,7 +269,8 @@ def _needs(rng: random.Random, villages: list[Division], today: dt.date) -> None
                          ip=f"10.0.{i}.1", now=when)
         age = (today - timezone.localdate(when)).days
         fate = rng.random()
-        if age > 3 and fate < 0.7:
+        # Old items are mostly done (a few left to escalate); recent ones are in every state.
+        if (age > 20 and fate < 0.9) or (3 < age <= 20 and fate < 0.5):
             needs.accept(actor=None, report=r)
             late = rng.random() < 0.2
             done = r.deadline + dt.timedelta(days=rng.randint(1, 10)) if late else \
@@ -278,7 +279,7 @@ def _needs(rng: random.Random, villages: list[Division], today: dt.date) -> None
                 needs.resolve(actor=None, report=r, at=timezone.make_aware(dt.datetime.combine(done, dt.time(16))),
                               resolution=rng.choice(["已入户核查，符合条件，已指导申请低保", "已协调村委会落实临时救助",
                                                      "已转交相关部门处理并回复反映人", "已安排人员排除隐患"]))
-        elif fate < 0.85:
+        elif age <= 20 and fate < 0.8:
             needs.accept(actor=None, report=r)
     needs.escalate_overdue(today)
 

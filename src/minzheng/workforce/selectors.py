@@ -169,6 +169,8 @@ class CohortRow:
     gone_window: int
     still_in_post: int
     window_years: int
+    # False while some of the cohort has not yet served the whole window: the rate can still grow.
+    complete: bool = True
 
     @property
     def gone_rate(self) -> Decimal:
@@ -195,5 +197,6 @@ def cohort_turnover(holdings: QuerySet[PostHolding], *, on: dt.date) -> list[Coh
         gone_1y = sum(1 for h in hs if h.end and h.end <= _years_after(h.start, 1))
         gone_w = sum(1 for h in hs if h.end and h.end <= _years_after(h.start, window))
         still = sum(1 for h in hs if h.end is None or h.end > on)
-        rows.append(CohortRow(str(PostKind(kind).label), cohort, len(hs), gone_1y, gone_w, still, window))
+        complete = all(_years_after(h.start, window) <= on for h in hs)
+        rows.append(CohortRow(str(PostKind(kind).label), cohort, len(hs), gone_1y, gone_w, still, window, complete))
     return rows
