@@ -74,3 +74,16 @@ def test_income_from_work_gives_phase_out_then_stop(zhongshan: Any, meishan_offi
     adj2 = services.review_enrollment(enr2, actor=meishan_officer, reasons="房租收入", today=dt.date(2024, 7, 10))
     enr2.refresh_from_db()
     assert adj2.kind == AdjustmentKind.STOP and enr2.status == "ended" and enr2.end_month == dt.date(2024, 8, 1)
+
+
+@pytest.mark.django_db
+def test_review_page_records_a_written_decision(zhongshan: Any, meishan_officer: Any, approver: Any,
+                                               login: Any) -> None:
+    enr, hh, _head, wife = enrolled(zhongshan, meishan_officer, approver)
+    sched = ReviewSchedule.objects.get(enrollment=enr)
+    income(hh, wife, "300")
+    client = login(meishan_officer)
+    resp = client.post(f"/assistance/reviews/{sched.pk}/", {"action": "review", "reasons": "配偶有零工收入"},
+                       follow=True)
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "减发决定书" in body and "社会救助暂行办法》第十三条" in body
