@@ -104,3 +104,10 @@ def test_text_input_gets_the_declared_kind() -> None:
         services.add_version(key="test.list", value="[配偶", effective_from=dt.date(2021, 1, 1), source_document="x")
     with pytest.raises(ValidationError, match="是/否"):
         services.add_version(key="test.flag", value="也许", effective_from=dt.date(2021, 1, 1), source_document="x")
+
+
+def test_a_list_typed_as_words_is_a_list() -> None:
+    catalog.declare(ParamSpec("test.words", "测试词表", kind="json"))
+    services.add_version(key="test.words", value="优待抚恤金、奖学金，见义勇为奖励", effective_from=dt.date(2020, 1, 1),
+                         source_document="测试")
+    assert services.value("test.words", on=dt.date(2020, 2, 1)) == ["优待抚恤金", "奖学金", "见义勇为奖励"]

@@ -124,6 +124,12 @@ def _coerce(kind: str, value: Any) -> Any:
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
+            text = value.strip()
+            if text and text[0] not in "[{\"":
+                # A list typed the way people write it: 优待抚恤金、奖学金 / a, b / one per line.
+                import re
+
+                return [item.strip() for item in re.split(r"[、,，;；\n]", text) if item.strip()]
             raise ValidationError({"value": f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 个字符）"}) from exc
     return value
 
