@@ -487,3 +487,40 @@ def test_more_townships_can_join_an_event(login: Any, district_admin: Any, meish
     assert resp.status_code == 200 and resp.json()["townships"] == [meishan.code, xiadao.code]
     assert login(xiadao_officer).get(f"/disaster/events/{ev.pk}/").status_code == 200
     assert services.overdue_initial(ev, now=T0 + 3 * H) == [meishan, xiadao]
+
+
+def test_due_rounds_open_themselves_on_the_interval(district_admin: Any, meishan: Any, flood_type: Any,
+                                                    flood: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    major = services.register_event(actor=district_admin, name="重大自动", dtype=flood_type, started_at=T0 - H,
+                                    areas=[meishan], is_major=True, now=T0)
+    # the ordinary flood is due a 续报 after 7 days; the major event a 零报告 round every day at 24:00
+    assert services.open_due_rounds(now=T0 + 10 * H) == []
+    opened = services.open_due_rounds(now=T0 + 3 * 24 * H)
+    # figures to 24:00 of 5, 6 and 7 June; the 8 June round is due at 09:00 that day
+    assert [str(r) for r in opened] == ["续报第1期", "续报第2期", "续报第3期"]
+    assert {r.event.name for r in opened} == {"重大自动"}
+    assert [r.as_of.astimezone(T0.tzinfo).day for r in opened] == [6, 7, 8]
+    assert all(r.as_of.astimezone(T0.tzinfo).hour == 0 and r.due_at == r.as_of + 9 * H for r in opened)
+    assert services.open_due_rounds(now=T0 + 3 * 24 * H) == []  # idempotent
+    out = io.StringIO()
+    call_command("disaster", "rounds", "--at", (T0 + 8 * 24 * H).isoformat(), stdout=out)
+    text = out.getvalue()
+    assert "6·5 洪涝  续报第1期" in text and "重大自动" in text
+    assert major.rounds.filter(kind=RoundKind.UPDATE).count() == 8
+    with pytest.raises(ValidationError, match="已发起"):
+        services.open_update_round(actor=district_admin, event=major, now=T0 + 8 * 24 * H)
+
+
+def test_district_is_reminded_to_open_the_next_round(district_admin: Any, meishan: Any, flood_type: Any) -> None:
+    from django.utils import timezone
+
+    from minzheng.core import tasks
+
+    now = timezone.now()
+    services.register_event(actor=district_admin, name="提醒测试", dtype=flood_type, started_at=now - 9 * 24 * H,
+                            areas=[meishan], now=now - 8 * 24 * H)
+    assert any(t.kind == "续报待发起" and "提醒测试" in t.title for t in tasks.for_user(district_admin))

@@ -37,6 +37,12 @@ def task_items(user: Any) -> list[TaskItem]:
             items.append(TaskItem(kind=f"灾情{d.round.get_kind_display()}", title=f"{d.round.event} · {d.round}",
                                   url=reverse("disaster:event", kwargs={"event_id": d.round.event_id}),
                                   due=d.round.due_at, overdue=d.overdue, division=d.division.name))
+        for ev in visible_events(user).filter(status=EventStatus.ONGOING):
+            due = services.next_update_due(ev, now=now)
+            if due is not None and due <= now and services.in_scope(user, ev.division):
+                items.append(TaskItem(kind="续报待发起", title=f"{ev} 应发起{'零报告/' if ev.is_major else ''}续报",
+                                      url=reverse("disaster:event", kwargs={"event_id": ev.pk}), due=due,
+                                      overdue=True, division=ev.division.name))
     for r in services.pending_approvals(user):
         items.append(TaskItem(kind="灾情报告审核", title=f"{r.division.name} {r.event} {r.kind_label}",
                               url=reverse("disaster:report", kwargs={"report_id": r.pk}), due=r.round.due_at,

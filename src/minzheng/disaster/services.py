@@ -140,23 +140,48 @@ def update_interval(event: Event, on: dt.date) -> policy.ParamValue:
 def open_update_round(*, actor: Any, event: Event, as_of: dt.datetime | None = None,
                       now: dt.datetime | None = None) -> Round:
     """续报 (or, for a major event, the daily 零报告 round). Major: figures to 24:00, due at the set hour."""
-    now = _now(now)
     require_division(actor, event.division)
+    return _new_update_round(event, as_of=as_of, now=_now(now))
+
+
+def _new_update_round(event: Event, *, as_of: dt.datetime | None, now: dt.datetime) -> Round:
     if event.status != EventStatus.ONGOING:
         raise ValidationError("灾情已稳定，不能再发起续报，请报送核报")
     on = _local(now).date()
     if event.is_major:
-        midnight = timezone.make_aware(dt.datetime.combine(on, dt.time()))
-        as_of = as_of or midnight
+        midnight = timezone.make_aware(dt.datetime.combine(_local(as_of).date() if as_of else on, dt.time()))
+        as_of = midnight
         hour = policy.resolve("disaster.daily_report_hour", on=on, division=event.division)
         due, ref = as_of + dt.timedelta(hours=int(hour.value)), hour.ref()
     else:
         as_of = as_of or now
         hrs = policy.resolve("disaster.update_report_hours", on=on, division=event.division)
         due, ref = as_of + dt.timedelta(hours=int(hrs.value)), hrs.ref()
+    if event.rounds.filter(kind=RoundKind.UPDATE, as_of=as_of).exists():
+        raise ValidationError("本期续报已发起")
     seq = (event.rounds.filter(kind=RoundKind.UPDATE).count()) + 1
     return Round.objects.create(event=event, kind=RoundKind.UPDATE, seq=seq, as_of=as_of, due_at=due,
                                 decided_under={"deadline": ref})
+
+
+@transaction.atomic
+def open_due_rounds(*, now: dt.datetime | None = None) -> list[Round]:
+    """The periodic job (cron: `minzheng disaster rounds`): open every 续报 / daily 零报告 round that the interval
+    parameter says is due, catching up missed periods, so townships see the round without waiting for a click."""
+    now = _now(now)
+    opened: list[Round] = []
+    for ev in Event.objects.filter(status=EventStatus.ONGOING).select_related("dtype", "division"):
+        for _ in range(60):  # at most two months of daily rounds in one catch-up
+            due = next_update_due(ev, now=now)
+            if due is None or due > now:
+                break
+            opened.append(_new_update_round(ev, as_of=due, now=now))
+    if opened:
+        from minzheng.audit.services import record
+
+        record("disaster.rounds.open", summary=f"按续报间隔自动发起 {len(opened)} 期",
+               detail={"rounds": [r.pk for r in opened]})
+    return opened
 
 
 @transaction.atomic
@@ -185,6 +210,9 @@ def next_update_due(event: Event, *, now: dt.datetime | None = None) -> dt.datet
     if last is None:
         return None
     iv = update_interval(event, _local(_now(now)).date())
+    if event.is_major:  # 24小时零报告: each day's figures run to 24:00
+        day = _local(last.as_of).date() + dt.timedelta(days=int(iv.value))
+        return timezone.make_aware(dt.datetime.combine(day, dt.time()))
     return last.as_of + dt.timedelta(days=int(iv.value))
 
 

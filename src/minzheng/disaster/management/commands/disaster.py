@@ -27,6 +27,9 @@ class Command(BaseCommand):
         rc.add_argument("--distribution", type=int, help="发放批次编号 / distribution id")
         rc.add_argument("--warehouse", type=int, help="仓库编号 / warehouse id")
         rc.add_argument("--json", action="store_true")
+        rd = sub.add_parser("rounds", help="按续报间隔发起到期的续报/零报告期次 / open due update rounds (cron)")
+        rd.add_argument("--at", help="时点 / time (ISO, 默认现在 default now)")
+        rd.add_argument("--json", action="store_true")
         ru = sub.add_parser("rules", help="列出灾情校验规则 / list validation rules")
         ru.add_argument("--json", action="store_true")
 
@@ -41,12 +44,7 @@ class Command(BaseCommand):
         from minzheng.disaster import services
         from minzheng.disaster.models import Event, EventStatus
 
-        try:
-            at = dt.datetime.fromisoformat(opts["at"]) if opts.get("at") else timezone.now()
-        except ValueError:
-            raise CommandError(f"时间格式有误 / bad time: {opts['at']}") from None
-        if timezone.is_naive(at):
-            at = timezone.make_aware(at)
+        at = self._at(opts)
         rows = []
         for ev in Event.objects.exclude(status=EventStatus.CLOSED).select_related("dtype"):
             for d in services.dues(ev, now=at):
@@ -57,6 +55,23 @@ class Command(BaseCommand):
         self.emit(opts, rows, (text or "没有逾期未报的灾情报告 / nothing overdue") + "\n")
         if rows:
             sys.exit(1)
+
+    def do_rounds(self, opts: dict[str, Any]) -> None:
+        from minzheng.disaster import services
+
+        at = self._at(opts)
+        rounds = services.open_due_rounds(now=at)
+        data = [{"event": r.event.name, "round": str(r), "as_of": timezone.localtime(r.as_of).isoformat(),
+                 "due_at": timezone.localtime(r.due_at).isoformat()} for r in rounds]
+        self.emit(opts, data, "".join(f"{d['event']}  {d['round']}  时限 {d['due_at'][:16]}\n" for d in data)
+                  or "没有到期的续报期次 / no round due\n")
+
+    def _at(self, opts: dict[str, Any]) -> dt.datetime:
+        try:
+            at = dt.datetime.fromisoformat(opts["at"]) if opts.get("at") else timezone.now()
+        except ValueError:
+            raise CommandError(f"时间格式有误 / bad time: {opts['at']}") from None
+        return timezone.make_aware(at) if timezone.is_naive(at) else at
 
     def do_reconcile(self, opts: dict[str, Any]) -> None:
         from minzheng.disaster import relief
