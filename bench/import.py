@@ -164,14 +164,15 @@ def _django(home: str) -> None:
 def phase_floor(ledger: str) -> dict[str, Any]:
     from python_calamine import CalamineWorkbook
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     wb = CalamineWorkbook.from_path(ledger)
     rows = cells = 0
     for name in wb.sheet_names:
         for row in wb.get_sheet_by_name(name).iter_rows():
             rows += 1
             cells += len(row)
-    return {"seconds": time.perf_counter() - t, "rows": rows, "cells": cells, "rss_mb": rss_mb()}
+    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c, "rows": rows, "cells": cells,
+            "rss_mb": rss_mb()}
 
 
 def phase_setup(home: str) -> dict[str, Any]:
@@ -191,12 +192,13 @@ def phase_minzheng(home: str, ledger: str) -> dict[str, Any]:
     from minzheng.registry.models import Enrollment, Person
 
     base = rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with acting(Actor("bench", "operator")):
         result = import_ledger(ledger)
     seconds = time.perf_counter() - t
+    cpu = time.process_time() - c
     assert result.imported and result.error_count == 0, result.errors[:5]
-    return {"seconds": seconds, "persons": Person.objects.count(), "households": result.stats.households,
+    return {"seconds": seconds, "cpu": cpu, "persons": Person.objects.count(), "households": result.stats.households,
             "enrollments": Enrollment.objects.count(), "warnings": result.warning_count, "rss_mb": rss_mb(),
             "rss_before_mb": base}
 
@@ -344,10 +346,10 @@ def main() -> None:
             shutil.copytree(base, homes[name])
 
         floor = child(["--phase", "floor", "--ledger", str(ledger)])
-        print(f"floor (python-calamine read only): {floor['seconds']:.2f} s, {floor['rows']} rows, "
-              f"peak RSS {floor['rss_mb']:.0f} MB", flush=True)
+        print(f"floor (python-calamine read only): {floor['seconds']:.2f} s (CPU {floor['cpu']:.2f} s), "
+              f"{floor['rows']} rows, peak RSS {floor['rss_mb']:.0f} MB", flush=True)
         mz = child(["--phase", "minzheng", "--home", str(homes["mz"]), "--ledger", str(ledger)])
-        print(f"minzheng import: {mz['seconds']:.2f} s for {mz['persons']} persons, {mz['households']} households, "
+        print(f"minzheng import: {mz['seconds']:.2f} s (CPU {mz['cpu']:.2f} s, both threads) for {mz['persons']} persons, {mz['households']} households, "
               f"{mz['enrollments']} enrollments ({mz['persons'] / mz['seconds']:,.0f} persons/s), "
               f"peak RSS {mz['rss_mb']:.0f} MB", flush=True)
         assert mz["persons"] == info["persons"]
@@ -361,6 +363,8 @@ def main() -> None:
                     f"extrapolated linearly to {persons}")
         print(f"django-import-export: {dji_seconds:.2f} s for {persons} persons (file read {dji['read_seconds']:.2f} s "
               f"of {dji['seconds']:.2f} s){note}; peak RSS {dji['rss_mb']:.0f} MB", flush=True)
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+              "(wall-clock ratios are only comparable on an otherwise idle machine)", flush=True)
         x = dji_seconds / mz["seconds"]
         ratio = mz["seconds"] / floor["seconds"]
         print(f"import: persons={mz['persons']} x_vs_django_import_export={x:.1f} floor_ratio={ratio:.1f} "
