@@ -199,6 +199,8 @@ def add_line(*, actor: Any, distribution: Distribution, household: Any, item: It
         raise ValidationError({"household": f"该户本批次已领取过{item.name}，不能重复发放"})
     if served and not repeat_reason.strip():
         raise ValidationError({"repeat_reason": "同户再次领取须写明原因"})
+    # Serialise every issue against this division's allocation of the item (two distributions may share it).
+    list(Allocation.objects.select_for_update().filter(division=dist.division, item=item).values_list("pk"))
     free = available(dist.division, item)
     if qty > free:
         raise ValidationError({"quantity": f"{dist.division.name}可发放的{item.name}只剩 {free}{item.unit}（已超出分配数）"})

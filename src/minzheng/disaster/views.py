@@ -166,7 +166,10 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
             messages.success(request, "已发起续报" + ("（24小时零报告）" if ev.is_major else ""))
         elif action == "stable":
             raw = request.POST.get("ended_at") or ""
-            ended = timezone.make_aware(dt.datetime.fromisoformat(raw)) if raw else timezone.now()
+            try:
+                ended = timezone.make_aware(dt.datetime.fromisoformat(raw)) if raw else timezone.now()
+            except ValueError:
+                raise ValidationError({"ended_at": "稳定时间格式有误"}) from None
             rnd = services.mark_stable(actor=request.user, event=ev, ended_at=ended)
             messages.success(request, f"灾情已稳定，核报须在 {timezone.localtime(rnd.due_at):%Y-%m-%d} 前报送")
         elif action == "add_areas":
