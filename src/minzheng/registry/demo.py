@@ -134,7 +134,8 @@ class IdAllocator:
 
     def make(self, region: str, birth: dt.date, sex: str) -> str:
         key = (region, birth, sex)
-        base = (_stable(f"{region}{birth}") % 50) * 2
+        # Real sequence numbers spread over 001–999; start each day somewhere in that range.
+        base = (_stable(f"{region}{birth}") % 400) * 2
         k = self.next.get(key, 0)
         while True:
             seq = base + 2 * k + (1 if sex == "1" else 2)
@@ -423,6 +424,8 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
             for m in h.members:
                 m.pk = out.persons.new_id()
                 m.id_number = ids.make(m.region, m.birth, m.sex)
+                # The allocator may move a birth a day back when a day's sequences run out: the ID is the truth.
+                m.birth = dt.date(int(m.id_number[6:10]), int(m.id_number[10:12]), int(m.id_number[12:14]))
                 age = _age(m.birth)
                 cat, grade = m.disability if m.disability else ("", None)
                 m.capacity = _capacity(age, grade)
