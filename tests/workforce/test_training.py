@@ -93,3 +93,22 @@ def test_attendance_page_records_presence(people: dict[str, Any], meishan: Any, 
                                                                                  "title": "课件",
                                                                                  "link": "https://example.org/a"})
     assert resp.status_code == 302 and s.materials.count() == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("讲义.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    resp = login(meishan_officer).post(f"/workforce/training/sessions/{s.pk}/", {"action": "material",
+                                                                                 "title": "讲义", "file": pdf})
+    assert resp.status_code == 302
+    m = s.materials.get(title="讲义")
+    got = login(meishan_officer).get(f"/workforce/training/materials/{m.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 test"
+    exe = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    login(meishan_officer).post(f"/workforce/training/sessions/{s.pk}/", {"action": "material", "file": exe})
+    assert s.materials.count() == 2
+    # a plan for the year
+    resp = login(meishan_officer).post("/workforce/training/?year=2024", {"action": "plan", "title": "协管员培训计划",
+                                                                        "planned_sessions": "3"})
+    assert resp.status_code == 302
+    from minzheng.workforce.models import TrainingPlan
+
+    assert TrainingPlan.objects.get().level == TrainingLevel.TOWNSHIP

@@ -30,6 +30,7 @@ from .models import (
     StaffMember,
     TrainingLevel,
     TrainingMaterial,
+    TrainingPlan,
     TrainingSession,
 )
 
@@ -49,6 +50,19 @@ def create_session(*, actor: Any, division: Division, level: str, date: dt.date,
         raise ValidationError({"topic": "请填写培训主题"})
     return TrainingSession.objects.create(division=division, level=level, date=date, topic=topic.strip(),
                                           place=place, trainer=trainer, plan=plan)
+
+
+@transaction.atomic
+def create_plan(*, actor: Any, division: Division, year: int, title: str, planned_sessions: int,
+                content: str = "") -> TrainingPlan:
+    require_division(actor, division, Cap.EDIT_BUSINESS)
+    if division.level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise ValidationError({"division": "培训计划由区民政局或乡镇(街道)制定"})
+    if not title.strip():
+        raise ValidationError({"title": "请填写计划名称"})
+    level = TrainingLevel.DISTRICT if division.level == Level.COUNTY else TrainingLevel.TOWNSHIP
+    return TrainingPlan.objects.create(division=division, year=year, level=level, title=title.strip(),
+                                       planned_sessions=planned_sessions, content=content)
 
 
 @transaction.atomic

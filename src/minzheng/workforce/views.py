@@ -308,10 +308,22 @@ def training_page(request: HttpRequest) -> HttpResponse:
     else:
         people = rows
     comp = training.by_township(rows)
-    form = forms.SessionForm(user, request.POST or None, initial={"date": _today()})
+    form = forms.SessionForm(user, request.POST if request.POST.get("action") != "plan" else None,
+                             initial={"date": _today()})
     if request.method == "POST":
         if not _can_edit(user):
             raise PermissionDenied("您的角色不能登记培训")
+        if request.POST.get("action") == "plan":
+            try:
+                training.create_plan(actor=user, division=user.division, year=year,
+                                     title=request.POST.get("title", ""),
+                                     planned_sessions=int(request.POST.get("planned_sessions") or 0),
+                                     content=request.POST.get("content", ""))
+            except (ValidationError, ValueError) as exc:
+                messages.error(request, "; ".join(getattr(exc, "messages", ["输入有误"])))
+            else:
+                messages.success(request, "培训计划已保存")
+            return redirect(f"{reverse('workforce:training')}?year={year}")
         if form.is_valid():
             d = form.cleaned_data
             try:
