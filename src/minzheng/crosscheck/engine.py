@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -24,6 +24,8 @@ from . import schemas
 from .rules import PARAM_TABLE_TYPES, RULES, Rule, RuleParams
 
 Progress = Callable[[float, str], None]
+# ID numbers that appear in any (pruned) department table.
+MATCHED_IDS = " UNION ".join(f"SELECT id_number FROM dept_{k}" for k in schemas.SCHEMAS)
 ENGINES = ("duckdb", "spark")
 
 
@@ -44,14 +46,27 @@ class Hit:
     rule: str
     township_code: str
     subject: dict[str, Any]
-    rows: list[dict[str, Any]]
-    evidence: list[dict[str, Any]]
+    columns: list[str]
+    tuples: list[tuple[Any, ...]]
+    evidence_columns: tuple[str, ...]
+    evidence_tuples: list[tuple[Any, ...]]
     fingerprint: str
     subject_key: str
 
     @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, t, strict=True)) for t in self.tuples]
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.evidence_columns, t, strict=True)) for t in self.evidence_tuples]
+
+    @property
     def first(self) -> dict[str, Any]:
-        return self.rows[0]
+        return dict(zip(self.columns, self.tuples[0], strict=True))
+
+
+CENT = Decimal("0.01")
 
 
 def canonical(value: Any) -> Any:
@@ -69,26 +84,59 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _digest(*parts: Any) -> str:
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _text(value: Any) -> str:
+    return "\x00" if value is None else str(value)
 
 
-def group_hits(rule: Rule, rows: Iterable[dict[str, Any]]) -> list[Hit]:
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for raw in rows:
-        row = {k: canonical(v) for k, v in raw.items()}
-        key = (row["township_code"], *(row[c] for c in rule.subject))
-        groups.setdefault(key, []).append(row)
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(_text(v) for v in row)
+
+
+def group_hits(rule: Rule, rows: Iterable[dict[str, Any]] | None = None, *, columns: list[str] | None = None,
+               tuples: Iterable[tuple[Any, ...]] | None = None) -> list[Hit]:
+    """Group a rule's result rows into hits: one per (township, subject). Values are canonicalised first, so
+    the grouping, the evidence and both hashes are the same whichever engine produced the rows."""
+    if rows is not None:
+        rows = list(rows)
+        columns = list(rows[0].keys()) if rows else list(columns or [])
+        tuples = [tuple(r[c] for c in columns) for r in rows]
+    assert columns is not None and tuples is not None
+    tuples = list(tuples)
+    if not tuples:
+        return []
+    i_town = columns.index("township_code") if "township_code" in columns else -1
+    i_subj = [columns.index(c) for c in rule.subject]
+    i_ev = [columns.index(c) for c in rule.evidence]
+    # Canonicalise column by column: only columns holding money or dates need converting.
+    cols = list(zip(*tuples, strict=True))
+    for i, col in enumerate(cols):
+        sample = next((v for v in col if v is not None), None)
+        if sample is None or type(sample) in (str, int, bool):
+            continue
+        if type(sample) is Decimal:
+            cols[i] = tuple(None if v is None else str(v.quantize(CENT)) for v in col)
+        elif type(sample) is dt.date:
+            cols[i] = tuple(None if v is None else v.isoformat() for v in col)
+        else:
+            cols[i] = tuple(canonical(v) for v in col)
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for row in zip(*cols, strict=True):
+        groups.setdefault((row[i_town], *(row[i] for i in i_subj)), []).append(row)
     hits = []
     for key, grp in groups.items():
-        grp.sort(key=lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True))
-        evidence = sorted({json.dumps({c: r.get(c) for c in rule.evidence}, ensure_ascii=False, sort_keys=True)
-                           for r in grp})
-        ev = [json.loads(e) for e in evidence]
-        subject = dict(zip(rule.subject, key[1:], strict=True))
-        subject_key = _digest(rule.code, key[0], subject)
-        hits.append(Hit(rule.code, key[0], subject, grp, ev, _digest(rule.code, key[0], subject, ev), subject_key))
+        if len(grp) == 1:  # the common case: one department row about one subject
+            evidence = [tuple(grp[0][i] for i in i_ev)]
+        else:
+            grp.sort(key=_sort_key)
+            evidence = sorted({tuple(r[i] for i in i_ev) for r in grp}, key=_sort_key)
+        subject_key = _digest(rule.code, *map(_text, key))
+        fingerprint = _digest(subject_key, *("\x1e".join(map(_text, e)) for e in evidence))
+        hits.append(Hit(rule.code, key[0], dict(zip(rule.subject, key[1:], strict=True)), columns, grp,
+                        rule.evidence, evidence, fingerprint, subject_key))
     hits.sort(key=lambda h: (h.township_code, h.subject_key))
     return hits
 
@@ -113,8 +161,6 @@ def _sql_str(text: str) -> str:
 def run_duckdb(inputs: Inputs, params: RuleParams, rules: list[Rule] | None = None, *,
                memory_limit: str | None = None, threads: int | None = None,
                progress: Progress | None = None) -> dict[str, list[Hit]]:
-    import duckdb
-
     rules = RULES if rules is None else rules
     say = progress or (lambda f, m: None)
     con = duckdb.connect(config={"preserve_insertion_order": False})
@@ -123,13 +169,14 @@ def run_duckdb(inputs: Inputs, params: RuleParams, rules: list[Rule] | None = No
             con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET enable_progress_bar = false")
         say(0.02, "读取救助对象快照")
-        con.execute(f"CREATE TABLE recipients AS SELECT * FROM read_parquet({_sql_str(inputs.recipients)})")
-        con.execute("CREATE TABLE recipient_ids AS SELECT DISTINCT id_number FROM recipients")
+        # The snapshot stays a Parquet view: each rule reads only the columns it needs.
+        con.execute(f"CREATE VIEW recipients AS SELECT * FROM read_parquet({_sql_str(inputs.recipients)})")
+        con.execute("CREATE TABLE recipient_ids AS SELECT id_number, COUNT(*) AS n_rows FROM recipients "
+                    "GROUP BY id_number")
         for name, (cols, rows) in params.tables().items():
-            _duck_param_table(con, name, cols, rows)
-        con.execute("CREATE VIEW mt AS SELECT r.* FROM recipients r JOIN p_programmes p "
-                    "ON p.programme = r.programme WHERE p.means_tested")
+            _duck_table(con, name, list(zip(cols, PARAM_TABLE_TYPES[name], strict=True)), rows)
         kinds = list(schemas.SCHEMAS)
         for i, kind in enumerate(kinds):
             say(0.05 + 0.45 * i / len(kinds), f"比对部门数据：{schemas.SCHEMAS[kind].label}")
@@ -137,21 +184,24 @@ def run_duckdb(inputs: Inputs, params: RuleParams, rules: list[Rule] | None = No
             if path:
                 # Only department rows about recipients matter; pruning once keeps every rule small.
                 con.execute(f"CREATE TABLE dept_{kind} AS SELECT d.* FROM read_parquet({_sql_str(path)}) d "
-                            f"WHERE d.id_number IN (SELECT id_number FROM recipient_ids)")
+                            f"SEMI JOIN recipient_ids i ON d.id_number = i.id_number")
             else:
-                con.register(f"_empty_{kind}", empty_table(schemas.SCHEMAS[kind].arrow_schema))
-                con.execute(f"CREATE TABLE dept_{kind} AS SELECT * FROM _empty_{kind}")
+                _duck_table(con, f"dept_{kind}", _columns(schemas.SCHEMAS[kind].arrow_schema), [])
         if inputs.kinship_filed:
             con.execute(f"CREATE TABLE kinship_filed AS SELECT * FROM read_parquet({_sql_str(inputs.kinship_filed)})")
         else:
-            con.register("_empty_kin", empty_table(schemas.KINSHIP_FILED_SCHEMA))
-            con.execute("CREATE TABLE kinship_filed AS SELECT * FROM _empty_kin")
+            _duck_table(con, "kinship_filed", _columns(schemas.KINSHIP_FILED_SCHEMA), [])
+        # Recipients named in any department table, and their means-tested part: small, read by most rules.
+        con.execute(f"CREATE TABLE matched AS SELECT r.* FROM recipients r SEMI JOIN ({MATCHED_IDS}) m "
+                    f"ON r.id_number = m.id_number")
+        con.execute("CREATE TABLE mt AS SELECT r.* FROM matched r JOIN p_programmes p "
+                    "ON p.programme = r.programme WHERE p.means_tested")
         out: dict[str, list[Hit]] = {}
         for i, rule in enumerate(rules):
             say(0.5 + 0.5 * i / max(1, len(rules)), f"执行规则：{rule.name}")
             cur = con.execute(rule.render(params))
             cols = [d[0] for d in cur.description]
-            out[rule.code] = group_hits(rule, (dict(zip(cols, r, strict=True)) for r in cur.fetchall()))
+            out[rule.code] = group_hits(rule, columns=cols, tuples=cur.fetchall())
         say(1.0, "完成")
         return out
     finally:
@@ -168,10 +218,24 @@ def _param_arrow(name: str, cols: list[str], rows: list[tuple[Any, ...]]) -> pa.
     return pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in rows], schema=schema)
 
 
-def _duck_param_table(con: Any, name: str, cols: list[str], rows: list[tuple[Any, ...]]) -> None:
-    con.register(f"_{name}", _param_arrow(name, cols, rows))
-    con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
-    con.unregister(f"_{name}")
+_SQL_TYPES = {"string": "VARCHAR", "bool": "BOOLEAN", "int": "BIGINT", "int32": "INTEGER",
+              "decimal": "DECIMAL(18,2)", "date": "DATE"}
+
+
+def _columns(schema: pa.Schema) -> list[tuple[str, str]]:
+    def kind(t: pa.DataType) -> str:
+        if pa.types.is_decimal(t):
+            return f"DECIMAL({t.precision},{t.scale})"
+        return {"string": "string", "bool": "bool", "int64": "int", "int32": "int32", "date32[day]": "date"}[str(t)]
+
+    return [(f.name, kind(f.type)) for f in schema]
+
+
+def _duck_table(con: Any, name: str, columns: list[tuple[str, str]], rows: list[tuple[Any, ...]]) -> None:
+    ddl = ", ".join(f"{c} {_SQL_TYPES.get(t, t)}" for c, t in columns)
+    con.execute(f"CREATE TABLE {name} ({ddl})")
+    if rows:
+        con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in columns)})", [list(r) for r in rows])
 
 
 # ----------------------------------------------------------------------------------------------- Spark
@@ -246,13 +310,12 @@ def run_spark(inputs: Inputs, params: RuleParams, rules: list[Rule] | None = Non
 
     try:
         view("recipients", spark.read.parquet(inputs.recipients), cache=True)
-        view("recipient_ids", spark.sql("SELECT DISTINCT id_number FROM recipients"), cache=True)
+        view("recipient_ids", spark.sql("SELECT id_number, COUNT(*) AS n_rows FROM recipients GROUP BY id_number"),
+             cache=True)
         for name, (cols, rows) in params.tables().items():
             arrow = _param_arrow(name, cols, rows)
             view(name, spark.createDataFrame([tuple(r.values()) for r in arrow.to_pylist()],
                                              schema=_spark_schema(arrow.schema)))
-        view("mt", spark.sql("SELECT r.* FROM recipients r JOIN p_programmes p "
-                             "ON p.programme = r.programme WHERE p.means_tested"))
         kinds = list(schemas.SCHEMAS)
         for i, kind in enumerate(kinds):
             say(0.05 + 0.45 * i / len(kinds), f"比对部门数据：{schemas.SCHEMAS[kind].label}")
@@ -268,11 +331,15 @@ def run_spark(inputs: Inputs, params: RuleParams, rules: list[Rule] | None = Non
             view("kinship_filed", spark.read.parquet(inputs.kinship_filed))
         else:
             view("kinship_filed", spark.createDataFrame([], schema=_spark_schema(schemas.KINSHIP_FILED_SCHEMA)))
+        view("matched", spark.sql(f"SELECT r.* FROM recipients r LEFT SEMI JOIN ({MATCHED_IDS}) m "
+                                  f"ON r.id_number = m.id_number"), cache=True)
+        view("mt", spark.sql("SELECT r.* FROM matched r JOIN p_programmes p "
+                             "ON p.programme = r.programme WHERE p.means_tested"), cache=True)
         out: dict[str, list[Hit]] = {}
         for i, rule in enumerate(rules):
             say(0.5 + 0.5 * i / max(1, len(rules)), f"执行规则：{rule.name}")
-            rows = [r.asDict() for r in spark.sql(rule.render(params)).collect()]
-            out[rule.code] = group_hits(rule, rows)
+            df = spark.sql(rule.render(params))
+            out[rule.code] = group_hits(rule, columns=list(df.columns), tuples=[tuple(r) for r in df.collect()])
         say(1.0, "完成")
         return out
     finally:

@@ -45,8 +45,4 @@ _one("crosscheck.pension.excluded_types", "不计入收入的社保待遇", ["�
      certainty="V-sec", source="policy-rules §1.7：中央确定的城乡居民基本养老保险基础养老金不计入家庭收入")
 _one("crosscheck.pension.tolerance", "养老金申报差额容忍度", "1", unit="元/月",
      help="部门发放额超过已申报额此数以上才列为疑点（避免分角误差）")
-_one("crosscheck.gaoling.bands", "高龄津贴年龄段及月标准",
-     [{"from": 80, "to": 89, "amount": "100"}, {"from": 90, "to": 99, "amount": "200"},
-      {"from": 100, "to": None, "amount": "500"}], kind="json", certainty="DEMO",
-     source="GAP：福建年龄段及标准未查到（policy-rules §5），演示值",
-     help="from/to 为周岁（含），to 为空表示以上；amount 为元/人/月")
+# 高龄津贴 age bands are read from payments.gaoling.bands (declared by the payments app): one truth for both.

@@ -1,6 +1,8 @@
 """The 核对 rules, each written once as portable SQL that DuckDB and Spark SQL both run unchanged.
 
-Inputs are standard views: `recipients` (schemas.RECIPIENTS_SCHEMA), `mt` (the means-tested subset), one
+Inputs are standard views: `recipients` (schemas.RECIPIENTS_SCHEMA), `recipient_ids` (id_number, n_rows),
+`matched` (the recipients who appear in any department table — every rule that joins department data reads this),
+`mt` (its means-tested part), one
 `dept_<kind>` view per department schema (already pruned to recipients' ID numbers), `kinship_filed`, and small
 parameter tables `p_*` built from policy parameters. Scalars are inlined as validated literals. SQL stays in the
 common subset (joins, CASE, COALESCE, GROUP BY, COUNT DISTINCT, DATE literals, CAST to DECIMAL); anything
@@ -129,7 +131,7 @@ RULES: list[Rule] = [
         SELECT r.township_code, r.village_code, r.household_id, r.enrollment_id, r.programme, r.person_id,
                r.id_number, r.name, r.is_direct, r.monthly_amount, r.covered_persons, r.start_month,
                d.death_date, COALESCE(d.source, '') AS death_source
-        FROM recipients r JOIN dept_death d ON d.id_number = r.id_number
+        FROM matched r JOIN dept_death d ON d.id_number = r.id_number
         """,
         subject=("enrollment_id", "id_number"),
         evidence=("death_date", "death_source", "programme"),
@@ -232,7 +234,7 @@ RULES: list[Rule] = [
         "pension", "领取养老金等社保待遇未如实申报", 1, REVIEW,
         """
         WITH members AS (
-          SELECT DISTINCT township_code, village_code, household_id, enrollment_id, programme, person_id,
+          SELECT township_code, village_code, household_id, enrollment_id, programme, person_id,
                  id_number, name, household_size, household_income, declared_pension
           FROM mt
         ), paid AS (
@@ -262,24 +264,28 @@ RULES: list[Rule] = [
     Rule(
         "duplicate", "重复享受待遇", 1, STOP,
         """
-        WITH b AS (
+        WITH multi AS (
+          -- only people with more than one snapshot row can be duplicates (recipient_ids counts the rows)
+          SELECT id_number FROM recipient_ids WHERE n_rows > 1
+        ), bm AS (
           SELECT r.township_code, r.village_code, r.household_id, r.enrollment_id, r.programme, r.person_id,
                  r.id_number, r.name, p.grp
-          FROM recipients r JOIN p_programmes p ON p.programme = r.programme
+          FROM recipients r JOIN multi ON multi.id_number = r.id_number
+          JOIN p_programmes p ON p.programme = r.programme
           WHERE p.grp IN ('dibao', 'tekun')
         ), agg AS (
           SELECT id_number, COUNT(DISTINCT household_id) AS n_households,
                  COUNT(DISTINCT township_code) AS n_townships,
                  COUNT(DISTINCT CASE WHEN grp = 'dibao' THEN programme END) AS n_dibao,
                  COUNT(DISTINCT CASE WHEN grp = 'tekun' THEN programme END) AS n_tekun
-          FROM b GROUP BY id_number
+          FROM bm GROUP BY id_number
         ), routes AS (
-          SELECT DISTINCT b.id_number, b.township_code AS route_township FROM b
+          SELECT DISTINCT bm.id_number, bm.township_code AS route_township FROM bm
         )
-        SELECT routes.route_township AS township_code, b.village_code, b.household_id, b.enrollment_id,
-               b.programme, b.person_id, b.id_number, b.name, b.township_code AS enrolled_township,
+        SELECT routes.route_township AS township_code, bm.village_code, bm.household_id, bm.enrollment_id,
+               bm.programme, bm.person_id, bm.id_number, bm.name, bm.township_code AS enrolled_township,
                agg.n_households, agg.n_townships, agg.n_dibao, agg.n_tekun
-        FROM agg JOIN b ON b.id_number = agg.id_number
+        FROM agg JOIN bm ON bm.id_number = agg.id_number
         JOIN routes ON routes.id_number = agg.id_number
         WHERE agg.n_households > 1 OR agg.n_townships > 1 OR agg.n_dibao > 1 OR agg.n_tekun > 1
            OR (agg.n_dibao > 0 AND agg.n_tekun > 0)
@@ -323,7 +329,7 @@ RULES: list[Rule] = [
         info=("name", "age"),
         description="按身份证出生日期计算的年龄已进入更高年龄段，发放标准未相应调整",
         source="老年人权益保障法 第三十三条；福建年龄段标准待补（GAP，演示值）",
-        params=("crosscheck.gaoling.bands",),
+        params=("payments.gaoling.bands",),
     ),
     Rule(
         "prisoner", "在押服刑人员", 1, REVIEW,
@@ -368,7 +374,7 @@ def _name_mismatch_sql() -> str:
         WITH dept AS (
           {union}
         ), people AS (
-          SELECT DISTINCT township_code, village_code, household_id, person_id, id_number, name FROM recipients
+          SELECT DISTINCT township_code, village_code, household_id, person_id, id_number, name FROM matched
         )
         SELECT p.township_code, p.village_code, p.household_id, p.person_id, p.id_number, p.name,
                d.dataset_kind, TRIM(d.dept_name) AS dept_name

@@ -165,7 +165,7 @@ PARAM_FIELDS: dict[str, tuple[str, str]] = {
     "crosscheck.business.small_capital": ("business_small_capital", "decimal"),
     "crosscheck.pension.excluded_types": ("pension_excluded_types", "list"),
     "crosscheck.pension.tolerance": ("pension_tolerance", "decimal"),
-    "crosscheck.gaoling.bands": ("gaoling_bands", "bands"),
+    "payments.gaoling.bands": ("gaoling_bands", "bands"),
 }
 
 
@@ -185,9 +185,10 @@ def rule_params(on: dt.date) -> tuple[rules.RuleParams, list[dict[str, Any]]]:
         elif kind == "int":
             value = int(value)
         elif kind == "bands":
-            if not isinstance(value, list) or not all(isinstance(b, dict) and "from" in b and "amount" in b
-                                                      for b in value):
-                raise ValidationError(f"政策参数 {key} 应为 [{{from, to, amount}}] 列表")
+            if not isinstance(value, list) or not all(isinstance(b, dict) and "amount" in b for b in value):
+                raise ValidationError(f"政策参数 {key} 应为 [{{min_age, max_age, amount}}] 列表")
+            value = [{"from": b.get("min_age", b.get("from")), "to": b.get("max_age", b.get("to")),
+                      "amount": str(b["amount"])} for b in value]
         setattr(p, attr, value)
         refs.append(pv.ref())
     return p, refs

@@ -139,8 +139,10 @@ def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
     if not clean:
         dept["death"].append(row(t1, death_date=dt.date(2024, 2, 10), source="殡葬"))
         dept["death"].append(row(d1, death_date=dt.date(2023, 12, 31), source="公安"))
-        expect("death", t1, t1["enrollment_id"], t1["id_number"])
-        expect("death", d1, d1["enrollment_id"], d1["id_number"])
+        for dead in (t1, d1):  # every benefit the person draws (a 低保 member may also draw 高龄津贴)
+            for r in rows:
+                if r["id_number"] == dead["id_number"]:
+                    expect("death", r, r["enrollment_id"], r["id_number"])
 
     # 财政供养
     p1 = pick(pick_pool)
