@@ -182,21 +182,85 @@ def _clear() -> None:
         cur.execute("DELETE FROM payments_payroll")
 
 
+def _light_init() -> None:
+    """What the payroll needs of `minzheng init`: schema, divisions, programmes, bank layouts, parameters."""
+    import io
+
+    from django.core.management import call_command
+
+    from minzheng.audit import context
+    from minzheng.payments.seeds import seed as seed_payments
+    from minzheng.policy.services import seed_parameters
+    from minzheng.regions.models import Division
+    from minzheng.regions.services import load_bundled
+    from minzheng.registry.seeds import seed as seed_registry
+
+    call_command("migrate", interactive=False, verbosity=0)
+    with context.acting(context.Actor("bench", "system")):
+        if not Division.objects.exists():
+            load_bundled()
+        seed_registry(io.StringIO())
+        seed_payments(io.StringIO())
+        seed_parameters()
+
+
+CACHE = Path(tempfile.gettempdir()) / "mz-bench-payroll-cache"
+
+
+def schema_key() -> str:
+    """Changes whenever any app's migrations change: the cached empty database is then rebuilt."""
+    import hashlib
+
+    import minzheng
+
+    h = hashlib.sha256()
+    for f in sorted(Path(minzheng.__file__).parent.glob("*/migrations/*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _save_template() -> None:
+    """Keep the migrated, seeded, still-empty database so the next run skips `migrate` (set-up, not measured)."""
+    from django.db import connection
+
+    key = os.environ.get("BENCH_TEMPLATE", "")
+    if not key:
+        return
+    if connection.vendor == "sqlite":
+        target = CACHE / f"{key}.sqlite3"
+        if not target.exists():
+            CACHE.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            tmp.unlink(missing_ok=True)
+            with connection.cursor() as cur:
+                cur.execute("VACUUM INTO %s", [str(tmp)])
+            tmp.rename(target)
+        return
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    base, _, name = url.rpartition("/")
+    connection.close()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [key]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{key}" TEMPLATE "{name}"')
+
+
 def child(n: int, runs: int) -> None:
     import django
 
     django.setup()
-    import io
 
     from django.db import connection, transaction
 
     from minzheng.audit import context
-    from minzheng.core.setup import initialise
     from minzheng.payments import services
     from minzheng.payments.engine import add_months
 
     t0 = time.perf_counter()
-    initialise(io.StringIO(), verbosity=0)
+    _light_init()
+    _save_template()
     vendor = connection.vendor
     month = add_months(dt.date.today().replace(day=1), -1)
     info = generate_data(n, month)
@@ -229,36 +293,50 @@ def child(n: int, runs: int) -> None:
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def _pg_recreate(url: str) -> None:
+def _pg_recreate(url: str, template: str) -> None:
     import psycopg
 
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def run_engine(name: str, n: int, runs: int, pg_url: str) -> dict[str, Any] | None:
+def start_engine(name: str, n: int, runs: int, pg_url: str) -> subprocess.Popen[str] | None:
+    import shutil
+
     home = tempfile.mkdtemp(prefix=f"mz-bench-payroll-{name}-")
-    env = {**os.environ, "MINZHENG_HOME": home, "DJANGO_SETTINGS_MODULE": "minzheng.settings"}
+    key = f"mz_bench_payroll_tpl_{schema_key()}"
+    env = {**os.environ, "MINZHENG_HOME": home, "DJANGO_SETTINGS_MODULE": "minzheng.settings", "BENCH_TEMPLATE": key}
     env.pop("DATABASE_URL", None)
+    if name == "sqlite" and (CACHE / f"{key}.sqlite3").exists():
+        shutil.copyfile(CACHE / f"{key}.sqlite3", Path(home) / "minzheng.sqlite3")
     if name == "postgres":
         try:
-            _pg_recreate(pg_url)
+            _pg_recreate(pg_url, key)
         except Exception as exc:  # no server: say so, do not pretend
             print(f"[{name}] skipped: {exc}", flush=True)
             return None
         env["DATABASE_URL"] = pg_url
-    proc = subprocess.run([sys.executable, __file__, "--child", "--n", str(n), "--runs", str(runs)], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
-    for line in proc.stdout.splitlines():
+    return subprocess.Popen([sys.executable, __file__, "--child", "--n", str(n), "--runs", str(runs)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def finish_engine(name: str, proc: subprocess.Popen[str] | None) -> dict[str, Any] | None:
+    if proc is None:
+        return None
+    stdout, stderr = proc.communicate()
+    for line in stdout.splitlines():
         if line.startswith("RESULT "):
             res = json.loads(line[7:])
             print(f"[{name}] enrollments={res['n']} rows={res['rows']} total={res['total']} "
                   f"floor={res['floor_s']}s engine={res['engine_s']}s ratio={res['ratio']} "
-                  f"identical={res['identical']} (data generated in {res['generate_s']}s)", flush=True)
+                  f"identical={res['identical']} (init {res['init_s']}s, data {res['generate_s']}s)", flush=True)
             return res
-    print(f"[{name}] failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}", flush=True)
+    print(f"[{name}] failed:\n{stdout[-3000:]}\n{stderr[-5000:]}", flush=True)
     return None
 
 
@@ -278,10 +356,9 @@ def main() -> None:
         child(n, args.runs)
         return
     results: dict[str, dict[str, Any] | None] = {}
-    for name in ("sqlite", "postgres"):
-        if args.only and args.only != name:
-            continue
-        results[name] = run_engine(name, n, args.runs, args.pg_url)
+    names = [x for x in ("sqlite", "postgres") if not args.only or args.only == x]
+    for x in names:
+        results[x] = finish_engine(x, start_engine(x, n, args.runs, args.pg_url))
     parts = [f"enrollments={n}"]
     for name in ("sqlite", "postgres"):
         r = results.get(name)
