@@ -29,8 +29,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="50k persons instead of 504k")
     ap.add_argument("--scale", type=float, default=None, help="population scale (1.0 ≈ 504k persons)")
     ap.add_argument("--home", default=None, help="bench MINZHENG_HOME (kept between runs to reuse the population)")
-    ap.add_argument("--queries", type=int, default=None, help="queries per user (default 150, quick 60)")
-    ap.add_argument("--naive-queries", type=int, default=None, help="peer queries per user (default 15)")
+    ap.add_argument("--queries", type=int, default=None, help="queries per user (default 150, quick 36)")
+    ap.add_argument("--naive-queries", type=int, default=None, help="peer queries per user (default 15, quick 8)")
     args = ap.parse_args()
     scale = args.scale if args.scale is not None else (0.1 if args.quick else 1.0)
     home = Path(args.home or Path(tempfile.gettempdir()) / f"minzheng-bench-search-{scale:g}")
@@ -41,7 +41,7 @@ def main() -> None:
     import django
 
     django.setup()
-    run(scale, args.queries or (60 if args.quick else 150), args.naive_queries or 15)
+    run(scale, args.queries or (36 if args.quick else 150), args.naive_queries or (8 if args.quick else 15))
 
 
 def build(scale: float) -> None:
