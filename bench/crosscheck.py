@@ -47,8 +47,8 @@ def generate(folder: Path, recipients: int, rows: int, *, threads: int) -> dict[
     import duckdb
 
     folder.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False,
-                                 "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
     n = recipients
     rid = "('350702' || lpad(CAST(i AS VARCHAR), 12, '0'))"
     t0 = time.perf_counter()
@@ -145,7 +145,8 @@ def worker_floor(folder: Path, threads: int, memory: str, repeat: int) -> dict[s
     best = float("inf")
     matched = 0
     for _ in range(repeat):
-        con = duckdb.connect(config={"threads": threads, "memory_limit": memory, "enable_progress_bar": False})
+        con = duckdb.connect(config={"threads": threads, "memory_limit": memory})
+        con.execute("SET enable_progress_bar = false")
         t0 = time.perf_counter()
         matched = 0
         for kind in KINDS:

@@ -144,3 +144,25 @@ def kinship_filed() -> pa.Table:
     households = dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "household_id"))
     return pa.Table.from_pylist([{"household_id": households.get(i), "id_number": i} for i in ids],
                                 schema=schemas.KINSHIP_FILED_SCHEMA)
+
+
+def applicant_household(household: Household, programme_code: str, on: dt.date) -> pa.Table:
+    """The recipients view for one applying household: every living member, as if enrolled in the programme."""
+    divisions = township_codes()
+    village, township = divisions.get(household.division_id, ("", ""))
+    members = list(Person.objects.filter(household=household, is_deceased=False).order_by("id"))
+    income = pension = Decimal("0")
+    for item, amount in Income.objects.filter(household=household, period_start__lte=on).exclude(
+            period_end__lt=on).values_list("item", "monthly_amount"):
+        income += amount
+        if item and ("养老" in item or "退休" in item):
+            pension += amount
+    rows = [{
+        "enrollment_id": -household.pk, "programme": programme_code, "household_id": household.pk,
+        "person_id": p.pk, "id_number": p.id_number, "name": p.name, "birth_date": p.birth_date,
+        "age": _age(p.birth_date, on), "village_code": village, "township_code": township,
+        "monthly_amount": Decimal("0.00"), "covered_persons": max(1, len(members)), "start_month": on.replace(day=1),
+        "is_direct": False, "household_size": len(members),
+        "household_income": income.quantize(Decimal("0.01")), "declared_pension": pension.quantize(Decimal("0.01")),
+    } for p in members]
+    return pa.Table.from_pylist(rows, schema=schemas.RECIPIENTS_SCHEMA)
