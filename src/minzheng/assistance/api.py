@@ -52,6 +52,7 @@ class CaseOut(Schema):
     kind: str
     status: str
     status_label: str
+    confirm_level: str
     applicant: str
     applicant_id_number: str
     village: str
@@ -85,7 +86,8 @@ class CaseDetailOut(CaseOut):
 def _case(app: Application, user: Any) -> dict[str, Any]:
     return {
         "id": app.pk, "number": app.number, "programme": app.programme.code, "programme_name": app.programme.name,
-        "kind": app.kind, "status": app.status, "status_label": app.get_status_display(),
+        "kind": app.kind, "status": app.status, "status_label": workflow.step_label(app, app.status),
+        "confirm_level": app.confirm_level,
         "applicant": app.applicant.name, "applicant_id_number": shown(user, app.applicant.id_number, "id"),
         "village": app.division.name, "township": app.township.name, "channel": app.channel,
         "rule_set": app.rule_set, "linshi_type": app.linshi_type, "received_on": app.received_on,
@@ -93,7 +95,8 @@ def _case(app: Application, user: Any) -> dict[str, Any]:
         "flags": [f for f, _ in selectors.flags(app)], "proposed_amount": app.proposed_amount,
         "covered_persons": app.covered_persons, "effective_month": app.effective_month,
         "enrollment_id": app.enrollment_id, "version": app.version,
-        "allowed_actions": [a.code for a in workflow.allowed(app)] if app.is_open else [],
+        "allowed_actions": [a.code for a in workflow.allowed(app)]
+        if (app.is_open or workflow.pending_after_check(app)) else [],
     }
 
 
@@ -111,7 +114,8 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
         "objections": [{"id": o.pk, "content": o.content, "status": o.status, "due": str(o.due_date),
                         "upheld": o.upheld, "outcome": o.outcome} for o in app.objections.all()],
         "spot_check": None if spot is None else {"reason": spot.reason, "visited_on": str(spot.visited_on or ""),
-                                                 "confirmed": spot.confirmed, "findings": spot.findings},
+                                                 "confirmed": spot.confirmed, "findings": spot.findings,
+                                                 "after_decision": spot.after_decision, "draw": spot.ratio},
         "refusal": None if refusal is None else {"reasons": refusal.reasons, "decided_on": str(refusal.decided_on),
                                                  "due_on": str(refusal.due_on),
                                                  "issued_on": str(refusal.issued_on or "")},

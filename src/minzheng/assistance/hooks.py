@@ -36,7 +36,8 @@ def approver_panel(request: HttpRequest) -> dict[str, Any]:
     return {
         "queue": q.count(), "kinship": q.filter(kinship_flag=True).count(),
         "objection": q.filter(objection_flag=True).count(),
-        "overdue": q.filter(Q(step_due__lt=today) | Q(overall_due__lt=today)).count(),
+        "overdue": q.filter(status=Status.COUNTY_REVIEW).filter(Q(step_due__lt=today) | Q(overall_due__lt=today))
+        .count(),
         "spot": q.filter(spot_check=True, spot_check_record__visited_on__isnull=True).count(),
     }
 

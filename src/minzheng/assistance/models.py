@@ -102,6 +102,11 @@ class Application(models.Model):
     objection_flag = models.BooleanField(_("有异议"), default=False)
     spot_check = models.BooleanField(_("抽查样本"), default=False)
     county_visit_required = models.BooleanField(_("须县级入户"), default=False)
+    # Who gives the 审核确认: the county, or the township where the power is delegated (民发〔2021〕57号) or the
+    # amount is small (临时救助). Set when the case reaches 审核确认, with the parameter refs it was set under.
+    confirm_level = models.CharField(_("审核确认层级"), max_length=16, default="county",
+                                     choices=[("county", _("县级审核确认")), ("township", _("乡镇审核确认（授权）"))])
+    confirm_basis = models.JSONField(_("审核确认依据"), default=dict, blank=True)
 
     # The latest rules Decision (inputs, amount, explanation, parameter refs) as proposed at 初审.
     decision = models.JSONField(_("规则测算"), default=dict, blank=True)
@@ -366,6 +371,8 @@ class SpotCheck(models.Model):
     visitors = models.CharField(_("入户人员"), max_length=200, blank=True)
     findings = models.TextField(_("核查情况"), blank=True)
     confirmed = models.BooleanField(_("情况属实"), null=True, blank=True)
+    # Drawn after a township's delegated confirmation (the county supervises afterwards), not before the decision.
+    after_decision = models.BooleanField(_("事后抽查"), default=False)
 
     objects = ScopedManager()
 

@@ -293,6 +293,13 @@ _one("workflow.democratic_review.min_people", "民主评议最少人数", 0, DIB
      "L", unit="人", kind="int", group=G_FLOW)
 _one("workflow.spot_check_ratio", "县级入户抽查比例", "0.30", DIBAO_2012, DIBAO_2012_DOC + " 第二十二条 [M]；各地转述",
      "V-sec", unit="比例", group=G_FLOW, help="审核确认权下放乡镇时，县级抽查不低于该比例")
+_one("assistance.confirmation_delegated", "低保/特困审核确认权下放乡镇", False, DIBAO_2021,
+     DIBAO_2021_DOC + "（“有条件的地方”可将审核确认权委托乡镇；西安 第三条转述）", "V-sec", kind="bool", group=G_FLOW,
+     note="延平区是否下放待核实：默认由县级审核确认；按乡镇(街道)设置版本即可下放",
+     help="是：乡镇(街道)审核确认，县级事后按比例入户抽查（近亲属备案、投诉举报案件县级先入户）；否：县级审核确认")
+_one("assistance.spot_check_min", "县级抽查每乡镇每月最少户数", 1, DIBAO_2021, DEMO_DOC, "DEMO", unit="户",
+     kind="int", group=G_FLOW, demo=True,
+     help="审核确认下放后，每个乡镇每月至少抽查的户数（不足时全部抽查）；抽查比例见 workflow.spot_check_ratio")
 _one("workflow.kin_home_visit_ratio", "近亲属备案县级入户比例", "1.0", DIBAO_2012, DIBAO_2021_DOC + "（郑州转述）",
      "V-sec", unit="比例", group=G_FLOW)
 _one("workflow.investigators_min", "入户调查人数下限", 2, DIBAO_2012, "各地转述（腾冲、仙霞镇）", "V-sec", unit="人",

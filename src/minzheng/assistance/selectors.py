@@ -72,13 +72,21 @@ def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = ""
 
 
 def county_queue(user: Any) -> QuerySet[Application]:
-    """The approver's queue: cases at 县级审核确认, flagged ones first, then oldest deadline."""
-    return cases(user).filter(status=Status.COUNTY_REVIEW).order_by("-kinship_flag", "-objection_flag",
-                                                                     "step_due", "id")
+    """The approver's queue, flagged ones first, then oldest deadline: cases at 县级审核确认; township-confirmed
+    cases waiting for the county's home visit before the decision (近亲属/complaint); approved township-confirmed
+    cases drawn for the after-the-fact spot check and not yet visited."""
+    pending_visit = Q(spot_check_record__isnull=False, spot_check_record__visited_on__isnull=True)
+    return cases(user).filter(
+        Q(status=Status.COUNTY_REVIEW, confirm_level="county")
+        | (Q(status=Status.COUNTY_REVIEW, confirm_level="township") & pending_visit)
+        | (Q(status=Status.APPROVED, spot_check_record__after_decision=True) & pending_visit)
+    ).order_by("-kinship_flag", "-objection_flag", "status", "step_due", "id")
 
 
 def township_open(user: Any) -> QuerySet[Application]:
-    return cases(user).filter(status__in=TOWNSHIP_STEPS).order_by("step_due", "id")
+    """The township's own steps, including the 审核确认 it gives itself where delegated."""
+    return cases(user).filter(Q(status__in=TOWNSHIP_STEPS) | Q(status=Status.COUNTY_REVIEW, confirm_level="township")
+                              ).order_by("step_due", "id")
 
 
 def flags(app: Application, today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -91,7 +99,10 @@ def flags(app: Application, today: dt.date | None = None) -> list[tuple[str, str
     if workflow.is_overdue(app, today):
         out.append(("逾期", "red"))
     if app.spot_check:
-        out.append(("抽查", "blue"))
+        after = app.status == Status.APPROVED
+        out.append(("事后抽查" if after else "抽查", "blue"))
+    if app.confirm_level == "township" and app.status in (Status.COUNTY_REVIEW, Status.APPROVED):
+        out.append(("乡镇确认", "green"))
     return out
 
 
@@ -107,14 +118,17 @@ def tasks_for(user: Any) -> list[TaskItem]:
     items: list[TaskItem] = []
     if user.has_cap(Cap.APPROVE):
         for app in county_queue(user)[:100]:
-            items.append(TaskItem("低保审核确认" if app.programme.code.startswith("dibao") else "救助审核确认",
+            kind = ("低保审核确认" if app.programme.code.startswith("dibao") else "救助审核确认")
+            if app.confirm_level == "township":
+                kind = "县级事后入户抽查" if app.status == Status.APPROVED else "县级入户（乡镇确认前）"
+            items.append(TaskItem(kind,
                                   f"{app.number} {app.applicant.name}（{app.township.name}）",
                                   _url("detail", application_id=app.pk), app.step_due,
                                   workflow.is_overdue(app, today), app.township.name))
     level = getattr(getattr(user, "division", None), "level", "")
     if level in ("township", "village") or not user.has_cap(Cap.APPROVE):
         for app in township_open(user)[:100]:
-            items.append(TaskItem(app.get_status_display(), f"{app.number} {app.applicant.name}",
+            items.append(TaskItem(workflow.step_label(app, app.status), f"{app.number} {app.applicant.name}",
                                   _url("detail", application_id=app.pk), app.step_due,
                                   workflow.is_overdue(app, today), app.division.name))
         for obj in visible(Objection, user).filter(status=ObjectionStatus.OPEN).select_related(

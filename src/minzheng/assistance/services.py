@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import random
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from minzheng.registry.models import (
     Programme,
 )
 
-from . import assessment, workflow
+from . import assessment, rules, workflow
 from .models import (
     Adjustment,
     AdjustmentKind,
@@ -580,34 +580,90 @@ def sweep(*, today: dt.date | None = None) -> dict[str, int]:
     return {"moved": moved, "ended": ended}
 
 
+def confirm_level(app: Application, today: dt.date) -> tuple[str, dict[str, Any]]:
+    """Who gives the 审核确认 and under which parameter: a 临时救助 within the township's approval limit
+    (民发〔2018〕23号, rules' `township_may_approve`), or a 低保/特困 case in a division where the power is
+    delegated (`assistance.confirmation_delegated`, 民发〔2021〕57号); otherwise the county."""
+    if app.programme.code == "linshi":
+        details = (app.decision or {}).get("details", {})
+        pv = policy.resolve("linshi.township_approval_max", on=today, division=app.division)
+        small = app.kind == CaseKind.NEW and bool(details.get("township_may_approve")) and \
+            app.proposed_amount is not None and app.proposed_amount <= pv.decimal
+        return ("township" if small else "county"), {"param": pv.ref(), "amount": str(app.proposed_amount)}
+    pv = policy.resolve("assistance.confirmation_delegated", on=today, division=app.division)
+    return ("township" if rules.as_bool(pv.value) else "county"), {"param": pv.ref()}
+
+
 def _enter_county_review(app: Application, today: dt.date) -> None:
+    app.confirm_level, app.confirm_basis = confirm_level(app, today)
     _enter(app, Status.COUNTY_REVIEW, today)
     _sample(app, today)
 
 
+def draw(number: str) -> float:
+    """The case's sampling draw in [0, 1): reproducible (seeded by the case number) but, being keyed with the
+    installation's secret, not something a township can predict when it numbers a case."""
+    digest = hashlib.sha256(f"spot-check:{settings.SECRET_KEY}:{number}".encode()).hexdigest()
+    return int(digest[:13], 16) / float(16 ** 13)
+
+
 def _sample(app: Application, today: dt.date) -> SpotCheck | None:
-    """County 入户: every 近亲属 and complaint case; otherwise a random sample that keeps each township at or above
-    the spot-check ratio (the shortfall is always sampled, so the share cannot drop below it)."""
+    """County 入户 before the decision: every 近亲属 and complaint case; where the county confirms, also a sample
+    that keeps each township at or above the spot-check ratio for the year (the shortfall is always sampled).
+    Where the township confirms, the random sample is drawn after the decision (_sample_after)."""
     existing = SpotCheck.objects.filter(application=app).first()
     if existing is not None:
         return existing
     ratio_pv = policy.resolve("workflow.spot_check_ratio", on=today, division=app.division)
     reason = None
+    ref: dict[str, Any] = {"param": ratio_pv.ref(), "draw": round(draw(app.number), 6)}
     if app.kinship_flag:
         reason = SpotCheckReason.KINSHIP
     elif app.county_visit_required or app.objection_flag:
         reason = SpotCheckReason.COMPLAINT
-    else:
+    elif app.confirm_level != "township":
         ratio = ratio_pv.decimal
         year = Application.objects.filter(township=app.township, received_on__year=today.year).exclude(pk=app.pk)
         reached = year.filter(status__in=[Status.COUNTY_REVIEW, Status.APPROVED, Status.REFUSED]).count()
-        sampled = SpotCheck.objects.filter(application__in=year).count()
-        if Decimal(sampled) < ratio * (reached + 1) or random.SystemRandom().random() < float(ratio):
+        sampled = SpotCheck.objects.filter(application__in=year, after_decision=False).count()
+        shortfall = Decimal(sampled) < ratio * (reached + 1)
+        if shortfall or draw(app.number) < float(ratio):
             reason = SpotCheckReason.RANDOM
+            ref["shortfall"] = bool(shortfall)
     if reason is None:
         return None
     app.spot_check = True
-    return SpotCheck.objects.create(application=app, reason=reason, sampled_on=today, ratio=ratio_pv.ref())
+    return SpotCheck.objects.create(application=app, reason=reason, sampled_on=today, ratio=ref)
+
+
+def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    return day.replace(day=1), first_of_next_month(day)
+
+
+def _sample_after(app: Application, today: dt.date) -> SpotCheck | None:
+    """After a township's delegated confirmation the county visits a sample of the month's confirmed cases in
+    that township: at least `workflow.spot_check_ratio` of them and at least `assistance.spot_check_min` (all when
+    fewer); beyond that, the case's own draw decides. The same sequence of decisions gives the same sample."""
+    if SpotCheck.objects.filter(application=app).exists():
+        return None  # visited before the decision already (近亲属/complaint)
+    ratio_pv = policy.resolve("workflow.spot_check_ratio", on=today, division=app.division)
+    min_pv = policy.resolve("assistance.spot_check_min", on=today, division=app.division)
+    first, nxt = _month_bounds(today)
+    month = Application.objects.filter(township=app.township, confirm_level="township", status=Status.APPROVED,
+                                       decided_on__gte=first, decided_on__lt=nxt)
+    confirmed = month.count()  # includes this case, saved as approved before the draw
+    sampled = SpotCheck.objects.filter(application__in=month).exclude(application=app).count()
+    need = min(confirmed, max(int(min_pv.value), math.ceil(ratio_pv.decimal * confirmed)))
+    value = draw(app.number)
+    shortfall = sampled < need
+    if not (shortfall or value < float(ratio_pv.decimal)):
+        return None
+    app.spot_check = True
+    app.save(update_fields=["spot_check", "updated_at"])
+    return SpotCheck.objects.create(
+        application=app, reason=SpotCheckReason.RANDOM, sampled_on=today, after_decision=True,
+        ratio={"param": ratio_pv.ref(), "min": min_pv.ref(), "draw": round(value, 6), "shortfall": shortfall,
+               "period": f"{first:%Y-%m}", "confirmed": confirmed, "sampled_before": sampled})
 
 
 # --- county steps -------------------------------------------------------------------------------------------
@@ -615,22 +671,44 @@ def _sample(app: Application, today: dt.date) -> SpotCheck | None:
 
 @transaction.atomic
 def record_spot_check(app: Application, *, actor: Any, visited_on: dt.date, visitors: str, findings: str,
-                      confirmed: bool, version: int | None = None) -> SpotCheck:
+                      confirmed: bool, version: int | None = None, today: dt.date | None = None) -> SpotCheck:
+    """The county's own home visit (近亲属/complaint/sample; before the decision, or after a township's delegated
+    confirmation). It is also kept as an Investigation marked by_county, with the household's income and assets
+    as the county found them, so it prints as a 县级入户核查表. A sampled case found not as declared after the
+    decision is put up for an immediate 复核 (动态管理)."""
+    today = today or dt.date.today()
     app, before = _act(app, "record_spot_check", actor, version)
     check = SpotCheck.objects.filter(application=app).first()
     if check is None:
         check = SpotCheck(application=app, reason=SpotCheckReason.RANDOM, sampled_on=visited_on)
         app.spot_check = True
-    if len([v for v in visitors.replace("，", ",").replace("、", ",").split(",") if v.strip()]) < 2:
-        raise WorkflowError("县级入户核查须由两名以上工作人员进行，请填写入户人员")
+    names = [v.strip() for v in visitors.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")
+             if v.strip()]
+    if len(set(names)) < 2:
+        raise WorkflowError("县级入户核查须由两名以上工作人员进行，请填写入户人员（用顿号分隔）")
+    if visited_on > today:
+        raise WorkflowError("入户日期不能晚于今天")
     check.visited_on = visited_on
-    check.visitors = visitors.strip()
+    check.visitors = "、".join(names)
     check.findings = findings.strip()
     check.confirmed = confirmed
     check.save()
+    Investigation.objects.create(
+        application=app, visited_on=visited_on, investigator_1=names[0], investigator_2=names[1],
+        investigator_1_signed=True, investigator_2_signed=True, applicant_signed=True, by_county=True,
+        findings=(("情况属实；" if confirmed else "情况与申报不符；") + findings.strip()).strip("；"),
+        income_snapshot=income_snapshot(app.household, visited_on),
+        asset_snapshot=asset_snapshot(app.household, visited_on),
+        recorded_by=actor if getattr(actor, "pk", None) else None)
     _save(app)
-    _opinion(app, action="record_spot_check", from_status=before, actor=actor,
-             text=f"县级入户核查（{check.get_reason_display()}）：{'情况属实' if confirmed else '情况不符'}；{findings}")
+    text = f"县级入户核查（{check.get_reason_display()}）：{'情况属实' if confirmed else '情况不符'}；{findings}"
+    if check.after_decision and not confirmed and app.enrollment_id:
+        sched = ReviewSchedule.objects.filter(enrollment_id=app.enrollment_id).first()
+        if sched is not None and sched.next_due > today:
+            sched.next_due = today
+            sched.save(update_fields=["next_due"])
+        text += "；已列入动态管理立即复核"
+    _opinion(app, action="record_spot_check", from_status=before, actor=actor, text=text.strip("；"))
     return check
 
 
@@ -657,9 +735,16 @@ def county_approve(app: Application, *, actor: Any, text: str = "", version: int
     else:
         app.enrollment = _enroll(app, start)
     _save(app)
+    level = "乡镇(街道)经授权审核确认" if workflow.township_confirms(app) else "审核确认"
     _opinion(app, action="county_approve", from_status=before, actor=actor,
-             text=text or ("审核确认：终止供养" if app.kind == CaseKind.TERMINATION else "审核确认，予以批准"),
+             text=text or (f"{level}：终止供养" if app.kind == CaseKind.TERMINATION else f"{level}，予以批准"),
              decision=app.decision)
+    if workflow.township_confirms(app):
+        check = _sample_after(app, today)
+        if check is not None:
+            _opinion(app, action="spot_check_drawn", from_status=app.status, actor=None,
+                     text=f"抽中县级事后入户抽查（{check.ratio.get('period', '')}，"
+                          + ("补足本月抽查比例" if check.ratio.get("shortfall") else "随机抽中") + "）")
     return app
 
 

@@ -49,6 +49,16 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, msg)
 
 
+def _field_errors(request: HttpRequest, form: forms.Form, exc: ValidationError) -> None:
+    """A service's error goes next to the field it names; anything else to the top of the form."""
+    if not hasattr(exc, "error_dict"):
+        for msg in exc.messages:
+            form.add_error(None, msg)
+        return
+    for field, errs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errs)
+
+
 # --- lists and queues ----------------------------------------------------------------------------------------
 
 
@@ -69,8 +79,30 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_cap(Cap.APPROVE)
 def queue(request: HttpRequest) -> HttpResponse:
     today = dt.date.today()
-    rows = [{"app": a, "flags": selectors.flags(a, today)} for a in selectors.county_queue(request.user)[:500]]
-    return render(request, "assistance/queue.html", {"rows": rows})
+    flag = request.GET.get("flag", "")
+    qs = selectors.county_queue(request.user)
+    if flag == "kinship":
+        qs = qs.filter(kinship_flag=True)
+    elif flag == "objection":
+        qs = qs.filter(objection_flag=True)
+    elif flag == "overdue":
+        qs = qs.filter(status=Status.COUNTY_REVIEW).filter(Q(step_due__lt=today) | Q(overall_due__lt=today))
+    elif flag == "spot_check":
+        qs = qs.filter(spot_check=True)
+    rows = []
+    for a in qs[:500]:
+        if a.status == Status.APPROVED:
+            todo = "事后入户抽查"
+        elif a.confirm_level == "township":
+            todo = "县级入户（乡镇确认前）"
+        elif a.spot_check or a.county_visit_required:
+            todo = "入户核查后审核确认"
+        else:
+            todo = "审核确认"
+        rows.append({"app": a, "flags": selectors.flags(a, today), "todo": todo})
+    tabs = [("", "全部"), ("kinship", "近亲属"), ("objection", "有异议"), ("overdue", "逾期"),
+            ("spot_check", "抽查样本")]
+    return render(request, "assistance/queue.html", {"rows": rows, "flag": flag, "tabs": tabs, "today": today})
 
 
 # --- intake ----------------------------------------------------------------------------------------------------
@@ -94,7 +126,9 @@ class IntakeForm(forms.Form):
     reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     declared_kinship = forms.CharField(label="是否为民政经办人员或村(居)委会成员的近亲属（申报）", required=False,
                                        max_length=200, help_text="如：村委会主任张三的女儿；无则留空")
-    received_on = forms.DateField(label="受理日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO value: a type=date input shows nothing for the locale's 2026/11/29 format
+    received_on = forms.DateField(label="受理日期",
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args: Any, members: list[Person], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -136,7 +170,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     selfcare_failed=d["selfcare_failed"], reason=d["reason"],
                     declared_kinship=d["declared_kinship"], received_on=d["received_on"])
             except ValidationError as exc:
-                _errors(request, exc)
+                _field_errors(request, form, exc)
             else:
                 messages.success(request, f"已受理，案件编号 {app.number}")
                 if app.kinship_flag:
@@ -155,20 +189,45 @@ def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     steps = workflow.path(app)
     current = Status(app.status)
     idx = steps.index(current) if current in steps else len(steps)
-    allowed = workflow.allowed(app) if app.is_open else []
+    allowed = workflow.allowed(app) if (app.is_open or workflow.pending_after_check(app)) else []
     allowed = [a for a in allowed if user.has_cap(a.cap)]
     members = [{"p": p, "id": shown(user, p.id_number, "id"), "phone": shown(user, p.phone, "phone")}
                for p in app.household.members.filter(is_deceased=False).order_by("id")]
     pub = app.publicities.order_by("-start_date", "-id").first()
+    decision, preview, preview_error = app.decision, False, ""
+    if not decision and app.is_open and app.status in (Status.TOWNSHIP_REVIEW, Status.ACCEPTED, Status.CHECKING):
+        # The rules explain themselves where the officer decides: run them now (nothing stored until 初审).
+        try:
+            decision, preview = services.assess(app), True
+        except ValidationError as exc:
+            preview_error = "；".join(exc.messages)
+    due_in = (app.step_due - today).days if app.step_due and app.is_open else None
+    # The step that moves the case on (never a refusal or a withdrawal), for the banner at the top.
+    primary = [a for a in allowed if a.code not in ("withdraw", "township_refuse", "county_refuse", "county_return",
+                                                    "handle_objection")]
+    next_action = primary[0] if primary else None
+    waiting = ""
+    if app.status == Status.PUBLICITY and pub is not None and pub.end_date >= today:
+        next_action = None
+        waiting = f"公示中，至 {pub.end_date:%Y-%m-%d} 止；期满且异议处理完毕后报审核确认"
+    elif next_action is None and app.status == Status.COUNTY_REVIEW:
+        waiting = "等待乡镇(街道)审核确认" if workflow.township_confirms(app) else "等待县级审核确认"
     return {
-        "app": app, "steps": [(s, i < idx, i == idx) for i, s in enumerate(steps)], "allowed": allowed,
+        "preview": preview, "error": preview_error, "due_in": due_in, "next_action": next_action,
+        "waiting": waiting,
+        "step_label": workflow.step_label(app, app.status),
+        "after_check": workflow.pending_after_check(app),
+        "app": app, "steps": [(workflow.step_label(app, s), i < idx, i == idx) for i, s in enumerate(steps)],
+        "allowed": allowed,
         "allowed_codes": {a.code for a in allowed}, "flags": selectors.flags(app, today), "members": members,
-        "opinions": app.opinions.select_related("actor").order_by("at", "id"),
+        "opinions": [{"o": o, "step": workflow.step_label(app, o.to_status) if o.to_status in Status.values
+                      else o.get_to_status_display()}
+                     for o in app.opinions.select_related("actor").order_by("at", "id")],
         "investigations": app.investigations.all(), "checks": app.checks.all(), "reviews": app.reviews.all(),
         "publicity": pub, "objections": app.objections.order_by("-submitted_at"),
         "spot": getattr(app, "spot_check_record", None) if hasattr(app, "spot_check_record") else None,
         "refusal": getattr(app, "refusal", None) if hasattr(app, "refusal") else None,
-        "matches": selectors.matches_for(app), "decision": app.decision, "today": today,
+        "matches": selectors.matches_for(app), "decision": decision, "today": today,
         "overdue": workflow.is_overdue(app, today), "sensitive": can_see_sensitive(user),
         "self_care_items": rules.SELF_CARE_ITEMS, "check_sources": CheckSource.choices,
     }
@@ -245,9 +304,14 @@ def form_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_cap(Cap.VIEW_BUSINESS)
 def survey_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+    """入户调查表: the latest survey, or one named by ?investigation= (e.g. the county's 县级入户核查表)."""
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     sensitive = can_see_sensitive(request.user)
-    return _pdf_or_print(request, lambda: documents.survey_form(app, sensitive=sensitive),
+    which: Any = app
+    inv_id = request.GET.get("investigation", "")
+    if inv_id.isdigit():
+        which = app.investigations.filter(pk=int(inv_id)).first() or app
+    return _pdf_or_print(request, lambda: documents.survey_form(which, sensitive=sensitive),
                          "assistance/print_case.html", _case_context(request, app), f"入户调查表 {app.number}",
                          f"{app.number}-survey.pdf")
 

@@ -82,14 +82,47 @@ def next_after(app: Application, status: Status | str) -> Status:
     return steps[steps.index(Status(status)) + 1]
 
 
+# Where the township confirms (delegated 审核确认, or a small 临时救助), the same actions run at township level.
+TOWNSHIP_CONFIRM = {
+    "county_approve": Action("county_approve", "乡镇审核确认（批准）", (Status.COUNTY_REVIEW,), Cap.EDIT_BUSINESS),
+    "county_refuse": Action("county_refuse", "乡镇审核确认：不予批准", (Status.COUNTY_REVIEW,), Cap.EDIT_BUSINESS),
+}
+AFTER_CHECK = Action("record_spot_check", "录入县级事后入户抽查", (Status.APPROVED,), Cap.APPROVE, county=True)
+
+
+def township_confirms(app: Application) -> bool:
+    return app.confirm_level == "township"
+
+
+def pending_after_check(app: Application) -> bool:
+    """An approved, township-confirmed case drawn for the county's after-the-fact home visit, not yet visited."""
+    if app.status != Status.APPROVED or not app.spot_check or app.pk is None:
+        return False
+    check = getattr(app, "spot_check_record", None) if hasattr(app, "spot_check_record") else None
+    return check is not None and check.after_decision and not check.done
+
+
+def step_label(app: Application, status: Status | str) -> str:
+    status = Status(status)
+    if status == Status.COUNTY_REVIEW and township_confirms(app):
+        return "乡镇审核确认（授权）"
+    return str(status.label)
+
+
 def allowed(app: Application) -> list[Action]:
     """Actions possible in the case's current state (the buttons on the case page)."""
     out = []
+    if pending_after_check(app):
+        return [AFTER_CHECK]
     for a in ACTIONS.values():
         if app.status not in a.sources:
             continue
         if a.code == "start_investigation" and is_urgent(app):
             continue
+        if app.status == Status.COUNTY_REVIEW and township_confirms(app):
+            if a.code == "county_return":
+                continue  # the township decides itself; nothing to return to
+            a = TOWNSHIP_CONFIRM.get(a.code, a)
         out.append(a)
     if is_urgent(app) and app.status == Status.ACCEPTED:
         # 先行救助: the township proposes the grant straight away.
