@@ -93,7 +93,10 @@ def test_retroactive_standard_raise_pays_arrears(hh: Any, meishan_officer: Any, 
         run_and_approve(m, meishan_officer, approver)
     # when: in April the standard is raised to 530.25 from February on
     EnrollmentAmount.objects.create(enrollment=e, from_month=FEB, monthly_amount=Decimal("530.25"), reason="提标")
-    run_and_approve(APR, meishan_officer, approver)
+    res = services.generate(month=APR, user=meishan_officer)
+    assert res.counts == {"removed": 0, "regular": 1, "arrears": 2}
+    services.prepare(payroll=res.payrolls[0], user=meishan_officer)
+    services.approve(payroll=res.payrolls[0], user=approver)
     # then: April pays the new amount plus 30.25 arrears for February and for March
     assert lines(APR) == [(e.pk, "arrears", "2026-02", Decimal("30.25")), (e.pk, "arrears", "2026-03", Decimal("30.25")),
                           (e.pk, "regular", "2026-04", Decimal("530.25"))]

@@ -136,11 +136,15 @@ def generate(*, month: dt.date, user: Any = None, programme: Programme | None = 
         draft_ids = [p.pk for p in drafts]
         removed = engine.delete_lines(draft_ids)
         result.counts["removed"] = removed
-        result.counts["regular"] = engine.insert_regular(month, draft_ids)
-        result.counts["adjustments"] = engine.insert_adjustments(month, draft_ids, lookback)
-        result.counts["reissue"] = engine.insert_reissues(month, draft_ids)
-        # One pass over the new lines gives counts and totals per roster and kind (the roster's summary).
+        engine.insert_regular(month, draft_ids)
+        engine.insert_adjustments(month, draft_ids, lookback)
+        engine.insert_reissues(month, draft_ids)
+        # One pass over the new lines gives counts and totals per roster and kind (the roster's summary); the
+        # cursor's rowcount is not reliable for SQLite's WITH … INSERT.
         kinds = _kinds_by_payroll(draft_ids)
+        for per_kind in kinds.values():
+            for k, v in per_kind.items():
+                result.counts[k] = result.counts.get(k, 0) + int(v["count"])
         snap = {"engine": ENGINE_VERSION, "generated_at": now.isoformat(), "lookback_months": lookback,
                 "lookback_param": resolve("payments.arrears_lookback_months", on=month).ref(),
                 "rules": "enrollment active start≤month<end; payee alive (paid through month of death); "
