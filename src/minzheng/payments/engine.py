@@ -164,11 +164,11 @@ paid AS (
     GROUP BY l.enrollment_id, l.period_month
 ),
 cand AS (
-    SELECT e.id AS enrollment_id, mo.month AS period_month FROM months mo
-    JOIN {T.enrollment} e ON e.programme_id = mo.programme_id AND e.start_month <= mo.month
-         AND (e.end_month IS NULL OR e.end_month > mo.month)
-    JOIN {T.household} h ON h.id = e.household_id
-    JOIN {T.division} d ON d.id = h.division_id AND {township_expr()} = mo.township_id
+    SELECT e.id AS enrollment_id, mo.month AS period_month FROM {T.enrollment} e
+    {outer_join()} {T.household} h ON h.id = e.household_id
+    JOIN {T.division} d ON d.id = h.division_id
+    {outer_join()} months mo ON mo.programme_id = e.programme_id AND mo.township_id = {township_expr()}
+         AND e.start_month <= mo.month AND (e.end_month IS NULL OR e.end_month > mo.month)
     UNION
     SELECT enrollment_id, period_month FROM paid
 ),
