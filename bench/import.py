@@ -237,7 +237,7 @@ def phase_dji(home: str, ledger: str) -> dict[str, Any]:
             force_init_instance = True
 
     base = rss_mb()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with open(ledger, "rb") as fh:
         data = tablib.Dataset().load(fh, format="xlsx", headers=True, skip_lines=2)
     t_read = time.perf_counter() - t
@@ -272,8 +272,9 @@ def phase_dji(home: str, ledger: str) -> dict[str, Any]:
         r1 = HouseholdResource().import_data(hh, dry_run=False, raise_errors=True, use_transactions=True)
         r2 = PersonResource().import_data(people, dry_run=False, raise_errors=True, use_transactions=True)
     seconds = time.perf_counter() - t
+    cpu = time.process_time() - c
     assert not r1.has_errors() and not r2.has_errors()
-    return {"seconds": seconds, "read_seconds": t_read, "persons": Person.objects.count(),
+    return {"seconds": seconds, "cpu": cpu, "read_seconds": t_read, "persons": Person.objects.count(),
             "households": Household.objects.count(), "rss_mb": rss_mb(), "rss_before_mb": base}
 
 
@@ -355,18 +356,28 @@ def main() -> None:
         assert mz["persons"] == info["persons"]
         dji = child(["--phase", "dji", "--home", str(homes["dji"]), "--ledger", str(small)])
         dji_seconds = dji["seconds"] * persons / dji["persons"]
+        dji_cpu = dji["cpu"] * persons / dji["persons"]
         note = ""
         if dji_persons < persons:
             mz_small = child(["--phase", "minzheng", "--home", str(homes["mz_small"]), "--ledger", str(small)])
             note = (f" — measured on a {dji['persons']}-person ledger ({dji['seconds']:.2f} s; minzheng on the same "
-                    f"file {mz_small['seconds']:.2f} s, {dji['seconds'] / mz_small['seconds']:.1f}x) and "
-                    f"extrapolated linearly to {persons}")
-        print(f"django-import-export: {dji_seconds:.2f} s for {persons} persons (file read {dji['read_seconds']:.2f} s "
+                    f"file {mz_small['seconds']:.2f} s, {dji['seconds'] / mz_small['seconds']:.1f}x; CPU "
+                    f"{dji['cpu']:.2f} s vs {mz_small['cpu']:.2f} s) and extrapolated linearly to {persons}")
+        print(f"django-import-export: {dji_seconds:.2f} s (CPU {dji_cpu:.2f} s) for {persons} persons "
+              f"(file read {dji['read_seconds']:.2f} s "
               f"of {dji['seconds']:.2f} s){note}; peak RSS {dji['rss_mb']:.0f} MB", flush=True)
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
               "(wall-clock ratios are only comparable on an otherwise idle machine)", flush=True)
         x = dji_seconds / mz["seconds"]
         ratio = mz["seconds"] / floor["seconds"]
+        print("phase                 wall s    CPU s   peak RSS MB", flush=True)
+        for label, w, cpu_s, rss in (("floor (calamine)", floor["seconds"], floor["cpu"], floor["rss_mb"]),
+                                     ("minzheng", mz["seconds"], mz["cpu"], mz["rss_mb"]),
+                                     ("django-import-export*", dji_seconds, dji_cpu, dji["rss_mb"])):
+            print(f"{label:<21} {w:>7.1f} {cpu_s:>8.1f} {rss:>12.0f}", flush=True)
+        print(f"(* extrapolated from {dji['persons']} persons; minzheng RSS above the floor's own: "
+              f"{mz['rss_mb'] - floor['rss_mb']:.0f} MB; CPU ratios: x_vs_dji={dji_cpu / mz['cpu']:.1f} "
+              f"floor={mz['cpu'] / floor['cpu']:.1f})", flush=True)
         print(f"import: persons={mz['persons']} x_vs_django_import_export={x:.1f} floor_ratio={ratio:.1f} "
               f"peak_rss_mb={mz['rss_mb']:.0f}")
     finally:

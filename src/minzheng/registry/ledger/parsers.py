@@ -23,6 +23,8 @@ def text(value: Any) -> str:
     """A cell as trimmed text; whole floats print without ".0" (calamine gives every number as float)."""
     if value is None:
         return ""
+    if type(value) is str and value.isascii():
+        return value.strip()   # NFKC leaves ASCII unchanged; most cells (IDs, numbers, accounts) are ASCII
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -35,7 +37,11 @@ def text(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if value is None:
+        return True
+    if type(value) is str:
+        return not value or not value.strip()
+    return isinstance(value, str) and not value.strip()
 
 
 # ---------------------------------------------------------------- dates
