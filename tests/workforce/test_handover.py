@@ -125,3 +125,18 @@ def test_another_township_cannot_hand_over(login: Any, meishan: Any, xiadao_offi
         "action": "handover", "h-reason": "resigned", "h-start": "2024-05-06", "h-vacant": "on",
         "h-employment": "full"})
     assert resp.status_code == 404 and post.current is not None
+
+
+@pytest.mark.django_db
+def test_linking_an_account_on_the_staff_page(login: Any, meishan: Any, meishan_officer: Any, make_user: Any,
+                                              xiadao: Any) -> None:
+    person = staff.create_staff(division=meishan, name="庚")
+    mine = make_user("township_officer", meishan, username="geng_t")
+    other = make_user("township_officer", xiadao, username="xin_t")
+    c = login(meishan_officer)
+    c.post(f"/workforce/staff/{person.pk}/", {"name": "庚", "account": "xin_t"})
+    person.refresh_from_db()
+    assert person.user is None  # another township's account cannot be linked
+    c.post(f"/workforce/staff/{person.pk}/", {"name": "庚", "account": "geng_t", "education": "col"})
+    person.refresh_from_db()
+    assert person.user == mine and person.education == "col" and other.pk != mine.pk

@@ -94,7 +94,8 @@ class HandoverForm(AppointForm):
 
 
 class StaffEditForm(PersonFields):
-    pass
+    account = forms.CharField(label="系统账号（用户名）", max_length=150, required=False,
+                              help_text="有账号的人员离岗时，其名下未办事项随交接移交；留空表示没有账号")
 
 
 class SessionForm(forms.Form):

@@ -252,7 +252,8 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     person = get_visible(StaffMember.objects.select_related("division", "user"), request.user, pk=staff_id)
     form = forms.StaffEditForm(request.POST or None, initial={
         "name": person.name, "sex": person.sex, "birth_date": person.birth_date, "education": person.education,
-        "phone": person.phone, "other_duties": person.other_duties})
+        "phone": person.phone, "other_duties": person.other_duties,
+        "account": person.user.username if person.user else ""})
     if request.method == "POST":
         if not _can_edit(request.user):
             raise PermissionDenied("您的角色不能修改人员信息")
@@ -263,6 +264,19 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
                 setattr(person, f, d.get(f) or ("" if f != "birth_date" else None))
             if (d.get("name") or "").strip():
                 person.name = d["name"].strip()
+            account = (d.get("account") or "").strip()
+            if account:
+                user = User.objects.filter(username=account, division__in=visible_divisions(request.user)).first()
+                taken = user is not None and StaffMember.objects.filter(user=user).exclude(pk=person.pk).exists()
+                if user is None or taken:
+                    form.add_error("account", "账号不存在、不在您的辖区内或已关联其他人员")
+                    return render(request, "workforce/staff_detail.html", {
+                        "person": person, "form": form, "age": person.age_on(_today()), "can_edit": True,
+                        "holdings": person.holdings.select_related("post__division"), "attendance": [],
+                        "awards": person.awards.all(), "checks": person.checks.all()})
+                person.user = user
+            else:
+                person.user = None
             person.save()
             messages.success(request, "已保存")
             return redirect("workforce:staff_detail", staff_id=person.pk)
@@ -390,6 +404,8 @@ def material_download(request: HttpRequest, material_id: int) -> HttpResponse:
 
 @require_cap(Cap.VIEW_DASHBOARD)
 def assessment_page(request: HttpRequest) -> HttpResponse:
+    # The county's 考核细则 is sent down to every township: reference data, like a parameter. Township rows
+    # (scores, results, targets, awards) are read through visible().
     schemes = AssessmentScheme.objects.filter(division__level=Level.COUNTY).order_by("-year")
     if request.method == "POST":
         if not (_can_edit(request.user) and _is_county(request.user)):
