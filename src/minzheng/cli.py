@@ -22,6 +22,10 @@ minzheng — 民政工作平台 / civil-affairs platform
   import households F   导入家庭台账 (xlsx/xls/csv) / import a household ledger
   payroll ...           月度发放 / monthly payroll
   crosscheck ...        信息核对 / cross-checks against department data
+  allowances ...        津贴补贴资格刷新 / refresh allowance eligibility (高龄, 两项补贴, 优抚)
+  assistance sweep      公示到期撤下、逾期提醒 / daily sweep: take down expired 公示, overdue alerts
+  disaster ...          灾情报告逾期、对账 / disaster reports overdue, relief reconciliation
+  workforce escalate    民情逾期提级 / escalate overdue 民情 items
 
 其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
 Any other Django management command (migrate, shell, dbshell, ...) works too.
