@@ -48,6 +48,8 @@ def test_delegated_dibao_confirmed_by_the_township_and_sampled_after(zhongshan: 
     page = officer.get(f"/assistance/cases/{app.pk}/").content.decode()
     assert "乡镇审核确认（批准）" in page and "退回乡镇" not in page
     assert app.number not in county.get("/assistance/queue/").content.decode()
+    county_page = county.get(f"/assistance/cases/{app.pk}/").content.decode()
+    assert "等待乡镇(街道)审核确认" in county_page and 'value="county_approve"' not in county_page
     app = act(officer, app, "county_approve", text="经授权审核确认")
     assert app.status == Status.APPROVED and app.enrollment is not None
     # the first confirmation of the month in the township is always sampled (minimum per township per period)
@@ -226,3 +228,21 @@ def test_delegated_confirmation_through_the_api(zhongshan: Any, meishan: Any, me
     assert case["number"] in {c["number"] for c in queue}
     case = api_act(county, case, "record_spot_check", visited_on=str(TODAY), visitors="赵一、钱二", confirmed=True)
     assert case["spot_check"]["confirmed"] is True and case["allowed_actions"] == []
+
+
+@pytest.mark.django_db
+def test_township_home_and_list_show_cases_awaiting_its_confirmation(zhongshan: Any, meishan: Any,
+                                                                     meishan_officer: Any, login: Any) -> None:
+    delegate(meishan)
+    hh, head, _ = dibao_family(zhongshan)
+    app = services.create_application(actor=meishan_officer, programme_code="dibao_urban", household=hh,
+                                      applicant=head, received_on=DAY, rule_set="2021")
+    app = advance_to_publicity(app, meishan_officer, DAY)
+    app = services.end_publicity(app, actor=meishan_officer, today=DAY + dt.timedelta(days=8))
+    officer = login(meishan_officer)
+    assert "待乡镇审核确认" in officer.get("/").content.decode()
+    listing = officer.get("/assistance/?status=&flag=township_confirm").content.decode()
+    assert app.number in listing and "乡镇审核确认（授权）" in listing
+    from minzheng.core.tasks import for_user
+
+    assert any(t.kind == "乡镇审核确认（授权）" for t in for_user(meishan_officer))

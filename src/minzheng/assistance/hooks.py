@@ -26,6 +26,7 @@ def township_panel(request: HttpRequest) -> dict[str, Any]:
         "publicity": visible(Publicity, user).filter(status=PublicityStatus.ACTIVE).count(),
         "objections": visible(Objection, user).filter(status=ObjectionStatus.OPEN).count(),
         "reviews": selectors.due_reviews(user, today, within_days=0).count(),
+        "confirm": mine.filter(status=Status.COUNTY_REVIEW, confirm_level="township").count(),
     }
 
 

@@ -64,6 +64,8 @@ def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = ""
         qs = qs.filter(objection_flag=True)
     elif flag == "spot_check":
         qs = qs.filter(spot_check=True)
+    elif flag == "township_confirm":
+        qs = qs.filter(status=Status.COUNTY_REVIEW, confirm_level="township")
     elif flag == "overdue":
         qs = qs.filter(status__in=OPEN_STATUSES).filter(Q(step_due__lt=today) | Q(overall_due__lt=today))
     if q:
