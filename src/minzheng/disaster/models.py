@@ -16,7 +16,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.scoping import ScopedManager, ScopedQuerySet
+from minzheng.core.scoping import ScopedManager
 
 
 class DisasterType(models.Model):
@@ -51,10 +51,6 @@ class EventStatus(models.TextChoices):
     CLOSED = "closed", _("已核报结束")
 
 
-class EventQuerySet(ScopedQuerySet):
-    pass
-
-
 class Event(models.Model):
     """One disaster process. It spans divisions: it is visible wherever one of its areas lies."""
 
@@ -79,7 +75,7 @@ class Event(models.Model):
     created_by = models.CharField(max_length=150, blank=True)
     decided_under = models.JSONField(default=dict, blank=True)
 
-    objects = ScopedManager.from_queryset(EventQuerySet)()
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("灾害过程")
