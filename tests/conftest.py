@@ -19,15 +19,8 @@ TEST_PASSWORD = "Test-Passw0rd!"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Divisions, holidays, programmes and parameter seeds, as `minzheng init` makes them."""
-    import io
-
-    from minzheng.core.setup import initialise
-
     with django_db_blocker.unblock():
-        from minzheng.regions.models import Division
-
-        if not Division.objects.exists():
-            initialise(io.StringIO(), verbosity=0)
+        ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +38,22 @@ def _clear_caches() -> None:
     clear_calendar_cache()
 
 
+def ensure_reference_data() -> None:
+    """Transactional tests (live server, real concurrency) truncate every table afterwards; reload what
+    `minzheng init` provides so tests that run after them still find the 延平区 tree, programmes and parameters."""
+    import io
+
+    from minzheng.core.setup import initialise
+    from minzheng.regions.models import Division
+
+    if not Division.objects.exists():
+        initialise(io.StringIO(), verbosity=0)
+
+
 def division(name: str) -> Any:
     from minzheng.regions.models import Division
 
+    ensure_reference_data()
     return Division.objects.get(name=name)
 
 
