@@ -60,6 +60,20 @@ def _dibao_ok(today: dt.date) -> Callable[[Household], bool]:
     return ok
 
 
+def _tekun_ok(today: dt.date) -> Callable[[Household], bool]:
+    """An elder whom the 特困 rules accept (no income, no supporters): the demo shows a case that can pass."""
+    def ok(hh: Household) -> bool:
+        elder = _elder(hh, today)
+        if elder is None:
+            return False
+        try:
+            return bool(assessment.assess_tekun(elder, "tekun_dispersed", on=today, division=hh.division,
+                                                selfcare_failed=["bathe", "walk"])["eligible"])
+        except (ValueError, LookupError):
+            return False
+    return ok
+
+
 def _elder(hh: Household, today: dt.date) -> Person | None:
     for p in hh.members.filter(is_deceased=False).order_by("birth_date"):
         if (today - p.birth_date).days >= 62 * 365:
@@ -174,7 +188,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
                 made += 1
         # 特困 and 临时救助 in 夏道镇
         xv = list(Division.objects.filter(parent__name="夏道镇").order_by("code"))
-        for hh in _candidates(xv, rng, 2, lambda h: _elder(h, today) is not None):
+        for hh in _candidates(xv, rng, 2, _tekun_ok(today)):
             elder = _elder(hh, today)
             app = services.create_application(actor=xiadao, programme_code="tekun_dispersed", household=hh,
                                               applicant=elder, person=elder, received_on=today - dt.timedelta(20),
