@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AccountsConfig(AppConfig):
@@ -10,6 +11,6 @@ class AccountsConfig(AppConfig):
 
         from .roles import Cap
 
-        nav.register("用户管理", "accounts:users", Cap.MANAGE_USERS, order=900, section="系统")
-        nav.register("角色分配", "accounts:roles", Cap.MANAGE_ROLES, order=910, section="系统")
-        nav.register("安全策略", "accounts:security", Cap.MANAGE_SECURITY, order=920, section="系统")
+        nav.register(gettext_noop("用户管理"), "accounts:users", Cap.MANAGE_USERS, order=900, section=gettext_noop("系统"))
+        nav.register(gettext_noop("角色分配"), "accounts:roles", Cap.MANAGE_ROLES, order=910, section=gettext_noop("系统"))
+        nav.register(gettext_noop("安全策略"), "accounts:security", Cap.MANAGE_SECURITY, order=920, section=gettext_noop("系统"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from minzheng.accounts.roles import Cap, Role
 from minzheng.core import handover, home, nav, tasks
@@ -61,12 +62,12 @@ def count_open(user: Any) -> dict[str, int]:
 
 
 def register_all() -> None:
-    nav.register("救助案件", "assistance:list", Cap.VIEW_BUSINESS, order=20, section="社会救助")
-    nav.register("受理申请", "assistance:new", Cap.EDIT_BUSINESS, order=21, section="社会救助")
-    nav.register("县级审核确认", "assistance:queue", Cap.APPROVE, order=22, section="社会救助")
-    nav.register("公示管理", "assistance:publicities", Cap.VIEW_BUSINESS, order=23, section="社会救助")
-    nav.register("动态管理", "assistance:reviews", Cap.VIEW_BUSINESS, order=24, section="社会救助")
-    nav.register("近亲属备案", "assistance:kinship", Cap.VIEW_BUSINESS, order=25, section="社会救助")
+    nav.register(gettext_noop("救助案件"), "assistance:list", Cap.VIEW_BUSINESS, order=20, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("受理申请"), "assistance:new", Cap.EDIT_BUSINESS, order=21, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("县级审核确认"), "assistance:queue", Cap.APPROVE, order=22, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("公示管理"), "assistance:publicities", Cap.VIEW_BUSINESS, order=23, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("动态管理"), "assistance:reviews", Cap.VIEW_BUSINESS, order=24, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("近亲属备案"), "assistance:kinship", Cap.VIEW_BUSINESS, order=25, section=gettext_noop("社会救助"))
     home.register("社会救助 · 乡镇经办", "assistance/panel_township.html",
                   {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR}, township_panel, order=20)
     home.register("社会救助 · 县级审核确认", "assistance/panel_approver.html",

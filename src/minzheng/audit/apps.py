@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AuditConfig(AppConfig):
@@ -12,4 +13,4 @@ class AuditConfig(AppConfig):
         from minzheng.accounts.roles import Cap
         from minzheng.core import nav
 
-        nav.register("审计日志", "audit:list", Cap.VIEW_AUDIT, order=950, section="系统")
+        nav.register(gettext_noop("审计日志"), "audit:list", Cap.VIEW_AUDIT, order=950, section=gettext_noop("系统"))

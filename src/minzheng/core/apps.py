@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class CoreConfig(AppConfig):
@@ -10,5 +11,5 @@ class CoreConfig(AppConfig):
 
         from . import nav
 
-        nav.register("我的待办", "core:tasks", Cap.VIEW_BUSINESS, order=1, section="工作台")
-        nav.register("系统设置", "core:settings", Cap.MANAGE_SETTINGS, order=905, section="系统")
+        nav.register(gettext_noop("我的待办"), "core:tasks", Cap.VIEW_BUSINESS, order=1, section=gettext_noop("工作台"))
+        nav.register(gettext_noop("系统设置"), "core:settings", Cap.MANAGE_SETTINGS, order=905, section=gettext_noop("系统"))

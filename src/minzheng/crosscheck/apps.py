@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class CrosscheckConfig(AppConfig):
@@ -15,11 +16,11 @@ class CrosscheckConfig(AppConfig):
             services,
         )
 
-        nav.register("核对疑点", "crosscheck:findings", Cap.VIEW_BUSINESS, order=400, section="信息核对")
-        nav.register("核对汇总", "crosscheck:summary", Cap.VIEW_DASHBOARD, order=410, section="信息核对")
-        nav.register("核对批次", "crosscheck:runs", Cap.VIEW_DASHBOARD, order=420, section="信息核对")
-        nav.register("部门数据", "crosscheck:datasets", Cap.VIEW_DASHBOARD, order=430, section="信息核对")
-        nav.register("核对规则", "crosscheck:rules", Cap.VIEW_DASHBOARD, order=440, section="信息核对")
+        nav.register(gettext_noop("核对疑点"), "crosscheck:findings", Cap.VIEW_BUSINESS, order=400, section=gettext_noop("信息核对"))
+        nav.register(gettext_noop("核对汇总"), "crosscheck:summary", Cap.VIEW_DASHBOARD, order=410, section=gettext_noop("信息核对"))
+        nav.register(gettext_noop("核对批次"), "crosscheck:runs", Cap.VIEW_DASHBOARD, order=420, section=gettext_noop("信息核对"))
+        nav.register(gettext_noop("部门数据"), "crosscheck:datasets", Cap.VIEW_DASHBOARD, order=430, section=gettext_noop("信息核对"))
+        nav.register(gettext_noop("核对规则"), "crosscheck:rules", Cap.VIEW_DASHBOARD, order=440, section=gettext_noop("信息核对"))
         home.register("信息核对疑点", "crosscheck/panel_township.html",
                       {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR}, panels.township_panel, order=40)
         home.register("信息核对汇总", "crosscheck/panel_county.html",

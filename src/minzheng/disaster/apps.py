@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class DisasterConfig(AppConfig):
@@ -12,11 +13,11 @@ class DisasterConfig(AppConfig):
         from . import params  # noqa: F401 — declares the parameters before init seeds them
         from .hooks import home_context, task_items
 
-        nav.register("灾情报告", "disaster:events", Cap.VIEW_BUSINESS, order=450, section="灾情救灾")
-        nav.register("救灾物资", "disaster:warehouses", Cap.VIEW_BUSINESS, order=455, section="灾情救灾")
-        nav.register("物资分配", "disaster:allocations", Cap.VIEW_BUSINESS, order=460, section="灾情救灾")
-        nav.register("物资发放", "disaster:distributions", Cap.VIEW_BUSINESS, order=465, section="灾情救灾")
-        nav.register("冬春救助", "disaster:winter_rounds", Cap.VIEW_BUSINESS, order=470, section="灾情救灾")
-        nav.register("灾情校验规则", "disaster:rules", Cap.VIEW_BUSINESS, order=475, section="灾情救灾")
+        nav.register(gettext_noop("灾情报告"), "disaster:events", Cap.VIEW_BUSINESS, order=450, section=gettext_noop("灾情救灾"))
+        nav.register(gettext_noop("救灾物资"), "disaster:warehouses", Cap.VIEW_BUSINESS, order=455, section=gettext_noop("灾情救灾"))
+        nav.register(gettext_noop("物资分配"), "disaster:allocations", Cap.VIEW_BUSINESS, order=460, section=gettext_noop("灾情救灾"))
+        nav.register(gettext_noop("物资发放"), "disaster:distributions", Cap.VIEW_BUSINESS, order=465, section=gettext_noop("灾情救灾"))
+        nav.register(gettext_noop("冬春救助"), "disaster:winter_rounds", Cap.VIEW_BUSINESS, order=470, section=gettext_noop("灾情救灾"))
+        nav.register(gettext_noop("灾情校验规则"), "disaster:rules", Cap.VIEW_BUSINESS, order=475, section=gettext_noop("灾情救灾"))
         home.register("灾情", "disaster/_home_panel.html", set(BUSINESS_ROLES), home_context, order=40)
         tasks.register(task_items)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PaymentsConfig(AppConfig):
@@ -12,10 +13,10 @@ class PaymentsConfig(AppConfig):
         from . import params  # noqa: F401  (declares parameters before `minzheng init` seeds them)
         from .panels import home_context, task_items
 
-        nav.register("资金发放", "payments:index", Cap.VIEW_BUSINESS, order=300, section="资金")
-        nav.register("花名册审批", "payments:approvals", Cap.APPROVE, order=310, section="资金")
-        nav.register("资金台账", "payments:funds", Cap.VIEW_BUSINESS, order=320, section="资金")
-        nav.register("津贴补贴", "payments:allowances", Cap.VIEW_BUSINESS, order=330, section="资金")
+        nav.register(gettext_noop("资金发放"), "payments:index", Cap.VIEW_BUSINESS, order=300, section=gettext_noop("资金"))
+        nav.register(gettext_noop("花名册审批"), "payments:approvals", Cap.APPROVE, order=310, section=gettext_noop("资金"))
+        nav.register(gettext_noop("资金台账"), "payments:funds", Cap.VIEW_BUSINESS, order=320, section=gettext_noop("资金"))
+        nav.register(gettext_noop("津贴补贴"), "payments:allowances", Cap.VIEW_BUSINESS, order=330, section=gettext_noop("资金"))
         roles = set(BUSINESS_ROLES) - {Role.VILLAGE_COORDINATOR, Role.SOCIAL_ORG}
         home.register("资金发放", "payments/_home_panel.html", roles, home_context, order=30)
         tasks.register(task_items)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class RegionsConfig(AppConfig):
@@ -9,4 +10,4 @@ class RegionsConfig(AppConfig):
         from minzheng.accounts.roles import Cap
         from minzheng.core import nav
 
-        nav.register("行政区划", "core:divisions", Cap.VIEW_BUSINESS, order=800, section="基础")
+        nav.register(gettext_noop("行政区划"), "core:divisions", Cap.VIEW_BUSINESS, order=800, section=gettext_noop("基础"))

@@ -1,6 +1,7 @@
 import importlib
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class RegistryConfig(AppConfig):
@@ -13,10 +14,10 @@ class RegistryConfig(AppConfig):
 
         from . import panels
 
-        nav.register("家庭档案", "registry:households", Cap.VIEW_BUSINESS, order=100, section="档案")
-        nav.register("人员查询", "registry:persons", Cap.VIEW_BUSINESS, order=110, section="档案")
-        nav.register("新建家庭", "registry:household_create", Cap.EDIT_BUSINESS, order=120, section="档案")
-        nav.register("身份证号校验", "registry:idcheck", Cap.VIEW_BUSINESS, order=190, section="档案")
+        nav.register(gettext_noop("家庭档案"), "registry:households", Cap.VIEW_BUSINESS, order=100, section=gettext_noop("档案"))
+        nav.register(gettext_noop("人员查询"), "registry:persons", Cap.VIEW_BUSINESS, order=110, section=gettext_noop("档案"))
+        nav.register(gettext_noop("新建家庭"), "registry:household_create", Cap.EDIT_BUSINESS, order=120, section=gettext_noop("档案"))
+        nav.register(gettext_noop("身份证号校验"), "registry:idcheck", Cap.VIEW_BUSINESS, order=190, section=gettext_noop("档案"))
         home.register("辖区档案", "registry/panel_counts.html",
                       {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER,
                        Role.BUREAU_HEAD}, panels.counts, order=10)

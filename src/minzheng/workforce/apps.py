@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class WorkforceConfig(AppConfig):
@@ -17,17 +18,17 @@ class WorkforceConfig(AppConfig):
             staff,
         )
 
-        section = "队伍建设"
-        nav.register("民情直通车", "workforce:needs", Cap.VIEW_BUSINESS, order=500, section=section)
-        nav.register("上报民情", "workforce:need_new", Cap.REPORT_NEEDS, order=501, section=section)
-        nav.register("队伍概况", "workforce:overview", Cap.VIEW_DASHBOARD, order=505, section=section)
-        nav.register("岗位与人员", "workforce:posts", Cap.VIEW_DASHBOARD, order=510, section=section)
-        nav.register("编制测算", "workforce:staffing", Cap.VIEW_DASHBOARD, order=515, section=section)
-        nav.register("培训", "workforce:training", Cap.VIEW_DASHBOARD, order=520, section=section)
-        nav.register("考核", "workforce:assessment", Cap.VIEW_DASHBOARD, order=525, section=section)
-        nav.register("文件下达", "workforce:circulars", Cap.VIEW_BUSINESS, order=530, section=section)
-        nav.register("工作笔记", "workforce:notes", Cap.EDIT_BUSINESS, order=535, section=section)
-        nav.register("队伍建设报告", "workforce:report", Cap.VIEW_DASHBOARD, order=540, section=section)
+        section = gettext_noop("队伍建设")
+        nav.register(gettext_noop("民情直通车"), "workforce:needs", Cap.VIEW_BUSINESS, order=500, section=section)
+        nav.register(gettext_noop("上报民情"), "workforce:need_new", Cap.REPORT_NEEDS, order=501, section=section)
+        nav.register(gettext_noop("队伍概况"), "workforce:overview", Cap.VIEW_DASHBOARD, order=505, section=section)
+        nav.register(gettext_noop("岗位与人员"), "workforce:posts", Cap.VIEW_DASHBOARD, order=510, section=section)
+        nav.register(gettext_noop("编制测算"), "workforce:staffing", Cap.VIEW_DASHBOARD, order=515, section=section)
+        nav.register(gettext_noop("培训"), "workforce:training", Cap.VIEW_DASHBOARD, order=520, section=section)
+        nav.register(gettext_noop("考核"), "workforce:assessment", Cap.VIEW_DASHBOARD, order=525, section=section)
+        nav.register(gettext_noop("文件下达"), "workforce:circulars", Cap.VIEW_BUSINESS, order=530, section=section)
+        nav.register(gettext_noop("工作笔记"), "workforce:notes", Cap.EDIT_BUSINESS, order=535, section=section)
+        nav.register(gettext_noop("队伍建设报告"), "workforce:report", Cap.VIEW_DASHBOARD, order=540, section=section)
 
         staff.register_handover()
         core_tasks.register(reminders.tasks_for)
