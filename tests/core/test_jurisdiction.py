@@ -59,6 +59,7 @@ def test_every_route_is_covered_and_leaks_nothing(world: leakcheck.Planted, meis
     values = {**world.plain, **world.scoped}
     uncovered = sorted({f"{name} <{k}>" for _, name, ks in routes for k in ks if k not in values})
     assert not uncovered, f"routes with URL keywords no app plants (add them to <app>/leakcheck.py): {uncovered}"
+    assert world.secrets, "planters must name the strings that identify the victim's people"
 
     outsider, owner = Client(), Client()
     outsider.force_login(xiadao_officer)
