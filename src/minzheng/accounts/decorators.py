@@ -23,3 +23,10 @@ def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
         return wrapped
 
     return deco
+
+
+def need_cap(request: HttpRequest, cap: str) -> Any:
+    """The API's check (JSON endpoints have no login redirect): the acting user, or PermissionDenied (403)."""
+    if not request.user.has_cap(cap):
+        raise PermissionDenied("您的角色没有此操作权限")
+    return request.user

@@ -7,11 +7,12 @@ import json
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
@@ -39,9 +40,7 @@ def _doc(schema: type[Schema]) -> dict[str, Any]:
                             "required": True}}
 
 
-def _need(request: HttpRequest, cap: str) -> None:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("您的角色没有此功能的权限")
+_need = need_cap
 
 
 class CaseOut(Schema):

@@ -9,12 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
 from minzheng.registry.masking import can_see_sensitive, mask_id
@@ -25,9 +26,7 @@ from .models import CheckRun, Dataset, Finding
 router = Router(tags=["信息核对"])
 
 
-def _need(request: HttpRequest, cap: str) -> None:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("您的角色没有此功能的权限")
+_need = need_cap
 
 
 class ColumnOut(Schema):

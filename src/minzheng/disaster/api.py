@@ -12,11 +12,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.registry.models import Household
@@ -39,9 +40,7 @@ router = Router(tags=["灾情与救灾"])
 
 
 def _need(request: HttpRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("您的角色没有此操作权限")
-    return request.user
+    return need_cap(request, cap)
 
 
 def _body(request: HttpRequest, schema: type[Schema]) -> Any:

@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
@@ -22,9 +22,7 @@ from .models import BankFileLayout, Payroll, PayrollLine
 router = Router(tags=["资金发放"])
 
 
-def _need(request: HttpRequest, cap: str) -> None:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("您的角色没有此操作权限")
+_need = need_cap
 
 
 class PayrollOut(Schema):

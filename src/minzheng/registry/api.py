@@ -6,10 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
 from minzheng.regions.models import Division
@@ -20,9 +20,7 @@ from .models import Household, Person
 router = Router(tags=["家庭档案"])
 
 
-def _need(request: HttpRequest, cap: str) -> None:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("您的角色没有此操作权限")
+_need = need_cap
 
 
 class PersonOut(Schema):

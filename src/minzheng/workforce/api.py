@@ -10,11 +10,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap, Role
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -35,9 +36,7 @@ router = Router(tags=["队伍建设"])
 
 
 def _need(request: HttpRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
-    if not request.user.has_cap(cap):
-        raise PermissionDenied("没有权限")
-    return request.user
+    return need_cap(request, cap)
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
