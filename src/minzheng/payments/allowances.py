@@ -36,13 +36,14 @@ def standards(month: dt.date) -> rules.Standards:
                                 r("payments.canji_life.amounts"), r("payments.canji_care.amounts"))
     higher, youfu, per_year = (r("payments.allowance.higher_of"), r("payments.youfu.standards"),
                                r("payments.youfu.per_service_year"))
+    conscript_age = r("payments.youfu.old_conscript_age")
     return rules.Standards(
         bands=rules.parse_bands(bands.value), start_rule=str(start.value),
         life={k: Decimal(str(v)) for k, v in life.value.items()},
         care={k: Decimal(str(v)) for k, v in care.value.items()},
         higher_of=[list(g) for g in higher.value], youfu={k: Decimal(str(v)) for k, v in youfu.value.items()},
-        per_service_year=per_year.decimal,
-        refs={"bands": bands.ref(), "start_rule": start.ref(), "life": life.ref(), "care": care.ref(),
+        per_service_year=per_year.decimal, old_conscript_age=int(conscript_age.value),
+        refs={"old_conscript_age": conscript_age.ref(), "bands": bands.ref(), "start_rule": start.ref(), "life": life.ref(), "care": care.ref(),
               "higher_of": higher.ref(), "youfu": youfu.ref(), "per_service_year": per_year.ref()})
 
 

@@ -63,6 +63,12 @@ declare("payments.youfu.per_service_year", "农村籍老义务兵每服役一年
     Seed("payments.youfu.per_service_year", "35", dt.date(2020, 8, 1), "2020 年标准（二手资料）", "V-sec", False),
 ])
 
+declare("payments.youfu.old_conscript_age", "农村籍老义务兵享受定期补助的起始年龄", unit="周岁", kind="int",
+        group="优抚", seeds=[
+    Seed("payments.youfu.old_conscript_age", 60, dt.date(2011, 8, 1), "民发〔2011〕110号（部分农村籍退役士兵老年生活补助，待核实）",
+         "M", False),
+])
+
 declare("payments.fund_shares", "专项资金各级分担比例", kind="json", group=GROUP,
         help='项目代码 → {"central": "0.6", "provincial": "0.2", "municipal": "0.1", "county": "0.1"}；'
              '"*" 为默认', seeds=[

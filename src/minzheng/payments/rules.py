@@ -99,6 +99,8 @@ class Standards:
     higher_of: list[list[str]]
     youfu: dict[str, Decimal]
     per_service_year: Decimal
+    # 农村籍老义务兵 qualify from this age (a dated parameter, payments.youfu.old_conscript_age).
+    old_conscript_age: int = 60
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -139,12 +141,12 @@ def decide(f: PersonFacts, month: dt.date, s: Standards) -> tuple[list[Decision]
     if f.youfu_category:
         if f.youfu_category == "old_conscript":
             years = f.service_years or 0
-            if years > 0 and age_on(f.birth, month) >= 60:
+            if years > 0 and age_on(f.birth, month) >= s.old_conscript_age:
                 amt = s.per_service_year * years
                 out.append(Decision("youfu", amt, f"农村籍老义务兵，服役 {years} 年 × {s.per_service_year} 元 = {amt} 元",
-                                    [ref.get("per_service_year", {})]))
+                                    [ref.get("per_service_year", {}), ref.get("old_conscript_age", {})]))
             else:
-                notes.append("农村籍老义务兵需年满60周岁且有服役年限")
+                notes.append(f"农村籍老义务兵需年满{s.old_conscript_age}周岁且有服役年限")
         elif f.youfu_category in s.youfu:
             amt = s.youfu[f.youfu_category]
             out.append(Decision("youfu", amt, f"优抚对象（{f.youfu_category}）定期抚恤补助 {amt} 元",
