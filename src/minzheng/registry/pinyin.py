@@ -35,11 +35,8 @@ def initials(name: str) -> str:
         return ""
     head = ""
     rest = name
-    for compound, ini in COMPOUND_SURNAMES.items():
-        if name.startswith(compound):
-            head, rest = ini, name[len(compound):]
-            break
-    else:
-        if name[0] in SURNAME_INITIALS:
-            head, rest = SURNAME_INITIALS[name[0]], name[1:]
+    if (ini := COMPOUND_SURNAMES.get(name[:2])) is not None:
+        head, rest = ini, name[2:]
+    elif name[0] in SURNAME_INITIALS:
+        head, rest = SURNAME_INITIALS[name[0]], name[1:]
     return (head + "".join(_char_initial(c) for c in rest))[:32]

@@ -176,11 +176,15 @@ def parse_count(value: Any) -> int | None:
 
 _NAME_SEPARATORS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·", "⋅": "·", ".": "·", "･": "·"})
 _NAME_OK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f〇A-Za-z·]+$")
+# Plain Han names, which NFKC, separator and space handling leave unchanged: accepted as written.
+_PLAIN_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,64}")
 
 
 def parse_name(value: Any) -> str:
     """A person's name: spaces used to align two-character names are removed ("张　三" → "张三"), middle-dot
     variants of minority names unified to "·". Empty, digits or brackets → CellError."""
+    if type(value) is str and _PLAIN_NAME.fullmatch(value):
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise CellError(f"姓名“{text(value)}”不是文字")
     s = unicodedata.normalize("NFKC", str(value or "")).translate(_NAME_SEPARATORS)

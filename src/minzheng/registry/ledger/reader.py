@@ -26,11 +26,14 @@ class LedgerFileError(ValueError):
     """The file as a whole cannot be read (wrong type, damaged, password)."""
 
 
-@dataclass
+NOTHING_CONTINUED: frozenset[int] = frozenset()
+
+
+@dataclass(slots=True)
 class Row:
     number: int                       # Excel row number, 1-based, as Excel shows it
     values: list[Any]
-    continued: frozenset[int] = frozenset()   # indexes whose value was copied from a merged range above/left
+    continued: frozenset[int] = NOTHING_CONTINUED   # indexes whose value was copied from a merged range above/left
 
     def own(self, i: int) -> Any:
         """The cell's own value: None where the value is a merged-range copy."""
@@ -85,10 +88,14 @@ class SheetSource:
     def rows(self) -> Iterator[Row]:
         active: list[tuple[int, int, int, Any]] = []     # (first col, last row, last col, value)
         r = self.first_row - 2
+        merges = self._merges
         for values in self._rows:
             r += 1
             if not isinstance(values, list):
                 values = list(values)
+            if not active and r not in merges:
+                yield Row(r + 1, values)
+                continue
             continued: set[int] = set()
             if active:
                 still = []
@@ -102,7 +109,7 @@ class SheetSource:
                         values[c] = v
                         continued.add(c)
                 active = still
-            starts = self._merges.pop(r, None)
+            starts = merges.pop(r, None)
             if starts:
                 for c0, r1, c1 in starts:
                     v = values[c0] if 0 <= c0 < len(values) else ""
