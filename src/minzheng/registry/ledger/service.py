@@ -7,9 +7,7 @@ Default is atomic: any error and nothing is written (an audit entry still record
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +18,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from minzheng.accounts.roles import Cap
-from minzheng.audit import context
 from minzheng.audit import services as audit
 
+from . import writer_process
 from .validate import Issue, Stats, Validator, read_spool
 from .writer import LedgerWriter
+from .writer_process import WriterProcess
 
-OVERLAP_BYTES = 2_000_000      # files above this (~25k persons) are written by a second thread while read
+PROCESS_MIN_BYTES = 3_000_000   # files above this (~40k persons) are written by a second process while read
 Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
 
 
@@ -94,20 +93,21 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
             progress("validate", done, total)
 
     division_code = scope.code if scope is not None else ""
-    overlap = (not dry_run and not connection.in_atomic_block and path.stat().st_size > OVERLAP_BYTES
-               and not getattr(settings, "MINZHENG_IMPORT_INLINE", False))
+    nested = connection.in_atomic_block
+    overlap = (not dry_run and not nested and path.stat().st_size > PROCESS_MIN_BYTES
+               and not getattr(settings, "MINZHENG_IMPORT_INLINE", False) and writer_process.usable())
     with tempfile.TemporaryFile(prefix="minzheng-ledger-") as spool:
-        writer_thread = _WriterThread(name, today, skip_invalid, progress) if overlap else None
+        background = WriterProcess(name, today, skip_invalid, progress) if overlap else None
         v = Validator(scope=scope, programme_option=programme, today=today, spool=spool, progress=vprog,
-                      sink=writer_thread.put if writer_thread else None)
-        if writer_thread is not None:
-            writer_thread.validator = v
-            writer_thread.start()
+                      sink=background.put if background else None)
+        if background is not None:
+            background.validator = v
+            background.start()
         try:
             v.run(path)
         except BaseException:
-            if writer_thread is not None:
-                writer_thread.finish(commit=False)
+            if background is not None:
+                background.finish(commit=False)
             raise
         v.errors.sort(key=lambda i: (v.stats.sheets.index(i.sheet) if i.sheet in v.stats.sheets else -1,
                                      i.row or 0))
@@ -124,23 +124,25 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
                    f"月保障金额合计 {v.stats.monthly_total:.2f} 元"
                    + (f"；跳过有错误的家庭 {v.stats.invalid_households} 户" if v.error_count else ""))
         if (v.error_count and not skip_invalid) or v.stats.households == 0:
-            if writer_thread is not None:
-                writer_thread.finish(commit=False)
+            if background is not None:
+                background.finish(commit=False)
             _record_failure(name, v.error_count, detail, division_code,
                             "有错误，按整体导入规则未写入任何数据" if v.error_count else "没有可导入的家庭")
             return result
         try:
-            if writer_thread is not None:
-                written = writer_thread.finish(commit=True, summary=summary, detail=detail,
+            if background is not None:
+                written = background.finish(commit=True, summary=summary, detail=detail,
                                                division_code=division_code)
             else:
                 with transaction.atomic():
-                    writer = LedgerWriter(source_ref=name, today=today)
+                    writer = LedgerWriter(source_ref=name, today=today,
+                                          expected_persons=0 if nested else v.stats.persons)
                     try:
                         for batch in read_spool(spool):
                             writer.write(batch)
                             if progress:
                                 progress("write", writer.written.households, v.stats.households)
+                        writer.finish()
                     finally:
                         writer.close()
                     audit.record("registry.import", division_code=division_code, summary=summary,
@@ -157,72 +159,6 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
         result.imported = True
         result.written_households = written
         return result
-
-
-class _Rollback(Exception):
-    pass
-
-
-class _WriterThread:
-    """Writes validated batches in a second thread and connection while validation goes on, so reading and
-    checking the file overlaps with SQLite/PostgreSQL work (both release the GIL while they work). One
-    transaction: committed only when validation ends with a write decision, rolled back otherwise. Used for big
-    files outside any open transaction; the queue is bounded, so memory stays flat."""
-
-    def __init__(self, name: str, today: dt.date, skip_invalid: bool, progress: Progress | None) -> None:
-        self.name, self.today, self.skip_invalid, self.progress = name, today, skip_invalid, progress
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=6)
-        self.decision: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=1)
-        self.actor = context.current()
-        self.error: BaseException | None = None
-        self.written = 0
-        self.validator: Any = None
-        self.thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def put(self, batch: list[tuple[Any, ...]]) -> None:
-        # Atomic mode: after the first error nothing will be kept, so stop feeding the writer.
-        if self.error is None and (self.skip_invalid or not self.validator.error_count):
-            self.queue.put(batch)
-
-    def finish(self, *, commit: bool, summary: str = "", detail: dict[str, Any] | None = None,
-               division_code: str = "") -> int:
-        self.queue.put(None)
-        self.decision.put({"commit": commit, "summary": summary, "detail": detail, "division_code": division_code})
-        self.thread.join()
-        if self.error is not None and commit:
-            raise self.error
-        return self.written
-
-    def _run(self) -> None:
-        ended = False
-        try:
-            with context.acting(self.actor), transaction.atomic():
-                writer = LedgerWriter(source_ref=self.name, today=self.today)
-                try:
-                    while (batch := self.queue.get()) is not None:
-                        writer.write(batch)
-                        if self.progress:
-                            self.progress("write", writer.written.households, self.validator.stats.households)
-                    ended = True
-                finally:
-                    writer.close()
-                d = self.decision.get()
-                if not d["commit"]:
-                    raise _Rollback
-                audit.record("registry.import", division_code=d["division_code"], summary=d["summary"],
-                             object_type="registry.household", detail=d["detail"])
-                self.written = writer.written.households
-        except _Rollback:
-            pass
-        except BaseException as exc:  # reported by finish() in the caller's thread
-            self.error = exc
-            while not ended and self.queue.get() is not None:   # let the producer finish
-                pass
-        finally:
-            connection.close()
 
 
 def _record_failure(name: str, errors: int, detail: dict[str, Any], division_code: str, why: str) -> None:

@@ -9,12 +9,12 @@ valid households are appended to a spool file in compact form, so memory stays f
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import marshal
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import mul
 from pathlib import Path
 from typing import IO, Any
 
@@ -161,8 +161,9 @@ class Validator:
         self._category_notes: dict[str, str] = {}
         self._programme_memo: dict[tuple[Any, ...], ProgrammeRef | None] = {}
         self.codes = _code_tables()
-        self._regions: dict[str, bool] = {}
-        self._births: dict[str, dt.date] = {}
+        self._regions: dict[str, int] = {}
+        self._births: dict[str, tuple[dt.date | None, int]] = {}
+        self._counts: dict[Any, int | None] = {}
         self._rows_done = 0
         self._rows_total = 0
 
@@ -199,6 +200,10 @@ class Validator:
             got = self._initials_cache[name] = self._initials(name)
         return got
 
+    def expected_persons(self) -> int:
+        """Rows in the sheets opened so far (what calamine reports): about one person per row."""
+        return self._rows_total
+
     def fast_id(self, raw: Any) -> tuple[str, dt.date, str] | None:
         return fast_id(raw, self.today, self._regions, self._births)
 
@@ -222,10 +227,19 @@ class Validator:
     # ------------------------------------------------------------ sheets
 
     def run(self, path: str | Path) -> None:
-        for source in open_sheets(path):
-            self._rows_total += source.total_rows
-            self._sheet(source)
-        self._flush()
+        # A ledger pass creates millions of small objects and keeps hundreds of thousands (IDs seen, caches),
+        # which makes the cyclic garbage collector rescan them over and over: a quarter of the time on a
+        # 500,000-person file. Nothing here builds reference cycles, so it is paused for the pass.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for source in open_sheets(path):
+                self._rows_total += source.total_rows
+                self._sheet(source)
+            self._flush()
+        finally:
+            if paused:
+                gc.enable()
         if self.progress:
             self.progress(self._rows_total, self._rows_total)
 
@@ -387,9 +401,10 @@ class Validator:
         today, regions, births, seen = self.today, self._regions, self._births, self.seen_ids
         names, relations, sexes, partials = self._names, self._relations, self._sexes, self._partials
         initials = self.initials
-        persons: list[list[Any]] = []
-        id_rows: list[tuple[str, Row, str]] = []
+        persons: list[tuple[Any, ...]] = []
+        ids: list[str] = []
         sheet = ctx.name
+        inis = self._initials_cache
         head_index = -1
         heads = 0
         for r in rows:
@@ -411,8 +426,9 @@ class Validator:
             if got is None:
                 return None
             idn, birth, sex = got
-            if idn in seen or any(idn == other for other, _, _ in id_rows):
+            if idn in seen or idn in ids:
                 return None
+            ids.append(idn)
             relation = "99"
             if f.relation >= 0:
                 rv = vals[f.relation] if f.relation < n else None
@@ -471,18 +487,17 @@ class Validator:
                         phone = P.parse_phone(pv)
                     except P.CellError:
                         return None
-            persons.append([name, idn, birth.isoformat(), sex, initials(name), codes[0], relation, *codes[1:],
-                            phone, "", "", ""])
-            id_rows.append((idn, r, sheet))
+            persons.append((name, idn, birth.isoformat(), sex, inis.get(name) or initials(name), codes[0], relation,
+                            codes[1], codes[2], codes[3], codes[4], codes[5], codes[6], phone, "", "", ""))
         if f.relation < 0:
             if len(rows) != 1:
                 return None
-            persons[0][6] = HEAD
+            persons[0] = (*persons[0][:6], HEAD, *persons[0][7:])
             head_index = 0
         elif heads != 1:
             return None
         head = persons[head_index]
-        if f.head_name >= 0 and not blank(hn := hv(f.head_name)) and P.name_key(hn) != head[0]:
+        if f.head_name >= 0 and not blank(hn := hv(f.head_name)) and hn != head[0] and P.name_key(hn) != head[0]:
             return None
         hukou = None
         if (hk := hv(f.hukou_type)) is not None:
@@ -494,10 +509,15 @@ class Validator:
         note = P.text(hv(f.note))
         covered = None
         if (cv := hv(f.covered)) is not None:
-            try:
-                covered = P.parse_count(cv)
-            except P.CellError:
-                return None
+            if type(cv) in (str, float) and cv in self._counts:
+                covered = self._counts[cv]
+            else:
+                try:
+                    covered = P.parse_count(cv)
+                except P.CellError:
+                    return None
+                if type(cv) in (str, float) and len(self._counts) < 10_000:
+                    self._counts[cv] = covered
             if covered is not None and covered > len(rows):
                 return None
         enrollments: tuple[tuple[Any, ...], ...] = ()
@@ -537,8 +557,7 @@ class Validator:
                     account = P.parse_account(acv)
                 except P.CellError:
                     return None
-            head[14] = P.text(hv(f.bank_name))[:64]
-            head[15] = account
+            persons[head_index] = (*head[:14], P.text(hv(f.bank_name))[:64], account, "")
             kept = self._category_notes.get(category)
             if kept is None:
                 kept = self._category_notes[category] = (
@@ -550,10 +569,11 @@ class Validator:
         if hukou is None:
             hukou = "urban" if place.village.is_urban else "rural"
         phone = head[13] or next((p[13] for p in persons if p[13]), "")
-        for idn, r, _ in id_rows:
+        id_rows = []
+        for idn, r in zip(ids, rows, strict=True):
             seen[idn] = (sheet, r.number)
-        household = (place.village.pk, hukou, address, phone, note, head_index, tuple(map(tuple, persons)),
-                     enrollments)
+            id_rows.append((idn, r, sheet))
+        household = (place.village.pk, hukou, address, phone, note, head_index, tuple(persons), enrollments)
         return ctx.label("id_number"), household, id_rows, money
 
     def _household(self, d: Draft) -> tuple[dict[str, Any] | None, list[tuple[str, Row, str]]]:
@@ -948,41 +968,49 @@ class Validator:
 
 _WEIGHTS = idnumber.WEIGHTS
 _CHECK_CHARS = idnumber.CHECK_CHARS
-_ASCII_ZERO_WEIGHT = 48 * sum(_WEIGHTS)   # the checksum taken over character codes carries this surplus
-_NO_BIRTH = dt.date.min
 
 
-def fast_id(raw: Any, today: dt.date, regions: dict[str, bool],
-            births: dict[str, dt.date] | None = None) -> tuple[str, dt.date, str] | None:
+def _weighted(digits: str, offset: int) -> int:
+    return sum(int(d) * w for d, w in zip(digits, _WEIGHTS[offset:], strict=False))
+
+
+# The MOD 11-2 sum in three parts: region (6 digits), birth date (8), sequence (3). The first two repeat across a
+# ledger and are cached with their verdicts; the third has only 1000 values.
+_SEQUENCE_PART = {f"{i:03d}": _weighted(f"{i:03d}", 14) for i in range(1000)}
+
+
+def fast_id(raw: Any, today: dt.date, regions: dict[str, int],
+            births: dict[str, tuple[dt.date | None, int]] | None = None) -> tuple[str, dt.date, str] | None:
     """The common case, a clean 18-character number, checked without building an IdCheck: the same rules as
     registry.idnumber.check (tests/registry/test_ledger_parsers.py keeps them equal). Returns (number, birth,
     sex code), or None: then idnumber.check gives the verdict and the reason. `regions` and `births` are the
-    caller's caches of region codes and birth-date digits already judged."""
+    caller's caches of the parts already judged (region code → its part of the sum, or -1 if unknown)."""
     if type(raw) is not str or len(raw) != 18 or not raw.isascii() or not raw[:17].isdigit() \
             or raw[17] not in _CHECK_CHARS:
         return None
+    code6 = raw[:6]
+    region_part = regions.get(code6)
+    if region_part is None:
+        from minzheng.registry import regioncodes
+
+        region_part = regions[code6] = _weighted(code6, 0) if regioncodes.lookup(code6) is not None else -1
+    if region_part < 0:
+        return None
     key = raw[6:14]
-    birth = births.get(key) if births is not None else None
-    if birth is None:
+    known = births.get(key) if births is not None else None
+    if known is None:
+        birth: dt.date | None
         try:
             birth = dt.date(int(key[:4]), int(key[4:6]), int(key[6:]))
         except ValueError:
-            birth = _NO_BIRTH
-        if birth > today or birth.year < idnumber.EARLIEST_BIRTH_YEAR:
-            birth = _NO_BIRTH
+            birth = None
+        if birth is not None and (birth > today or birth.year < idnumber.EARLIEST_BIRTH_YEAR):
+            birth = None
+        known = (birth, _weighted(key, 6))
         if births is not None:
-            births[key] = birth
-    if birth is _NO_BIRTH:
-        return None
-    if _CHECK_CHARS[(sum(map(mul, raw.encode(), _WEIGHTS)) - _ASCII_ZERO_WEIGHT) % 11] != raw[17]:
-        return None
-    code6 = raw[:6]
-    known = regions.get(code6)
-    if known is None:
-        from minzheng.registry import regioncodes
-
-        known = regions[code6] = regioncodes.lookup(code6) is not None
-    if not known:
+            births[key] = known
+    birth, birth_part = known
+    if birth is None or _CHECK_CHARS[(region_part + birth_part + _SEQUENCE_PART[raw[14:17]]) % 11] != raw[17]:
         return None
     return raw, birth, "1" if raw[16] in "13579" else "2"
 
@@ -1008,8 +1036,8 @@ def _code_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, str]], dic
         for code, name in choices:
             table[code] = code
             table[name] = code
-            if name.endswith("族") and len(name) > 2:
-                table[name[:-1]] = code
+            if name.endswith("族") and len(name) >= 2:   # parse_choice accepts 汉 for 汉族
+                table.setdefault(name[:-1], code)
         out[key] = (table, choices, syn, label)
     return out
 

@@ -76,27 +76,48 @@ class Table:
         self.tail = tuple(tail)
         self.rows: list[tuple[Any, ...]] = []
 
+        self.postgres = connection.vendor == "postgresql"
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        given = len(self.columns) - len(self.tail)
+        # SQLite binds each parameter separately, which dominates a wide row: the constant tail goes into the
+        # statement as literals instead. PostgreSQL's COPY takes whole rows.
+        self.copy_sql = f'COPY "{self.table}" ({names}) FROM STDIN'
+        self.insert_sql = (f'INSERT INTO "{self.table}" ({names}) VALUES ('
+                           + ", ".join(["?"] * given + [_literal(v) for v in self.tail]) + ")")
+
     def add(self, values: tuple[Any, ...]) -> None:
-        self.rows.append(values + self.tail)
+        self.rows.append(values + self.tail if self.postgres else values)
 
     def flush(self) -> int:
         n = len(self.rows)
         if not n:
             return 0
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur, cur.cursor.copy(f'COPY "{self.table}" ({cols}) FROM STDIN') as copy:
+        if self.postgres:
+            with connection.cursor() as cur, cur.cursor.copy(self.copy_sql) as copy:
                 for row in self.rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" * len(self.columns))
             raw = connection.connection.cursor()
             try:
-                raw.executemany(f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})', self.rows)
+                raw.executemany(self.insert_sql, self.rows)
             finally:
                 raw.close()
         self.rows = []
         return n
+
+
+def _literal(value: Any) -> str:
+    """An SQLite literal for a constant column value (defaults of model fields: text, numbers, NULL)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+BULK_MIN_PERSONS = 20_000   # below this, rebuilding indexes costs more than it saves
 
 
 class IdAllocator:
@@ -131,10 +152,21 @@ class Written:
 
 
 class LedgerWriter:
-    """Call inside transaction.atomic(): `write(batch)` per spooled batch, then `finish()`."""
+    """Call inside transaction.atomic(): `write(batch)` per spooled batch, `finish()`, and `close()` always.
 
-    def __init__(self, *, source_ref: str, today: dt.date) -> None:
+    SQLite checks a deferred foreign key from the parent side too: while any reference is outstanding, every
+    row inserted into a referenced table (a person, a household) makes it search every table that refers to
+    it. So on SQLite households go in without their head, which is set once the batch's persons exist; no
+    reference is ever outstanding and each insert costs only its own lookups. `bulk=True` (a load at least as
+    big as the registry, outside any other transaction) also drops the five tables' plain secondary indexes
+    and builds them again before the commit: sorting once is much cheaper than half a million random index
+    inserts. DDL is transactional in SQLite, so a rollback brings the indexes back unchanged."""
+
+    BULK_TABLES = (M.Household, M.Person, M.Membership, M.Enrollment, M.EnrollmentAmount)
+
+    def __init__(self, *, source_ref: str, today: dt.date, expected_persons: int = 0) -> None:
         connection.ensure_connection()
+        self.sqlite = connection.vendor == "sqlite"
         now = timezone.now()
         self.today = today.isoformat()
         self.source_ref = source_ref[:64]
@@ -169,8 +201,31 @@ class LedgerWriter:
                 cur.execute("PRAGMA cache_size")
                 self._cache_size = int(cur.fetchone()[0])
                 cur.execute("PRAGMA cache_size = -262144")
+        self.dropped_indexes: list[str] = []
+        if self.sqlite and expected_persons >= BULK_MIN_PERSONS:
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT COUNT(*) FROM "{M.Person._meta.db_table}"')
+                if expected_persons >= cur.fetchone()[0]:
+                    self._drop_indexes(cur)
+
+    def _drop_indexes(self, cur: Any) -> None:
+        tables = [m._meta.db_table for m in self.BULK_TABLES]
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+                    f"({', '.join(['%s'] * len(tables))})", tables)
+        for name, sql in cur.fetchall():
+            if not sql.lstrip().upper().startswith("CREATE INDEX") or " WHERE " in sql.upper():
+                continue
+            cur.execute(f'DROP INDEX "{name}"')
+            self.dropped_indexes.append(sql)
+
+    def finish(self) -> None:
+        """After the last batch, still inside the transaction: build the dropped indexes again."""
+        with connection.cursor() as cur:
+            while self.dropped_indexes:
+                cur.execute(self.dropped_indexes.pop())
 
     def close(self) -> None:
+        """Always, success or not: restore the connection's page cache (a rollback restores any index)."""
         if self._cache_size is not None:
             with connection.cursor() as cur:
                 cur.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
@@ -180,11 +235,16 @@ class LedgerWriter:
         hh_ids = iter(self.hh_ids.take(len(batch)))
         p_ids = iter(self.p_ids.take(sum(len(h[6]) for h in batch)))
         e_ids = iter(self.e_ids.take(sum(len(h[7]) for h in batch)))
+        heads: list[tuple[int, int]] = []
         for division_id, hukou, address, phone, note, head_index, persons, enrollments in batch:
             hid = next(hh_ids)
             pids = [next(p_ids) for _ in persons]
             extra_h = ("import",) if self.hh_source else ()
-            self.households.add((hid, division_id, pids[head_index], hukou, address, phone, note, *extra_h))
+            head_id = pids[head_index]
+            if self.sqlite:
+                heads.append((head_id, hid))
+                head_id = None
+            self.households.add((hid, division_id, head_id, hukou, address, phone, note, *extra_h))
             for pid, p in zip(pids, persons, strict=True):
                 (name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat, dgrade, pphone, bank,
                  account, old15) = p
@@ -203,6 +263,12 @@ class LedgerWriter:
                 self.amounts.add((eid, start, amount, covered, "台账导入"))
         self.written.households += self.households.flush()
         self.written.persons += self.persons.flush()
+        if heads:
+            raw = connection.connection.cursor()
+            try:
+                raw.executemany(f'UPDATE "{self.households.table}" SET "head_id" = ? WHERE "id" = ?', heads)
+            finally:
+                raw.close()
         self.written.memberships += self.memberships.flush()
         self.written.enrollments += self.enrollments.flush()
         self.amounts.flush()

@@ -1,0 +1,188 @@
+"""Writing a big ledger in a second process while the first one is still reading and checking it.
+
+A thread would not help: Python runs one thread at a time, and SQLite gives the lock back after every row, so a
+writer thread mostly waits. A child process has its own interpreter and its own database connection, so the
+database work runs on a second core. The child holds one transaction for the whole import: it commits only when
+the parent, after checking the last row, says so (with the audit summary, recorded in the same transaction), and
+rolls back otherwise. Batches travel as marshal bytes through a pipe; the pipe's buffer bounds the memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import marshal
+import multiprocessing
+import multiprocessing.connection
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection
+
+from minzheng.audit import context
+
+Progress = Callable[[str, int, int], None]
+_END = b""
+
+
+def usable() -> bool:
+    """A child can reach the same database: PostgreSQL, or SQLite in a file (not an in-memory test database)."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and not connection.is_in_memory_db()
+
+
+class WriterProcess:
+    """put(batch) per validated batch; finish(commit=…) once. The interface of an in-process writer."""
+
+    def __init__(self, name: str, today: dt.date, skip_invalid: bool, progress: Progress | None) -> None:
+        self.skip_invalid, self.progress = skip_invalid, progress
+        self.validator: Any = None
+        self.written = 0
+        self.sent = 0
+        self.failed = False
+        # A fresh interpreter started with -m, not multiprocessing's spawn, which would re-run the parent's main
+        # script (a console script, pytest, a server) in the child.
+        self.pipe, child_end = multiprocessing.Pipe()
+        fd = child_end.fileno()
+        self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(fd)], pass_fds=(fd,), close_fds=True,
+                                     env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})
+        child_end.close()
+        self._send((dict(connection.settings_dict), context.current(), name, today.isoformat()))
+
+    def start(self) -> None:
+        pass
+
+    def put(self, batch: list[tuple[Any, ...]]) -> None:
+        # Atomic mode: after the first error nothing will be kept, so stop feeding the writer.
+        if self.failed or not (self.skip_invalid or not self.validator.error_count):
+            return
+        if not self.sent:
+            self._send(("start", self.validator.expected_persons()))
+        try:
+            self.pipe.send_bytes(marshal.dumps(batch))
+        except OSError:          # the child died; finish() reports it
+            self.failed = True
+            return
+        self.sent += 1
+        while self.pipe.poll():
+            self._handle(self.pipe.recv())
+
+    def _send(self, message: Any) -> None:
+        try:
+            self.pipe.send(message)
+        except OSError:
+            self.failed = True
+
+    def _handle(self, message: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        if message[0] == "progress":
+            self.written = message[1]
+            if self.progress:
+                self.progress("write", message[1], self.validator.stats.households)
+            return None
+        return message
+
+    def finish(self, *, commit: bool, summary: str = "", detail: dict[str, Any] | None = None,
+               division_code: str = "") -> int:
+        if not self.sent:
+            self._send(("start", 0))
+        try:
+            self.pipe.send_bytes(_END)
+        except OSError:
+            self.failed = True
+        self._send({"commit": commit, "summary": summary, "detail": detail, "division_code": division_code})
+        outcome: tuple[Any, ...] = ("error", "other", "写入进程意外退出")
+        try:
+            while True:
+                got = self._handle(self.pipe.recv())
+                if got is not None:
+                    outcome = got
+                    break
+        except (EOFError, OSError):
+            pass
+        self.pipe.close()
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if outcome[0] == "done":
+            self.written = outcome[1]
+            return self.written
+        if outcome[0] == "error" and commit:
+            kind, text = outcome[1], outcome[2]
+            raise (IntegrityError if kind == "integrity" else DatabaseError if kind == "database"
+                   else RuntimeError)(text)
+        return 0
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _child(pipe: Any) -> None:
+    gc.disable()   # short-lived, builds no cycles; see Validator.run
+    db, actor, name, today_iso = pipe.recv()
+    import django
+
+    django.setup()
+    from django.db import connections, transaction
+
+    from minzheng.audit import services as audit
+
+    from .writer import LedgerWriter
+
+    # The parent's database, which under tests is the test database rather than the configured one.
+    connections.settings["default"].update(db)
+    conn = connections["default"]
+    conn.settings_dict.update(db)
+    conn.close()
+    outcome: tuple[Any, ...]
+    ended = False
+    try:
+        kind, expected = pipe.recv()
+        assert kind == "start"
+        with context.acting(actor), transaction.atomic():
+            writer = LedgerWriter(source_ref=name, today=dt.date.fromisoformat(today_iso),
+                                  expected_persons=expected)
+            try:
+                while (data := pipe.recv_bytes()) != _END:
+                    writer.write(marshal.loads(data))
+                    pipe.send(("progress", writer.written.households))
+                ended = True
+                decision = pipe.recv()
+                if not decision["commit"]:
+                    raise _Rollback
+                writer.finish()
+            finally:
+                writer.close()
+            audit.record("registry.import", division_code=decision["division_code"], summary=decision["summary"],
+                         object_type="registry.household", detail=decision["detail"])
+            written = writer.written.households
+        outcome = ("done", written)
+    except _Rollback:
+        outcome = ("rolled back",)
+    except BaseException as exc:  # reported in the parent by finish()
+        kind = "integrity" if isinstance(exc, IntegrityError) else "database" if isinstance(exc, DatabaseError) \
+            else "other"
+        outcome = ("error", kind, f"{type(exc).__name__}: {exc}"[:2000])
+        try:
+            if not ended:                 # let the parent finish sending
+                while pipe.recv_bytes() != _END:
+                    pass
+                pipe.recv()
+        except (EOFError, OSError):
+            pass
+    finally:
+        connections.close_all()
+    try:
+        pipe.send(outcome)
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    _child(multiprocessing.connection.Connection(int(sys.argv[1])))
