@@ -187,3 +187,6 @@ LOGGING = {
 
 # The bureau shown in the header; editable by the system administrator at run time (core.SiteSettings).
 MINZHENG_DEFAULT_BUREAU = "南平市延平区民政局"
+
+# Ledger files bigger than this are written by a second process while the first still reads and checks them.
+MINZHENG_IMPORT_PROCESS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PROCESS_MIN_BYTES", "3000000"))

@@ -25,7 +25,6 @@ from .validate import Issue, Stats, Validator, read_spool
 from .writer import LedgerWriter
 from .writer_process import WriterProcess
 
-PROCESS_MIN_BYTES = 3_000_000   # files above this (~40k persons) are written by a second process while read
 Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
 
 
@@ -43,6 +42,7 @@ class ImportResult:
     written_households: int = 0
     programme: str = ""
     notes: list[str] = field(default_factory=list)
+    writer: str = ""           # "process" (a second process wrote while the file was read) or "inline"
 
     @property
     def ok(self) -> bool:
@@ -94,7 +94,7 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
 
     division_code = scope.code if scope is not None else ""
     nested = connection.in_atomic_block
-    overlap = (not dry_run and not nested and path.stat().st_size > PROCESS_MIN_BYTES
+    overlap = (not dry_run and not nested and path.stat().st_size > settings.MINZHENG_IMPORT_PROCESS_MIN_BYTES
                and not getattr(settings, "MINZHENG_IMPORT_INLINE", False) and writer_process.usable())
     with tempfile.TemporaryFile(prefix="minzheng-ledger-") as spool:
         background = WriterProcess(name, today, skip_invalid, progress) if overlap else None
@@ -112,7 +112,8 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
         v.errors.sort(key=lambda i: (v.stats.sheets.index(i.sheet) if i.sheet in v.stats.sheets else -1,
                                      i.row or 0))
         result = ImportResult(name, v.stats, v.errors, v.warnings, v.error_count, v.warning_count, dry_run,
-                              skip_invalid, programme=v.option.code if v.option else "")
+                              skip_invalid, programme=v.option.code if v.option else "",
+                              writer="" if dry_run else "process" if background is not None else "inline")
         if dry_run:
             return result
         detail = {"file": name, "programme": result.programme, "skip_invalid": skip_invalid,

@@ -50,7 +50,7 @@ class WriterProcess:
         self.pipe, child_end = multiprocessing.Pipe()
         fd = child_end.fileno()
         self.proc = subprocess.Popen([sys.executable, "-m", __name__, str(fd)], pass_fds=(fd,), close_fds=True,
-                                     env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})
+                                     env={**os.environ, "DJANGO_SETTINGS_MODULE": _settings_module()})
         child_end.close()
         self._send((dict(connection.settings_dict), context.current(), name, today.isoformat()))
 
@@ -117,6 +117,12 @@ class WriterProcess:
             raise (IntegrityError if kind == "integrity" else DatabaseError if kind == "database"
                    else RuntimeError)(text)
         return 0
+
+
+def _settings_module() -> str:
+    # Under override_settings the holder has no module name; the environment still does.
+    return getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE") \
+        or "minzheng.settings"
 
 
 class _Rollback(Exception):
