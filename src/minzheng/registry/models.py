@@ -185,8 +185,9 @@ class DisabilityGrade(models.IntegerChoices):
 class Household(models.Model):
     scope_path = "division"
 
+    # Indexed by Meta.indexes (division, id), which also serves lookups by division alone.
     division = models.ForeignKey("regions.Division", verbose_name=_("所在村(社区)"), on_delete=models.PROTECT,
-                                 related_name="households")
+                                 related_name="households", db_index=False)
     head = models.ForeignKey("Person", verbose_name=_("户主"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     hukou_type = models.CharField(_("户籍性质"), max_length=8, choices=HukouType.choices)
@@ -213,8 +214,9 @@ class Household(models.Model):
 class Person(models.Model):
     scope_path = "household__division"
 
+    # Indexed by Meta.indexes (household, relation).
     household = models.ForeignKey(Household, verbose_name=_("所在家庭"), on_delete=models.PROTECT,
-                                  related_name="members")
+                                  related_name="members", db_index=False)
     name = models.CharField(_("姓名"), max_length=64, db_index=True)
     # Normalised 18-character 公民身份号码 (GB 11643-1999); unique system-wide.
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True)
@@ -412,10 +414,11 @@ class Enrollment(models.Model):
 
     scope_path = "household__division"
 
+    # Both indexed by Meta.indexes ((programme, status), (household, status)).
     programme = models.ForeignKey(Programme, verbose_name=_("项目"), on_delete=models.PROTECT,
-                                  related_name="enrollments")
+                                  related_name="enrollments", db_index=False)
     household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.PROTECT,
-                                  related_name="enrollments")
+                                  related_name="enrollments", db_index=False)
     person = models.ForeignKey(Person, verbose_name=_("享受人员"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="enrollments")
     status = models.CharField(_("状态"), max_length=16, choices=EnrollmentStatus.choices,
