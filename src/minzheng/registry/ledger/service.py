@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class ImportResult:
     programme: str = ""
     notes: list[str] = field(default_factory=list)
     writer: str = ""           # "process" (a second process wrote while the file was read) or "inline"
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per phase, for the benchmark and logs
 
     @property
     def ok(self) -> bool:
@@ -103,6 +105,7 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
         if background is not None:
             background.validator = v
             background.start()
+        started = time.perf_counter()
         try:
             v.run(path)
         except BaseException:
@@ -113,7 +116,8 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
                                      i.row or 0))
         result = ImportResult(name, v.stats, v.errors, v.warnings, v.error_count, v.warning_count, dry_run,
                               skip_invalid, programme=v.option.code if v.option else "",
-                              writer="" if dry_run else "process" if background is not None else "inline")
+                              writer="" if dry_run else "process" if background is not None else "inline",
+                              timings={"validate": time.perf_counter() - started})
         if dry_run:
             return result
         detail = {"file": name, "programme": result.programme, "skip_invalid": skip_invalid,
@@ -132,8 +136,10 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
             return result
         try:
             if background is not None:
+                waited = time.perf_counter()
                 written = background.finish(commit=True, summary=summary, detail=detail,
                                                division_code=division_code)
+                result.timings |= {"wait_for_writer": time.perf_counter() - waited, **background.timings}
             else:
                 with transaction.atomic():
                     writer = LedgerWriter(source_ref=name, today=today,

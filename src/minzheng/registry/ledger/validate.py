@@ -268,6 +268,7 @@ class Validator:
             yield from rows
 
         skip_numbers = True
+        ni = ctx.cols.get("name", -1)
         for row in all_rows():
             self._rows_done += 1
             if self.progress and self._rows_done % 5000 == 0:
@@ -276,7 +277,16 @@ class Validator:
                 skip_numbers = False
                 if is_column_number_row(row):
                     continue
-            kind = self._row_kind(ctx, row)
+            # The usual person row, told apart without the general rules: its own name cell, plain text that
+            # does not start a 合计/小计 line, and no text in the first column.
+            vals = row.values
+            if (ni >= 0 and not row.continued and ni < len(vals) and type(name := vals[ni]) is str and name
+                    and not name.isspace()
+                    and " " not in name and "\u3000" not in name and not name.startswith(TOTAL_WORDS)
+                    and type(vals[0]) is not str):
+                kind = "person"
+            else:
+                kind = self._row_kind(ctx, row)
             if kind == "skip":
                 continue
             self.stats.rows_read += 1

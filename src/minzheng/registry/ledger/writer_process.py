@@ -17,6 +17,7 @@ import multiprocessing.connection
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,7 @@ class WriterProcess:
         self.written = 0
         self.sent = 0
         self.failed = False
+        self.timings: dict[str, float] = {}   # seconds the child spent writing rows, idle, on indexes, committing
         # A fresh interpreter started with -m, not multiprocessing's spawn, which would re-run the parent's main
         # script (a console script, pytest, a server) in the child.
         self.pipe, child_end = multiprocessing.Pipe()
@@ -110,7 +112,7 @@ class WriterProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         if outcome[0] == "done":
-            self.written = outcome[1]
+            self.written, self.timings = outcome[1], outcome[2]
             return self.written
         if outcome[0] == "error" and commit:
             kind, text = outcome[1], outcome[2]
@@ -154,21 +156,30 @@ def _child(pipe: Any) -> None:
         with context.acting(actor), transaction.atomic():
             writer = LedgerWriter(source_ref=name, today=dt.date.fromisoformat(today_iso),
                                   expected_persons=expected)
+            started = time.perf_counter()
+            busy = 0.0
             try:
                 while (data := pipe.recv_bytes()) != _END:
+                    t = time.perf_counter()
                     writer.write(marshal.loads(data))
+                    busy += time.perf_counter() - t
                     pipe.send(("progress", writer.written.households))
                 ended = True
+                timings = {"writer_rows": busy, "writer_idle": time.perf_counter() - started - busy}
                 decision = pipe.recv()
                 if not decision["commit"]:
                     raise _Rollback
+                t = time.perf_counter()
                 writer.finish()
+                timings["writer_indexes"] = time.perf_counter() - t
             finally:
                 writer.close()
             audit.record("registry.import", division_code=decision["division_code"], summary=decision["summary"],
                          object_type="registry.household", detail=decision["detail"])
             written = writer.written.households
-        outcome = ("done", written)
+            t = time.perf_counter()
+        timings["writer_commit"] = time.perf_counter() - t
+        outcome = ("done", written, timings)
     except _Rollback:
         outcome = ("rolled back",)
     except BaseException as exc:  # reported in the parent by finish()
