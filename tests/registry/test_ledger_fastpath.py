@@ -63,7 +63,7 @@ def assert_same(path: Path) -> dict[str, Any]:
     return quick
 
 
-def test_messy_ledger_same_either_way(tmp_path: Path) -> None:
+def test_messy_ledger_same_either_way(tmp_path: Path, county: Any) -> None:
     got = assert_same(build_messy_ledger(tmp_path / "messy.xlsx"))
     assert got["fast"] > 0 and got["errors"]
 
@@ -193,7 +193,7 @@ def write_ledger(path: Path, households: list[tuple[str, list[tuple[str, ...]]]]
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(st.lists(household, min_size=1, max_size=12))
-def test_random_ledgers_same_either_way(tmp_path: Path, households: list[Any]) -> None:
+def test_random_ledgers_same_either_way(tmp_path: Path, county: Any, households: list[Any]) -> None:
     path = tmp_path / "random.xlsx"
     write_ledger(path, households)
     got = assert_same(path)

@@ -86,7 +86,7 @@ def test_sqlite_file_database_written_by_a_second_process(tmp_path: Path) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_written_by_a_second_process(tmp_path: Path, settings: Any) -> None:
+def test_postgresql_written_by_a_second_process(tmp_path: Path, settings: Any, county: Any) -> None:
     from django.db import connection
 
     from minzheng.audit.context import Actor, acting
@@ -103,7 +103,7 @@ def test_postgresql_written_by_a_second_process(tmp_path: Path, settings: Any) -
     with acting(Actor("tester", "operator")):
         first = import_ledger(good)
         failed = import_ledger(bad)
-    assert (first.writer, first.imported, first.written_households) == ("process", True, 300)
+    assert (first.writer, first.imported, first.written_households) == ("process", True, 300), first.errors[:3]
     assert (failed.writer, failed.imported, failed.error_count) == ("process", False, 1)
     assert Person.objects.count() == 600 and Enrollment.objects.count() == 300
     assert not Household.objects.filter(head__isnull=True).exists()

@@ -441,16 +441,11 @@ class Validator:
             ids.append(idn)
             relation = "99"
             if f.relation >= 0:
-                rv = vals[f.relation] if f.relation < n else None
-                rel = relations.get(rv) if type(rv) is str else None
-                if rel is None:
-                    try:
-                        rel = P.parse_relation(rv)
-                    except P.CellError:
-                        return None
-                    if type(rv) is str and rel:
-                        relations[rv] = rel
-                relation = rel or "99"
+                try:
+                    relation = _memo(relations, vals[f.relation] if f.relation < n else None, P.parse_relation) \
+                        or "99"
+                except P.CellError:
+                    return None
                 if relation == HEAD:
                     heads += 1
                     head_index = len(persons)
@@ -470,14 +465,10 @@ class Validator:
                     if part is not None and not _same_birth(part, birth):
                         return None
             if f.sex >= 0 and f.sex < n and not blank(sv := vals[f.sex]):
-                given = sexes.get(sv) if type(sv) is str else None
-                if given is None:
-                    try:
-                        given = P.parse_sex(sv)
-                    except P.CellError:
-                        return None
-                    if type(sv) is str and given:
-                        sexes[sv] = given
+                try:
+                    given = _memo(sexes, sv, P.parse_sex)
+                except P.CellError:
+                    return None
                 if given is not None and given != sex:
                     return None
             codes: list[Any] = ["", "", "", "", "", "", None]
@@ -1050,6 +1041,16 @@ def _code_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, str]], dic
                 table.setdefault(name[:-1], code)
         out[key] = (table, choices, syn, label)
     return out
+
+
+def _memo(cache: dict[str, str], value: Any, parse: Callable[[Any], str | None]) -> str | None:
+    """parse(value), remembered for text cells (a ledger repeats 户主/配偶 and 男/女 endlessly); CellError passes."""
+    if type(value) is str and (hit := cache.get(value)) is not None:
+        return hit
+    got = parse(value)
+    if type(value) is str and got:
+        cache[value] = got
+    return got
 
 
 def _relation_of(ctx: SheetCtx, row: Row) -> str | None:

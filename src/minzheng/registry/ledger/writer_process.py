@@ -115,9 +115,8 @@ class WriterProcess:
             self.written, self.timings = outcome[1], outcome[2]
             return self.written
         if outcome[0] == "error" and commit:
-            kind, text = outcome[1], outcome[2]
-            raise (IntegrityError if kind == "integrity" else DatabaseError if kind == "database"
-                   else RuntimeError)(text)
+            # The caller turns these into a plain message ("nothing was written") and an audit entry.
+            raise (IntegrityError if outcome[1] == "integrity" else DatabaseError)(outcome[2])
         return 0
 
 
