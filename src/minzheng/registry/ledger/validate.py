@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import marshal
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -232,8 +233,12 @@ class Validator:
         # 500,000-person file. Nothing here builds reference cycles, so it is paused for the pass.
         paused = gc.isenabled()
         gc.disable()
+        # calamine parses a sheet without holding the GIL: load the pinyin and region-code tables meanwhile.
+        warm = threading.Thread(target=_warm_up, name="ledger-warm-up", daemon=True)
+        warm.start()
         try:
             for source in open_sheets(path):
+                warm.join()
                 self._rows_total += source.total_rows
                 self._sheet(source)
             self._flush()
@@ -1041,6 +1046,13 @@ def _code_tables() -> dict[str, tuple[dict[str, str], list[tuple[str, str]], dic
                 table.setdefault(name[:-1], code)
         out[key] = (table, choices, syn, label)
     return out
+
+
+def _warm_up() -> None:
+    from minzheng.registry import pinyin, regioncodes
+
+    pinyin.initials("陈志富")
+    regioncodes.lookup("350702")
 
 
 def _memo(cache: dict[str, str], value: Any, parse: Callable[[Any], str | None]) -> str | None:
