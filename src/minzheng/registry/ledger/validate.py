@@ -122,7 +122,7 @@ class FastCols:
 class Draft:
     ctx: SheetCtx
     rows: list[Row] = field(default_factory=list)
-    strong: dict[int, str] = field(default_factory=dict)   # column index → the value that opened the household
+    strong: dict[int, Any] = field(default_factory=dict)   # column index → the cell that opened the household
 
 
 class Validator:
@@ -283,12 +283,12 @@ class Validator:
                 if is_column_number_row(row):
                     continue
             # The usual person row, told apart without the general rules: its own name cell, plain text that
-            # does not start a 合计/小计 line, and no text in the first column.
+            # does not start a 合计/小计 line, and no text in the first column (calamine gives "" for empty cells).
             vals = row.values
             if (ni >= 0 and not row.continued and ni < len(vals) and type(name := vals[ni]) is str and name
                     and not name.isspace()
                     and " " not in name and "\u3000" not in name and not name.startswith(TOTAL_WORDS)
-                    and type(vals[0]) is not str):
+                    and (type(vals[0]) is not str or not vals[0])):
                 kind = "person"
             else:
                 kind = self._row_kind(ctx, row)
@@ -305,8 +305,7 @@ class Validator:
                     self._finish(draft)
                 draft = Draft(ctx)
                 n = len(row.values)
-                draft.strong = {i: P.text(row.values[i]) for i in ctx.strong
-                                if i < n and not P.is_blank(row.values[i])}
+                draft.strong = {i: row.values[i] for i in ctx.strong if i < n and not P.is_blank(row.values[i])}
             draft.rows.append(row)
         if draft is not None:
             self._finish(draft)
@@ -363,8 +362,9 @@ class Validator:
                 v = values[i]
                 if v is None or v == "" or P.is_blank(v):
                     continue
-                if draft.strong.get(i) != P.text(v):
-                    return True
+                opened = draft.strong.get(i)
+                if opened is None or (not (type(v) is type(opened) and v == opened) and P.text(v) != P.text(opened)):
+                    return True     # a value other than the one (as text) that opened the household
                 fresh = True
         if not fresh:
             return False
