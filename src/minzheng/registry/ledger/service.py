@@ -21,10 +21,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 
-from . import writer_process
 from .validate import Issue, Stats, Validator, read_spool
 from .writer import LedgerWriter
-from .writer_process import WriterProcess
+from .writer_process import WriterProcess, can_reach_database
 
 Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
 
@@ -97,14 +96,13 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
     division_code = scope.code if scope is not None else ""
     nested = connection.in_atomic_block
     overlap = (not dry_run and not nested and path.stat().st_size > settings.MINZHENG_IMPORT_PROCESS_MIN_BYTES
-               and not getattr(settings, "MINZHENG_IMPORT_INLINE", False) and writer_process.usable())
+               and not getattr(settings, "MINZHENG_IMPORT_INLINE", False) and can_reach_database())
     with tempfile.TemporaryFile(prefix="minzheng-ledger-") as spool:
         background = WriterProcess(name, today, skip_invalid, progress) if overlap else None
         v = Validator(scope=scope, programme_option=programme, today=today, spool=spool, progress=vprog,
                       sink=background.put if background else None)
         if background is not None:
             background.validator = v
-            background.start()
         started = time.perf_counter()
         try:
             v.run(path)

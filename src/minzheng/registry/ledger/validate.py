@@ -193,6 +193,16 @@ class Validator:
             return hit
         return _relation_of(ctx, row)
 
+    def _amount(self, value: Any) -> Decimal | None:
+        """parse_amount, remembered for the few amounts a ledger repeats; CellError passes."""
+        cacheable = type(value) in (str, float)
+        amount = self._amounts.get(value) if cacheable else None
+        if amount is None:
+            amount = P.parse_amount(value)
+            if cacheable and amount is not None and len(self._amounts) < 50_000:
+                self._amounts[value] = amount
+        return amount
+
     def initials(self, name: str) -> str:
         got = self._initials_cache.get(name)
         if got is None:
@@ -540,17 +550,12 @@ class Validator:
                                                                                  vil_v)
             if programme is None or programme.per_person or f.amount < 0:
                 return None
-            av = hv(f.amount)
-            amount = self._amounts.get(av) if type(av) in (str, float) else None
+            try:
+                amount = self._amount(hv(f.amount))
+            except P.CellError:
+                return None
             if amount is None:
-                try:
-                    amount = P.parse_amount(av)
-                except P.CellError:
-                    return None
-                if amount is None:
-                    return None
-                if type(av) in (str, float) and len(self._amounts) < 50_000:
-                    self._amounts[av] = amount
+                return None
             start = self.start_month
             if (sv := hv(f.start_month)) is not None:
                 try:
@@ -763,17 +768,10 @@ class Validator:
 
         relation = "99"
         if "relation" in cols:
-            rv = r.get(cols["relation"])
-            cached = self._relations.get(rv) if type(rv) is str else None
-            if cached is not None:
-                relation = cached
-            else:
-                try:
-                    relation = P.parse_relation(rv) or "99"
-                    if type(rv) is str:
-                        self._relations[rv] = relation
-                except P.CellError as exc:
-                    self.warn(sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
+            try:
+                relation = _memo(self._relations, r.get(cols["relation"]), P.parse_relation) or "99"
+            except P.CellError as exc:
+                self.warn(sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
 
         def cell(key: str) -> Any:
             return r.get(cols[key]) if key in cols else None
@@ -796,11 +794,7 @@ class Validator:
             sv = cell("sex")
             if not P.is_blank(sv):
                 try:
-                    given = self._sexes.get(sv) if type(sv) is str else None
-                    if given is None:
-                        given = P.parse_sex(sv)
-                        if type(sv) is str and given:
-                            self._sexes[sv] = given
+                    given = _memo(self._sexes, sv, P.parse_sex)
                 except P.CellError:
                     given = None
                     self.warn(sheet, r, ctx.label("sex"), f"性别“{P.text(sv)}”无法识别，以身份证号为准")
@@ -873,11 +867,7 @@ class Validator:
         av, arow = hval("amount")
         if "amount" in cols:
             try:
-                amount = self._amounts.get(av) if type(av) in (str, float) else None
-                if amount is None:
-                    amount = P.parse_amount(av)
-                    if type(av) in (str, float) and amount is not None and len(self._amounts) < 50_000:
-                        self._amounts[av] = amount
+                amount = self._amount(av)
             except P.CellError as exc:
                 self.error(sheet, arow, ctx.label("amount"), str(exc))
                 ok = False

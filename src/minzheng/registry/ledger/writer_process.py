@@ -30,7 +30,7 @@ Progress = Callable[[str, int, int], None]
 _END = b""
 
 
-def usable() -> bool:
+def can_reach_database() -> bool:
     """A child can reach the same database: PostgreSQL, or SQLite in a file (not an in-memory test database)."""
     if connection.vendor == "postgresql":
         return True
@@ -55,9 +55,6 @@ class WriterProcess:
                                      env={**os.environ, "DJANGO_SETTINGS_MODULE": _settings_module()})
         child_end.close()
         self._send((dict(connection.settings_dict), context.current(), name, today.isoformat()))
-
-    def start(self) -> None:
-        pass
 
     def put(self, batch: list[tuple[Any, ...]]) -> None:
         # Atomic mode: after the first error nothing will be kept, so stop feeding the writer.
