@@ -14,10 +14,6 @@ from minzheng.registry.models import Household, Person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _private_home(settings: Any, tmp_path: Path) -> None:
-    settings.HOME = tmp_path / "home"
-
 
 def test_an_application_gets_the_departments_answers(tmp_path: Path, zhongshan: Any, meishan_officer: Any,
                                                      district_admin: Any) -> None:

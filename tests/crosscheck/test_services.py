@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2024, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _private_home(settings: Any, tmp_path: Path) -> None:
-    settings.HOME = tmp_path / "home"
-    services.BACKGROUND = False
-
 
 def load_all(w: factory.World, folder: Path) -> list[Dataset]:
     out = []

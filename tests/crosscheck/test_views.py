@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2024, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _private_home(settings: Any, tmp_path: Path) -> None:
-    settings.HOME = tmp_path / "home"
-    services.BACKGROUND = False
-
 
 @pytest.fixture
 def checked(tmp_path: Path) -> factory.World:
