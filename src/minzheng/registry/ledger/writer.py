@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import IntegrityError, connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -105,6 +106,25 @@ class Table:
         self.rows = []
         return n
 
+    def insert_from(self, source: str, columns: Sequence[str], constants: Sequence[Any], ids: list[int]) -> int:
+        """INSERT … SELECT: one row per row of `source` with the given ids, its `columns` feeding this table's
+        first provided columns and `constants` the rest. Rows derived from rows just written (memberships from
+        persons, amount versions from enrollments) never travel through Python."""
+        if not ids:
+            return 0
+        given = len(self.columns) - len(self.tail) - (1 if self.with_id else 0)
+        assert not self.with_id and len(columns) + len(constants) == given
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        picked = ", ".join([f'"{c}"' for c in columns] + ["%s"] * (len(constants) + len(self.tail)))
+        params = [_adapt(v) for v in constants] + list(self.tail)
+        if self.postgres:   # ids come from the sequence: other sessions may hold numbers in between
+            where, params = '"id" = ANY(%s)', [*params, ids]
+        else:               # under the transaction's write lock the ids are one unbroken range
+            where, params = '"id" BETWEEN %s AND %s', [*params, ids[0], ids[-1]]
+        with connection.cursor() as cur:
+            cur.execute(f'INSERT INTO "{self.table}" ({names}) SELECT {picked} FROM "{source}" WHERE {where}', params)
+        return len(ids)
+
 
 def _literal(value: Any) -> str:
     """An SQLite literal for a constant column value (defaults of model fields: text, numbers, NULL)."""
@@ -117,7 +137,13 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-BULK_MIN_PERSONS = 20_000   # below this, rebuilding indexes costs more than it saves
+def _foreign_keys_on() -> bool:
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA foreign_keys")
+        return bool(cur.fetchone()[0])
+
+
+EARLY_INDEX_SHARE = 0.5  # see LedgerWriter.build_index_early
 
 
 class IdAllocator:
@@ -189,6 +215,13 @@ class LedgerWriter:
                                                 "source_ref", "decided_under"], with_id=True, now=now)
         self.amounts = Table(M.EnrollmentAmount, ["enrollment_id", "from_month", "monthly_amount", "covered_persons",
                                                   "reason"], with_id=False, now=now)
+        # With foreign keys off (the writer process turns them off: every id here is allocated by this writer),
+        # households take their head at once; the references from outside the batch are checked in finish().
+        self.fk_enforced = not self.sqlite or _foreign_keys_on()
+        self.head_later = self.sqlite and self.fk_enforced
+        self.divisions: set[int] = set()
+        self.programmes: set[int] = set()
+        self._decided: dict[str, str] = {}
         self.hh_ids = IdAllocator(M.Household)
         self.p_ids = IdAllocator(M.Person)
         self.e_ids = IdAllocator(M.Enrollment)
@@ -201,8 +234,10 @@ class LedgerWriter:
                 cur.execute("PRAGMA cache_size")
                 self._cache_size = int(cur.fetchone()[0])
                 cur.execute("PRAGMA cache_size = -262144")
+        self.expected_persons = expected_persons
         self.dropped_indexes: list[str] = []
-        if self.sqlite and expected_persons >= BULK_MIN_PERSONS:
+        # Below MINZHENG_IMPORT_BULK_MIN_PERSONS, rebuilding the indexes costs more than it saves.
+        if self.sqlite and expected_persons >= settings.MINZHENG_IMPORT_BULK_MIN_PERSONS:
             with connection.cursor() as cur:
                 cur.execute(f'SELECT COUNT(*) FROM "{M.Person._meta.db_table}"')
                 if expected_persons >= cur.fetchone()[0]:
@@ -218,8 +253,25 @@ class LedgerWriter:
             cur.execute(f'DROP INDEX "{name}"')
             self.dropped_indexes.append(sql)
 
+    def build_index_early(self) -> bool:
+        """Build one dropped index now, if most rows are written: the writer process calls this while it waits
+        for the reading process, so that less is left for after the last row. The rows still to come are
+        added to it one by one. False when there is nothing worth building yet."""
+        if not self.dropped_indexes or self.written.persons < EARLY_INDEX_SHARE * self.expected_persons:
+            return False
+        with connection.cursor() as cur:
+            cur.execute(self.dropped_indexes.pop())
+        return True
+
     def finish(self) -> None:
-        """After the last batch, still inside the transaction: build the dropped indexes again."""
+        """After the last batch, still inside the transaction: check the references to rows this writer did not
+        write (when the database does not), and build the dropped indexes again."""
+        if not self.fk_enforced:
+            from minzheng.regions.models import Division
+
+            for model, ids in ((Division, self.divisions), (M.Programme, self.programmes)):
+                if model.objects.filter(pk__in=ids).count() != len(ids):
+                    raise IntegrityError(f"{model._meta.db_table}: 引用了不存在的记录")
         with connection.cursor() as cur:
             while self.dropped_indexes:
                 cur.execute(self.dropped_indexes.pop())
@@ -233,17 +285,20 @@ class LedgerWriter:
     def write(self, batch: Iterable[tuple[Any, ...]]) -> None:
         batch = list(batch)
         hh_ids = iter(self.hh_ids.take(len(batch)))
-        p_ids = iter(self.p_ids.take(sum(len(h[6]) for h in batch)))
-        e_ids = iter(self.e_ids.take(sum(len(h[7]) for h in batch)))
+        all_pids = self.p_ids.take(sum(len(h[6]) for h in batch))
+        all_eids = self.e_ids.take(sum(len(h[7]) for h in batch))
+        p_ids, e_ids = iter(all_pids), iter(all_eids)
         heads: list[tuple[int, int]] = []
+        extra_h = ("import",) if self.hh_source else ()
+        decided_of = self._decided
         for division_id, hukou, address, phone, note, head_index, persons, enrollments in batch:
             hid = next(hh_ids)
             pids = [next(p_ids) for _ in persons]
-            extra_h = ("import",) if self.hh_source else ()
             head_id = pids[head_index]
-            if self.sqlite:
+            if self.head_later:
                 heads.append((head_id, hid))
                 head_id = None
+            self.divisions.add(division_id)
             self.households.add((hid, division_id, head_id, hukou, address, phone, note, *extra_h))
             for pid, p in zip(pids, persons, strict=True):
                 (name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat, dgrade, pphone, bank,
@@ -251,16 +306,15 @@ class LedgerWriter:
                 extra_p = (old15,) if self.p_old else ()
                 self.persons.add((pid, hid, name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat,
                                   dgrade, pphone, bank, account, *extra_p))
-                self.memberships.add((pid, hid, rel, self.today, "台账导入"))
             for programme_id, person_index, covered, amount, start, category in enrollments:
-                eid = next(e_ids)
                 person_id = None if person_index < 0 else pids[person_index]
-                decided = {"来源": "台账导入", "文件": self.source_ref}
-                if category:
-                    decided["保障类别"] = category
-                self.enrollments.add((eid, programme_id, hid, person_id, "active", covered, amount, start, "import",
-                                      self.source_ref, json.dumps(decided, ensure_ascii=False)))
-                self.amounts.add((eid, start, amount, covered, "台账导入"))
+                decided = decided_of.get(category)
+                if decided is None:
+                    note_of = {"来源": "台账导入", "文件": self.source_ref} | ({"保障类别": category} if category else {})
+                    decided = decided_of[category] = json.dumps(note_of, ensure_ascii=False)
+                self.programmes.add(programme_id)
+                self.enrollments.add((next(e_ids), programme_id, hid, person_id, "active", covered, amount, start,
+                                      "import", self.source_ref, decided))
         self.written.households += self.households.flush()
         self.written.persons += self.persons.flush()
         if heads:
@@ -269,6 +323,8 @@ class LedgerWriter:
                 raw.executemany(f'UPDATE "{self.households.table}" SET "head_id" = ? WHERE "id" = ?', heads)
             finally:
                 raw.close()
-        self.written.memberships += self.memberships.flush()
+        self.written.memberships += self.memberships.insert_from(
+            self.persons.table, ["id", "household_id", "relation"], [self.today, "台账导入"], all_pids)
         self.written.enrollments += self.enrollments.flush()
-        self.amounts.flush()
+        self.amounts.insert_from(self.enrollments.table, ["id", "start_month", "monthly_amount", "covered_persons"],
+                                 ["台账导入"], all_eids)

@@ -15,8 +15,10 @@ import marshal
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +30,7 @@ from minzheng.audit import context
 
 Progress = Callable[[str, int, int], None]
 _END = b""
+INBOX_BATCHES = 16   # batches held by the writer process, about 10 MB
 
 
 def can_reach_database() -> bool:
@@ -47,6 +50,7 @@ class WriterProcess:
         self.sent = 0
         self.failed = False
         self.timings: dict[str, float] = {}   # seconds the child spent writing rows, idle, on indexes, committing
+        _finishing[:] = [p for p in _finishing if p.poll() is None]
         # A fresh interpreter started with -m, not multiprocessing's spawn, which would re-run the parent's main
         # script (a console script, pytest, a server) in the child.
         self.pipe, child_end = multiprocessing.Pipe()
@@ -104,10 +108,14 @@ class WriterProcess:
         except (EOFError, OSError):
             pass
         self.pipe.close()
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        if outcome[0] == "done":
+            # The child still checkpoints the database (see _child); it is not waited for here.
+            _finishing.append(self.proc)
+        else:
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
         if outcome[0] == "done":
             self.written, self.timings = outcome[1], outcome[2]
             return self.written
@@ -115,6 +123,21 @@ class WriterProcess:
             # The caller turns these into a plain message ("nothing was written") and an audit entry.
             raise (IntegrityError if outcome[1] == "integrity" else DatabaseError)(outcome[2])
         return 0
+
+
+_finishing: list[subprocess.Popen[bytes]] = []
+
+
+def wait_for_background(timeout: float = 600) -> float:
+    """Wait for writer processes still checkpointing after their import returned; the seconds waited."""
+    started = time.perf_counter()
+    while _finishing:
+        proc = _finishing.pop()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return time.perf_counter() - started
 
 
 def _settings_module() -> str:
@@ -144,24 +167,51 @@ def _child(pipe: Any) -> None:
     conn = connections["default"]
     conn.settings_dict.update(db)
     conn.close()
+    if conn.vendor == "sqlite":
+        # Each id this writer writes is one it allocated, so SQLite's per-row foreign-key lookups only repeat
+        # what is true by construction; LedgerWriter.finish() checks the references to other tables (division,
+        # programme) instead. The pragma only takes effect outside a transaction, hence here.
+        # Nor does the commit copy the log into the database file (a checkpoint): that is done after the parent
+        # has its answer, below.
+        with conn.cursor() as cur:
+            cur.execute("PRAGMA foreign_keys = OFF")
+            cur.execute("PRAGMA wal_autocheckpoint = 0")
     outcome: tuple[Any, ...]
+    # A thread takes the batches off the pipe while the main thread is inside SQLite (which releases the GIL),
+    # so the reading process never waits on a writer that is building an index. The queue bounds the memory.
+    inbox: queue.Queue[bytes] = queue.Queue(maxsize=INBOX_BATCHES)
+    receiver = threading.Thread(target=_receive, args=(pipe, inbox), name="ledger-receiver", daemon=True)
     ended = False
     try:
         kind, expected = pipe.recv()
         assert kind == "start"
+        receiver.start()
         with context.acting(actor), transaction.atomic():
             writer = LedgerWriter(source_ref=name, today=dt.date.fromisoformat(today_iso),
                                   expected_persons=expected)
             started = time.perf_counter()
-            busy = 0.0
+            busy = building = 0.0
             try:
-                while (data := pipe.recv_bytes()) != _END:
+                while True:
+                    try:
+                        data = inbox.get_nowait()
+                    except queue.Empty:
+                        # Idle: the reading process is the slow side. Build a dropped index now rather than
+                        # after the last row, when the reading process would wait for it.
+                        t = time.perf_counter()
+                        if writer.build_index_early():
+                            building += time.perf_counter() - t
+                            continue
+                        data = inbox.get()
+                    if data == _END:
+                        break
                     t = time.perf_counter()
                     writer.write(marshal.loads(data))
                     busy += time.perf_counter() - t
                     pipe.send(("progress", writer.written.households))
                 ended = True
-                timings = {"writer_rows": busy, "writer_idle": time.perf_counter() - started - busy}
+                timings = {"writer_rows": busy, "writer_indexes_early": building,
+                           "writer_idle": time.perf_counter() - started - busy - building}
                 decision = pipe.recv()
                 if not decision["commit"]:
                     raise _Rollback
@@ -184,17 +234,38 @@ def _child(pipe: Any) -> None:
         outcome = ("error", kind, f"{type(exc).__name__}: {exc}"[:2000])
         try:
             if not ended:                 # let the parent finish sending
-                while pipe.recv_bytes() != _END:
-                    pass
+                if receiver.ident is not None:
+                    while inbox.get() != _END:
+                        pass
+                else:
+                    while pipe.recv_bytes() != _END:
+                        pass
                 pipe.recv()
         except (EOFError, OSError):
             pass
-    finally:
-        connections.close_all()
     try:
         pipe.send(outcome)
     except OSError:
         pass
+    # The import is committed (in the write-ahead log) and the parent has its answer; copying the log into the
+    # database file is SQLite housekeeping, done here so that no later web request pays for it.
+    try:
+        if outcome[0] == "done" and conn.vendor == "sqlite":
+            with conn.cursor() as cur:
+                cur.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        connections.close_all()
+
+
+def _receive(pipe: Any, inbox: queue.Queue[bytes]) -> None:
+    try:
+        while True:
+            data = pipe.recv_bytes()
+            inbox.put(data)
+            if data == _END:
+                return
+    except (EOFError, OSError):
+        inbox.put(_END)   # the parent is gone: what follows (the decision) fails and rolls back
 
 
 if __name__ == "__main__":
