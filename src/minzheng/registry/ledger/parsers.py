@@ -296,6 +296,8 @@ GRADE_SYNONYMS = {"一级": "1", "二级": "2", "三级": "3", "四级": "4", "1
 
 def parse_account(value: Any) -> str:
     """银行账号: digits only (spaces and dashes removed). A number cell has lost digits in Excel: refused."""
+    if type(value) is str and value.isdigit() and value.isascii() and 6 <= len(value) <= 32:
+        return value   # the usual cell, which the rules below would return unchanged
     if is_blank(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
