@@ -190,6 +190,8 @@ MINZHENG_DEFAULT_BUREAU = "南平市延平区民政局"
 
 # Ledger files bigger than this are written by a second process while the first still reads and checks them.
 MINZHENG_IMPORT_PROCESS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PROCESS_MIN_BYTES", "3000000"))
+# A sheet whose XML is at least this big is read in parts on background threads, so checking starts early.
+MINZHENG_IMPORT_PARTS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PARTS_MIN_BYTES", "32000000"))
 # A ledger at least this big (persons), into a registry no bigger, is loaded on SQLite with the secondary indexes
 # dropped and built again before the commit (see registry.ledger.writer).
 MINZHENG_IMPORT_BULK_MIN_PERSONS = int(os.environ.get("MINZHENG_IMPORT_BULK_MIN_PERSONS", "20000"))

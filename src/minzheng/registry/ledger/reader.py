@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from .columns import BY_KEY, match_header, norm_header
 from .parsers import is_blank, text
+from .xlsx_parts import Merge, SheetParts, sheet_members, worth_splitting
 
 HEADER_SCAN_ROWS = 12
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
@@ -70,17 +73,22 @@ class SheetSource:
     """One sheet, read row by row."""
 
     def __init__(self, name: str, rows: Iterator[list[Any]], *, first_row: int = 1, col_offset: int = 0,
-                 merges: list[tuple[tuple[int, int], tuple[int, int]]] | None = None, total_rows: int = 0) -> None:
+                 merges: list[Merge] | Callable[[], list[Merge]] | None = None, total_rows: int = 0) -> None:
         self.name = name
         self._rows = rows
         self.first_row = first_row
         self.col_offset = col_offset
         self.total_rows = total_rows
-        # merges by top row: (top row, first col, last row, last col), all 0-based absolute
-        self._merges: dict[int, list[tuple[int, int, int]]] = {}
+        self._merge_list = merges     # or a callable giving them once known (a sheet read in parts)
+
+    def _merges_by_top_row(self) -> dict[int, list[tuple[int, int, int]]]:
+        """(top row → [(first col, last row, last col)]), 0-based, rows absolute and columns as read."""
+        merges = self._merge_list() if callable(self._merge_list) else self._merge_list
+        out: dict[int, list[tuple[int, int, int]]] = {}
         for (r0, c0), (r1, c1) in merges or ():
             if r1 > r0 or c1 > c0:
-                self._merges.setdefault(r0, []).append((c0 - col_offset, r1, c1 - col_offset))
+                out.setdefault(r0, []).append((c0 - self.col_offset, r1, c1 - self.col_offset))
+        return out
 
     def letter(self, index: int) -> str:
         return column_letter(index + self.col_offset)
@@ -88,7 +96,7 @@ class SheetSource:
     def rows(self) -> Iterator[Row]:
         active: list[tuple[int, int, int, Any]] = []     # (first col, last row, last col, value)
         r = self.first_row - 2
-        merges = self._merges
+        merges = self._merges_by_top_row()
         for values in self._rows:
             r += 1
             if not isinstance(values, list):
@@ -138,8 +146,17 @@ def open_sheets(path: str | Path) -> Iterator[SheetSource]:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged or encrypted files
         raise LedgerFileError(f"无法读取文件“{path.name}”：文件已损坏、加密或不是 Excel 文件（{type(exc).__name__}）") from exc
+    parted = _split_candidates(path) if suffix in (".xlsx", ".xlsm") else {}
     try:
         for name in wb.sheet_names:
+            if name in parted:
+                info, others = parted[name]
+                parts = SheetParts(path, info, name, others)
+                try:
+                    yield SheetSource(name, parts.rows(), merges=parts.merges, total_rows=parts.total_rows)
+                finally:
+                    parts.close()
+                continue
             try:
                 sheet = wb.get_sheet_by_name(name)
             except Exception as exc:
@@ -156,6 +173,16 @@ def open_sheets(path: str | Path) -> Iterator[SheetSource]:
             del sheet
     finally:
         wb.close()
+
+
+def _split_candidates(path: Path) -> dict[str, tuple[zipfile.ZipInfo, set[str]]]:
+    """Sheets big enough to be read in parts (xlsx_parts): name → (its XML member, the other sheets' members)."""
+    try:
+        members = sheet_members(path)
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError):
+        return {}
+    names = {info.filename for info in members.values()}
+    return {name: (info, names - {info.filename}) for name, info in members.items() if worth_splitting(info)}
 
 
 def sniff_encoding(head: bytes) -> str:
