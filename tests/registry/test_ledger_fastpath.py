@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from minzheng.regions.models import Division, Level
 from minzheng.registry.ledger.validate import Validator, read_spool
+from minzheng.registry.ledger.writer import PERSON_ABSENT
 
 from .test_ledger_files import bad_check, build_messy_ledger, make_id
 
@@ -44,8 +45,15 @@ def check(path: Path, *, fast: bool) -> dict[str, Any]:
         v._fast_household = lambda d: None  # type: ignore[method-assign]
     v.run(path)
     s = v.stats
+    batches = list(read_spool(spool))
+    # A batch names the person fields its households fill; every other one holds what an empty cell gives,
+    # which is what the writer leaves there.
+    for fields, households in batches:
+        for h in households:
+            for person in h[6]:
+                assert all(person[i] == PERSON_ABSENT[i] for i in range(17) if i not in fields), (fields, person)
     return {
-        "households": [h for batch in read_spool(spool) for h in batch],
+        "households": [h for _, households in batches for h in households],
         "errors": sorted((e.sheet, e.row or 0, e.column, e.message) for e in v.errors),
         "warnings": sorted((w.sheet, w.row or 0, w.column, w.message) for w in v.warnings),
         "stats": (s.households, s.persons, s.enrollments, s.monthly_total, s.invalid_households, s.programmes),

@@ -34,9 +34,20 @@ FOOTER_WORDS = ("制表人", "审核人", "填表人", "制表日期", "填表�
 TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计")
 NOTE_PREFIXES = ("注", "说明", "备注", "填表说明")
 BATCH_PERSONS = 2000
+# What the writer gets: (the person fields the batch fills, households in compact form); see _compact.
+Batch = tuple[tuple[int, ...], list[tuple[Any, ...]]]
 MAX_KEPT_ISSUES = 100_000   # issues beyond this are counted, not kept (a wrong file can have millions)
 
 HEAD = "02"
+
+# The compact person tuple (see _compact): the fields a sheet can fill, by the columns it has. The others stay
+# "" (None for the grade), and the writer leaves them to the column defaults instead of binding them row by row.
+ALL_PERSON_FIELDS = frozenset(range(17))
+_PERSON_ALWAYS = frozenset({0, 1, 2, 3, 4, 6})    # name, ID, birth, sex, initials, relation
+_PERSON_FIELD_COLUMNS = {5: ("ethnicity",), 7: ("education",), 8: ("marital_status",), 9: ("health",),
+                         10: ("work_capacity",), 11: ("disability_category",), 12: ("disability_grade",),
+                         13: ("phone",), 14: ("bank_name", "account"), 15: ("bank_name", "account")}
+# 16 (the old 15-digit number) only ever comes from the exact path, whose households carry every field.
 
 
 @dataclass
@@ -76,6 +87,7 @@ class SheetCtx:
     strong: tuple[int, ...]
     choice_keys: tuple[str, ...] = ()
     fast: FastCols | None = None
+    person_fields: frozenset[int] = field(default_factory=lambda: ALL_PERSON_FIELDS)
 
     @property
     def name(self) -> str:
@@ -128,7 +140,7 @@ class Draft:
 class Validator:
     def __init__(self, *, scope: Division | None, programme_option: str | None, today: dt.date,
                  spool: IO[bytes] | None, progress: Callable[[int, int], None] | None = None,
-                 sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
+                 sink: Callable[[Batch], None] | None = None,
                  check_database: bool = True) -> None:
         self.places = Places(scope)
         self.programmes = Programmes()
@@ -151,6 +163,7 @@ class Validator:
         # (ID column label, compact household, [(ID, row, sheet)], [(programme code, amount)]) awaiting _flush
         self.pending: list[tuple[str, tuple[Any, ...], list[tuple[str, Row, str]], list[tuple[str, Decimal]]]] = []
         self.pending_persons = 0
+        self.pending_fields: frozenset[int] = frozenset()   # person fields the pending households may fill
         self.start_month = today.replace(day=1)
         from minzheng.registry.pinyin import initials
 
@@ -336,8 +349,9 @@ class Validator:
         choice_keys = tuple(k for k in ("ethnicity", "education", "marital_status", "health", "work_capacity",
                                         "disability_category", "disability_grade") if k in cols)
         fast = FastCols.of(cols, self.codes) if "name" in cols and "id_number" in cols else None
+        filled = _PERSON_ALWAYS | {i for i, keys in _PERSON_FIELD_COLUMNS.items() if any(k in cols for k in keys)}
         return SheetCtx(source, header, cols, programme, f"{source.name} {header.title}", default_town, has_programme,
-                        strong, choice_keys, fast)
+                        strong, choice_keys, fast, frozenset(filled))
 
     def _row_kind(self, ctx: SheetCtx, row: Row) -> str:
         cols = ctx.cols
@@ -392,7 +406,9 @@ class Validator:
 
     def _finish(self, draft: Draft) -> None:
         done = self._fast_household(draft) if draft.ctx.fast is not None else None
+        fields = draft.ctx.person_fields
         if done is None:
+            fields = ALL_PERSON_FIELDS
             before = self.error_count
             record, id_rows = self._household(draft)
             if self.error_count != before or record is None:
@@ -400,6 +416,8 @@ class Validator:
                 return
             done = (draft.ctx.label("id_number"), _compact(record, self.initials), id_rows,
                     [(e["code"], Decimal(e["amount"])) for e in record["enrollments"]])
+        if fields is not self.pending_fields and not fields <= self.pending_fields:
+            self.pending_fields = self.pending_fields | fields
         self.pending.append(done)
         self.pending_persons += len(done[1][6])
         if self.pending_persons >= BATCH_PERSONS:
@@ -961,12 +979,14 @@ class Validator:
                 stats.enrollments += 1
                 stats.monthly_total += amount
                 stats.programmes[code] = stats.programmes.get(code, 0) + 1
+        batch = (tuple(sorted(self.pending_fields)), out)
         if out and self.sink is not None:
-            self.sink(out)
+            self.sink(batch)
         elif out and self.spool is not None:
-            marshal.dump(out, self.spool)
+            marshal.dump(batch, self.spool)
         self.pending = []
         self.pending_persons = 0
+        self.pending_fields = frozenset()
 
 
 _WEIGHTS = idnumber.WEIGHTS
@@ -1120,7 +1140,7 @@ def _compact(rec: dict[str, Any], initials: Callable[[str], str]) -> tuple[Any, 
             enrollments)
 
 
-def read_spool(fh: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
+def read_spool(fh: IO[bytes]) -> Iterator[Batch]:
     fh.seek(0)
     while True:
         try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -137,6 +138,14 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# The compact person tuple the validator sends (validate._compact), as Person fields, and what each holds when
+# the ledger leaves it empty.
+PERSON_FIELDS = ("name", "id_number", "birth_date", "sex", "name_initials", "ethnicity", "relation", "education",
+                 "marital_status", "health", "work_capacity", "disability_category", "disability_grade", "phone",
+                 "bank_name", "bank_account", "id_number_old")
+PERSON_ABSENT: tuple[Any, ...] = ("",) * 12 + (None,) + ("",) * 4
+
+
 def _foreign_keys_on() -> bool:
     with connection.cursor() as cur:
         cur.execute("PRAGMA foreign_keys")
@@ -200,14 +209,10 @@ class LedgerWriter:
         self.hh_source = has_field(M.Household, "source")
         if self.hh_source:
             hh_fields.append("source")
-        p_fields = ["household_id", "name", "id_number", "birth_date", "sex", "name_initials", "ethnicity", "relation",
-                    "education", "marital_status", "health", "work_capacity", "disability_category",
-                    "disability_grade", "phone", "bank_name", "bank_account"]
+        self.now = now
         self.p_old = has_field(M.Person, "id_number_old")
-        if self.p_old:
-            p_fields.append("id_number_old")
+        self._person_tables: dict[tuple[int, ...], tuple[Table, Callable[[tuple[Any, ...]], tuple[Any, ...]]]] = {}
         self.households = Table(M.Household, hh_fields, with_id=True, now=now)
-        self.persons = Table(M.Person, p_fields, with_id=True, now=now)
         self.memberships = Table(M.Membership, ["person_id", "household_id", "relation", "start_date", "reason"],
                                  with_id=False, now=now)
         self.enrollments = Table(M.Enrollment, ["programme_id", "household_id", "person_id", "status",
@@ -282,8 +287,25 @@ class LedgerWriter:
             with connection.cursor() as cur:
                 cur.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
 
-    def write(self, batch: Iterable[tuple[Any, ...]]) -> None:
-        batch = list(batch)
+    def _person_table(self, fields: tuple[int, ...]) -> tuple[Table, Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+        """The INSERT for persons filling `fields` of the compact tuple (the rest: the column defaults, which are
+        what the validator leaves there), and the getter that picks those fields."""
+        got = self._person_tables.get(fields)
+        if got is None:
+            if not self.p_old:
+                fields = tuple(i for i in fields if PERSON_FIELDS[i] != "id_number_old")
+            table = Table(M.Person, ["household_id", *(PERSON_FIELDS[i] for i in fields)], with_id=True, now=self.now)
+            for i, name in enumerate(PERSON_FIELDS):
+                default = M.Person._meta.get_field(name).get_default()
+                if i not in fields and name != "id_number_old" and default != PERSON_ABSENT[i]:
+                    raise TypeError(f"Person.{name}: default {default!r} is not what an empty ledger cell gives")
+            pick = operator.itemgetter(*fields) if len(fields) > 1 else (lambda p, i=fields[0]: (p[i],))
+            got = self._person_tables[fields] = (table, pick)
+        return got
+
+    def write(self, batch: tuple[tuple[int, ...], list[tuple[Any, ...]]]) -> None:
+        fields, batch = batch
+        persons_table, pick = self._person_table(fields)
         hh_ids = iter(self.hh_ids.take(len(batch)))
         all_pids = self.p_ids.take(sum(len(h[6]) for h in batch))
         all_eids = self.e_ids.take(sum(len(h[7]) for h in batch))
@@ -300,12 +322,9 @@ class LedgerWriter:
                 head_id = None
             self.divisions.add(division_id)
             self.households.add((hid, division_id, head_id, hukou, address, phone, note, *extra_h))
+            add_person = persons_table.add
             for pid, p in zip(pids, persons, strict=True):
-                (name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat, dgrade, pphone, bank,
-                 account, old15) = p
-                extra_p = (old15,) if self.p_old else ()
-                self.persons.add((pid, hid, name, idn, birth, sex, initials, eth, rel, edu, mar, health, work, dcat,
-                                  dgrade, pphone, bank, account, *extra_p))
+                add_person((pid, hid, *pick(p)))
             for programme_id, person_index, covered, amount, start, category in enrollments:
                 person_id = None if person_index < 0 else pids[person_index]
                 decided = decided_of.get(category)
@@ -316,7 +335,7 @@ class LedgerWriter:
                 self.enrollments.add((next(e_ids), programme_id, hid, person_id, "active", covered, amount, start,
                                       "import", self.source_ref, decided))
         self.written.households += self.households.flush()
-        self.written.persons += self.persons.flush()
+        self.written.persons += persons_table.flush()
         if heads:
             raw = connection.connection.cursor()
             try:
@@ -324,7 +343,7 @@ class LedgerWriter:
             finally:
                 raw.close()
         self.written.memberships += self.memberships.insert_from(
-            self.persons.table, ["id", "household_id", "relation"], [self.today, "台账导入"], all_pids)
+            persons_table.table, ["id", "household_id", "relation"], [self.today, "台账导入"], all_pids)
         self.written.enrollments += self.enrollments.flush()
         self.amounts.insert_from(self.enrollments.table, ["id", "start_month", "monthly_amount", "covered_persons"],
                                  ["台账导入"], all_eids)

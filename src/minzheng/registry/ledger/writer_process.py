@@ -21,12 +21,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection
 
 from minzheng.audit import context
+
+if TYPE_CHECKING:   # the child process imports this module before Django is set up
+    from .validate import Batch
 
 Progress = Callable[[str, int, int], None]
 _END = b""
@@ -60,7 +63,7 @@ class WriterProcess:
         child_end.close()
         self._send((dict(connection.settings_dict), context.current(), name, today.isoformat()))
 
-    def put(self, batch: list[tuple[Any, ...]]) -> None:
+    def put(self, batch: Batch) -> None:
         # Atomic mode: after the first error nothing will be kept, so stop feeding the writer.
         if self.failed or not (self.skip_invalid or not self.validator.error_count):
             return
