@@ -34,6 +34,7 @@ if TYPE_CHECKING:   # the child process imports this module before Django is set
 Progress = Callable[[str, int, int], None]
 _END = b""
 INBOX_BATCHES = 16   # batches held by the writer process, about 10 MB
+WRITER_NICENESS = 10
 
 
 def can_reach_database() -> bool:
@@ -155,6 +156,9 @@ class _Rollback(Exception):
 
 def _child(pipe: Any) -> None:
     gc.disable()   # short-lived, builds no cycles; see Validator.run
+    # Background work: the reading process (and, on a server, people's requests) go first. The writer has time
+    # to spare while the file is read; after the last row it runs alone anyway.
+    os.nice(WRITER_NICENESS)
     db, actor, name, today_iso = pipe.recv()
     import django
 
