@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from minzheng.payments import allowances, rules, services
@@ -44,8 +45,11 @@ def test_band_follows_the_id_birth_date(birth: dt.date, month: dt.date, seq: int
 
 
 @given(birth=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1950, 12, 31)))
+@example(birth=dt.date(1932, 2, 29))
 def test_band_starts_the_month_after_the_birthday(birth: dt.date) -> None:
-    eighty = birth.replace(year=birth.year + 80) if not (birth.month == 2 and birth.day == 29) else dt.date(
+    # Born on 29 February: the 80th birthday is 29 February in a leap year, else 1 March.
+    leap_day = birth.month == 2 and birth.day == 29
+    eighty = birth.replace(year=birth.year + 80) if not leap_day or calendar.isleap(birth.year + 80) else dt.date(
         birth.year + 80, 3, 1)
     birthday_month = eighty.replace(day=1)
     after = dt.date(birthday_month.year + (birthday_month.month == 12), birthday_month.month % 12 + 1, 1)

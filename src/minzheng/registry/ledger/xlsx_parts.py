@@ -301,10 +301,10 @@ class SheetParts:
             self._parts_changed.notify_all()
 
     def _load(self) -> None:
-        from python_calamine import CalamineWorkbook
-
         while (part := self._loads.get()) is not None:
             try:
+                from python_calamine import CalamineWorkbook
+
                 if self._closing:
                     raise _Unsplittable("closed")
                 wb = CalamineWorkbook.from_path(part.path)
