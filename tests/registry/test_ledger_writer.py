@@ -82,10 +82,9 @@ def test_writes_households_persons_memberships_enrollments_and_amount_versions(c
         ("陈志富", dt.date(2026, 11, 1), 900, 2, "台账导入"), ("黄大明", dt.date(2026, 11, 1), 450, 1, "台账导入")]
 
 
+@pytest.mark.sqlite_only       # only SQLite loads with its indexes dropped
 @pytest.mark.django_db
 def test_a_bulk_load_builds_every_dropped_index_again(county: Any, settings: Any) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("only SQLite loads with its indexes dropped")
     settings.MINZHENG_IMPORT_BULK_MIN_PERSONS = 1
     before = index_sql()
     village = Division.objects.get(name="洋坑村委会", parent__name="夏道镇")
@@ -113,10 +112,9 @@ def test_a_bulk_load_builds_every_dropped_index_again(county: Any, settings: Any
         assert cur.fetchall() == [("ok",)]
 
 
+@pytest.mark.sqlite_only       # the writer process turns foreign keys off only on SQLite
 @pytest.mark.django_db(transaction=True)
 def test_without_database_foreign_keys_the_writer_checks_outside_references(county: Any) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the writer process turns foreign keys off only on SQLite")
     village = Division.objects.get(name="洋坑村委会", parent__name="夏道镇")
     programme = Programme.objects.get(code="dibao_rural")
     with connection.cursor() as cur:
