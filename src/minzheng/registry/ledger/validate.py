@@ -608,7 +608,8 @@ class Validator:
         id_rows = []
         for idn, r in zip(ids, rows, strict=True):
             seen[idn] = (sheet, r.number)
-            id_rows.append((idn, r, sheet))
+        if self.check_database:   # kept only to report a clash with the registry (see _flush)
+            id_rows = [(idn, r, sheet) for idn, r in zip(ids, rows, strict=True)]
         household = (place.village.pk, hukou, address, phone, note, head_index, tuple(persons), enrollments)
         return ctx.label("id_number"), household, id_rows, money
 
