@@ -8,8 +8,11 @@ minimum (noise on a shared machine only adds time; every run is printed, and pea
   2. floor: only reading every row of the file with python-calamine;
   3. minzheng: `import_ledger` (what `minzheng import households FILE` runs) into a fresh SQLite database under a
      private MINZHENG_HOME: households, persons, memberships, enrollments and amount versions, atomic; files
-     over MINZHENG_IMPORT_PROCESS_MIN_BYTES (3 MB) are written by a second process while the first reads;
-     peak RSS counts both processes together;
+     over MINZHENG_IMPORT_PROCESS_MIN_BYTES (3 MB) are written by a second process while the first reads, and a
+     sheet over MINZHENG_IMPORT_PARTS_MIN_BYTES (32 MB of XML) is read in parts on background threads so that
+     checking starts early (ledger/xlsx_parts.py); peak RSS counts both processes together; the time ends
+     when the import has committed (SQLite's WAL checkpoint, which the writer does after answering, is shown
+     apart);
   4. django-import-export 4 (tablib → openpyxl), what a Django team would otherwise write: ModelResources for
      Household and Person with its fastest options (use_bulk, skip_diff, force_init_instance), the ledger's
      multi-row households grouped by hand, both imports in one transaction. It writes less than minzheng (no
