@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import marshal
+import operator
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -88,6 +89,13 @@ class SheetCtx:
     choice_keys: tuple[str, ...] = ()
     fast: FastCols | None = None
     person_fields: frozenset[int] = field(default_factory=lambda: ALL_PERSON_FIELDS)
+
+    def __post_init__(self) -> None:
+        # The household cells of a row in one C call, to compare with a row where all are empty ("") (the first
+        # column twice, so that a single household column still gives a tuple).
+        self.strong_of: Callable[[list[Any]], Any] = (
+            operator.itemgetter(*self.strong, self.strong[0]) if self.strong else (lambda values: ()))
+        self.strong_blank = ("",) * (len(self.strong) + 1) if self.strong else None
 
     @property
     def name(self) -> str:
@@ -382,6 +390,8 @@ class Validator:
             return _relation_of(ctx, row) == HEAD
         values, continued = row.values, row.continued
         n = len(values)
+        if not continued and n > ctx.strong[-1] and ctx.strong_of(values) == ctx.strong_blank:
+            return False       # the usual member row: every household cell empty
         fresh = False
         for i in ctx.strong:
             if i < n and i not in continued:
@@ -436,10 +446,12 @@ class Validator:
         blank = P.is_blank
 
         def hv(i: int) -> Any:
+            """A household field: the first non-blank value (P.is_blank, inlined) among the household's rows."""
             if i >= 0:
                 for r in rows:
                     vals = r.values
-                    if i < len(vals) and not blank(v := vals[i]):
+                    if i < len(vals) and (v := vals[i]) is not None and (
+                            type(v) is not str or (v and not v.isspace())):
                         return v
             return None
 
@@ -457,10 +469,12 @@ class Validator:
         inis = self._initials_cache
         head_index = -1
         heads = 0
+        name_i, id_i, rel_i, birth_i, sex_i, phone_i, choices = (f.name, f.id_number, f.relation, f.birth_date,
+                                                                 f.sex, f.phone, f.choices)
         for r in rows:
             vals = r.values
             n = len(vals)
-            raw_name = vals[f.name] if f.name < n else None
+            raw_name = vals[name_i] if name_i < n else None
             if type(raw_name) is not str:
                 return None
             name = names.get(raw_name)
@@ -472,7 +486,7 @@ class Validator:
                 if len(names) > 100_000:
                     names.clear()
                 names[raw_name] = name
-            got = fast_id(vals[f.id_number] if f.id_number < n else None, today, regions, births)
+            got = fast_id(vals[id_i] if id_i < n else None, today, regions, births)
             if got is None:
                 return None
             idn, birth, sex = got
@@ -480,16 +494,20 @@ class Validator:
                 return None
             ids.append(idn)
             relation = "99"
-            if f.relation >= 0:
-                try:
-                    relation = _memo(relations, vals[f.relation] if f.relation < n else None, P.parse_relation) \
-                        or "99"
-                except P.CellError:
-                    return None
+            if rel_i >= 0:
+                rv = vals[rel_i] if rel_i < n else None
+                if (hit := relations.get(rv) if type(rv) is str else None) is not None:
+                    relation = hit
+                else:
+                    try:
+                        relation = _memo(relations, rv, P.parse_relation) or "99"
+                    except P.CellError:
+                        return None
                 if relation == HEAD:
                     heads += 1
                     head_index = len(persons)
-            if f.birth_date >= 0 and f.birth_date < n and not blank(bv := vals[f.birth_date]):
+            if 0 <= birth_i < n and (bv := vals[birth_i]) is not None and (
+                    type(bv) is not str or (bv and not bv.isspace())):
                 if type(bv) is dt.date:
                     if bv != birth:
                         return None
@@ -504,23 +522,24 @@ class Validator:
                             partials[bv] = part
                     if part is not None and not _same_birth(part, birth):
                         return None
-            if f.sex >= 0 and f.sex < n and not blank(sv := vals[f.sex]):
-                try:
-                    given = _memo(sexes, sv, P.parse_sex)
-                except P.CellError:
-                    return None
+            if 0 <= sex_i < n and not blank(sv := vals[sex_i]):
+                if (given := sexes.get(sv) if type(sv) is str else None) is None:
+                    try:
+                        given = _memo(sexes, sv, P.parse_sex)
+                    except P.CellError:
+                        return None
                 if given is not None and given != sex:
                     return None
             codes: list[Any] = ["", "", "", "", "", "", None]
-            for pos, i, table in f.choices:
+            for pos, i, table in choices:
                 if i < n and not blank(v := vals[i]):
                     code = table.get(v if type(v) is str else P.text(v))
                     if code is None:
                         return None
                     codes[pos] = int(code) if pos == 6 else code
             phone = ""
-            if f.phone >= 0:
-                pv = vals[f.phone] if f.phone < n else None
+            if phone_i >= 0:
+                pv = vals[phone_i] if phone_i < n else None
                 if type(pv) is str and len(pv) == 11 and pv.isdigit():
                     phone = pv
                 else:
