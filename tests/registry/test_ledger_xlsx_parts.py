@@ -209,3 +209,20 @@ def test_an_import_in_parts_reports_exactly_what_a_whole_read_does(tmp_path: Pat
     settings.MINZHENG_IMPORT_PARTS_MIN_BYTES = 0
     assert import_ledger(path, skip_invalid=True, dry_run=True).as_json() == whole
     assert parted and whole["errors"] and whole["warnings"] and whole["households"] == 4
+
+
+def test_rows_can_be_read_after_moving_on_to_the_next_sheet(tmp_path: Path, settings: Any, monkeypatch: Any,
+                                                            parted: list[xlsx_parts.SheetParts]) -> None:
+    """As with a sheet read whole: every sheet first, their rows afterwards."""
+    path = ledger(tmp_path / "late.xlsx", households=80)
+    whole = read(path, settings, parted=False)
+    monkeypatch.setattr(xlsx_parts, "PART_ENDS", (0.2, 0.5))
+    settings.MINZHENG_IMPORT_PARTS_MIN_BYTES = 0
+    sources = list(open_sheets(path))
+    late = [(s.name, [(r.number, {i: v for i, v in enumerate(r.values) if v != ""}, frozenset(r.continued))
+                      for r in s.rows()]) for s in sources]
+    for _, rows in late:
+        while rows and not rows[-1][1]:
+            rows.pop()
+    assert late == whole and len(parted) == 3
+    assert all(not Path(p.tmpdir).exists() for p in parted)

@@ -151,11 +151,8 @@ def open_sheets(path: str | Path) -> Iterator[SheetSource]:
         for name in wb.sheet_names:
             if name in parted:
                 info, others = parted[name]
-                parts = SheetParts(path, info, name, others)
-                try:
-                    yield SheetSource(name, parts.rows(), merges=parts.merges, total_rows=parts.total_rows)
-                finally:
-                    parts.close()
+                parts = SheetParts(path, info, name, others)   # closes itself once its rows are read
+                yield SheetSource(name, parts.rows(), merges=parts.merges, total_rows=parts.total_rows)
                 continue
             try:
                 sheet = wb.get_sheet_by_name(name)

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import threading
+import weakref
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -112,6 +113,8 @@ class SheetParts:
     def __init__(self, path: Path, info: zipfile.ZipInfo, name: str, other_sheets: set[str]) -> None:
         self.path, self.info, self.name, self.other_sheets = path, info, name, other_sheets
         self.tmpdir = tempfile.mkdtemp(prefix="minzheng-parts-")
+        # A sheet whose rows are never read: its parts are removed (as they are loaded) and the folder with it.
+        weakref.finalize(self, shutil.rmtree, self.tmpdir, True)
         self.total_rows = 0
         self._merges: list[Merge] = []
         self._head_ready = threading.Event()     # total_rows known
@@ -138,7 +141,14 @@ class SheetParts:
         return self._merges
 
     def rows(self) -> Iterator[list[Any]]:
-        """Every row from the sheet's first, as lists of cell values from column A."""
+        """Every row from the sheet's first, as lists of cell values from column A. Once through (or dropped
+        half-way), the threads stop and the parts are removed."""
+        try:
+            yield from self._rows()
+        finally:
+            self.close()
+
+    def _rows(self) -> Iterator[list[Any]]:
         done = 0          # rows yielded so far = absolute index of the next one
         k = 0
         while True:
@@ -191,6 +201,8 @@ class SheetParts:
             yield pad + values if pad else values
 
     def close(self) -> None:
+        if self._closing:
+            return
         self._closing = True
         self._loads.put(None)
         for part in self._parts:
