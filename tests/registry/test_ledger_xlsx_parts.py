@@ -226,3 +226,25 @@ def test_rows_can_be_read_after_moving_on_to_the_next_sheet(tmp_path: Path, sett
             rows.pop()
     assert late == whole and len(parted) == 3
     assert all(not Path(p.tmpdir).exists() for p in parted)
+
+
+def test_rows_out_of_order_in_the_xml_fall_back_to_the_whole_file(tmp_path: Path, settings: Any, monkeypatch: Any,
+                                                                   parted: list[xlsx_parts.SheetParts]) -> None:
+    """calamine places rows by their numbers wherever they stand in the XML; parts cut from such XML would not,
+    so the reader notices and reads the sheet whole."""
+    path = ledger(tmp_path / "o.xlsx", households=80)
+    member = xlsx_parts.sheet_members(path)["农村低保"].filename
+
+    def footer_first(xml: bytes) -> bytes:
+        head, _, body = xml.partition(b"<sheetData>")
+        rows, _, tail = body.partition(b"</sheetData>")
+        parts = rows.split(b"<row ")
+        last = parts.pop()                       # the 制表人 footer, the last row
+        return head + b"<sheetData>" + b"<row ".join([parts[0], last, *parts[1:]]) + b"</sheetData>" + tail
+
+    rewrite_sheet(path, member, footer_first)
+    monkeypatch.setattr(xlsx_parts, "PART_ENDS", (0.3, 0.6))
+    whole = read(path, settings, parted=False)
+    assert whole[0][1][-1][1] == {0: "制表人："}   # calamine put the footer back at the end
+    assert read(path, settings, parted=True) == whole
+    assert isinstance(parted[0]._failed, xlsx_parts._Unsplittable)

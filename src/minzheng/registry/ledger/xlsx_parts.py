@@ -159,10 +159,16 @@ class SheetParts:
             if part.error is not None:
                 self._failed = part.error
                 break
+            sheet, part.sheet = part.sheet, None
+            nxt = self._next_part(k + 1)
+            if sheet is not None and sheet.start and (
+                    sheet.start[0] < part.first_row or (nxt is not None and sheet.end[0] >= nxt.first_row)):
+                # Rows out of order in the XML (calamine sorts them; cut parts would not): read it whole.
+                self._failed = _Unsplittable("rows out of order")
+                break
             while done < part.first_row:   # empty rows between the last cells of one part and the next part
                 yield []
                 done += 1
-            sheet, part.sheet = part.sheet, None
             if sheet is not None:
                 # calamine counts rows from the sheet's first (the part's earlier rows come out empty) but
                 # columns from the first one used.
@@ -306,6 +312,8 @@ class SheetParts:
                     if eof:
                         break
                     assert next_row is not None
+                    if next_row < first_row:
+                        raise _Unsplittable("rows out of order")
                     first_row = next_row
         self._merges = parse_merges(tail)
         with self._parts_changed:
