@@ -40,14 +40,6 @@ def _adapt(value: Any) -> Any:
     return value
 
 
-def has_field(model: type[Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-        return True
-    except Exception:
-        return False
-
-
 class Table:
     """INSERT/COPY of one model's rows: the caller gives `provided` columns; every other column gets the model
     field's default (auto_now → now), so nullable or defaulted fields added to the model later still work."""
@@ -191,11 +183,13 @@ class LedgerWriter:
 
     SQLite checks a deferred foreign key from the parent side too: while any reference is outstanding, every
     row inserted into a referenced table (a person, a household) makes it search every table that refers to
-    it. So on SQLite households go in without their head, which is set once the batch's persons exist; no
-    reference is ever outstanding and each insert costs only its own lookups. `bulk=True` (a load at least as
-    big as the registry, outside any other transaction) also drops the five tables' plain secondary indexes
-    and builds them again before the commit: sorting once is much cheaper than half a million random index
-    inserts. DDL is transactional in SQLite, so a rollback brings the indexes back unchanged."""
+    it. So where foreign keys are on, SQLite households go in without their head, which is set once the
+    batch's persons exist; no reference is ever outstanding and each insert costs only its own lookups. (The
+    writer process turns them off and checks the outside references in finish().) A load of at least
+    MINZHENG_IMPORT_BULK_MIN_PERSONS persons, no fewer than the registry holds, also drops the five tables'
+    plain secondary indexes and builds them again before the commit (some already while waiting for rows):
+    sorting once is much cheaper than half a million random index inserts. DDL is transactional in SQLite, so
+    a rollback brings the indexes back unchanged."""
 
     BULK_TABLES = (M.Household, M.Person, M.Membership, M.Enrollment, M.EnrollmentAmount)
 
@@ -205,12 +199,8 @@ class LedgerWriter:
         now = timezone.now()
         self.today = today.isoformat()
         self.source_ref = source_ref[:64]
-        hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "note"]
-        self.hh_source = has_field(M.Household, "source")
-        if self.hh_source:
-            hh_fields.append("source")
+        hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "note", "source"]
         self.now = now
-        self.p_old = has_field(M.Person, "id_number_old")
         self._person_tables: dict[tuple[int, ...], tuple[Table, Callable[[tuple[Any, ...]], tuple[Any, ...]]]] = {}
         self.households = Table(M.Household, hh_fields, with_id=True, now=now)
         self.memberships = Table(M.Membership, ["person_id", "household_id", "relation", "start_date", "reason"],
@@ -292,12 +282,10 @@ class LedgerWriter:
         what the validator leaves there), and the getter that picks those fields."""
         got = self._person_tables.get(fields)
         if got is None:
-            if not self.p_old:
-                fields = tuple(i for i in fields if PERSON_FIELDS[i] != "id_number_old")
             table = Table(M.Person, ["household_id", *(PERSON_FIELDS[i] for i in fields)], with_id=True, now=self.now)
             for i, name in enumerate(PERSON_FIELDS):
                 default = M.Person._meta.get_field(name).get_default()
-                if i not in fields and name != "id_number_old" and default != PERSON_ABSENT[i]:
+                if i not in fields and default != PERSON_ABSENT[i]:
                     raise TypeError(f"Person.{name}: default {default!r} is not what an empty ledger cell gives")
             pick = operator.itemgetter(*fields) if len(fields) > 1 else (lambda p, i=fields[0]: (p[i],))
             got = self._person_tables[fields] = (table, pick)
@@ -311,7 +299,6 @@ class LedgerWriter:
         all_eids = self.e_ids.take(sum(len(h[7]) for h in batch))
         p_ids, e_ids = iter(all_pids), iter(all_eids)
         heads: list[tuple[int, int]] = []
-        extra_h = ("import",) if self.hh_source else ()
         decided_of = self._decided
         for division_id, hukou, address, phone, note, head_index, persons, enrollments in batch:
             hid = next(hh_ids)
@@ -321,7 +308,7 @@ class LedgerWriter:
                 heads.append((head_id, hid))
                 head_id = None
             self.divisions.add(division_id)
-            self.households.add((hid, division_id, head_id, hukou, address, phone, note, *extra_h))
+            self.households.add((hid, division_id, head_id, hukou, address, phone, note, "import"))
             add_person = persons_table.add
             for pid, p in zip(pids, persons, strict=True):
                 add_person((pid, hid, *pick(p)))

@@ -4,7 +4,7 @@ A thread would not help: Python runs one thread at a time, and SQLite gives the 
 writer thread mostly waits. A child process has its own interpreter and its own database connection, so the
 database work runs on a second core. The child holds one transaction for the whole import: it commits only when
 the parent, after checking the last row, says so (with the audit summary, recorded in the same transaction), and
-rolls back otherwise. Batches travel as marshal bytes through a pipe; the pipe's buffer bounds the memory.
+rolls back otherwise. Batches travel as marshal bytes through a pipe into a bounded queue, which bounds the memory.
 """
 
 from __future__ import annotations
@@ -113,16 +113,13 @@ class WriterProcess:
             pass
         self.pipe.close()
         if outcome[0] == "done":
-            # The child still checkpoints the database (see _child); it is not waited for here.
-            _finishing.append(self.proc)
-        else:
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        if outcome[0] == "done":
+            _finishing.append(self.proc)   # still checkpointing (see _child): not waited for here
             self.written, self.timings = outcome[1], outcome[2]
             return self.written
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
         if outcome[0] == "error" and commit:
             # The caller turns these into a plain message ("nothing was written") and an audit entry.
             raise (IntegrityError if outcome[1] == "integrity" else DatabaseError)(outcome[2])
@@ -177,9 +174,8 @@ def _child(pipe: Any) -> None:
     if conn.vendor == "sqlite":
         # Each id this writer writes is one it allocated, so SQLite's per-row foreign-key lookups only repeat
         # what is true by construction; LedgerWriter.finish() checks the references to other tables (division,
-        # programme) instead. The pragma only takes effect outside a transaction, hence here.
-        # Nor does the commit copy the log into the database file (a checkpoint): that is done after the parent
-        # has its answer, below.
+        # programme) instead. The pragma only takes effect outside a transaction, hence here. The commit does not
+        # copy the log into the database file either: that checkpoint comes after the parent has its answer.
         with conn.cursor() as cur:
             cur.execute("PRAGMA foreign_keys = OFF")
             cur.execute("PRAGMA wal_autocheckpoint = 0")

@@ -26,7 +26,7 @@ import weakref
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -96,6 +96,26 @@ def parse_merges(tail: bytes) -> list[Merge]:
         last = _ref_cell(m.group(3), m.group(4)) if m.group(3) else first
         out.append((first, last))
     return out
+
+
+class _XmlStream:
+    """A sheet's XML read a chunk at a time: `pending` is what has been read and not yet copied into a part,
+    `offset` the position of its first byte in the XML."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.pending, self.offset = fh, b"", 0
+
+    def more(self) -> bool:
+        data = self.fh.read(CHUNK)
+        self.pending += data
+        return bool(data)
+
+    def skip(self, n: int) -> None:
+        self.pending, self.offset = self.pending[n:], self.offset + n
+
+    def copy(self, out: IO[bytes], n: int) -> None:
+        out.write(self.pending[:n])
+        self.skip(n)
 
 
 class _Part:
@@ -242,18 +262,16 @@ class SheetParts:
             others = [(i.filename, _EMPTY_SHEET if i.filename in self.other_sheets else z.read(i))
                       for i in z.infolist() if i.filename != self.info.filename]
             with z.open(self.info) as fh:
-                pending = b""
-                while (m := re.search(rb"<((?:\w+:)?)sheetData>", pending)) is None:
-                    data = fh.read(CHUNK)
-                    if not data or len(pending) > CHUNK:
+                xml = _XmlStream(fh)
+                while (m := re.search(rb"<((?:\w+:)?)sheetData>", xml.pending)) is None:
+                    if len(xml.pending) > CHUNK or not xml.more():
                         raise _Unsplittable("no <sheetData> where it belongs")
-                    pending += data
                 prefix = m.group(1)
-                head = _DIMENSION.sub(b"", pending[:m.end()])
-                if dim := _DIMENSION.search(pending[:m.end()]):
+                head = _DIMENSION.sub(b"", xml.pending[:m.end()])
+                if dim := _DIMENSION.search(xml.pending[:m.end()]):
                     self.total_rows = int(dim.group(1) or 1)
                 else:
-                    self.total_rows = max(1, size // 400)
+                    self.total_rows = max(1, size // 400)    # an estimate, for progress: ~400 bytes of XML a row
                 self._head_ready.set()
                 wtag = re.search(rb"<((?:\w+:)?)worksheet\b", head)
                 if wtag is None:
@@ -261,64 +279,56 @@ class SheetParts:
                 closing = b"</" + prefix + b"sheetData></" + wtag.group(1) + b"worksheet>"
                 row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row\b([^>]*)>")
                 data_end = b"</" + prefix + b"sheetData>"
-                offset = m.end()                    # bytes of the XML consumed so far
-                pending = pending[m.end():]
+                xml.skip(m.end())
                 ends = [int(size * share) for share in PART_ENDS]
-                first_row = 0
-                eof = False
-                while True:
-                    target = ends.pop(0) if ends else None
+                first_row: int | None = 0
+                while first_row is not None:
                     part = _Part(os.path.join(self.tmpdir, f"part{len(self._parts)}.xlsx"), first_row)
                     with zipfile.ZipFile(part.path, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
                         for filename, data in others:
                             out.writestr(filename, data)
                         with out.open(self.info.filename, "w", force_zip64=True) as member:
                             member.write(head)
-                            next_row = None
-                            while True:
-                                if self._closing:
-                                    raise _Unsplittable("closed")
-                                stop = pending.find(data_end)
-                                if target is not None and offset + len(pending) > target:
-                                    cut = row_tag.search(pending, max(0, target - offset),
-                                                         stop if stop >= 0 else len(pending))
-                                    if cut is not None:
-                                        r = re.search(rb'\br="(\d+)"', cut.group(1))
-                                        if r is None:
-                                            raise _Unsplittable("a row without its number")
-                                        member.write(pending[:cut.start()])
-                                        offset += cut.start()
-                                        pending = pending[cut.start():]
-                                        next_row = int(r.group(1)) - 1
-                                        break
-                                if stop >= 0:
-                                    member.write(pending[:stop])
-                                    tail = pending[stop:] + fh.read()
-                                    eof = True
-                                    break
-                                keep = max(0, len(pending) - _OVERLAP)
-                                member.write(pending[:keep])
-                                offset += keep
-                                pending = pending[keep:]
-                                data = fh.read(CHUNK)
-                                if not data:
-                                    raise _Unsplittable("no </sheetData>")
-                                pending += data
+                            next_row = self._copy_rows(xml, member, ends.pop(0) if ends else None, row_tag,
+                                                       data_end)
                             member.write(closing)
                     with self._parts_changed:
                         self._parts.append(part)
                         self._parts_changed.notify_all()
                     self._loads.put(part)
-                    if eof:
-                        break
-                    assert next_row is not None
-                    if next_row < first_row:
+                    if next_row is not None and next_row < part.first_row:
                         raise _Unsplittable("rows out of order")
                     first_row = next_row
-        self._merges = parse_merges(tail)
+        self._merges = parse_merges(xml.pending)     # what follows the rows
         with self._parts_changed:
             self._tail_ready.set()
             self._parts_changed.notify_all()
+
+    def _copy_rows(self, xml: _XmlStream, member: IO[bytes], target: int | None, row_tag: re.Pattern[bytes],
+                   data_end: bytes) -> int | None:
+        """Copy rows into `member` up to the first row that starts at or after byte `target` of the XML, and
+        return that row's 0-based number; or, with no such row, to the end of the rows, and return None with the
+        rest of the XML in `xml.pending`."""
+        while True:
+            if self._closing:
+                raise _Unsplittable("closed")
+            pending = xml.pending
+            stop = pending.find(data_end)
+            if target is not None and xml.offset + len(pending) > target:
+                cut = row_tag.search(pending, max(0, target - xml.offset), stop if stop >= 0 else len(pending))
+                if cut is not None:
+                    r = re.search(rb'\br="(\d+)"', cut.group(1))
+                    if r is None:
+                        raise _Unsplittable("a row without its number")
+                    xml.copy(member, cut.start())
+                    return int(r.group(1)) - 1
+            if stop >= 0:
+                xml.copy(member, stop)
+                xml.pending += xml.fh.read()
+                return None
+            xml.copy(member, max(0, len(pending) - _OVERLAP))
+            if not xml.more():
+                raise _Unsplittable("no </sheetData>")
 
     def _load(self) -> None:
         while (part := self._loads.get()) is not None:
