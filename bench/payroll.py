@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from minzheng.core import dates
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/mz_bench_payroll"
 
@@ -256,13 +258,12 @@ def child(n: int, runs: int) -> None:
 
     from minzheng.audit import context
     from minzheng.payments import services
-    from minzheng.payments.engine import add_months
 
     t0 = time.perf_counter()
     _light_init()
     _save_template()
     vendor = connection.vendor
-    month = add_months(dt.date.today().replace(day=1), -1)
+    month = dates.add_months(dates.today().replace(day=1), -1)
     info = generate_data(n, month)
     info["init_s"] = round(time.perf_counter() - t0 - info["generate_s"], 1)
     m = f"DATE '{month}'" if vendor == "postgresql" else f"'{month}'"

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from minzheng.accounts.roles import Role
+from minzheng.core import dates
 
 os.environ.setdefault("MINZHENG_HOME", "/tmp/minzheng-test-home")
 
@@ -31,11 +32,10 @@ def _fast_hasher(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_caches() -> None:
-    from minzheng.policy.services import clear_calendar_cache
     from minzheng.regions.selectors import clear_cache
 
     clear_cache()
-    clear_calendar_cache()
+    dates.clear_calendar_cache()
 
 
 def ensure_reference_data() -> None:

@@ -6,6 +6,7 @@ Jurisdiction is the same as in the UI: routers read rows only through minzheng.c
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from typing import Any
 
@@ -13,9 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 
 from minzheng.audit import context as audit_context
+from minzheng.core import dates
 
 
 class SessionAuth(APIKeyCookie):
@@ -40,8 +44,22 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BeijingTimeEncoder(NinjaJSONEncoder):
+    """Times leave the API in Beijing time (+08:00), as users read them, not in the database's UTC."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and o.tzinfo is not None:
+            o = dates.local(o)
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = BeijingTimeEncoder
+
+
 api = NinjaAPI(
     title="minzheng 民政 API",
+    renderer=Renderer(),
     version="1",
     description="民政业务接口。所有数据按用户所属区划限定范围（辖区）。",
     auth=[SessionAuth(), TokenAuth()],

@@ -15,6 +15,7 @@ from minzheng.accounts import services
 from minzheng.accounts.models import SecuritySettings
 from minzheng.accounts.roles import Role
 from minzheng.audit.models import AuditEntry
+from minzheng.core import dates
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +37,8 @@ def test_five_failures_lock_the_account_for_15_minutes(meishan_officer: Any) -> 
     from minzheng.accounts.models import LoginAttempt
 
     att = LoginAttempt.objects.get(username=meishan_officer.username)
-    from django.utils import timezone
 
-    assert (att.locked_until - timezone.now()).total_seconds() > 14 * 60
+    assert (att.locked_until - dates.now()).total_seconds() > 14 * 60
 
 
 def test_threshold_is_configurable(meishan_officer: Any) -> None:
@@ -109,9 +109,8 @@ def test_idle_session_times_out(meishan_officer: Any) -> None:
 def test_expired_password_forces_a_change(meishan_officer: Any) -> None:
     import datetime as dt
 
-    from django.utils import timezone
 
-    meishan_officer.password_changed_at = timezone.now() - dt.timedelta(days=91)
+    meishan_officer.password_changed_at = dates.now() - dt.timedelta(days=91)
     meishan_officer.save()
     c = Client()
     c.force_login(meishan_officer)

@@ -11,10 +11,11 @@ from django.test import Client
 
 from minzheng.assistance import rules
 from minzheng.assistance.models import Application, Publicity
+from minzheng.core import dates
 
 from .wf_fixtures import dibao_family
 
-TODAY = dt.date.today()
+TODAY = dates.today()
 
 
 def post(client: Client, url: str, body: dict[str, Any]) -> Any:

@@ -12,11 +12,12 @@ from django.test import Client
 
 from minzheng.assistance import selectors, services
 from minzheng.assistance.models import Objection, Publicity
+from minzheng.core import dates
 from minzheng.registry.masking import mask_name
 
 from .wf_fixtures import advance_to_publicity, dibao_family, person, tekun_elder
 
-TODAY = dt.date.today()
+TODAY = dates.today()
 
 
 @pytest.mark.django_db

@@ -12,10 +12,11 @@ from django.test import Client
 
 from minzheng.assistance import rules
 from minzheng.assistance.models import Application, Publicity, SpotCheck, Status
+from minzheng.core import dates
 
 from .wf_fixtures import dibao_family, tekun_elder
 
-TODAY = dt.date.today()
+TODAY = dates.today()
 
 
 def act(client: Client, app: Application, action: str, **data: Any) -> Application:

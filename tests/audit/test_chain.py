@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from minzheng.audit import services
 from minzheng.audit.models import AuditEntry, AuditHead
+from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.policy.catalog import ParamSpec, catalog
 
@@ -100,7 +100,7 @@ def test_business_writes_are_audited_with_before_and_after(district_admin: Any) 
 def test_nothing_younger_than_180_days_is_purged() -> None:
     _some_entries()
     with pytest.raises(services.RetentionError):
-        services.purge_before(timezone.now() - dt.timedelta(days=179))
+        services.purge_before(dates.now() - dt.timedelta(days=179))
     assert services.verify().ok
 
 
@@ -109,11 +109,11 @@ def test_purge_of_old_entries_keeps_the_rest_verifiable() -> None:
     old = _some_entries(2)
     with connection.cursor() as cur:  # age them
         cur.execute("UPDATE audit_auditentry SET at = %s WHERE seq <= %s",
-                    [timezone.now() - dt.timedelta(days=400), old[-1].seq])
+                    [dates.now() - dt.timedelta(days=400), old[-1].seq])
     # their hashes no longer match after the ageing, so re-chain them to simulate genuinely old entries
     _rechain()
     assert services.verify().ok
-    n = services.purge_before(timezone.now() - dt.timedelta(days=200))
+    n = services.purge_before(dates.now() - dt.timedelta(days=200))
     assert n >= 2
     assert services.verify().ok
     assert AuditHead.objects.get().base_seq >= old[-1].seq

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.http import Http404
 
 from minzheng.accounts.roles import Role
+from minzheng.core import dates
 from minzheng.crosscheck import services
 from minzheng.crosscheck.models import CheckRun, Dataset, Finding, FindingStatus, RunStatus
-from minzheng.policy.services import add_workdays
 
 from . import factory
 
@@ -68,7 +68,7 @@ def test_a_check_routes_each_planted_case_to_its_township(tmp_path: Path) -> Non
     # then: exactly the planted cases, each with its township and a deadline in working days
     assert run.status == RunStatus.DONE, run.error
     assert findings_set() == w.expected()
-    deadline = add_workdays(dt.date.today(), 10)
+    deadline = dates.add_workdays(dates.today(), 10)
     assert set(Finding.objects.values_list("deadline", flat=True)) == {deadline}
     death = Finding.objects.filter(rule_code="death", enrollment__person__isnull=False).get()
     assert death.computed["recover_from"] == "2024-03-01" and death.computed["months"] == 4

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from minzheng.audit.models import AuditEntry
+from minzheng.core import dates
 from minzheng.core.models import SiteSettings
 from minzheng.disaster import indicators, services
 from minzheng.disaster.models import EventStatus, Report, ReportStatus, RoundKind, ValidationRule
@@ -391,11 +392,10 @@ def test_owning_department_is_a_setting(district_admin: Any, meishan: Any, flood
 
 def test_overdue_initial_reports_are_tasks_and_on_the_home_page(district_admin: Any, meishan: Any,
                                                                 meishan_officer: Any, flood_type: Any) -> None:
-    from django.utils import timezone
 
     from minzheng.core import tasks
 
-    now = timezone.now()
+    now = dates.now()
     ev = services.register_event(actor=district_admin, name="逾期测试", dtype=flood_type,
                                  started_at=now - 5 * H, areas=[meishan], now=now - 3 * H)
     mine = [t for t in tasks.for_user(meishan_officer) if "逾期测试" in t.title]
@@ -516,11 +516,10 @@ def test_due_rounds_open_themselves_on_the_interval(district_admin: Any, meishan
 
 
 def test_district_is_reminded_to_open_the_next_round(district_admin: Any, meishan: Any, flood_type: Any) -> None:
-    from django.utils import timezone
 
     from minzheng.core import tasks
 
-    now = timezone.now()
+    now = dates.now()
     services.register_event(actor=district_admin, name="提醒测试", dtype=flood_type, started_at=now - 9 * 24 * H,
                             areas=[meishan], now=now - 8 * 24 * H)
     assert any(t.kind == "续报待发起" and "提醒测试" in t.title for t in tasks.for_user(district_admin))

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from minzheng.core import dates
 from minzheng.payments import services
 from minzheng.payments.models import LineKind, Payroll, PayrollLine, PayrollStatus
 from minzheng.registry.models import EnrollmentAmount, Programme
@@ -172,7 +173,7 @@ def test_maker_checker(hh: Any, meishan_officer: Any, approver: Any, make_user: 
 def test_future_month_and_approved_roster_are_refused(hh: Any, meishan_officer: Any, approver: Any,
                                                       meishan: Any) -> None:
     enroll(hh(), "dibao_urban", "300", JAN)
-    future = services.engine.add_months(dt.date.today().replace(day=1), 1)
+    future = dates.add_months(dates.today().replace(day=1), 1)
     with pytest.raises(ValidationError, match="未来月份"):
         services.generate(month=future, user=meishan_officer)
     assert not Payroll.objects.exists()

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from minzheng.core import dates
 from minzheng.policy import services
 from minzheng.policy.catalog import ParamSpec, catalog
 from minzheng.policy.models import Holiday
@@ -67,29 +68,29 @@ def test_bad_versions_are_refused(meishan_officer: Any) -> None:
 
 def test_national_day_2024_and_its_make_up_days() -> None:
     # 国务院办公厅 2024 安排: 10月1日至7日放假调休, 9月29日(周日)、10月12日(周六)上班.
-    assert services.add_workdays(dt.date(2024, 9, 27), 1) == dt.date(2024, 9, 29)
-    assert services.add_workdays(dt.date(2024, 9, 30), 1) == dt.date(2024, 10, 8)
-    assert services.is_workday(dt.date(2024, 10, 12))
-    assert not services.is_workday(dt.date(2024, 10, 7))
+    assert dates.add_workdays(dt.date(2024, 9, 27), 1) == dt.date(2024, 9, 29)
+    assert dates.add_workdays(dt.date(2024, 9, 30), 1) == dt.date(2024, 10, 8)
+    assert dates.is_workday(dt.date(2024, 10, 12))
+    assert not dates.is_workday(dt.date(2024, 10, 7))
 
 
 def test_spring_festival_2024_three_working_days() -> None:
     # 2月10日至17日放假, 2月4日(周日)、2月18日(周日)上班: 3 working days after Fri 9 Feb end Tue 20 Feb.
-    assert services.add_workdays(dt.date(2024, 2, 9), 3) == dt.date(2024, 2, 20)
+    assert dates.add_workdays(dt.date(2024, 2, 9), 3) == dt.date(2024, 2, 20)
 
 
 def test_a_later_year_entered_by_staff_is_honoured() -> None:
     Holiday.objects.create(date=dt.date(2031, 1, 1), is_workday=False, name="元旦")
-    services.clear_calendar_cache()
-    assert services.add_workdays(dt.date(2030, 12, 31), 1) == dt.date(2031, 1, 2)
+    dates.clear_calendar_cache()
+    assert dates.add_workdays(dt.date(2030, 12, 31), 1) == dt.date(2031, 1, 2)
 
 
 @settings(max_examples=50, deadline=None)
 @given(start=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2026, 12, 1)), n=st.integers(0, 40))
 def test_workday_arithmetic_round_trips(start: dt.date, n: int) -> None:
-    end = services.add_workdays(start, n)
-    assert services.workdays_between(start, end) == n
-    assert n == 0 or services.is_workday(end)
+    end = dates.add_workdays(start, n)
+    assert dates.workdays_between(start, end) == n
+    assert n == 0 or dates.is_workday(end)
 
 
 def test_text_input_gets_the_declared_kind() -> None:

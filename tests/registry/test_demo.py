@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from minzheng.audit.models import AuditEntry
+from minzheng.core import dates
 from minzheng.regions.models import Division, Level
 from minzheng.registry import demo, idnumber, services
 from minzheng.registry.models import Enrollment, EnrollmentAmount, Household, Membership, Person
@@ -51,7 +52,7 @@ def test_load_is_valid_idempotent_and_audited_once(meishan_officer: Any, zhongsh
     assert not Household.objects.filter(head__isnull=True).exists()
     assert Membership.objects.filter(end_date__isnull=True).count() == n_persons
     # recipients: everyone 80+ gets 高龄津贴; each enrollment has its amount history
-    eighty = sum(1 for _n, b, *_ in rows if demo._age(b) >= 80)
+    eighty = sum(1 for _n, b, *_ in rows if dates.age_on(b, demo.REF) >= 80)
     assert Enrollment.objects.filter(programme__code="gaoling").count() == eighty
     assert EnrollmentAmount.objects.count() == Enrollment.objects.count()
     codes = set(Enrollment.objects.values_list("programme__code", flat=True))

@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from minzheng.accounts.roles import Role
 from minzheng.audit.models import AuditEntry
+from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.ledger import import_ledger
 from minzheng.registry.ledger.errors_workbook import write_error_workbook
@@ -39,7 +40,7 @@ from .test_ledger_files import (
 
 pytestmark = pytest.mark.django_db
 
-THIS_MONTH = dt.date.today().replace(day=1)
+THIS_MONTH = dates.today().replace(day=1)
 
 EXPECTED_ERRORS = [
     {"sheet": "农村低保", "row": 10, "column": "身份证号码"},

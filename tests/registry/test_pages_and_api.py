@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from minzheng.audit.models import AuditEntry
+from minzheng.core import dates
 from minzheng.registry import exports
 from minzheng.registry.models import Household, Membership, Person
 
@@ -73,7 +74,7 @@ def test_add_member_move_and_death_through_the_pages(family: Any, meishan_office
     assert resp.status_code == 302
     kid = Person.objects.get(id_number=nid)
     other = Household.objects.create(division=zhongshan, hukou_type="urban")
-    today = dt.date.today()
+    today = dates.today()
     resp = c.post(f"/registry/persons/{kid.pk}/move/", {"target": str(other.pk), "relation": "99",
                                                         "on": "2000-01-01", "reason": "投靠亲属"})
     assert "迁移日期不能早于加入原家庭的日期" in resp.content.decode()

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from minzheng.accounts.roles import Role
 from minzheng.audit.models import AuditEntry
-from minzheng.core import tasks
+from minzheng.core import dates, tasks
 from minzheng.registry import idnumber, services
 from minzheng.registry.models import (
     Enrollment,
@@ -121,7 +121,7 @@ def test_recording_a_death_ends_membership_and_flags_live_benefits(meishan_offic
     Enrollment.objects.create(programme=Programme.objects.get(code="gaoling"), household=family, person=wife,
                               monthly_amount=Decimal("100"), start_month=dt.date(2024, 1, 1))
     with pytest.raises(ValidationError):
-        services.record_death(actor=meishan_officer, person=wife, death_date=dt.date.today() + dt.timedelta(days=1))
+        services.record_death(actor=meishan_officer, person=wife, death_date=dates.today() + dt.timedelta(days=1))
     services.record_death(actor=meishan_officer, person=wife, death_date=dt.date(2025, 5, 6))
     wife.refresh_from_db()
     assert wife.is_deceased and wife.death_date == dt.date(2025, 5, 6)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.workforce import needs
 from minzheng.workforce.models import NeedReport, NeedStatus
 
@@ -33,7 +33,7 @@ def test_direct_line_report_travels_to_township_task_and_back(login: Any, coordi
     assert resp.status_code == 302
     report = NeedReport.objects.get()
     assert report.photo and report.status == NeedStatus.NEW
-    assert report.deadline > timezone.localdate() and report.deadline_rule["key"] == "workforce.needs.response_workdays"
+    assert report.deadline > dates.today() and report.deadline_rule["key"] == "workforce.needs.response_workdays"
     # then: it is a task for the township officer
     office = login(meishan_officer)
     tasks = office.get("/tasks/").content.decode()
@@ -106,7 +106,7 @@ def test_overdue_items_escalate_to_the_district_once(login: Any, coordinator: An
                                                      zhongshan: Any) -> None:
     # given: an item reported three weeks ago, never handled, and a fresh one
     old = needs.submit(village=zhongshan, category="risk", description="后山裂缝需转移住户", source="coordinator",
-                       actor=coordinator, now=timezone.now() - dt.timedelta(days=21))
+                       actor=coordinator, now=dates.now() - dt.timedelta(days=21))
     fresh = needs.submit(village=zhongshan, category="request", description="希望开展助餐服务", source="coordinator",
                          actor=coordinator)
     # then: the district queue already shows the overdue one (computed) but not the fresh one

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from minzheng.core import dates
 from minzheng.workforce import demo
 from minzheng.workforce.models import NeedReport, StaffMember
 
@@ -82,7 +83,7 @@ def test_work_funds_come_from_the_payments_ledger(login: Any, district_admin: An
         pytest.skip("payments ledger not installed")
     if external.provider("work_funds") is None:
         pytest.skip("payments ledger has no work-funds fields")
-    year = dt.date.today().year
+    year = dates.today().year
     for kind, amount in (("budget", "12000.00"), ("allocation", "3000.00"), ("expense", "1200.50")):
         entry.objects.create(fund="work_funds", source="county", kind=kind, township=meishan,
                              month=dt.date(year, 3, 1), amount=Decimal(amount))

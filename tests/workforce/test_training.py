@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.workforce import staff, training
 from minzheng.workforce.models import Attendance, PostHolding, PostKind, TrainingLevel, TrainingSession
@@ -63,7 +64,7 @@ def test_compliance_per_person_and_township(people: dict[str, Any], county: Any,
 def test_reminders_for_people_behind(people: dict[str, Any], meishan_officer: Any, login: Any) -> None:
     from minzheng.workforce import reminders
 
-    today = dt.date.today()
+    today = dates.today()
     if today.month < 3:
         pytest.skip("reminders start in March")
     items = [t for t in reminders.tasks_for(meishan_officer) if t.kind == "培训提醒"]

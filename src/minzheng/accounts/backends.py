@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+
+from minzheng.core import dates
 
 from .models import LoginAttempt, SecuritySettings
 
@@ -16,13 +17,13 @@ from .models import LoginAttempt, SecuritySettings
 class AccountLocked(PermissionDenied):
     def __init__(self, until: dt.datetime) -> None:
         self.until = until
-        minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+        minutes = max(1, int((until - dates.now()).total_seconds() // 60) + 1)
         super().__init__(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
 
 
 def locked_until(username: str) -> dt.datetime | None:
     att = LoginAttempt.objects.filter(username=username).first()
-    if att and att.locked_until and att.locked_until > timezone.now():
+    if att and att.locked_until and att.locked_until > dates.now():
         return att.locked_until
     return None
 
@@ -34,7 +35,7 @@ def register_failure(username: str, ip: str = "") -> LoginAttempt:
     att.failures += 1
     att.last_ip = ip
     if att.failures >= s.lockout_threshold:
-        att.locked_until = timezone.now() + dt.timedelta(minutes=s.lockout_minutes)
+        att.locked_until = dates.now() + dt.timedelta(minutes=s.lockout_minutes)
         att.failures = 0
     att.save()
     return att
@@ -54,7 +55,7 @@ class LockoutAwareBackend(ModelBackend):
         ip = str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
         if user is None:
             att = register_failure(username, ip)
-            if att.locked_until and att.locked_until > timezone.now():
+            if att.locked_until and att.locked_until > dates.now():
                 raise AccountLocked(att.locked_until)
             return None
         register_success(username)

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from minzheng.core import dates
+
 from .models import SecuritySettings
 
 _EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/password", "/public/", "/i18n/")
@@ -46,7 +48,6 @@ def _password_change_due(user: object, s: SecuritySettings) -> bool:
         return True
     changed = getattr(user, "password_changed_at", None)
     if s.password_expiry_days and changed is not None:
-        from django.utils import timezone
 
-        return timezone.now() - changed > dt.timedelta(days=s.password_expiry_days)
+        return dates.now() - changed > dt.timedelta(days=s.password_expiry_days)
     return False

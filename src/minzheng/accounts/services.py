@@ -7,9 +7,9 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.regions.models import Division
 
 from .models import APIToken, PasswordHistory, User
@@ -58,7 +58,7 @@ def create_user(
         if validate:
             validate_password(password, user)
         user.set_password(password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = dates.now()
     user.save()
     return user
 
@@ -69,7 +69,7 @@ def change_password(*, user: User, new_password: str) -> None:
     if user.password:
         PasswordHistory.objects.create(user=user, password=user.password)
     user.set_password(new_password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = dates.now()
     user.must_change_password = False
     user.save()
     audit.record("auth.password_change", obj=user, summary=f"{user.username} 修改密码")
@@ -116,6 +116,6 @@ def user_for_token(key: str) -> User | None:
     tok = APIToken.objects.select_related("user").filter(key_hash=APIToken.digest(key), revoked=False).first()
     if tok is None or not tok.user.is_active:
         return None
-    if tok.expires_at and tok.expires_at < timezone.now():
+    if tok.expires_at and tok.expires_at < dates.now():
         return None
     return tok.user

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible
 
 from . import services
@@ -85,7 +86,7 @@ def _start(app: Application, user: Any, data: Mapping[str, Any]) -> str:
 
 def _investigation(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     services.record_investigation(
-        app, actor=user, version=_version(data), visited_on=_d(data, "visited_on", dt.date.today()),
+        app, actor=user, version=_version(data), visited_on=_d(data, "visited_on", dates.today()),
         investigator_1=_s(data, "investigator_1"), investigator_2=_s(data, "investigator_2"),
         investigator_1_signed=_b(data, "investigator_1_signed"),
         investigator_2_signed=_b(data, "investigator_2_signed"), applicant_signed=_b(data, "applicant_signed"),
@@ -101,7 +102,7 @@ def _checks(app: Application, user: Any, data: Mapping[str, Any]) -> str:
 
 def _review(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     services.record_review(
-        app, actor=user, version=_version(data), held_on=_d(data, "held_on", dt.date.today()),
+        app, actor=user, version=_version(data), held_on=_d(data, "held_on", dates.today()),
         attendees=_lines(data, "attendees"), panel_size=_i(data, "panel_size"), votes_for=_i(data, "votes_for"),
         votes_against=_i(data, "votes_against"), votes_abstain=_i(data, "votes_abstain"),
         record=_s(data, "record"), all_signed=_b(data, "all_signed"), place=_s(data, "place"))
@@ -125,7 +126,7 @@ def _end_publicity(app: Application, user: Any, data: Mapping[str, Any]) -> str:
 
 def _spot(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     services.record_spot_check(app, actor=user, version=_version(data),
-                               visited_on=_d(data, "visited_on", dt.date.today()), visitors=_s(data, "visitors"),
+                               visited_on=_d(data, "visited_on", dates.today()), visitors=_s(data, "visitors"),
                                findings=_s(data, "findings"), confirmed=_b(data, "confirmed"))
     return "已录入县级入户核查"
 
@@ -161,7 +162,7 @@ def _notice(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     notice = getattr(app, "refusal", None)
     if notice is None:
         raise WorkflowError("本案没有不予批准告知书")
-    services.issue_refusal_notice(notice, actor=user, issued_on=_d(data, "issued_on", dt.date.today()))
+    services.issue_refusal_notice(notice, actor=user, issued_on=_d(data, "issued_on", dates.today()))
     return "已登记告知书送达"
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from minzheng.accounts.models import User
 from minzheng.audit import services as audit
-from minzheng.policy import services as policy
+from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, EnrollmentStatus, Household, Person
 
@@ -90,7 +90,7 @@ def _to(app: Application, step: str, officer: Any, approver: Any, start: dt.date
 
     def nxt() -> dt.date:
         nonlocal day
-        day = min(dt.date.today(), policy.add_workdays(day, 1))
+        day = min(dates.today(), dates.add_workdays(day, 1))
         return day
 
     if app.status == "accepted" and target >= 1 and app.linshi_type != "urgent":
@@ -115,17 +115,17 @@ def _to(app: Application, step: str, officer: Any, approver: Any, start: dt.date
             app.refresh_from_db()
             return app
         # a 公示 meant to be live today is posted today; others a few days after the investigation
-        app = services.township_opinion(app, actor=officer, today=dt.date.today() if step == "publicity" else nxt())
+        app = services.township_opinion(app, actor=officer, today=dates.today() if step == "publicity" else nxt())
     if app.status == "publicity" and target >= 6:
         pub = services.active_publicity(app)
         end_day = (pub.end_date + dt.timedelta(days=1)) if pub else nxt()
-        app = services.end_publicity(app, actor=officer, today=min(end_day, dt.date.today()))
+        app = services.end_publicity(app, actor=officer, today=min(end_day, dates.today()))
     if app.status == "county_review" and target >= 7:
         if hasattr(app, "spot_check_record"):
-            services.record_spot_check(app, actor=approver, visited_on=dt.date.today(), visitors="区民政局 赵、钱",
+            services.record_spot_check(app, actor=approver, visited_on=dates.today(), visitors="区民政局 赵、钱",
                                        findings="与申报一致", confirmed=True)
             app.refresh_from_db()
-        app = services.county_approve(app, actor=approver, today=dt.date.today())
+        app = services.county_approve(app, actor=approver, today=dates.today())
     return app
 
 
@@ -141,7 +141,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
         out.write("没有家庭档案，跳过社会救助演示案件\n")
         return
     rng = random.Random(20240506)
-    today = dt.date.today()
+    today = dates.today()
     made = 0
     with transaction.atomic():
         plans: list[tuple[Any, list[Division], list[str]]] = []

@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 from fpdf.enums import XPos, YPos
 
+from minzheng.core import dates
 from minzheng.core.pdf import FONT, Document
 from minzheng.registry.masking import mask_id, mask_phone
 
@@ -393,11 +394,6 @@ def render_publicity_notice(data: PublicityNoticeData) -> bytes:
 # ------------------------------------------------------------------------------------------------ from models
 
 
-def _age(birth: dt.date | None, on: dt.date) -> int | str:
-    if birth is None:
-        return ""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
 
 def _members(household: Any, on: dt.date, *, sensitive: bool, covered: Sequence[str] = ()) -> list[MemberLine]:
     out = []
@@ -407,7 +403,7 @@ def _members(household: Any, on: dt.date, *, sensitive: bool, covered: Sequence[
             health = f"{p.get_disability_category_display() or '残疾'}{p.disability_grade}级"
         out.append(MemberLine(
             name=p.name, relation=p.get_relation_display(), id_number=p.id_number if sensitive else mask_id(p.id_number),
-            age=_age(p.birth_date, on), health=health,
+            age="" if p.birth_date is None else dates.age_on(p.birth_date, on), health=health,
             work_capacity=p.get_work_capacity_display() if p.work_capacity else "",
             counted=(str(p.pk) in covered) if covered else True))
     return out
@@ -446,7 +442,7 @@ def _find_step(decision: dict[str, Any], rule: str) -> dict[str, Any]:
 
 def approval_form_data(app: Any, *, sensitive: bool = False) -> ApprovalFormData:
     """Read an assistance Application into ApprovalFormData (no writes)."""
-    on = app.received_on or dt.date.today()
+    on = app.received_on or dates.today()
     decision = app.decision or {}
     details = decision.get("details") or {}
     covered = [str(k) for k in details.get("covered", [])]
@@ -464,13 +460,13 @@ def approval_form_data(app: Any, *, sensitive: bool = False) -> ApprovalFormData
     if getattr(app, "single_person", False):
         flags.append("单人保")
     ops = list(app.opinions.all())
-    history = [OpinionLine(_ACTION.get(o.action, o.action), o.text, o.actor_name, o.at.date() if o.at else None)
+    history = [OpinionLine(_ACTION.get(o.action, o.action), o.text, o.actor_name, dates.local_date(o.at) if o.at else None)
                for o in ops]
 
     def latest(label: str, actions: tuple[str, ...]) -> OpinionLine:
         for o in reversed(ops):
             if o.action in actions:
-                return OpinionLine(label, o.text, o.actor_name, o.at.date() if o.at else None)
+                return OpinionLine(label, o.text, o.actor_name, dates.local_date(o.at) if o.at else None)
         return OpinionLine(label)
 
     boxes = [latest("乡镇(街道)初审意见", ("township_opinion",)),
@@ -507,7 +503,7 @@ def survey_form_data(obj: Any, *, sensitive: bool = False) -> SurveyFormData:
         app = obj
         inv = app.investigations.order_by("-visited_on", "-id").first()
     household = app.household
-    on = inv.visited_on if inv is not None else dt.date.today()
+    on = inv.visited_on if inv is not None else dates.today()
     base = dict(case_number=app.number, programme=app.programme.name, township=app.township.name,
                 village=app.division.name, applicant=app.applicant.name, address=household.address,
                 members=_members(household, on, sensitive=sensitive), incomes=_incomes(household, on),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Q
@@ -10,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 
 from minzheng.accounts.roles import Cap, Role
-from minzheng.core import handover, home, nav, tasks
+from minzheng.core import dates, handover, home, nav, tasks
 from minzheng.core.scoping import visible
 
 from . import selectors
@@ -19,7 +18,7 @@ from .models import OPEN_STATUSES, Application, Objection, ObjectionStatus, Publ
 
 def township_panel(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    today = dt.date.today()
+    today = dates.today()
     mine = selectors.cases(user).filter(status__in=OPEN_STATUSES)
     return {
         "open": mine.count(),
@@ -33,7 +32,7 @@ def township_panel(request: HttpRequest) -> dict[str, Any]:
 
 def approver_panel(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    today = dt.date.today()
+    today = dates.today()
     q = selectors.county_queue(user)
     return {
         "queue": q.count(), "kinship": q.filter(kinship_flag=True).count(),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.audit.context import Actor, acting
+from minzheng.core import dates
 from minzheng.core.leakcheck import Planted
 from minzheng.registry import idnumber
 from minzheng.registry.models import Household, Income, Person
@@ -32,7 +33,7 @@ def _family(village: Any, surname: str, seq: int) -> tuple[Household, Person]:
 
 
 def plant(village: Any, owner: Any) -> Planted:
-    today = dt.date.today()
+    today = dates.today()
     with acting(Actor(owner.username, owner.role)):
         # A case in 公示 (with an objection) — its masked name is public by design.
         hh1, p1 = _family(village, "公示", 771)

@@ -7,8 +7,6 @@ phones, bank accounts, addresses or diagnoses (社会救助暂行办法 第六�
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -18,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from minzheng.audit.services import record_output
+from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division
 from minzheng.regions.selectors import root_county, townships
@@ -59,7 +58,7 @@ def village(request: HttpRequest, village_code: str, form: ObjectionForm | None 
     rows = selectors.public_rows(selectors.live_publicities(v))
     return render(request, "assistance/public/village.html", {
         "village": v, "township": v.parent, "rows": rows, "form": form or ObjectionForm(),
-        "today": dt.date.today()}, status=400 if form is not None and form.errors else 200)
+        "today": dates.today()}, status=400 if form is not None and form.errors else 200)
 
 
 def standing(request: HttpRequest, village_code: str) -> HttpResponse:
@@ -87,8 +86,8 @@ def _client_ip(request: HttpRequest) -> str:
 
 def _rate_limited(request: HttpRequest, village: Division) -> bool:
     """At most N objections per IP per hour (parameter assistance.objection_rate_per_hour)."""
-    limit = int(policy.value("assistance.objection_rate_per_hour", on=dt.date.today(), division=village))
-    key = f"assistance:objection:{services.client_hash(_client_ip(request))}:{dt.datetime.now():%Y%m%d%H}"
+    limit = int(policy.value("assistance.objection_rate_per_hour", on=dates.today(), division=village))
+    key = f"assistance:objection:{services.client_hash(_client_ip(request))}:{dates.local():%Y%m%d%H}"
     cache.add(key, 0, 3600)
     try:
         n = cache.incr(key)

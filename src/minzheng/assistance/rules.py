@@ -57,6 +57,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from minzheng.core import dates
 from minzheng.policy.services import ParamValue, resolve
 
 ZERO = Decimal("0")
@@ -1114,34 +1115,21 @@ def review_cycle(household_type: str, *, area: str, params: Params) -> Decision:
                     details={"months": months})
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
 
 def next_review_date(last: dt.date, months: int) -> dt.date:
     """The date the next periodic review falls due (same day of month, clipped to the month's end)."""
-    return _add_months(last, months)
+    return dates.shift_months(last, months)
 
 
 def benefit_start(decided_on: dt.date, *, params: Params) -> dt.date:
     """First paid month: the month after the approval decision (2021 办法, 郑州“下月起” [V-sec];
     `workflow.benefit_start_next_month`), else the decision month. Returns the first day of that month."""
     first = decided_on.replace(day=1)
-    return _add_months(first, 1) if as_bool(params.get("workflow.benefit_start_next_month").value) else first
+    return dates.shift_months(first, 1) if as_bool(params.get("workflow.benefit_start_next_month").value) else first
 
 
 # ------------------------------------------------------------------------------------------------ adapters
 
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def household_facts(household: Any, *, on: dt.date, overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -1162,7 +1150,7 @@ def household_facts(household: Any, *, on: dt.date, overrides: Mapping[str, Mapp
     for p in Person.objects.filter(household=household, is_deceased=False).order_by("id"):
         key = str(p.pk)
         fields: dict[str, Any] = {
-            "key": key, "name": p.name, "age": _age(p.birth_date, on), "relation": p.relation,
+            "key": key, "name": p.name, "age": dates.age_on(p.birth_date, on), "relation": p.relation,
             "disability_category": p.disability_category or "", "disability_grade": p.disability_grade,
             "serious_illness": p.health == "4", "in_tekun": p.pk in in_tekun,
         }
@@ -1189,7 +1177,7 @@ def tekun_facts(person: Any, *, on: dt.date, params: Params, supporters: Sequenc
            if i.period_end is None or i.period_end >= on]
     income = per_capita_income(own, member_keys=[str(person.pk)], params=params,
                                exclusions_key="tekun.income.exclusions").amount
-    return TekunFacts(name=person.name, age=_age(person.birth_date, on), area=person.household.hukou_type,
+    return TekunFacts(name=person.name, age=dates.age_on(person.birth_date, on), area=person.household.hukou_type,
                       monthly_income=income, assets_ok=assets_ok, disability_category=person.disability_category or "",
                       disability_grade=person.disability_grade, other_no_work_capacity=other_no_work_capacity,
                       supporters=tuple(supporters), orphan_eligible=orphan_eligible)

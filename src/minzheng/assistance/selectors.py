@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
 from minzheng.policy import services as policy
@@ -57,7 +58,7 @@ def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = ""
         qs = qs.filter(programme__code=programme)
     if township:
         qs = qs.filter(township__code=township)
-    today = dt.date.today()
+    today = dates.today()
     if flag == "kinship":
         qs = qs.filter(kinship_flag=True)
     elif flag == "objection":
@@ -116,7 +117,7 @@ def tasks_for(user: Any) -> list[TaskItem]:
     """Township staff: their township's steps, objections and notices; approvers: the county queue."""
     if not user.has_cap(Cap.EDIT_BUSINESS):
         return []
-    today = dt.date.today()
+    today = dates.today()
     items: list[TaskItem] = []
     if user.has_cap(Cap.APPROVE):
         for app in county_queue(user)[:100]:
@@ -150,7 +151,7 @@ def tasks_for(user: Any) -> list[TaskItem]:
 
 
 def due_reviews(user: Any, today: dt.date | None = None, within_days: int = 30) -> QuerySet[ReviewSchedule]:
-    today = today or dt.date.today()
+    today = today or dates.today()
     return visible(ReviewSchedule, user).filter(
         enrollment__status=EnrollmentStatus.ACTIVE, next_due__lte=today + dt.timedelta(days=within_days)
     ).select_related("enrollment", "enrollment__programme", "enrollment__household",
@@ -183,7 +184,7 @@ def matches_for(app: Application) -> QuerySet[KinshipMatch]:
 def live_publicities(division: Division, today: dt.date | None = None) -> QuerySet[Publicity]:
     """Listed 公示 in the window today, in `division` (a village or a township). Expired ones vanish by date even
     before the daily sweep marks them taken down."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     field = "division" if division.level == "village" else "township"
     return Publicity.objects.filter(**{field: division}, status=PublicityStatus.ACTIVE, listed=True,
                                     start_date__lte=today, end_date__gte=today).order_by("division__code",
@@ -214,7 +215,7 @@ def public_rows(pubs: QuerySet[Publicity]) -> list[dict[str, Any]]:
 
 def standing_list(village: Division, today: dt.date | None = None) -> list[PublicRow]:
     """长期公示: current recipients of 低保/特困 in the village, permitted fields only; minors in 特困 omitted."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     mask = bool(policy.value("publicity.mask_name", on=today, division=village))
     hide_under = int(policy.value("tekun.publicity.hide_under_age", on=today, division=village))
     rows = []
@@ -238,7 +239,7 @@ def standing_list(village: Division, today: dt.date | None = None) -> list[Publi
 
 
 def public_villages(township: Division, today: dt.date | None = None) -> list[dict[str, Any]]:
-    today = today or dt.date.today()
+    today = today or dates.today()
     counts = dict(Publicity.objects.filter(township=township, status=PublicityStatus.ACTIVE, listed=True,
                                            start_date__lte=today, end_date__gte=today)
                   .values_list("division_id").annotate(n=Count("id")))

@@ -18,9 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.selectors import township_of
@@ -69,13 +69,6 @@ CASE_PROGRAMMES = tuple(PREFIX)
 COORDINATOR_ACTIONS = frozenset({"start_investigation", "record_investigation", "withdraw"})
 
 
-def first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    y, m = divmod(month.month - 1 + n, 12)
-    return dt.date(month.year + y, m + 1, 1)
 
 
 def _actor_name(actor: Any) -> str:
@@ -135,7 +128,7 @@ def create_application(*, actor: Any, programme_code: str, household: Household,
                        selfcare_failed: Iterable[str] = ()) -> Application:
     """受理: a written application (本人/委托) or a 主动发现 by a coordinator, filed in the household's village."""
     require_division(actor, household.division, Cap.EDIT_BUSINESS)
-    received_on = received_on or dt.date.today()
+    received_on = received_on or dates.today()
     if programme_code not in CASE_PROGRAMMES:
         raise ValidationError({"programme": "该项目不通过本流程办理"})
     programme = Programme.objects.get(code=programme_code)
@@ -237,7 +230,7 @@ def flag_kinship(app: Application) -> list[KinshipMatch]:
 @transaction.atomic
 def start_investigation(app: Application, *, actor: Any, version: int | None = None,
                         today: dt.date | None = None) -> Application:
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "start_investigation", actor, version)
     _enter(app, Status.INVESTIGATING, today)
     if app.assigned_to_id is None and getattr(actor, "role", "") == "township_officer":
@@ -267,7 +260,7 @@ def record_investigation(app: Application, *, actor: Any, visited_on: dt.date, i
                          living_conditions: str = "", findings: str = "", version: int | None = None,
                          today: dt.date | None = None) -> Investigation:
     """入户调查 by two named investigators; both and the applicant sign. Freezes the income/asset snapshot."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "record_investigation", actor, version)
     names = {n.strip() for n in (investigator_1, investigator_2) if n and n.strip()}
     need = int(policy.value("workflow.investigators_min", on=visited_on, division=app.division))
@@ -309,7 +302,7 @@ def add_check_result(app: Application, *, actor: Any, source: str, matched: bool
 @transaction.atomic
 def complete_checks(app: Application, *, actor: Any, text: str = "", version: int | None = None,
                     today: dt.date | None = None) -> Application:
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "complete_checks", actor, version)
     hits = app.checks.filter(matched=True).count()
     _enter(app, workflow.next_after(app, before), today)
@@ -324,7 +317,7 @@ def record_review(app: Application, *, actor: Any, held_on: dt.date, attendees: 
                   votes_for: int, votes_against: int, votes_abstain: int, record: str = "", all_signed: bool,
                   place: str = "", version: int | None = None, today: dt.date | None = None) -> DemocraticReview:
     """民主评议: quorum and "more than half" are parameters; everyone present signs the record."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "record_review", actor, version)
     present = len([a for a in attendees if a.strip()])
     if panel_size < 1 or present > panel_size:
@@ -355,7 +348,7 @@ def record_review(app: Application, *, actor: Any, held_on: dt.date, attendees: 
 def assess(app: Application, *, on: dt.date | None = None) -> dict[str, Any]:
     """The rules' Decision for this case today (eligibility, amount, explanation, inputs, parameter refs)."""
     try:
-        return assessment.assess(app, on=on or dt.date.today())
+        return assessment.assess(app, on=on or dates.today())
     except (ValueError, LookupError) as exc:  # bad survey data or a missing parameter: say so, do not crash
         raise WorkflowError(f"规则测算失败：{exc}") from exc
 
@@ -365,7 +358,7 @@ def township_opinion(app: Application, *, actor: Any, text: str = "", version: i
                      today: dt.date | None = None) -> Application:
     """乡镇初审同意: the rules must find the case eligible; the amount proposed is the rules' amount. Then the
     7-day 公示 goes up in the village (先行救助 cases go straight to the county)."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "township_opinion", actor, version)
     if app.kind == CaseKind.NEW:
         last = app.reviews.order_by("-held_on", "-id").first()
@@ -399,7 +392,7 @@ def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tup
     listed = True
     if workflow.is_tekun(app) and app.person_id:
         hide_under = int(policy.value("tekun.publicity.hide_under_age", on=on, division=app.division))
-        if _age(app.person.birth_date, on) < hide_under:
+        if dates.age_on(app.person.birth_date, on) < hide_under:
             listed = False  # no 公示 for minors in 特困
     if app.kind == CaseKind.TERMINATION:
         period = f"拟自{start_month:%Y年%m月}起终止"
@@ -415,13 +408,10 @@ def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tup
     return {k: v for k, v in entry.items() if k in allowed}, listed
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
 
 def _post_publicity(app: Application, today: dt.date) -> Publicity:
     days = int(policy.value(workflow.publicity_days_key(app), on=today, division=app.division))
-    start_month = first_of_next_month(today)
+    start_month = dates.next_month_start(today)
     entry, listed = _publicity_entry(app, today, start_month)
     pub = Publicity.objects.create(
         application=app, division=app.division, township=app.township,
@@ -442,7 +432,7 @@ def township_refuse(app: Application, *, actor: Any, reasons: str, version: int 
                     today: dt.date | None = None) -> RefusalNotice:
     """初审不同意 → 不予批准, with written reasons due within 3 working days."""
     app, before = _act(app, "township_refuse", actor, version)
-    return _refuse(app, before, actor, reasons, today or dt.date.today(), "township_refuse")
+    return _refuse(app, before, actor, reasons, today or dates.today(), "township_refuse")
 
 
 def _refuse(app: Application, before: str, actor: Any, reasons: str, today: dt.date, action: str) -> RefusalNotice:
@@ -456,7 +446,7 @@ def _refuse(app: Application, before: str, actor: Any, reasons: str, today: dt.d
     for pub in app.publicities.filter(status=PublicityStatus.ACTIVE):
         _take_down(pub, actor)
     notice = RefusalNotice.objects.create(application=app, decided_on=today,
-                                          due_on=policy.add_workdays(today, n), reasons=reasons.strip())
+                                          due_on=dates.add_workdays(today, n), reasons=reasons.strip())
     _opinion(app, action=action, from_status=before, actor=actor, text=f"不予批准：{reasons.strip()}")
     return notice
 
@@ -464,7 +454,7 @@ def _refuse(app: Application, before: str, actor: Any, reasons: str, today: dt.d
 @transaction.atomic
 def issue_refusal_notice(notice: RefusalNotice, *, actor: Any, issued_on: dt.date | None = None) -> RefusalNotice:
     require_edit(actor, notice, Cap.EDIT_BUSINESS)
-    notice.issued_on = issued_on or dt.date.today()
+    notice.issued_on = issued_on or dates.today()
     notice.issued_by = _actor_name(actor)
     notice.save()
     return notice
@@ -472,7 +462,7 @@ def issue_refusal_notice(notice: RefusalNotice, *, actor: Any, issued_on: dt.dat
 
 def _take_down(pub: Publicity, actor: Any, status: str = PublicityStatus.TAKEN_DOWN) -> None:
     pub.status = status
-    pub.taken_down_at = timezone.now()
+    pub.taken_down_at = dates.now()
     pub.taken_down_by = _actor_name(actor)
     pub.save()
 
@@ -488,7 +478,7 @@ def client_hash(ip: str) -> str:
 def submit_objection(publicity: Publicity, *, content: str, reporter_name: str = "", reporter_contact: str = "",
                      ip: str = "", today: dt.date | None = None) -> Objection:
     """A public objection (anyone, no login) to an active 公示, routed to the township with a deadline."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     if publicity.status != PublicityStatus.ACTIVE or not (publicity.start_date <= today <= publicity.end_date):
         raise ValidationError({"content": "该公示已结束，不能再提出异议"})
     content = content.strip()
@@ -499,7 +489,7 @@ def submit_objection(publicity: Publicity, *, content: str, reporter_name: str =
     obj = Objection.objects.create(publicity=publicity, application=app, content=content[:2000],
                                    reporter_name=reporter_name.strip()[:64],
                                    reporter_contact=reporter_contact.strip()[:64], source_hash=client_hash(ip),
-                                   due_date=policy.add_workdays(today, n))
+                                   due_date=dates.add_workdays(today, n))
     app = Application.objects.select_for_update().get(pk=app.pk)
     app.objection_flag = True
     app.county_visit_required = True  # a complaint during review: the county visits the home itself
@@ -513,7 +503,7 @@ def handle_objection(objection: Objection, *, actor: Any, upheld: bool, outcome:
                      version: int | None = None, today: dt.date | None = None) -> Objection:
     """Investigate an objection. Upheld: the 公示 comes down and the case is re-investigated or goes to 民主评议,
     then a fresh 初审意见 and 公示. Not upheld: the case stays; the county must visit the home (complaint case)."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     if objection.status != ObjectionStatus.OPEN:
         raise WorkflowError("该异议已处理")
     if not outcome.strip():
@@ -538,7 +528,7 @@ def handle_objection(objection: Objection, *, actor: Any, upheld: bool, outcome:
     objection.upheld = upheld
     objection.outcome = outcome.strip()
     objection.handled_by = actor if getattr(actor, "pk", None) else None
-    objection.handled_at = timezone.now()
+    objection.handled_at = dates.now()
     objection.save()
     return objection
 
@@ -547,7 +537,7 @@ def handle_objection(objection: Objection, *, actor: Any, upheld: bool, outcome:
 def end_publicity(app: Application, *, actor: Any, version: int | None = None,
                   today: dt.date | None = None) -> Application:
     """公示期满且异议已处理 → 报县级审核确认."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "end_publicity", actor, version)
     pub = active_publicity(app)
     if pub is not None and today <= pub.end_date:
@@ -565,7 +555,7 @@ def end_publicity(app: Application, *, actor: Any, version: int | None = None,
 def sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Daily: take down expired 公示 (the public page already hides them by date) and send cases without open
     objections on to the county."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     moved = ended = 0
     for pub in Publicity.objects.filter(status=PublicityStatus.ACTIVE, end_date__lt=today).select_related(
             "application"):
@@ -637,7 +627,7 @@ def _sample(app: Application, today: dt.date) -> SpotCheck | None:
 
 
 def _month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    return day.replace(day=1), first_of_next_month(day)
+    return day.replace(day=1), dates.next_month_start(day)
 
 
 def _sample_after(app: Application, today: dt.date) -> SpotCheck | None:
@@ -676,7 +666,7 @@ def record_spot_check(app: Application, *, actor: Any, visited_on: dt.date, visi
     confirmation). It is also kept as an Investigation marked by_county, with the household's income and assets
     as the county found them, so it prints as a 县级入户核查表. A sampled case found not as declared after the
     decision is put up for an immediate 复核 (动态管理)."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "record_spot_check", actor, version)
     check = SpotCheck.objects.filter(application=app).first()
     if check is None:
@@ -717,7 +707,7 @@ def county_approve(app: Application, *, actor: Any, text: str = "", version: int
                    today: dt.date | None = None) -> Application:
     """县级审核确认: approved from the month after (先行救助: this month), creating the Enrollment and its amount
     history; a termination ends the enrollment from the next month."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "county_approve", actor, version)
     check = SpotCheck.objects.filter(application=app).first()
     if (check is not None or app.county_visit_required) and (check is None or not check.done):
@@ -725,11 +715,11 @@ def county_approve(app: Application, *, actor: Any, text: str = "", version: int
     if check is not None and check.confirmed is False:
         raise WorkflowError("县级入户核查情况与申报不符，不能批准；请退回乡镇或不予批准")
     next_month = policy.value("workflow.benefit_start_next_month", on=today, division=app.division)
-    start = today.replace(day=1) if (workflow.is_urgent(app) or not next_month) else first_of_next_month(today)
+    start = today.replace(day=1) if (workflow.is_urgent(app) or not next_month) else dates.next_month_start(today)
     app.status = Status.APPROVED
     app.step_due = None
     app.decided_on = today
-    app.effective_month = first_of_next_month(today) if app.kind == CaseKind.TERMINATION else start
+    app.effective_month = dates.next_month_start(today) if app.kind == CaseKind.TERMINATION else start
     if app.kind == CaseKind.TERMINATION:
         _terminate(app, app.effective_month)
     else:
@@ -760,7 +750,7 @@ def _enroll(app: Application, start: dt.date) -> Enrollment:
                 programme=app.programme, household=app.household, person=app.person if per_person else None,
                 covered_persons=app.covered_persons or 1, monthly_amount=amount, start_month=start,
                 # 临时救助 is one payment: it ends after the month it is paid in.
-                end_month=add_months(start, 1) if is_linshi else None,
+                end_month=dates.add_months(start, 1) if is_linshi else None,
                 source="application", source_ref=app.number, decided_under=refs)
     except IntegrityError as exc:
         raise WorkflowError(f"该{'人员' if per_person else '家庭'}已在享受{app.programme.name}，不能重复纳入") from exc
@@ -786,13 +776,13 @@ def _terminate(app: Application, end_month: dt.date) -> None:
 def county_refuse(app: Application, *, actor: Any, reasons: str, version: int | None = None,
                   today: dt.date | None = None) -> RefusalNotice:
     app, before = _act(app, "county_refuse", actor, version)
-    return _refuse(app, before, actor, reasons, today or dt.date.today(), "county_refuse")
+    return _refuse(app, before, actor, reasons, today or dates.today(), "county_refuse")
 
 
 @transaction.atomic
 def county_return(app: Application, *, actor: Any, text: str, version: int | None = None,
                   today: dt.date | None = None) -> Application:
-    today = today or dt.date.today()
+    today = today or dates.today()
     app, before = _act(app, "county_return", actor, version)
     if not text.strip():
         raise WorkflowError("退回须写明理由")
@@ -831,7 +821,7 @@ def assign(app: Application, *, actor: Any, to_user: Any) -> Application:
 def propose_termination(enrollment: Enrollment, *, actor: Any, reason: str,
                         today: dt.date | None = None) -> Application:
     """终止特困供养: the 乡镇 reviews a report (death, regained capacity …) and posts the termination for 7 days."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     require_edit(actor, enrollment, Cap.EDIT_BUSINESS)
     if not enrollment.programme.code.startswith("tekun") or enrollment.status != EnrollmentStatus.ACTIVE:
         raise WorkflowError("只有在保的特困供养人员可以办理终止")
@@ -866,7 +856,7 @@ def propose_termination(enrollment: Enrollment, *, actor: Any, reason: str,
 
 
 def kin_relation_labels(on: dt.date | None = None) -> list[str]:
-    rel = policy.value("kin.relations", on=on or dt.date.today())
+    rel = policy.value("kin.relations", on=on or dates.today())
     return [r["label"] if isinstance(r, dict) else str(r) for r in rel]
 
 
@@ -878,7 +868,7 @@ def register_kinship(*, actor: Any, division: Any, staff_name: str, staff_id_num
     from minzheng.registry.idnumber import normalize
 
     require_division(actor, division, Cap.EDIT_BUSINESS)
-    registered_on = registered_on or dt.date.today()
+    registered_on = registered_on or dates.today()
     if relation and relation not in kin_relation_labels(registered_on):
         raise ValidationError({"relation": f"“{relation}”不在近亲属关系范围内（参数 kin.relations）"})
     staff_id = normalize(staff_id_number) if staff_id_number else ""
@@ -917,13 +907,13 @@ def review_interval(enrollment: Enrollment, household_class: str, on: dt.date) -
 
 def ensure_schedule(enrollment: Enrollment, *, rule_set: str | None = None, household_class: str | None = None,
                     on: dt.date | None = None) -> ReviewSchedule:
-    on = on or dt.date.today()
+    on = on or dates.today()
     household_class = household_class or classify(enrollment)
     months, ref = review_interval(enrollment, household_class, on)
     sched, _ = ReviewSchedule.objects.update_or_create(
         enrollment=enrollment,
         defaults={"household_class": household_class, "rule_set": rule_set or RuleSet.R2021,
-                  "interval_months": months, "next_due": add_months(on.replace(day=1), months), "params": ref})
+                  "interval_months": months, "next_due": dates.add_months(on.replace(day=1), months), "params": ref})
     return sched
 
 
@@ -933,14 +923,14 @@ def review_enrollment(enrollment: Enrollment, *, actor: Any, reasons: str, work_
     """复核 or 情况变化 (社会救助暂行办法 第十三条): recompute with the rules and decide in writing — 增发, 减发, 维持,
     渐退 (income up through work: the amount continues for the 渐退期, then stops) or 停发. From the next month.
     特困 support is ended only through a termination case with its 公示 (propose_termination)."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     require_edit(actor, enrollment, Cap.EDIT_BUSINESS)
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise WorkflowError("该待遇已停止，不能复核")
     if not reasons.strip():
         raise WorkflowError("请写明复核情况")
     code = enrollment.programme.code
-    effective = first_of_next_month(today)
+    effective = dates.next_month_start(today)
     old = enrollment.monthly_amount
     sched = ReviewSchedule.objects.filter(enrollment=enrollment).first()
     if stop and code.startswith("tekun"):
@@ -986,7 +976,7 @@ def review_enrollment(enrollment: Enrollment, *, actor: Any, reasons: str, work_
         months = int(policy.value("dibao.taper.months", on=today, division=division))
         # One amount per 渐退 month, each computed by the rules (kept, or tapering to zero per dibao.taper.keep_amount).
         for used in range(months):
-            month = add_months(effective, used)
+            month = dates.add_months(effective, used)
             step = assessment.review_outcome(enrollment, decision["assessment"], on=today,
                                              income_rise_from_work=True, taper_months_used=used)
             amount = Decimal(str(step.get("amount", "0")))
@@ -995,7 +985,7 @@ def review_enrollment(enrollment: Enrollment, *, actor: Any, reasons: str, work_
             EnrollmentAmount.objects.create(enrollment=enrollment, from_month=month, monthly_amount=amount,
                                             covered_persons=enrollment.covered_persons,
                                             reason=f"渐退第{used + 1}个月", decided_under=refs)
-        enrollment.end_month = add_months(effective, months)
+        enrollment.end_month = dates.add_months(effective, months)
         enrollment.end_reason = f"渐退期满停发（{adj.reviewed_on:%Y-%m-%d} 复核）"
         enrollment.save()
     elif kind == AdjustmentKind.STOP:
@@ -1010,6 +1000,6 @@ def review_enrollment(enrollment: Enrollment, *, actor: Any, reasons: str, work_
             sched.phase_out_until = enrollment.end_month
             sched.next_due = enrollment.end_month
         else:
-            sched.next_due = add_months(today.replace(day=1), sched.interval_months)
+            sched.next_due = dates.add_months(today.replace(day=1), sched.interval_months)
         sched.save()
     return adj

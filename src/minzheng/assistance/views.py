@@ -5,7 +5,6 @@ Views are thin: they read through selectors/core.scoping and change state only t
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person
@@ -68,7 +68,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.filtered(request.user, status=g.get("status", "open"), programme=g.get("programme", ""),
                             flag=g.get("flag", ""), q=g.get("q", "").strip(), township=g.get("township", ""))
     page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
-    today = dt.date.today()
+    today = dates.today()
     rows = [{"app": a, "flags": selectors.flags(a, today), "step": workflow.step_label(a, a.status)} for a in page]
     return render(request, "assistance/list.html", {
         "page": page, "rows": rows, "statuses": Status.choices, "programmes": PROGRAMME_CHOICES,
@@ -78,7 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.APPROVE)
 def queue(request: HttpRequest) -> HttpResponse:
-    today = dt.date.today()
+    today = dates.today()
     flag = request.GET.get("flag", "")
     qs = selectors.county_queue(request.user)
     if flag == "kinship":
@@ -153,7 +153,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     form = None
     if household is not None:
         members = list(household.members.filter(is_deceased=False).order_by("id"))
-        initial = {"received_on": dt.date.today(), "channel": Channel.SELF,
+        initial = {"received_on": dates.today(), "channel": Channel.SELF,
                    "applicant": household.head_id}
         if request.user.role == "village_coordinator":
             initial["channel"] = Channel.DISCOVERED
@@ -185,7 +185,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     user = request.user
-    today = dt.date.today()
+    today = dates.today()
     steps = workflow.path(app)
     current = Status(app.status)
     idx = steps.index(current) if current in steps else len(steps)
@@ -433,7 +433,7 @@ def kinship_report(request: HttpRequest) -> HttpResponse:
 def reviews(request: HttpRequest) -> HttpResponse:
     days = int(request.GET.get("days") or 30)
     rows = selectors.due_reviews(request.user, within_days=days)[:500]
-    return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dt.date.today()})
+    return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dates.today()})
 
 
 @require_cap(Cap.VIEW_BUSINESS)

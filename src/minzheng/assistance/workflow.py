@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.policy import services as policy
 
 from .models import Application, CaseKind, LinshiType, RuleSet, Status
@@ -165,7 +166,7 @@ def step_deadline(app: Application, status: Status | str, start: dt.date) -> dt.
     if status in (Status.APPROVED, Status.REFUSED, Status.WITHDRAWN, Status.PUBLICITY):
         return None
     n = int(policy.value(_limit_key(app, status), on=start, division=app.division))
-    return policy.add_workdays(start, n)
+    return dates.add_workdays(start, n)
 
 
 def publicity_days_key(app: Application) -> str:
@@ -180,11 +181,11 @@ def objection_limit_key(app: Application) -> str:
 
 def overall_deadline(app: Application) -> dt.date:
     n = int(policy.value("workflow.wd.total", on=app.received_on, division=app.division))
-    return policy.add_workdays(app.received_on, n)
+    return dates.add_workdays(app.received_on, n)
 
 
 def is_overdue(app: Application, today: dt.date | None = None) -> bool:
-    today = today or dt.date.today()
+    today = today or dates.today()
     if not app.is_open:
         return False
     return bool((app.step_due and app.step_due < today) or (app.overall_due and app.overall_due < today))

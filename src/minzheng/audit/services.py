@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+
+from minzheng.core import dates
 
 from . import context
 from .models import AuditEntry, AuditHead
@@ -82,7 +83,7 @@ def record(
     with transaction.atomic():
         _lock_chain()
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        now = timezone.now()
+        now = dates.now()
         entry = AuditEntry(
             seq=head.seq + 1,
             at=now,
@@ -155,7 +156,7 @@ class RetentionError(ValueError):
 @transaction.atomic
 def purge_before(cutoff: dt.datetime) -> int:
     """Delete entries older than `cutoff`, keeping the chain verifiable from the last purged entry."""
-    if cutoff > timezone.now() - dt.timedelta(days=MIN_RETENTION_DAYS):
+    if cutoff > dates.now() - dt.timedelta(days=MIN_RETENTION_DAYS):
         raise RetentionError(f"审计日志至少保留 {MIN_RETENTION_DAYS} 天，不能清理 {cutoff:%Y-%m-%d} 之后的记录")
     _lock_chain()
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 from django.conf import settings
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.registry.idnumber import check_char
 
 from . import schemas, services, snapshot
@@ -52,7 +52,7 @@ def _write(kind: str, rows: list[dict[str, Any]], folder: Path, fmt: str) -> Pat
     if fmt == "xlsx":
         wb = xlsxwriter.Workbook(str(path))
         ws = wb.add_worksheet(schema.label.replace("/", "_")[:31])
-        ws.write_string(0, 0, f"{schema.department}：{schema.label}（信息核对用，{dt.date.today():%Y年%m月}）")
+        ws.write_string(0, 0, f"{schema.department}：{schema.label}（信息核对用，{dates.today():%Y年%m月}）")
         for c, h in enumerate(headers):
             ws.write_string(1, c, h)
         for r, rec in enumerate(rows, start=2):
@@ -78,7 +78,7 @@ def load(out: TextIO, *, scale: float) -> None:
     if Dataset.objects.filter(note=NOTE).exists():
         out.write("信息核对演示数据已存在，跳过\n")
         return
-    today = timezone.localdate()
+    today = dates.today()
     people = snapshot.recipients(today).to_pylist()
     if len(people) < 50:
         out.write("信息核对演示：在保对象太少（请先加载登记演示数据），跳过\n")

@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from minzheng.core import dates
 from minzheng.core.leakcheck import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:
-    from minzheng.policy.services import add_workdays
     from minzheng.regions.selectors import township_of
     from minzheng.registry.idnumber import check_char
     from minzheng.registry.models import Enrollment, Household, Person, Programme
@@ -31,7 +31,7 @@ def plant(village: Any, owner: Any) -> Planted:
     programme = Programme.objects.get(code="dibao_urban")
     enrollment = Enrollment.objects.create(programme=programme, household=household, monthly_amount=Decimal("700"),
                                            covered_persons=1, start_month=dt.date(2023, 1, 1), source="leakcheck")
-    run = CheckRun.objects.create(as_of=dt.date.today(), started_by=owner.username, status="done", progress=100,
+    run = CheckRun.objects.create(as_of=dates.today(), started_by=owner.username, status="done", progress=100,
                                   hits={"death": 1}, new_findings=1)
     township = township_of(village) or village
     finding = Finding.objects.create(
@@ -41,5 +41,5 @@ def plant(village: Any, owner: Any) -> Planted:
         subject_key=f"leak-{id_number}", fingerprint=f"leak-{id_number}",
         evidence=[{"death_date": "2024-02-10", "death_source": "公安", "programme": "dibao_urban"}],
         rows=[{"id_number": id_number, "name": name}], run=run, last_seen_run=run,
-        deadline=add_workdays(dt.date.today(), 10))
+        deadline=dates.add_workdays(dates.today(), 10))
     return Planted(scoped={"finding_id": finding.pk}, plain={"run_id": run.pk}, secrets=[name, id_number])

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from minzheng.core import dates
 from minzheng.registry import idnumber
 
 from .schemas import Column, DatasetSchema
@@ -98,7 +99,7 @@ def parse_date(value: Any) -> dt.date:
         d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise CellError(f"“{s}”不是有效日期") from None
-    if d.year < 1880 or d > dt.date.today() + dt.timedelta(days=366 * 30):
+    if d.year < 1880 or d > dates.today() + dt.timedelta(days=366 * 30):
         raise CellError(f"日期 {d} 不合理")
     return d
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.core.scoping import visible
 
 from .models import CheckRun, Finding, FindingStatus
@@ -15,7 +15,7 @@ from .services import summary_for
 
 def township_panel(request: HttpRequest) -> dict[str, Any]:
     qs = visible(Finding, request.user).filter(status=FindingStatus.OPEN)
-    today = timezone.localdate()
+    today = dates.today()
     return {"open": qs.count(), "overdue": qs.filter(deadline__lt=today).count(),
             "next": qs.order_by("deadline", "id").first()}
 

@@ -21,10 +21,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, transaction
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.core.scoping import in_scope, require_division, require_edit, visible
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division
@@ -110,7 +110,7 @@ def load_dataset(*, kind: str, path: str | Path, actor: Any = None, as_of: dt.da
     except KeyError as exc:
         raise ValidationError({"kind": str(exc.args[0])}) from None
     path = Path(path)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or dates.today()
     sha = _sha256(path)
     existing = Dataset.objects.filter(kind=kind, sha256=sha).first()
     if existing is not None:
@@ -234,9 +234,9 @@ def start_run(*, actor: Any = None, engine_name: str = "duckdb", as_of: dt.date 
     if engine_name not in engine.ENGINES:
         raise ValidationError({"engine": f"未知的核对引擎：{engine_name}"})
     if CheckRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-                               created_at__gte=timezone.now() - dt.timedelta(hours=2)).exists():
+                               created_at__gte=dates.now() - dt.timedelta(hours=2)).exists():
         raise ValidationError("已有核对批次正在运行，请等待其完成")
-    run = CheckRun.objects.create(engine=engine_name, as_of=as_of or dt.date.today(), started_by=_actor_name(actor))
+    run = CheckRun.objects.create(engine=engine_name, as_of=as_of or dates.today(), started_by=_actor_name(actor))
     background = BACKGROUND if background is None else background
     if background:
         from minzheng.audit import context
@@ -268,7 +268,7 @@ def _progress(run_id: int) -> engine.Progress:
 
 def execute_run(run_id: int) -> CheckRun:
     run = CheckRun.objects.get(pk=run_id)
-    CheckRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now(), progress=1,
+    CheckRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=dates.now(), progress=1,
                                               message="导出救助对象快照")
     work = data_dir() / "tmp" / f"run-{run_id}"
     try:
@@ -296,12 +296,12 @@ def execute_run(run_id: int) -> CheckRun:
         run.hits = {code: len(h) for code, h in hits.items()}
         run.new_findings, run.updated_findings, run.unchanged_findings = counts
         run.status, run.progress, run.message = RunStatus.DONE, 100, "完成"
-        run.finished_at = timezone.now()
+        run.finished_at = dates.now()
         run.started_at = CheckRun.objects.get(pk=run_id).started_at
         run.save()
         return run
     except Exception as exc:
-        CheckRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, finished_at=timezone.now(),
+        CheckRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, finished_at=dates.now(),
                                                   error=f"{type(exc).__name__}: {exc}"[:2000], message="失败")
         raise
     finally:
@@ -349,12 +349,12 @@ def persist_findings(run: CheckRun, hits: dict[str, list[engine.Hit]], params: r
         for f in Finding.objects.filter(subject_key__in=keys[i:i + 500]).order_by("id"):
             latest[f.subject_key] = f
     deadlines: dict[int, dt.date] = {}
-    today = timezone.localdate()
+    today = dates.today()
 
     def deadline(township: Division) -> dt.date:
         if township.pk not in deadlines:
             n = int(policy.value("crosscheck.deadline_workdays", on=today, division=township))
-            deadlines[township.pk] = policy.add_workdays(today, n)
+            deadlines[township.pk] = dates.add_workdays(today, n)
         return deadlines[township.pk]
 
     new: list[Finding] = []
@@ -438,7 +438,7 @@ def record_outcome(finding: Finding, *, actor: Any, status: str, action: str = "
     finding.outcome_note = note
     finding.recovered_amount = recovered_amount
     finding.decided_by = actor.username
-    finding.decided_at = timezone.now()
+    finding.decided_at = dates.now()
     finding.save()
     return finding
 
@@ -463,7 +463,7 @@ def findings_for(user: Any, *, township: str = "", rule: str = "", status: str =
     if rule:
         qs = qs.filter(rule_code=rule)
     if status == "overdue":
-        qs = qs.filter(status=FindingStatus.OPEN, deadline__lt=timezone.localdate())
+        qs = qs.filter(status=FindingStatus.OPEN, deadline__lt=dates.today())
     elif status:
         qs = qs.filter(status=status)
     if q:
@@ -480,7 +480,7 @@ class Summary:
 
 def summary_for(user: Any) -> Summary:
     """Counts per township and per rule (open / overdue / confirmed / cleared) within the user's jurisdiction."""
-    today = timezone.localdate()
+    today = dates.today()
     qs = visible(Finding, user)
     agg = dict(
         total=Count("id"),
@@ -527,7 +527,7 @@ def tasks_for(user: Any) -> list[Any]:
     qs = visible(Finding, user).filter(status=FindingStatus.OPEN).select_related("township")
     if user.division is not None and user.division.level == "county":
         return []  # the county sees the summary, not every township's to-do
-    today = timezone.localdate()
+    today = dates.today()
     from django.urls import reverse
 
     items = []
@@ -568,7 +568,7 @@ def application_hits(*, household: Household, programme_code: str, on: dt.date |
                      ) -> tuple[dict[str, list[engine.Hit]], dict[str, Dataset]]:
     """Run the department rules for one household that is not (yet) enrolled: every current member, as if the
     household received `programme_code` from `on`. Used by 信息核对 during an application."""
-    on = on or dt.date.today()
+    on = on or dates.today()
     table = snapshot.applicant_household(household, programme_code, on)
     work = data_dir() / "tmp" / f"app-{household.pk}-{os.getpid()}-{threading.get_ident()}"
     try:
@@ -591,7 +591,7 @@ def check_application(application: Any, *, actor: Any = None, on: dt.date | None
 
     if actor is not None:
         require_edit(actor, application, Cap.EDIT_BUSINESS)
-    on = on or dt.date.today()
+    on = on or dates.today()
     hits, ds = application_hits(household=application.household, programme_code=application.programme.code, on=on)
     labels = dict(Programme.objects.values_list("code", "name"))
     params, _ = rule_params(on)

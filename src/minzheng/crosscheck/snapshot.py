@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 from django.db import connection
 
+from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, Household, Income, Person, Programme
 
@@ -21,11 +22,6 @@ from . import schemas
 
 BATCH = 20000
 
-
-def _age(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _date(v: Any) -> dt.date | None:
@@ -112,7 +108,7 @@ def recipients(on: dt.date, *, household_ids: list[int] | None = None) -> pa.Tab
                     data["id_number"].append(idn)
                     data["name"].append(name)
                     data["birth_date"].append(birth)
-                    data["age"].append(_age(birth, on))
+                    data["age"].append(dates.age_or_none(birth, on))
                     data["village_code"].append(village)
                     data["township_code"].append(township)
                     data["monthly_amount"].append(_dec(amount).quantize(Decimal("0.01")))
@@ -160,7 +156,7 @@ def applicant_household(household: Household, programme_code: str, on: dt.date) 
     rows = [{
         "enrollment_id": -household.pk, "programme": programme_code, "household_id": household.pk,
         "person_id": p.pk, "id_number": p.id_number, "name": p.name, "birth_date": p.birth_date,
-        "age": _age(p.birth_date, on), "village_code": village, "township_code": township,
+        "age": dates.age_or_none(p.birth_date, on), "village_code": village, "township_code": township,
         "monthly_amount": Decimal("0.00"), "covered_persons": max(1, len(members)), "start_month": on.replace(day=1),
         "is_direct": False, "household_size": len(members),
         "household_income": income.quantize(Decimal("0.01")), "declared_pension": pension.quantize(Decimal("0.01")),

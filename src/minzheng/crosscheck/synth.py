@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from minzheng.core import dates
 from minzheng.registry.idnumber import check_char
 
 from . import schemas
@@ -46,9 +47,6 @@ class Synth:
     expected: set[tuple[str, str, tuple[Any, ...]]] = field(default_factory=set)
 
 
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
 
 def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
              as_of: dt.date = dt.date(2024, 6, 15)) -> Synth:
@@ -69,7 +67,7 @@ def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
             else:
                 birth = dt.date(rng.randint(1950, 2015), rng.randint(1, 12), rng.randint(1, 28))
             people.append({"person_id": person_id, "id_number": make_id(rng, birth, used), "name": make_name(rng),
-                           "birth_date": birth, "age": _age(birth, as_of), "household_id": h,
+                           "birth_date": birth, "age": dates.age_on(birth, as_of), "household_id": h,
                            "township_code": township, "village_code": village})
             person_id += 1
         members_by_household[h] = people

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
+from minzheng.core import dates
 from minzheng.core.excel import workbook_bytes
 from minzheng.core.scoping import get_visible, in_scope, require_edit, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, mask_id
@@ -99,7 +99,7 @@ def findings(request: HttpRequest) -> HttpResponse:
         data = workbook_bytes([("核对疑点", ["编号", "乡镇(街道)", "村(社区)", "规则", "姓名", "身份证号", "疑点摘要",
                                            "处理建议", "状态", "办理期限", "处理措施", "核实情况/排除理由"], rows)])
         resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f"attachment; filename=crosscheck-findings-{dt.date.today()}.xlsx"
+        resp["Content-Disposition"] = f"attachment; filename=crosscheck-findings-{dates.today()}.xlsx"
         return resp
     page = Paginator(qs, 50).get_page(f.get("page"))
     for x in page.object_list:
@@ -113,7 +113,7 @@ def findings(request: HttpRequest) -> HttpResponse:
         "page": page, "townships": townships, "rules": rules.RULES, "statuses": FindingStatus.choices,
         "sel": {"township": f.get("township", ""), "rule": f.get("rule", ""), "status": f.get("status", "open"),
                 "q": f.get("q", "")},
-        "query": query.urlencode(), "today": timezone.localdate(),
+        "query": query.urlencode(), "today": dates.today(),
         "can_export": request.user.has_cap(Cap.EXPORT),
     })
 
@@ -179,7 +179,7 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         "computed": computed, "form": form, "assign_form": assign_form, "related": related[:20],
         "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS) and finding.is_open,
         "badge": STATUS_BADGE.get(finding.status, ""), "overdue": finding.is_open and
-        finding.deadline < timezone.localdate(),
+        finding.deadline < dates.today(),
     })
 
 
@@ -309,7 +309,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         return redirect("crosscheck:rules")
     services.sync_rules()
     rows = []
-    today = timezone.localdate()
+    today = dates.today()
     try:
         _, refs = services.rule_params(today)
     except Exception:

@@ -12,9 +12,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from django.utils import timezone
-
 from minzheng.accounts.roles import ROLE_CAPS, Role
+from minzheng.core import dates
 from minzheng.regions.models import Division, Level
 from minzheng.regions.selectors import root_county, townships
 from minzheng.registry.models import Household
@@ -49,7 +48,7 @@ def actor(division: Division, role: str = Role.TOWNSHIP_OFFICER) -> Actor:
 
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    return dates.aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def figures(rng: random.Random, scale: float = 1.0) -> dict[str, str]:
@@ -157,7 +156,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
     out.write(f"已生成灾情演示：{ev.name}（{len(affected)} 个乡镇，初报→续报→核报）\n")
 
     # An ongoing hailstorm registered three hours ago: one township reported in time, the other is overdue.
-    now = timezone.now()
+    now = dates.now()
     hail = services.register_event(actor=district, name="冰雹灾害（演示：进行中）",
                                    dtype=DisasterType.objects.get(code="010600"),
                                    started_at=now - dt.timedelta(hours=4), areas=affected[:2],

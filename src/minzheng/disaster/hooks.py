@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.tasks import TaskItem
 
 from . import services
@@ -20,7 +20,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.has_cap(Cap.VIEW_BUSINESS):
         return {}
-    now = timezone.now()
+    now = dates.now()
     events = list(visible_events(user).exclude(status=EventStatus.CLOSED)[:8])
     late = services.late_townships(user, now=now)
     return {"events": events, "late_initial": [d for d in late if d.round.kind == "initial"], "late": late,
@@ -30,7 +30,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
 def task_items(user: Any) -> list[TaskItem]:
     if not user.is_authenticated or not user.has_cap(Cap.VIEW_BUSINESS):
         return []
-    now = timezone.now()
+    now = dates.now()
     items: list[TaskItem] = []
     if user.has_cap(Cap.EDIT_BUSINESS):
         for d in services.open_rounds_for(user, now=now):

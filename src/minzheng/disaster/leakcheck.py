@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
+from minzheng.core import dates
 from minzheng.core.leakcheck import Planted
 from minzheng.registry import idnumber
 from minzheng.registry import services as registry
@@ -16,7 +15,7 @@ from .models import DisasterType, Item, WinterRound
 
 
 def plant(village: Any, owner: Any) -> Planted:
-    now = timezone.now()
+    now = dates.now()
     head_name, head_id = "灾户甲乙", idnumber.make("350702", dt.date(1961, 3, 5), 517)
     victim_name = "失联丙丁"
     hh = registry.create_household(actor=owner, division=village, hukou_type="rural",

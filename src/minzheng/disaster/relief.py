@@ -15,8 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division, Level
 
@@ -79,7 +79,7 @@ def stock_in(*, actor: Any, warehouse: Warehouse, item: Item, quantity: Any, kin
     if kind not in IN_KINDS:
         raise ValidationError({"kind": "入库类型有误"})
     return _move(actor=actor, warehouse=warehouse, item=item, kind=kind, quantity=_qty(quantity),
-                 moved_on=moved_on or timezone.localdate(), doc_no=doc_no, counterpart=counterpart, note=note)
+                 moved_on=moved_on or dates.today(), doc_no=doc_no, counterpart=counterpart, note=note)
 
 
 @transaction.atomic
@@ -92,7 +92,7 @@ def stock_out(*, actor: Any, warehouse: Warehouse, item: Item, quantity: Any, ki
     if kind == MoveKind.LOSS and not note.strip():
         raise ValidationError({"note": "报损出库须写明原因"})
     return _move(actor=actor, warehouse=warehouse, item=item, kind=kind, quantity=_qty(quantity),
-                 moved_on=moved_on or timezone.localdate(), doc_no=doc_no, counterpart=counterpart, note=note)
+                 moved_on=moved_on or dates.today(), doc_no=doc_no, counterpart=counterpart, note=note)
 
 
 def stock_card(warehouse: Warehouse, item: Item) -> list[StockMove]:
@@ -139,7 +139,7 @@ def allocate(*, actor: Any, division: Division, item: Item, quantity: Any, wareh
              purpose: str = "") -> Allocation:
     """From a warehouse to a township or village (stock goes out), or a township's share split to a village."""
     qty = _qty(quantity)
-    on = allocated_on or timezone.localdate()
+    on = allocated_on or dates.today()
     require_division(actor, division)
     if division.level not in (Level.TOWNSHIP, Level.VILLAGE):
         raise ValidationError({"division": "物资分配到乡镇(街道)或村(社区)"})
@@ -218,7 +218,7 @@ def _sign(line: DistributionLine, method: str, signer_name: str, now: dt.datetim
     if not signer_name.strip():
         raise ValidationError({"signer_name": "请填写签字（按手印）人姓名"})
     line.signed, line.sign_method, line.signer_name = True, method, signer_name.strip()
-    line.signed_at = now or timezone.now()
+    line.signed_at = now or dates.now()
 
 
 @transaction.atomic

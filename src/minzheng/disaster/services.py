@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.models import SiteSettings
 from minzheng.core.scoping import in_scope, require_division, require_edit
 from minzheng.policy import services as policy
@@ -42,11 +42,11 @@ from .models import (
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
+    return now or dates.now()
 
 
 def _local(d: dt.datetime) -> dt.datetime:
-    return timezone.localtime(d) if timezone.is_aware(d) else d
+    return dates.local(d) if d.tzinfo is not None else d
 
 
 def department() -> str:
@@ -149,7 +149,7 @@ def _new_update_round(event: Event, *, as_of: dt.datetime | None, now: dt.dateti
         raise ValidationError("灾情已稳定，不能再发起续报，请报送核报")
     on = _local(now).date()
     if event.is_major:
-        midnight = timezone.make_aware(dt.datetime.combine(_local(as_of).date() if as_of else on, dt.time()))
+        midnight = dates.aware(dt.datetime.combine(_local(as_of).date() if as_of else on, dt.time()))
         as_of = midnight
         hour = policy.resolve("disaster.daily_report_hour", on=on, division=event.division)
         due, ref = as_of + dt.timedelta(hours=int(hour.value)), hour.ref()
@@ -194,8 +194,8 @@ def mark_stable(*, actor: Any, event: Event, ended_at: dt.datetime, now: dt.date
     if ended_at < event.started_at:
         raise ValidationError({"ended_at": "稳定时间不能早于发生时间"})
     n = policy.resolve("disaster.final_report_workdays", on=_local(ended_at).date(), division=event.division)
-    day = policy.add_workdays(_local(ended_at).date(), int(n.value))
-    due = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+    day = dates.add_workdays(_local(ended_at).date(), int(n.value))
+    due = dates.aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
     event.status, event.ended_at = EventStatus.STABLE, ended_at
     event.save(update_fields=["status", "ended_at"])
     return Round.objects.create(event=event, kind=RoundKind.FINAL, seq=1, as_of=ended_at, due_at=due,
@@ -212,7 +212,7 @@ def next_update_due(event: Event, *, now: dt.datetime | None = None) -> dt.datet
     iv = update_interval(event, _local(_now(now)).date())
     if event.is_major:  # 24小时零报告: each day's figures run to 24:00
         day = _local(last.as_of).date() + dt.timedelta(days=int(iv.value))
-        return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+        return dates.aware(dt.datetime.combine(day, dt.time()))
     return last.as_of + dt.timedelta(days=int(iv.value))
 
 

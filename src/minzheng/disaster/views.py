@@ -12,13 +12,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import excel, pdf
+from minzheng.core import dates, excel, pdf
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 from minzheng.registry.models import Household
@@ -95,7 +94,7 @@ class EventForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def events(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
+    now = dates.now()
     rows = []
     for ev in visible_events(request.user)[:200]:
         late = services.overdue_initial(ev, now=now) if ev.status != EventStatus.CLOSED else []
@@ -125,7 +124,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     user = request.user
-    now = timezone.now()
+    now = dates.now()
     mine = set(_divisions(user, Level.TOWNSHIP).values_list("pk", flat=True))
     towns = [t for t in services.affected_townships(ev) if t.pk in mine]
     if user.division and user.division.level == Level.VILLAGE:
@@ -167,11 +166,11 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
         elif action == "stable":
             raw = request.POST.get("ended_at") or ""
             try:
-                ended = timezone.make_aware(dt.datetime.fromisoformat(raw)) if raw else timezone.now()
+                ended = dates.aware(dt.datetime.fromisoformat(raw)) if raw else dates.now()
             except ValueError:
                 raise ValidationError({"ended_at": "稳定时间格式有误"}) from None
             rnd = services.mark_stable(actor=request.user, event=ev, ended_at=ended)
-            messages.success(request, f"灾情已稳定，核报须在 {timezone.localtime(rnd.due_at):%Y-%m-%d} 前报送")
+            messages.success(request, f"灾情已稳定，核报须在 {dates.local(rnd.due_at):%Y-%m-%d} 前报送")
         elif action == "add_areas":
             divs = list(_divisions(request.user, Level.TOWNSHIP, Level.VILLAGE).filter(
                 pk__in=request.POST.getlist("areas")))
@@ -222,7 +221,7 @@ def summary(request: HttpRequest, event_id: int) -> HttpResponse:
             resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             resp["Content-Disposition"] = f"attachment; filename*=UTF-8''disaster-summary-{ev.pk}-{rnd.pk}.xlsx"
             return resp
-        doc = pdf.Document(title, subtitle=f"主管部门：{dept}　统计截止 {timezone.localtime(rnd.as_of):%Y-%m-%d %H:%M}",
+        doc = pdf.Document(title, subtitle=f"主管部门：{dept}　统计截止 {dates.local(rnd.as_of):%Y-%m-%d %H:%M}",
                            landscape=True)
         _pdf_wide_table(doc, headers, rows)
         doc.signatures(["填报人", "审核人", "单位负责人(盖章)"])
@@ -502,7 +501,7 @@ def warehouses(request: HttpRequest) -> HttpResponse:
 @require_cap(Cap.VIEW_BUSINESS)
 def warehouse(request: HttpRequest, warehouse_id: int) -> HttpResponse:
     w = get_visible(Warehouse, request.user, pk=warehouse_id)
-    form = MoveForm(request.POST or None, initial={"moved_on": timezone.localdate()})
+    form = MoveForm(request.POST or None, initial={"moved_on": dates.today()})
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
@@ -534,7 +533,7 @@ class AllocationForm(forms.Form):
 @require_cap(Cap.VIEW_BUSINESS)
 def allocations(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = AllocationForm(request.POST or None, initial={"allocated_on": timezone.localdate()})
+    form = AllocationForm(request.POST or None, initial={"allocated_on": dates.today()})
     form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)
     form.fields["warehouse"].queryset = visible(Warehouse, user)
     form.fields["parent"].queryset = visible(Allocation, user).filter(division__level=Level.TOWNSHIP)
@@ -579,7 +578,7 @@ class LineForm(forms.Form):
 @require_cap(Cap.VIEW_BUSINESS)
 def distributions(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = DistributionForm(request.POST or None, initial={"distributed_on": timezone.localdate()})
+    form = DistributionForm(request.POST or None, initial={"distributed_on": dates.today()})
     form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)
     form.fields["event"].queryset = visible_events(user)
     if request.method == "POST":
@@ -714,7 +713,7 @@ def winter_rounds(request: HttpRequest) -> HttpResponse:
             return redirect("disaster:winter_round", winter_round_id=r.pk)
     return render(request, "disaster/winter_rounds.html", _ctx(
         rounds=WinterRound.objects.all(), can_open=request.user.has_cap(Cap.APPROVE),
-        year=timezone.localdate().year))
+        year=dates.today().year))
 
 
 @require_cap(Cap.VIEW_BUSINESS)
@@ -723,7 +722,7 @@ def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
     rnd = WinterRound.objects.filter(pk=winter_round_id).first()
     if rnd is None:
         raise Http404("记录不存在")
-    form = WinterCaseForm(request.POST or None, initial={"surveyed_on": timezone.localdate()})
+    form = WinterCaseForm(request.POST or None, initial={"surveyed_on": dates.today()})
     if request.method == "POST":
         if not user.has_cap(Cap.EDIT_BUSINESS):
             raise PermissionDenied("您的角色没有录入权限")
@@ -734,7 +733,7 @@ def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
                 cases = list(visible(WinterCase, user).filter(round=rnd, pk__in=ids))
                 n = winter.start_notice(actor=user, cases=cases,
                                         start=dt.date.fromisoformat(request.POST.get("start") or
-                                                                    str(timezone.localdate())))
+                                                                    str(dates.today())))
                 messages.success(request, f"已开始公示 {n} 户")
                 return redirect("disaster:winter_round", winter_round_id=rnd.pk)
             if form.is_valid():
@@ -809,6 +808,6 @@ def winter_case(request: HttpRequest, winter_case_id: int) -> HttpResponse:
 
     return render(request, "disaster/winter_case.html", _ctx(
         case=case, phone=shown(user, case.household.phone, "phone"), S=WinterStatus,
-        today=timezone.localdate(), can_edit=user.has_cap(Cap.EDIT_BUSINESS),
+        today=dates.today(), can_edit=user.has_cap(Cap.EDIT_BUSINESS),
         can_approve=user.has_cap(Cap.APPROVE)))
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division
@@ -113,7 +113,7 @@ def start_notice(*, actor: Any, cases: list[WinterCase], start: dt.date) -> int:
 def township_review(*, actor: Any, case: WinterCase, ok: bool, opinion: str, today: dt.date | None = None) -> WinterCase:
     require_edit(actor, case)
     _expect(case, WinterStatus.NOTICE)
-    today = today or timezone.localdate()
+    today = today or dates.today()
     if case.notice_end and today <= case.notice_end:
         raise ValidationError(f"公示期至 {case.notice_end:%Y-%m-%d}，期满后才能审核")
     if not opinion.strip():
@@ -133,7 +133,7 @@ def district_approve(*, actor: Any, case: WinterCase, ok: bool, amount: Any = No
     if actor.division is None or actor.division.level not in ("county", "city", "province"):
         raise PermissionDenied("冬春救助由区审批")
     _expect(case, WinterStatus.TOWNSHIP_OK)
-    case.district_by, case.decided_at = actor.username, now or timezone.now()
+    case.district_by, case.decided_at = actor.username, now or dates.now()
     if ok:
         amt = Decimal(str(amount if amount not in (None, "") else case.amount_requested))
         if amt < 0:

@@ -18,13 +18,13 @@ from django.db.models import Q, QuerySet
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, visible
 from minzheng.policy.services import resolve
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, Programme
 
 from . import rules
-from .engine import add_months, first_of_month
 from .models import BeneficiaryFacts
 
 
@@ -114,7 +114,7 @@ def evaluate(person: Person, month: dt.date, s: rules.Standards,
 
 def refresh(*, month: dt.date, user: Any = None, division: Division | None = None) -> RefreshResult:
     """Bring allowance enrollments in line with the rules for `month` (idempotent)."""
-    month = first_of_month(month)
+    month = dates.month_start(month)
     if user is not None:
         division = division or user.division
         require_division(user, division, Cap.EDIT_BUSINESS)
@@ -166,7 +166,7 @@ def refresh(*, month: dt.date, user: Any = None, division: Division | None = Non
                 why = "；".join(notes) or "不再符合条件"
                 end = month
                 if person.death_date is not None:
-                    end = add_months(first_of_month(person.death_date), 1)
+                    end = dates.add_months(dates.month_start(person.death_date), 1)
                 end = max(end, e.start_month)
                 e.status, e.end_month, e.end_reason = EnrollmentStatus.ENDED, end, why[:200]
                 e.save(update_fields=["status", "end_month", "end_reason", "updated_at"])
@@ -188,8 +188,8 @@ class Upcoming:
 
 def upcoming_gaoling(*, month: dt.date, user: Any) -> list[Upcoming]:
     """People who become eligible for 高龄津贴 (or move to a higher band) next month: the monthly 预告 list."""
-    month = first_of_month(month)
-    nxt = add_months(month, 1)
+    month = dates.month_start(month)
+    nxt = dates.add_months(month, 1)
     s = standards(nxt)
     if not s.bands:
         return []

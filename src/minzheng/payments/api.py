@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ from ninja import Router, Schema
 
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Programme
@@ -217,14 +217,14 @@ def ledger(request: HttpRequest, year: int | None = None) -> list[LedgerOut]:
     return [LedgerOut(fund=r.fund, fund_name=r.fund_name, source=r.source, township=r.township,
                       township_name=r.township_name, budget=r.budget, allocated=r.allocated, disbursed=r.disbursed,
                       expense=r.expense, balance=r.balance)
-            for r in funds.ledger(request.user, year=year or dt.date.today().year)]
+            for r in funds.ledger(request.user, year=year or dates.today().year)]
 
 
 @router.get("/funds/alerts", response=list[dict[str, str]])
 def fund_alerts(request: HttpRequest, year: int | None = None) -> list[dict[str, str]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"level": a.level, "text": a.text, "township": a.township}
-            for a in funds.alerts(request.user, year=year or dt.date.today().year)]
+            for a in funds.alerts(request.user, year=year or dates.today().year)]
 
 
 class MonthIn(Schema):
@@ -240,7 +240,7 @@ def allowances_refresh(request: HttpRequest, body: MonthIn) -> dict[str, Any]:
 @router.get("/allowances/upcoming", response=list[dict[str, Any]])
 def allowances_upcoming(request: HttpRequest, month: str = "") -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
-    m = parse_month(month) if month else dt.date.today().replace(day=1)
+    m = parse_month(month) if month else dates.today().replace(day=1)
     return [{"person": u.person.name, "village": u.person.household.division.name,
              "id_number": shown(request.user, u.person.id_number, "id"), "birth": str(u.birth),
              "band": u.band.label, "amount": str(u.band.amount)}

@@ -12,13 +12,12 @@ from typing import TextIO
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from minzheng.accounts.models import User
 from minzheng.audit.services import record
+from minzheng.core import dates
 
 from . import allowances, bankfiles, funds, services
-from .engine import add_months
 from .models import BankFileLayout, FundEntry, FundEntryKind, Payroll, PayrollStatus
 
 MONTHS_BACK = 3
@@ -30,7 +29,7 @@ def _approve_all(month: dt.date, preparer: User | None, approver: User | None) -
     with transaction.atomic():
         for p in Payroll.objects.filter(month=month, status=PayrollStatus.DRAFT).select_related("programme",
                                                                                               "township"):
-            p.status, p.prepared_at, p.approved_at = PayrollStatus.APPROVED, timezone.now(), timezone.now()
+            p.status, p.prepared_at, p.approved_at = PayrollStatus.APPROVED, dates.now(), dates.now()
             p.prepared_by = preparer if preparer and preparer.division_id == p.township_id else None
             p.approved_by = approver
             p.save(update_fields=["status", "prepared_by", "prepared_at", "approved_by", "approved_at"])
@@ -65,8 +64,8 @@ def _bank_round_trip(p: Payroll, rng: random.Random) -> int:
 def load(out: TextIO, *, scale: float) -> None:
     rng = random.Random(20260605)
     bankfiles.seed_layouts()
-    this_month = dt.date.today().replace(day=1)
-    months = [add_months(this_month, -i) for i in range(MONTHS_BACK, 0, -1)]
+    this_month = dates.today().replace(day=1)
+    months = [dates.add_months(this_month, -i) for i in range(MONTHS_BACK, 0, -1)]
     if Payroll.objects.filter(month=months[-1], status__in=[PayrollStatus.APPROVED, PayrollStatus.EXPORTED,
                                                             PayrollStatus.PAID]).exists():
         out.write("资金发放演示数据已存在，跳过\n")

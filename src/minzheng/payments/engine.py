@@ -23,19 +23,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, EnrollmentAmount, Household, Person, Programme
 
 from .models import COMMITTED, LineKind, LineStatus, Payroll, PayrollLine, PayrollStatus
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
-    return dt.date(y, m + 1, 1)
 
 
 def parse_month(text: str) -> dt.date:
@@ -46,7 +38,7 @@ def parse_month(text: str) -> dt.date:
     try:
         if len(raw) == 7:
             return dt.datetime.strptime(raw, "%Y-%m").date()
-        return first_of_month(dt.date.fromisoformat(raw))
+        return dates.month_start(dt.date.fromisoformat(raw))
     except ValueError as exc:
         raise ValidationError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2024-05") from exc
 
@@ -144,7 +136,7 @@ def insert_regular(month: dt.date, payroll_ids: list[int]) -> int:
 def insert_adjustments(month: dt.date, payroll_ids: list[int], lookback_months: int) -> int:
     """Arrears and recoveries: for each month on a committed roster in the window, what is due now − what was paid."""
     m = _d(month)
-    since = _d(add_months(month, -lookback_months))
+    since = _d(dates.add_months(month, -lookback_months))
     amount = "COALESCE(v.monthly_amount, e.monthly_amount)"
     sql = f"""
 WITH drafts AS (
@@ -246,4 +238,4 @@ def kind_counts(payroll_ids: list[int]) -> dict[str, dict[str, str | int]]:
     return out
 
 
-__all__ = ["LineKind", "PayrollStatus", "Programme", "add_months", "first_of_month", "parse_month"]
+__all__ = ["LineKind", "PayrollStatus", "Programme", "parse_month"]

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from minzheng.core import dates
 from minzheng.core.leakcheck import Planted
 from minzheng.registry import idnumber
 from minzheng.registry.models import Enrollment, Household, HukouType, Person, Programme
@@ -15,7 +16,7 @@ from .models import FundEntry, FundEntryKind, Payroll, PayrollLine, PayrollStatu
 
 def plant(village: Any, owner: Any) -> Planted:
     township = village.parent
-    month = dt.date.today().replace(day=1)
+    month = dates.today().replace(day=1)
     hh = Household.objects.create(division=village, hukou_type=HukouType.URBAN)
     id_number = idnumber.make("350702", dt.date(1941, 3, 9), 517)
     person = Person.objects.create(household=hh, name="钱发放泄露测试", id_number=id_number,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -10,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
 
@@ -19,7 +19,7 @@ from .models import LineStatus, Payroll, PayrollLine, PayrollStatus
 def home_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     qs = visible(Payroll, user)
-    latest = qs.order_by("-month").values_list("month", flat=True).first() or dt.date.today().replace(day=1)
+    latest = qs.order_by("-month").values_list("month", flat=True).first() or dates.today().replace(day=1)
     month = qs.filter(month=latest).aggregate(count=Count("id"), lines=Sum("line_count"), total=Sum("total"))
     prepared = qs.filter(status=PayrollStatus.PREPARED).aggregate(n=Count("id"), t=Sum("total"))
     from . import funds

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from minzheng.core import dates
+
 DIBAO = ("dibao_urban", "dibao_rural")
 TEKUN = ("tekun_dispersed", "tekun_central")
 NAMES = {"gaoling": "高龄津贴", "canji_life": "困难残疾人生活补贴", "canji_care": "重度残疾人护理补贴",
@@ -22,22 +24,14 @@ NAMES = {"gaoling": "高龄津贴", "canji_life": "困难残疾人生活补贴",
 ALLOWANCES = tuple(NAMES)
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    """Completed years on `day` (a 29 February birthday is reached on 1 March in common years)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def last_day_of_month(month: dt.date) -> dt.date:
-    nxt = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def gaoling_age(birth: dt.date, month: dt.date, start_rule: str = "next_month") -> int:
     """The age that decides the band for `month`: with "next_month" a birthday counts from the following month
     (age on the day before the month starts); with "birth_month" from the month of the birthday itself."""
     if start_rule == "birth_month":
-        return age_on(birth, last_day_of_month(month))
-    return age_on(birth, month - dt.timedelta(days=1))
+        return dates.age_on(birth, dates.month_end(month))
+    return dates.age_on(birth, month - dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -141,7 +135,7 @@ def decide(f: PersonFacts, month: dt.date, s: Standards) -> tuple[list[Decision]
     if f.youfu_category:
         if f.youfu_category == "old_conscript":
             years = f.service_years or 0
-            if years > 0 and age_on(f.birth, month) >= s.old_conscript_age:
+            if years > 0 and dates.age_on(f.birth, month) >= s.old_conscript_age:
                 amt = s.per_service_year * years
                 out.append(Decision("youfu", amt, f"农村籍老义务兵，服役 {years} 年 × {s.per_service_year} 元 = {amt} 元",
                                     [ref.get("per_service_year", {}), ref.get("old_conscript_age", {})]))

@@ -10,10 +10,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit, visible, visible_divisions
 from minzheng.policy.services import resolve
 from minzheng.regions.models import Division, Level
@@ -58,8 +58,8 @@ def _lock() -> None:
 
 
 def check_month(month: dt.date, *, today: dt.date | None = None) -> dt.date:
-    month = engine.first_of_month(month)
-    this_month = engine.first_of_month(today or dt.date.today())
+    month = dates.month_start(month)
+    this_month = dates.month_start(today or dates.today())
     if month > this_month:
         raise PayrollError(f"不能为未来月份 {month:%Y-%m} 造册（本月为 {this_month:%Y-%m}）")
     return month
@@ -111,7 +111,7 @@ def generate(*, month: dt.date, user: Any = None, programme: Programme | None = 
                 blocked_pairs.add((p.programme_id, p.township_id))
                 result.skipped.append((p, f"{p.month:%Y-%m} 的花名册{p.get_status_display()}，请先审批"))
         current = {(p.programme_id, p.township_id): p for p in existing.filter(month=month)}
-        now = timezone.now()
+        now = dates.now()
         new_rows = []
         for prog in programmes:
             for town in towns:
@@ -197,7 +197,7 @@ def prepare(*, payroll: Payroll, user: Any) -> Payroll:
             raise PayrollError(f"花名册{p.get_status_display()}，只有草稿可以提交")
         if p.line_count == 0:
             raise PayrollError("花名册没有发放明细，不能提交")
-        p.status, p.prepared_by, p.prepared_at = PayrollStatus.PREPARED, user, timezone.now()
+        p.status, p.prepared_by, p.prepared_at = PayrollStatus.PREPARED, user, dates.now()
         p.save(update_fields=["status", "prepared_by", "prepared_at"])
         record("payments.prepare", obj=p, summary=f"提交花名册 {p}（{p.line_count} 笔，{p.total} 元）")
     return p
@@ -222,7 +222,7 @@ def approve(*, payroll: Payroll, user: Any) -> Payroll:
             status__in=LOCKED).order_by("month").first()
         if earlier is not None:
             raise PayrollError(f"请先审批 {earlier.month:%Y-%m} 的花名册")
-        p.status, p.approved_by, p.approved_at = PayrollStatus.APPROVED, user, timezone.now()
+        p.status, p.approved_by, p.approved_at = PayrollStatus.APPROVED, user, dates.now()
         p.save(update_fields=["status", "approved_by", "approved_at"])
         # A failed payment now reissued in this roster is closed.
         PayrollLine.objects.filter(pk__in=p.lines.filter(reissue_of__isnull=False).values("reissue_of_id")).update(
@@ -252,7 +252,7 @@ def send_back(*, payroll: Payroll, user: Any, reason: str) -> Payroll:
 def approve_many(*, month: dt.date, user: Any, programme: Programme | None = None,
                  township: Division | None = None) -> tuple[list[Payroll], list[tuple[Payroll, str]]]:
     """Approve every submitted roster of a month in scope; returns (approved, refused with reason)."""
-    qs = visible(Payroll, user).filter(month=engine.first_of_month(month), status=PayrollStatus.PREPARED)
+    qs = visible(Payroll, user).filter(month=dates.month_start(month), status=PayrollStatus.PREPARED)
     if programme is not None:
         qs = qs.filter(programme=programme)
     if township is not None:

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Person, Programme
 
 from . import allowances, bankfiles, funds, outputs, services
-from .engine import add_months, first_of_month, parse_month
+from .engine import parse_month
 from .models import (
     BankFileLayout,
     FundEntryKind,
@@ -47,7 +48,7 @@ def _month_param(request: HttpRequest, default: dt.date | None = None) -> dt.dat
             return parse_month(raw)
         except ValidationError:
             pass
-    return default or first_of_month(dt.date.today())
+    return default or dates.month_start(dates.today())
 
 
 def _download(name: str, body: bytes, content_type: str) -> HttpResponse:
@@ -73,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     form = GenerateForm(initial={"month": f"{month:%Y-%m}"})
     summary = outputs.township_summary(services.payrolls_for(request.user).filter(month=month))
-    months = [add_months(first_of_month(dt.date.today()), -i) for i in range(0, 12)]
+    months = [dates.add_months(dates.month_start(dates.today()), -i) for i in range(0, 12)]
     return render(request, "payments/index.html", {
         "payrolls": qs.order_by("township__code", "programme__order"), "month": month, "form": form,
         "statuses": PayrollStatus.choices, "status": status, "summary": summary, "months": months,
@@ -288,7 +289,7 @@ class FundEntryForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def funds_page(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or dt.date.today().year)
+    year = int(request.GET.get("year") or dates.today().year)
     form = FundEntryForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
@@ -375,7 +376,7 @@ def allowances_page(request: HttpRequest) -> HttpResponse:
               .values("programme__name").annotate(n=Count("id"), total=Sum("monthly_amount")).order_by(
                   "programme__name"))
     return render(request, "payments/allowances.html", {
-        "month": month, "next": add_months(month, 1), "form": form, "counts": counts,
+        "month": month, "next": dates.add_months(month, 1), "form": form, "counts": counts,
         "upcoming": [{"u": u, "id": shown(request.user, u.person.id_number, "id")} for u in upcoming[:300]],
         "upcoming_total": len(upcoming), "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS),
     })

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.regions.models import Division
 
 from .catalog import catalog
@@ -152,41 +152,6 @@ def seed_parameters() -> int:
 # --- Working days (工作日) -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _calendar() -> dict[dt.date, bool]:
-    return dict(Holiday.objects.values_list("date", "is_workday"))
-
-
-def clear_calendar_cache() -> None:
-    _calendar.cache_clear()
-
-
-def is_workday(day: dt.date) -> bool:
-    special = _calendar().get(day)
-    if special is not None:
-        return special
-    return day.weekday() < 5
-
-
-def add_workdays(start: dt.date, n: int) -> dt.date:
-    """The date `n` working days after `start` (start itself not counted): a deadline of n 工作日."""
-    day, left = start, n
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            left -= 1
-    return day
-
-
-def workdays_between(start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to and including `end`."""
-    n, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        n += is_workday(day)
-    return n
-
-
 def seed_holidays() -> int:
     """Load the State Council holiday schedule bundled with chinesecalendar. Later years are entered by staff."""
     import chinese_calendar
@@ -199,7 +164,7 @@ def seed_holidays() -> int:
            for d, w, n in rows if d not in existing]
     Holiday.objects.bulk_create(new, batch_size=500)
     created = len(new)
-    clear_calendar_cache()
+    dates.clear_calendar_cache()
     return created
 
 

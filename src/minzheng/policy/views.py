@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 
 from . import services
 from .catalog import catalog
@@ -27,7 +26,7 @@ class VersionForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def param_list(request: HttpRequest) -> HttpResponse:
-    today = dt.date.today()
+    today = dates.today()
     rows = []
     for key, spec in sorted(catalog.specs.items(), key=lambda kv: (kv[1].group, kv[0])):
         try:
@@ -77,7 +76,7 @@ class HolidayForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def holidays(request: HttpRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or dt.date.today().year)
+    year = int(request.GET.get("year") or dates.today().year)
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_cap(Cap.MANAGE_POLICY):
@@ -88,7 +87,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             Holiday.objects.update_or_create(date=d["date"], defaults={
                 "is_workday": d["is_workday"], "name": d["name"], "source": d["source"]})
-            services.clear_calendar_cache()
+            dates.clear_calendar_cache()
             messages.success(request, "已保存")
             return redirect(f"{request.path}?year={d['date'].year}")
     days = Holiday.objects.filter(date__year=year)

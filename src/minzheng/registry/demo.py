@@ -22,9 +22,9 @@ from typing import Any, TextIO
 
 from django.db import connection, transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.regions.models import Division, Level
 
 from . import idnumber
@@ -273,9 +273,6 @@ class Generator:
         return f"{short}{r.choice(['上', '下', '中', '后', '前', '新'])}{r.choice(['洋', '坑', '厝', '坪', '垄'])}{r.randint(1, 120)}号"
 
 
-def _age(b: dt.date) -> int:
-    return REF.year - b.year - ((REF.month, REF.day) < (b.month, b.day))
-
 
 def _standard(kind: str, division: Division | None) -> tuple[Decimal, dict[str, Any]]:
     from minzheng.policy import services as policy
@@ -415,7 +412,7 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
             stats: dict[str, int]) -> None:
     out = _buffers()
     day = connection.ops.adapt_datefield_value
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = connection.ops.adapt_datetimefield_value(dates.now())
     ctx = Ctx(out, day, now, programmes, standards)
     for _v, rng, hhs in batch:
         for h in hhs:
@@ -426,7 +423,7 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
                 m.id_number = ids.make(m.region, m.birth, m.sex)
                 # The allocator may move a birth a day back when a day's sequences run out: the ID is the truth.
                 m.birth = dt.date(int(m.id_number[6:10]), int(m.id_number[10:12]), int(m.id_number[12:14]))
-                age = _age(m.birth)
+                age = dates.age_on(m.birth, REF)
                 cat, grade = m.disability if m.disability else ("", None)
                 m.capacity = _capacity(age, grade)
                 out.persons.rows.append((
@@ -484,7 +481,7 @@ def _education(age: int, birth: dt.date) -> str:
 
 
 def _marital(m: P, h: H) -> str:
-    age = _age(m.birth)
+    age = dates.age_on(m.birth, REF)
     if age < 22:
         return Marital.SINGLE
     if m.relation in (Relation.HEAD, Relation.SPOUSE) and any(x.relation == Relation.SPOUSE for x in h.members):
@@ -523,7 +520,7 @@ def _incomes(h: H, rng: random.Random, c: Ctx) -> Decimal:
         rows.append((h.pk, person, cat, item, Decimal(amount), c.day(start), source))
 
     for p in h.members:
-        age = _age(p.birth)
+        age = dates.age_on(p.birth, REF)
         if 18 <= age < 60 and p.capacity in (WorkCapacity.FULL, WorkCapacity.PARTIAL) \
                 and rng.random() < (0.25 if h.poor else 0.7):
             amount = rng.randint(300, 900) if h.poor else rng.randint(1500, 3200) if rural else rng.randint(2200, 5500)
@@ -599,7 +596,7 @@ def _enrollments(h: H, rng: random.Random, own: Decimal, c: Ctx) -> None:
     if h.poor and not able and len(h.members) <= 2 and rng.random() < 0.5:
         code = "tekun_central" if rng.random() < 0.12 else "tekun_dispersed"
         for p in h.members:
-            age = _age(p.birth)
+            age = dates.age_on(p.birth, REF)
             if age >= 60 or age < 16 or (p.disability and p.disability[1] in (1, 2, 3)):
                 add(code, DEMO_AMOUNTS[code], person=p)
     elif h.poor:
@@ -613,7 +610,7 @@ def _enrollments(h: H, rng: random.Random, own: Decimal, c: Ctx) -> None:
             if p.disability:
                 add("canji_life", DEMO_AMOUNTS["canji_life"], person=p)
     for p in h.members:
-        age = _age(p.birth)
+        age = dates.age_on(p.birth, REF)
         if age >= 80:
             key = "gaoling_100" if age >= 100 else "gaoling_90" if age >= 90 else "gaoling_80"
             add("gaoling", DEMO_AMOUNTS[key], person=p,

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
+from minzheng.core import dates
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # Invisible characters that ride along with text copied from web pages, Word or WeChat.
@@ -77,7 +79,7 @@ def check(raw: Any, *, today: dt.date | None = None) -> IdCheck:
 
     text = "" if raw is None else str(raw)
     n = normalize(raw)
-    today = today or dt.date.today()
+    today = today or dates.today()
 
     def bad(reason: str) -> IdCheck:
         return IdCheck(text, n, False, reason)

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core import dates
 from minzheng.core.scoping import ScopedManager
 
 
@@ -280,12 +281,11 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def age_on(self, day: dt.date) -> int:
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return dates.age_on(self.birth_date, day)
 
     @property
     def age(self) -> int:
-        return self.age_on(dt.date.today())
+        return self.age_on(dates.today())
 
 
 class Membership(models.Model):

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible
 
 from . import idnumber
@@ -219,7 +220,7 @@ def household_view(user: Any, household_id: int, *, on: dt.date | None = None) -
     """Everything the household page shows, in a handful of queries."""
     from decimal import Decimal
 
-    on = on or dt.date.today()
+    on = on or dates.today()
     hh = household(user, household_id)
     members = list(hh.members.order_by("relation", "birth_date", "id"))
     history = list(Membership.objects.filter(household=hh).select_related("person").order_by("start_date", "id"))

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division, Level
 
@@ -55,7 +56,7 @@ _ACCOUNT = re.compile(r"^[0-9]{6,32}$")
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return dates.today()
 
 
 def checked_id(raw: Any, *, field: str = "id_number") -> idnumber.IdCheck:

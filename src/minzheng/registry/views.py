@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -79,7 +79,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied("您的角色没有导出权限")
-        return _xlsx(exports.households_xlsx(qs, user=request.user), f"家庭台账_{dt.date.today():%Y%m%d}.xlsx")
+        return _xlsx(exports.households_xlsx(qs, user=request.user), f"家庭台账_{dates.today():%Y%m%d}.xlsx")
     page = selectors.CappedPaginator(qs, selectors.PER_PAGE).get_page(request.GET.get("page"))
     selectors.with_member_counts(list(page.object_list))
     ctx = {
@@ -108,7 +108,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
             raise PermissionDenied("您的角色没有导出权限")
         qs = selectors.search_persons(request.user, q, include_deceased=not living)
-        return _xlsx(exports.persons_xlsx(qs, user=request.user), f"人员名单_{dt.date.today():%Y%m%d}.xlsx")
+        return _xlsx(exports.persons_xlsx(qs, user=request.user), f"人员名单_{dates.today():%Y%m%d}.xlsx")
     page = selectors.search_page(request.user, q, page=request.GET.get("page"), include_deceased=not living) \
         if q else None
     ctx = {"page": page, "q": q, "living": living, "querystring": _qs(request)}
@@ -227,7 +227,7 @@ def household_head(request: HttpRequest, household_id: int) -> HttpResponse:
 def income_add(request: HttpRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     members = list(hh.members.all())
-    form = IncomeForm(request.POST or None, members=members, initial={"period_start": dt.date.today().replace(day=1)})
+    form = IncomeForm(request.POST or None, members=members, initial={"period_start": dates.today().replace(day=1)})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person = next((m for m in members if str(m.pk) == d["person"]), None)
@@ -308,7 +308,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     incomes = list(p.incomes.order_by("-period_start"))
     return render(request, "registry/person_detail.html", {
         "p": p, "history": history, "enrollments": enrollments, "incomes": incomes,
-        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS), "today": dt.date.today(),
+        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS), "today": dates.today(),
     })
 
 

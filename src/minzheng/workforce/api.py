@@ -12,11 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap, Role
+from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -154,7 +154,7 @@ def staffing(request: HttpRequest) -> list[StaffingOut]:
     return [StaffingOut(township=r.township.name, population=r.population, population_is_demo=r.population_is_demo,
                         norm_min=r.norm.posts_min if r.norm else None, norm_max=r.norm.posts_max if r.norm else None,
                         assistants_filled=r.assistants_filled, part_time=r.part_time, status=r.status)
-            for r in selectors.staffing(towns, on=timezone.localdate())]
+            for r in selectors.staffing(towns, on=dates.today())]
 
 
 class CohortOut(Schema):
@@ -177,7 +177,7 @@ class ReportOut(Schema):
 @router.get("/report", response=ReportOut)
 def report(request: HttpRequest, on: dt.date | None = None) -> ReportOut:
     user = _need(request, Cap.VIEW_DASHBOARD)
-    on = on or timezone.localdate()
+    on = on or dates.today()
     hs = visible(PostHolding, user)
     heads = selectors.office_heads(hs, on=on)
     return ReportOut(on=on, heads=heads.total, heads_by_education=dict(heads.by_education),
@@ -201,7 +201,7 @@ class ComplianceOut(Schema):
 @router.get("/training/compliance", response=list[ComplianceOut])
 def training_compliance(request: HttpRequest, year: int | None = None) -> list[ComplianceOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
-    rows = training.compliance(visible(PostHolding, user), year=year or timezone.localdate().year)
+    rows = training.compliance(visible(PostHolding, user), year=year or dates.today().year)
     return [ComplianceOut(staff_id=r.staff.pk, name=r.staff.name, township=r.township.name if r.township else "",
                           level=r.level, required=r.required, attended=r.attended, ok=r.ok, behind=r.behind)
             for r in rows]
@@ -233,7 +233,7 @@ class NeedIn(Schema):
 
 
 def _need_out(r: NeedReport) -> NeedOut:
-    today = timezone.localdate()
+    today = dates.today()
     return NeedOut(id=r.pk, reference=r.reference, village_code=r.village.code, village=r.village.name,
                    category=r.category, description=r.description, source=r.source, status=r.status,
                    deadline=r.deadline, overdue=r.overdue_on(today), escalated=r.escalated_at is not None,

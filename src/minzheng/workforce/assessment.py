@@ -21,6 +21,7 @@ from django.db import transaction
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
@@ -85,13 +86,13 @@ def competition_rank(totals: dict[Any, Decimal | None]) -> dict[Any, int | None]
 
 def needs_on_time_rate(township: Division, year: int) -> Decimal | None:
     """民情 items due in `year`: share resolved by their deadline (open past-deadline ones count as late)."""
-    today = dt.date.today()
+    today = dates.today()
     qs = NeedReport.objects.filter(village__parent=township, deadline__year=year, deadline__lt=today)
     total = qs.count()
     if not total:
         return None
     on_time = sum(1 for r in qs.only("resolved_at", "deadline")
-                  if r.resolved_at and r.resolved_at.date() <= r.deadline)
+                  if r.resolved_at and dates.local_date(r.resolved_at) <= r.deadline)
     return (Decimal(on_time) / total).quantize(Decimal("0.0001"))
 
 
@@ -195,7 +196,7 @@ def score_scheme(*, scheme: AssessmentScheme, actor: Any = None, on: dt.date | N
         r, _ = TownshipResult.objects.update_or_create(scheme=scheme, township=t, defaults={
             "total": totals[t.pk], "rank": ranks[t.pk], "weights_used": used[t.pk]})
         results.append(r)
-    scheme.scored_on = on or dt.date.today()
+    scheme.scored_on = on or dates.today()
     scheme.save(update_fields=["scored_on"])
     audit.record("workforce.assessment.score", obj=scheme, summary=f"{scheme.title} 年终评分",
                  detail={"townships": len(townships)})
@@ -267,7 +268,7 @@ class CoordinatorScore:
 
 def coordinator_scores(township: Division, year: int, *, on: dt.date | None = None) -> list[CoordinatorScore]:
     """Each village coordinator: monthly-meeting attendance and quarterly-check average, weighted (parameters)."""
-    on = on or dt.date.today()
+    on = on or dates.today()
     mw = Decimal(policy.value("workforce.coordinator.meeting_weight", on=on, division=township))
     cw = Decimal(policy.value("workforce.coordinator.check_weight", on=on, division=township))
     holdings = (PostHolding.objects.filter(post__kind__in=VILLAGE_KINDS, post__division__parent=township,

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import in_scope, require_division
 from minzheng.regions.models import Division, Level
 
@@ -40,7 +40,7 @@ def publish(*, actor: Any, issuer: Division, title: str, recipients: list[Divisi
         if attachment.size > 30 * 1024 * 1024:
             raise ValidationError({"attachment": "附件不能超过 30MB"})
     c = Circular.objects.create(issuer=issuer, title=title.strip(), body=body, doc_number=doc_number,
-                                attachment=attachment or "", link=link, published_at=now or timezone.now(),
+                                attachment=attachment or "", link=link, published_at=now or dates.now(),
                                 published_by=getattr(actor, "full_name", "") or getattr(actor, "username", ""))
     CircularReceipt.objects.bulk_create([CircularReceipt(circular=c, recipient=d) for d in
                                          {d.pk: d for d in recipients}.values()])
@@ -57,7 +57,7 @@ def mark_read(*, user: Any, receipt: CircularReceipt, now: dt.datetime | None = 
         return False
     if not in_scope(user, receipt.recipient):
         return False
-    receipt.read_at = now or timezone.now()
+    receipt.read_at = now or dates.now()
     receipt.read_by = user.full_name or user.username
     receipt.save(update_fields=["read_at", "read_by"])
     return True

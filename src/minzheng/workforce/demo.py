@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from django.db import transaction
-from django.utils import timezone
 
 from minzheng.accounts.models import User
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.regions.models import Division, Level
 
 from . import assessment, needs, staff
@@ -94,7 +94,7 @@ def load(out: TextIO, *, scale: float) -> None:
     if county is None:
         return
     rng = random.Random(8)
-    today = timezone.localdate()
+    today = dates.today()
     with transaction.atomic():
         towns = list(Division.objects.filter(level=Level.TOWNSHIP, path__startswith=county.path).order_by("code"))
         _populations(towns)
@@ -255,7 +255,7 @@ def _needs(rng: random.Random, villages: list[Division], today: dt.date) -> None
         return
     coordinator = _user("zhongshan")
     zhongshan = Division.objects.filter(name="中山社区居委会").first()
-    now = timezone.now()
+    now = dates.now()
     for i in range(60):
         v = zhongshan if (i % 6 == 0 and zhongshan is not None) else rng.choice(villages)
         cat = rng.choice(list(NEED_TEXTS))
@@ -267,16 +267,16 @@ def _needs(rng: random.Random, villages: list[Division], today: dt.date) -> None
                          actor=coordinator if by_coord else None, trusted=not by_coord,
                          reporter_name=_name(rng), reporter_phone=f"13{rng.randint(100000000, 999999999)}",
                          ip=f"10.0.{i}.1", now=when)
-        age = (today - timezone.localdate(when)).days
+        age = (today - dates.local_date(when)).days
         fate = rng.random()
         # Old items are mostly done (a few left to escalate); recent ones are in every state.
         if (age > 20 and fate < 0.9) or (3 < age <= 20 and fate < 0.5):
             needs.accept(actor=None, report=r)
             late = rng.random() < 0.2
             done = r.deadline + dt.timedelta(days=rng.randint(1, 10)) if late else \
-                timezone.localdate(when) + dt.timedelta(days=rng.randint(1, 6))
+                dates.local_date(when) + dt.timedelta(days=rng.randint(1, 6))
             if done < today:
-                needs.resolve(actor=None, report=r, at=timezone.make_aware(dt.datetime.combine(done, dt.time(16))),
+                needs.resolve(actor=None, report=r, at=dates.aware(dt.datetime.combine(done, dt.time(16))),
                               resolution=rng.choice(["已入户核查，符合条件，已指导申请低保", "已协调村委会落实临时救助",
                                                      "已转交相关部门处理并回复反映人", "已安排人员排除隐患"]))
         elif age <= 20 and fate < 0.8:
@@ -323,7 +323,7 @@ def _assessment(rng: random.Random, county: Division, today: dt.date) -> None:
 
 
 def _circulars(rng: random.Random, county: Division, towns: list[Division]) -> None:
-    now = timezone.now()
+    now = dates.now()
     docs = [("延民〔{y}〕12号", "关于做好困难群众基本生活保障工作的通知"), ("延民〔{y}〕18号", "关于开展低保专项治理的通知"),
             ("延民〔{y}〕25号", "关于汛期灾情信息报送工作的通知"), ("", "关于召开全区民政工作会议的通知")]
     for k, (num, title) in enumerate(docs):

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.core import dates
 from minzheng.regions.models import Division
 
 log = logging.getLogger(__name__)
@@ -98,9 +99,8 @@ def _ratio(good: int, total: int) -> Decimal | None:
 def _year_cutoff(year: int) -> Any:
     import datetime as dt
 
-    from django.utils import timezone
 
-    return min(timezone.localdate(), dt.date(year, 12, 31))
+    return min(dates.today(), dt.date(year, 12, 31))
 
 
 def review_on_time(township: Division, year: int) -> Decimal | None:
@@ -123,11 +123,10 @@ def publicity_on_time(township: Division, year: int) -> Decimal | None:
 
 def disaster_on_time(township: Division, year: int) -> Decimal | None:
     """disaster.Round due in `year` for events affecting the township: its report submitted by the due time."""
-    from django.utils import timezone
 
     rounds = _model("disaster", "Round")
     reports = _model("disaster", "Report")
-    due = list(rounds.objects.filter(due_at__year=year, due_at__lt=timezone.now(),
+    due = list(rounds.objects.filter(due_at__year=year, due_at__lt=dates.now(),
                                      event__areas__division=township).distinct())
     if not due:
         return None

@@ -4,8 +4,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.core.leakcheck import Planted
 
 
@@ -27,7 +27,7 @@ def plant(village: Any, owner: Any) -> Planted:
     )
 
     township = village.parent
-    today = timezone.localdate()
+    today = dates.today()
     post = staff.create_post(division=village, kind=PostKind.VILLAGE_COORDINATOR)
     leaver = staff.create_staff(division=village, name="钱秘协管")
     successor = staff.create_staff(division=village, name="孙秘接任")
@@ -35,14 +35,14 @@ def plant(village: Any, owner: Any) -> Planted:
     handover = staff.hand_over(post=post, on=dt.date(2023, 6, 1), reason="resigned", successor=successor)
     need = NeedReport.objects.create(village=village, category="hardship", description="周秘困难户独居无人照料",
                                      source=NeedSource.PUBLIC, reporter_name="吴秘反映",
-                                     reporter_phone="13900001111", deadline=today, created_at=timezone.now(),
+                                     reporter_phone="13900001111", deadline=today, created_at=dates.now(),
                                      photo=ContentFile(b"\x89PNG\r\n", name="leak.png"))
     session = TrainingSession.objects.create(division=township, level=TrainingLevel.TOWNSHIP, date=today,
                                              topic="协管员培训")
     material = TrainingMaterial.objects.create(session=session, title="课件", link="https://example.org/k")
     meeting = CoordinatorMeeting.objects.create(township=township, date=today, topic="例会")
     meeting.attendees.add(successor)
-    circular = Circular.objects.create(issuer=township, title="乡镇通知", published_at=timezone.now(),
+    circular = Circular.objects.create(issuer=township, title="乡镇通知", published_at=dates.now(),
                                        link="https://example.org/c")
     receipt = CircularReceipt.objects.create(circular=circular, recipient=village)
     note = WorkNote.objects.create(division=village, owner=owner, title="回访周秘困难户")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core import dates
 from minzheng.core.scoping import ScopedManager
 
 
@@ -116,10 +117,7 @@ class StaffMember(models.Model):
         return self.name
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return dates.age_or_none(self.birth_date, day)
 
 
 class PostHolding(models.Model):
@@ -563,7 +561,7 @@ class NeedReport(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"MQ{self.created_at:%Y%m%d}-{self.pk:05d}"
+        return f"MQ{dates.local(self.created_at):%Y%m%d}-{self.pk:05d}"
 
 
 class NeedEvent(models.Model):

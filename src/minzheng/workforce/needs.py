@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap, Role
 from minzheng.audit import context as audit_context
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.core.scoping import in_scope, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
@@ -83,7 +83,7 @@ def _name(actor: Any) -> str:
 
 def _event(report: NeedReport, action: str, text: str = "", actor: Any = None, at: dt.datetime | None = None) -> None:
     who = getattr(actor, "username", "") or audit_context.current().username or "公众"
-    NeedEvent.objects.create(report=report, at=at or timezone.now(), actor=who, action=action, text=text[:300])
+    NeedEvent.objects.create(report=report, at=at or dates.now(), actor=who, action=action, text=text[:300])
 
 
 @transaction.atomic
@@ -91,8 +91,8 @@ def submit(*, village: Division, category: str, description: str, source: str, a
            photo: Any = None, reporter_name: str = "", reporter_phone: str = "", ip: str = "",
            now: dt.datetime | None = None, trusted: bool = False) -> NeedReport:
     """Record a report. `trusted` is the operator's path (CLI, demo, paper forms keyed in later): no account."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or dates.now()
+    today = dates.local_date(now)
     if village is None or village.level != Level.VILLAGE:
         raise ValidationError({"village": "请选择村(社区)"})
     if category not in NeedCategory.values:
@@ -119,7 +119,7 @@ def submit(*, village: Division, category: str, description: str, source: str, a
         village=village, category=category, description=description, source=source,
         photo=clean_photo(photo, on=today) or "", reporter_name=reporter_name.strip()[:64],
         reporter_phone=reporter_phone.strip()[:32], reported_by=actor, origin_hash=digest,
-        assignee=township_assignee(village.parent), deadline=policy.add_workdays(today, int(pv.value)),
+        assignee=township_assignee(village.parent), deadline=dates.add_workdays(today, int(pv.value)),
         deadline_rule=pv.ref(), created_at=now)
     _event(report, "reported", f"{report.get_source_display()}：{report.get_category_display()}", actor, now)
     return report
@@ -163,7 +163,7 @@ def resolve(*, actor: Any, report: NeedReport, resolution: str, at: dt.datetime 
         raise ValidationError({"resolution": "请填写办理结果"})
     report.status = NeedStatus.RESOLVED
     report.resolution = resolution
-    report.resolved_at = at or timezone.now()
+    report.resolved_at = at or dates.now()
     report.resolved_by = _name(actor)
     if report.assignee_id is None and actor is not None:
         report.assignee = actor
@@ -173,23 +173,23 @@ def resolve(*, actor: Any, report: NeedReport, resolution: str, at: dt.datetime 
 
 
 def overdue(qs: QuerySet[NeedReport], today: dt.date | None = None) -> QuerySet[NeedReport]:
-    today = today or timezone.localdate()
+    today = today or dates.today()
     return qs.exclude(status=NeedStatus.RESOLVED).filter(deadline__lt=today)
 
 
 def district_queue(qs: QuerySet[NeedReport], today: dt.date | None = None) -> QuerySet[NeedReport]:
     """What the district must watch: open items that are escalated or past their deadline (computed, so an item
     shows up the day it becomes overdue even before the escalation job has run)."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     return qs.exclude(status=NeedStatus.RESOLVED).filter(Q(escalated_at__isnull=False) | Q(deadline__lt=today))
 
 
 @transaction.atomic
 def escalate_overdue(today: dt.date | None = None) -> int:
     """Mark open items past their deadline as escalated to the district. Running it twice escalates nothing new."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     items = list(overdue(NeedReport.objects.all(), today).filter(escalated_at__isnull=True))
-    now = timezone.now()
+    now = dates.now()
     for r in items:
         r.escalated_at = now
         r.save(update_fields=["escalated_at"])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.core.scoping import visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -22,7 +21,7 @@ def coordinator(request: HttpRequest) -> dict[str, Any]:
 
 def township(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    today = timezone.localdate()
+    today = dates.today()
     open_items = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED).select_related("village")
     rows = training.compliance(visible(PostHolding, user), year=today.year, on=today)
     return {"open_items": open_items.order_by("deadline")[:8], "open_count": open_items.count(),
@@ -33,8 +32,8 @@ def township(request: HttpRequest) -> dict[str, Any]:
 
 def bureau(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    today = timezone.localdate()
+    today = dates.today()
     towns = list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))
     return {"charts": charts.dashboard(user, towns, today), "year": today.year,
             "escalated": visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED)
-            .filter(deadline__lt=today).count(), "on": dt.date.today()}
+            .filter(deadline__lt=today).count(), "on": dates.today()}

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap, Role
+from minzheng.core import dates
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
 from minzheng.regions.models import Level
@@ -22,7 +22,7 @@ from .models import CircularReceipt, NeedReport, NeedStatus, PostHolding, WorkNo
 def tasks_for(user: Any) -> list[TaskItem]:
     if not user.has_cap(Cap.VIEW_BUSINESS) or user.division is None:
         return []
-    today = timezone.localdate()
+    today = dates.today()
     items: list[TaskItem] = []
     level = user.division.level
     if user.has_cap(Cap.EDIT_BUSINESS) and user.role != Role.VILLAGE_COORDINATOR:
@@ -38,7 +38,7 @@ def tasks_for(user: Any) -> list[TaskItem]:
     for rc in (CircularReceipt.objects.filter(recipient=user.division, read_at__isnull=True)
                .select_related("circular")[:20]):
         items.append(TaskItem("文件阅知", rc.circular.title, reverse("workforce:receipt", args=[rc.pk]),
-                              rc.circular.published_at.date(), False, user.division.name))
+                              dates.local_date(rc.circular.published_at), False, user.division.name))
     for n in WorkNote.objects.filter(owner=user, closed=False, follow_up__isnull=False)[:20]:
         items.append(TaskItem("工作笔记", n.title, reverse("workforce:notes"), n.follow_up, n.follow_up < today))
     if user.has_cap(Cap.EDIT_BUSINESS) and level in (Level.COUNTY, Level.TOWNSHIP) and today.month >= 3:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
@@ -142,7 +143,7 @@ def expected_by(required: int, on: dt.date, year: int) -> int:
 
 def compliance(holdings: QuerySet[PostHolding], *, year: int, on: dt.date | None = None) -> list[PersonCompliance]:
     """Everyone in a township or village post during `year`, with the sessions of the right level they attended."""
-    on = on or dt.date.today()
+    on = on or dates.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     hs = (holdings.filter(start__lte=min(end, on)).exclude(end__lt=start)
           .filter(post__kind__in=[*TOWNSHIP_KINDS, *VILLAGE_KINDS])

@@ -12,13 +12,13 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
 from minzheng.audit import services as audit
+from minzheng.core import dates
 from minzheng.core.excel import workbook_bytes
 from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
 from minzheng.regions.models import Division, Level
@@ -55,7 +55,7 @@ REPORT_HEADS = {"大专以上": 8, "中专(高中)": 8, "初中": 5, "50岁及�
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return dates.today()
 
 
 def _year(request: HttpRequest) -> int:

@@ -24,10 +24,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit import context
+from minzheng.core import dates
 
 from .reader import SUPPORTED
 
@@ -167,7 +167,7 @@ def create_job(user: Any, file_name: str, chunks: Any, *, programme: str = "") -
         "id": job_id, "file_name": Path(file_name).name[:120], "stored_name": stored, "programme": programme,
         "user_id": user.pk, "username": user.get_username(), "role": getattr(user, "role", ""),
         "division_id": user.division.pk, "division_path": user.division.path, "division_name": user.division.name,
-        "created": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "status": Status.QUEUED, "mode": Mode.PREVIEW,
+        "created": dates.local().strftime("%Y-%m-%d %H:%M:%S"), "status": Status.QUEUED, "mode": Mode.PREVIEW,
         "phase": "", "done": 0, "total": 0, "message": "", "result": None, "preview": None,
     })
     job.save()

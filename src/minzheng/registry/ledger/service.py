@@ -20,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
+from minzheng.core import dates
 
 from .validate import Issue, Stats, Validator, read_spool
 from .writer import LedgerWriter
@@ -84,7 +85,7 @@ def import_ledger(path: str | Path, *, user: Any = None, programme: str | None =
         raise PermissionDenied("您的角色没有导入台账的权限")
     path = Path(path)
     name = file_name or path.name
-    today = today or dt.date.today()
+    today = today or dates.today()
     scope = getattr(user, "division", None) if user is not None else None
     if user is not None and scope is None:
         raise PermissionDenied("您的账号未绑定区划，不能导入台账")

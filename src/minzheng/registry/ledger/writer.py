@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.db.models import Model
-from django.utils import timezone
 
+from minzheng.core import dates
 from minzheng.registry import models as M
 
 
@@ -196,7 +196,7 @@ class LedgerWriter:
     def __init__(self, *, source_ref: str, today: dt.date, expected_persons: int = 0) -> None:
         connection.ensure_connection()
         self.sqlite = connection.vendor == "sqlite"
-        now = timezone.now()
+        now = dates.now()
         self.today = today.isoformat()
         self.source_ref = source_ref[:64]
         hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "note", "source"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minzheng.audit.context import Actor, acting
+from minzheng.core import dates
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         try:
-            day = dt.date.fromisoformat(o["date"]) if o["date"] else dt.date.today()
+            day = dt.date.fromisoformat(o["date"]) if o["date"] else dates.today()
         except ValueError as exc:
             raise CommandError("日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD") from exc
         from minzheng.assistance import services, workflow

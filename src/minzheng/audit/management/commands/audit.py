@@ -6,9 +6,9 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from minzheng.audit import context, services
+from minzheng.core import dates
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 return
             self.stderr.write(f"审计日志被篡改 / audit chain broken at entry #{r.first_bad_seq}: {r.reason}")
             sys.exit(1)
-        cutoff = timezone.make_aware(dt.datetime.fromisoformat(o["before"]))
+        cutoff = dates.aware(dt.datetime.fromisoformat(o["before"]))
         try:
             with context.acting(context.Actor(f"cli:{getpass.getuser()}", "operator")):
                 n = services.purge_before(cutoff)

@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from minzheng.audit.context import Actor, acting
+from minzheng.core import dates
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             for d in services.dues(ev, now=at):
                 if d.overdue and not d.done:
                     rows.append({"event": ev.name, "round": str(d.round), "division": d.division.name,
-                                 "due_at": timezone.localtime(d.round.due_at).isoformat()})
+                                 "due_at": dates.local(d.round.due_at).isoformat()})
         text = "\n".join(f"{r['event']}  {r['round']}  {r['division']}  时限 {r['due_at'][:16]}" for r in rows)
         self.emit(opts, rows, (text or "没有逾期未报的灾情报告 / nothing overdue") + "\n")
         if rows:
@@ -61,17 +61,17 @@ class Command(BaseCommand):
 
         at = self._at(opts)
         rounds = services.open_due_rounds(now=at)
-        data = [{"event": r.event.name, "round": str(r), "as_of": timezone.localtime(r.as_of).isoformat(),
-                 "due_at": timezone.localtime(r.due_at).isoformat()} for r in rounds]
+        data = [{"event": r.event.name, "round": str(r), "as_of": dates.local(r.as_of).isoformat(),
+                 "due_at": dates.local(r.due_at).isoformat()} for r in rounds]
         self.emit(opts, data, "".join(f"{d['event']}  {d['round']}  时限 {d['due_at'][:16]}\n" for d in data)
                   or "没有到期的续报期次 / no round due\n")
 
     def _at(self, opts: dict[str, Any]) -> dt.datetime:
         try:
-            at = dt.datetime.fromisoformat(opts["at"]) if opts.get("at") else timezone.now()
+            at = dt.datetime.fromisoformat(opts["at"]) if opts.get("at") else dates.now()
         except ValueError:
             raise CommandError(f"时间格式有误 / bad time: {opts['at']}") from None
-        return timezone.make_aware(at) if timezone.is_naive(at) else at
+        return dates.aware(at)
 
     def do_reconcile(self, opts: dict[str, Any]) -> None:
         from minzheng.disaster import relief
