@@ -28,15 +28,10 @@ setup() {
   assets
 }
 
-# Front-end libraries come from the npm registry (package-lock.json) and are copied into the package's static files.
+# Front-end libraries come from the npm registry (package-lock.json) and are copied into the package's static files
+# by the same script the wheel build runs (scripts/vendor_assets.py).
 assets() {
-  local dest=src/minzheng/static/vendor/echarts
-  if [ ! -f "$dest/echarts.min.js" ]; then
-    command -v npm >/dev/null || { echo "npm is needed once to fetch front-end assets (ECharts)" >&2; exit 1; }
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-    mkdir -p "$dest"
-    cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE "$dest/"
-  fi
+  "$VENV/bin/python" scripts/vendor_assets.py
 }
 
 pg_reachable() {
