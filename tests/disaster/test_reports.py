@@ -16,7 +16,7 @@ from minzheng.audit.models import AuditEntry
 from minzheng.core import dates
 from minzheng.core.models import SiteSettings
 from minzheng.disaster import indicators, services
-from minzheng.disaster.models import EventStatus, Report, ReportStatus, RoundKind, ValidationRule
+from minzheng.disaster.models import Event, EventStatus, Report, ReportStatus, RoundKind, ValidationRule
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
 from minzheng.registry import idnumber
@@ -249,7 +249,7 @@ def test_event_from_initial_to_final_in_the_ui(login: Any, district_admin: Any, 
         "areas": [meishan.pk], "description": "测试"})
     assert resp.status_code == 302
     ev_url = resp["Location"]
-    ev = services.Event.objects.get(name="界面测试暴雨")
+    ev = Event.objects.get(name="界面测试暴雨")
     page = officer.get(ev_url).content.decode()
     assert "主管部门：应急管理局" in page and "梅山街道" in page
     # the township opens its 初报 and types a planted inconsistency: the HTMX check flags it beside the field

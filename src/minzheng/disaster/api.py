@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticError
 
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.core.scoping import get_visible, in_scope, visible, visible_divisions
 from minzheng.registry.models import Household
 
 from . import indicators, relief, services
@@ -150,7 +150,7 @@ def _round(r: Round) -> RoundOut:
 
 
 def _event(ev: Any, user: Any) -> EventOut:
-    towns = [t for t in services.affected_townships(ev) if services.in_scope(user, t)]
+    towns = [t for t in services.affected_townships(ev) if in_scope(user, t)]
     return EventOut(id=ev.pk, name=ev.name, dtype=ev.dtype.name, dtype_code=ev.dtype.code, started_at=ev.started_at,
                     ended_at=ev.ended_at, registered_at=ev.registered_at, severity=ev.severity,
                     is_major=ev.is_major, status=ev.status, department=ev.department,
@@ -246,7 +246,7 @@ def summary(request: HttpRequest, event_id: int, round_id: int | None = None) ->
     rnd = next((r for r in rounds if r.pk == round_id), rounds[-1] if rounds else None)
     if rnd is None:
         raise ValidationError("没有期次")
-    towns = [t for t in services.affected_townships(ev) if services.in_scope(user, t)]
+    towns = [t for t in services.affected_townships(ev) if in_scope(user, t)]
     s = services.summarise(rnd, towns)
     rows = [{"code": r.division.code, "name": r.division.name, "status": r.report.status if r.report else None,
              "counted": r.counted, "values": indicators.total([r.values]),

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.scoping import in_scope
 from minzheng.core.tasks import TaskItem
 
 from . import services
@@ -39,7 +40,7 @@ def task_items(user: Any) -> list[TaskItem]:
                                   due=d.round.due_at, overdue=d.overdue, division=d.division.name))
         for ev in visible_events(user).filter(status=EventStatus.ONGOING):
             due = services.next_update_due(ev, now=now)
-            if due is not None and due <= now and services.in_scope(user, ev.division):
+            if due is not None and due <= now and in_scope(user, ev.division):
                 items.append(TaskItem(kind="续报待发起", title=f"{ev} 应发起{'零报告/' if ev.is_major else ''}续报",
                                       url=reverse("disaster:event", kwargs={"event_id": ev.pk}), due=due,
                                       overdue=True, division=ev.division.name))

@@ -1,0 +1,71 @@
+"""Deadlines: which township owes which round, what is overdue, and the to-do lists built from that."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from minzheng.core.scoping import in_scope
+from minzheng.regions.models import Division, Level
+
+from ..models import Event, EventStatus, Report, ReportStatus, Round, RoundKind
+from .events import _now, affected_townships
+
+
+@dataclass(frozen=True)
+class Due:
+    round: Round
+    division: Division
+    report: Report | None
+    overdue: bool
+
+    @property
+    def done(self) -> bool:
+        return self.report is not None and self.report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
+def dues(event: Event, *, now: dt.datetime | None = None, townships: Iterable[Division] | None = None) -> list[Due]:
+    """Every affected township's state for every round: submitted, pending, or overdue (past due, not sent)."""
+    now = _now(now)
+    towns = list(townships) if townships is not None else affected_townships(event)
+    reports = {(r.round_id, r.division_id): r for r in Report.objects.filter(event=event,
+                                                                            division__in=towns)}
+    out = []
+    for rnd in event.rounds.order_by("as_of", "seq"):
+        for t in towns:
+            rep = reports.get((rnd.pk, t.pk))
+            sent = rep is not None and rep.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+            late = (rep.submitted_at > rnd.due_at) if sent and rep and rep.submitted_at else (not sent and now > rnd.due_at)
+            out.append(Due(rnd, t, rep, late))
+    return out
+
+
+def overdue_initial(event: Event, *, now: dt.datetime | None = None) -> list[Division]:
+    """Townships whose 初报 is late: not sent by the deadline (or sent after it)."""
+    return [d.division for d in dues(event, now=now) if d.round.kind == RoundKind.INITIAL and d.overdue]
+
+
+def open_rounds_for(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
+    """Rounds the user's township (or village) has not yet sent (tasks and the home panel)."""
+    from ..selectors import visible_events
+
+    div = user.division
+    if div is None or div.level not in (Level.TOWNSHIP, Level.VILLAGE):
+        return []
+    out = []
+    for ev in visible_events(user).exclude(status=EventStatus.CLOSED):
+        out += [d for d in dues(ev, now=now, townships=[div]) if not d.done]
+    return out
+
+
+def late_townships(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
+    """For district users: overdue township reports across open events."""
+    from ..selectors import visible_events
+
+    out = []
+    for ev in visible_events(user).exclude(status=EventStatus.CLOSED):
+        towns = [t for t in affected_townships(ev) if in_scope(user, t)]
+        out += [d for d in dues(ev, now=now, townships=towns) if d.overdue and not d.done]
+    return out
