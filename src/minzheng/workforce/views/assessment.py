@@ -1,0 +1,156 @@
+"""Assessment (考核): the yearly scheme, scores, targets and awards, and the coordinators' meetings and checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from minzheng.accounts.decorators import require_cap
+from minzheng.accounts.roles import Cap
+from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.regions.models import Division, Level
+
+from .. import assessment as assess
+from .. import charts
+from ..models import (
+    AssessmentScheme,
+    Award,
+    CoordinatorMeeting,
+    Indicator,
+    IndicatorScore,
+    StaffMember,
+    TownshipResult,
+    TownshipTarget,
+)
+from .common import _can_edit, _is_county, _today, _townships, _year
+
+
+@require_cap(Cap.VIEW_DASHBOARD)
+def assessment_page(request: HttpRequest) -> HttpResponse:
+    # The county's 考核细则 is sent down to every township: reference data, like a parameter. Township rows
+    # (scores, results, targets, awards) are read through visible().
+    schemes = AssessmentScheme.objects.filter(division__level=Level.COUNTY).order_by("-year")
+    if request.method == "POST":
+        if not (_can_edit(request.user) and _is_county(request.user)):
+            raise PermissionDenied("考核方案由区民政局制定")
+        try:
+            year = int(request.POST.get("year", ""))
+            s = assess.create_scheme(year=year, division=request.user.division, actor=request.user)
+        except (ValueError, ValidationError) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, "已下达年度考核方案")
+            return redirect("workforce:assessment_year", assess_year=s.year)
+    awards = visible(Award, request.user).select_related("division", "staff")[:30]
+    return render(request, "workforce/assessment.html", {
+        "schemes": schemes, "awards": awards, "can_manage": _can_edit(request.user) and _is_county(request.user),
+        "next_year": _today().year + (1 if _today().month >= 11 else 0)})
+
+
+@require_cap(Cap.VIEW_DASHBOARD)
+def assessment_year(request: HttpRequest, assess_year: int) -> HttpResponse:
+    scheme = AssessmentScheme.objects.filter(division__level=Level.COUNTY, year=assess_year).first()
+    if scheme is None:
+        raise Http404("该年度没有考核方案")
+    user = request.user
+    can_manage = _can_edit(user) and _is_county(user) and scheme.division.path.startswith(user.division.path)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("考核由区民政局组织")
+        action = request.POST.get("action")
+        try:
+            if action == "score":
+                assess.score_scheme(scheme=scheme, actor=user)
+                messages.success(request, "已完成年终评分和排名")
+            elif action == "finalize":
+                assess.finalize(scheme=scheme, actor=user)
+                messages.success(request, "考核结果已定稿")
+            elif action == "manual":
+                ind = scheme.indicators.get(pk=int(request.POST.get("indicator", "0")))
+                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
+                assess.set_manual_score(actor=user, indicator=ind, township=town,
+                                        score=Decimal(request.POST.get("score", "")), note=request.POST.get("note", ""))
+                messages.success(request, "已录入评分")
+            elif action == "target":
+                ind = scheme.indicators.get(pk=int(request.POST.get("indicator", "0")))
+                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
+                raw = request.POST.get("target", "").strip()
+                assess.set_target(actor=user, indicator=ind, township=town,
+                                  target=Decimal(raw) if raw else None, task=request.POST.get("task", ""))
+                messages.success(request, "已下达目标")
+            elif action == "award":
+                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")))
+                assess.give_award(actor=user, division=town, year=scheme.year, title=request.POST.get("title", ""),
+                                  reward=request.POST.get("reward", ""), date=_today())
+                messages.success(request, "已记录表彰")
+        except (ValidationError, ValueError, InvalidOperation, Indicator.DoesNotExist, Division.DoesNotExist) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", ["输入有误"])))
+        return redirect("workforce:assessment_year", assess_year=scheme.year)
+    indicators = list(scheme.indicators.all())
+    towns = _townships(user)
+    scores = {(s.indicator_id, s.township_id): s for s in visible(IndicatorScore, user).filter(indicator__scheme=scheme)}
+    targets = {(t.indicator_id, t.township_id): t for t in
+               visible(TownshipTarget, user).filter(indicator__scheme=scheme)}
+    results = {r.township_id: r for r in visible(TownshipResult, user).filter(scheme=scheme)}
+    table = [{"town": t, "result": results.get(t.pk),
+              "cells": [{"ind": i, "score": scores.get((i.pk, t.pk)), "target": targets.get((i.pk, t.pk))}
+                        for i in indicators]} for t in towns]
+    table.sort(key=lambda r: (r["result"] is None or r["result"].rank is None,
+                              r["result"].rank if r["result"] and r["result"].rank else 0, r["town"].code))
+    ranked = [r["result"] for r in table if r["result"] and r["result"].total is not None]
+    return render(request, "workforce/assessment_year.html", {
+        "scheme": scheme, "indicators": indicators, "table": table, "can_manage": can_manage,
+        "towns": towns, "weight_sum": sum(i.weight for i in indicators),
+        "chart": charts.assessment_chart(sorted(ranked, key=lambda r: r.township.code)) if ranked else None,
+        "awards": visible(Award, user).filter(year=scheme.year).select_related("division", "staff")})
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def coordinators_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    year = _year(request)
+    towns = _townships(user)
+    town = next((t for t in towns if str(t.pk) == request.GET.get("township")), None) or (towns[0] if towns else None)
+    if request.method == "POST":
+        if not _can_edit(user):
+            raise PermissionDenied("您的角色不能登记例会和检查")
+        action = request.POST.get("action")
+        try:
+            if action == "meeting":
+                t = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
+                ids = {int(x) for x in request.POST.getlist("attendees") if x.isdigit()}
+                assess.record_meeting(actor=user, township=t, date=dt.date.fromisoformat(request.POST["date"]),
+                                      topic=request.POST.get("topic", "") or "协管员例会", attendee_ids=ids,
+                                      minutes=request.POST.get("minutes", ""))
+                messages.success(request, "例会已登记")
+            elif action == "check":
+                person = get_visible(StaffMember, user, pk=int(request.POST.get("staff", "0")))
+                assess.record_check(actor=user, staff=person, year=int(request.POST["year"]),
+                                    quarter=int(request.POST["quarter"]), score=Decimal(request.POST["score"]),
+                                    date=_today(), findings=request.POST.get("findings", ""))
+                messages.success(request, "季度检查已登记")
+        except (ValidationError, ValueError, KeyError, InvalidOperation, Division.DoesNotExist) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", ["输入有误"])))
+        return redirect(f"{reverse('workforce:coordinators')}?township={request.POST.get('township', '')}")
+    scores = assess.coordinator_scores(town, year) if town else []
+    meetings = visible(CoordinatorMeeting, user).filter(date__year=year)
+    if town:
+        meetings = meetings.filter(township=town)
+    return render(request, "workforce/coordinators.html", {
+        "year": year, "towns": towns, "town": town, "scores": scores,
+        "meetings": meetings.annotate(n=Count("attendees")), "can_edit": _can_edit(user), "today": _today(),
+        "quarter": (_today().month - 1) // 3 + 1})
+
+
+@require_cap(Cap.VIEW_BUSINESS)
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    m = get_visible(CoordinatorMeeting.objects.select_related("township"), request.user, pk=meeting_id)
+    return render(request, "workforce/meeting.html", {"m": m, "attendees": visible(StaffMember, request.user)
+                                                      .filter(meetings=m).select_related("division")})

@@ -1,0 +1,43 @@
+"""Helpers every 队伍建设 page shares: today, the year or date asked for, the user's townships and what they may edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+
+from minzheng.accounts.roles import Cap, Role
+from minzheng.core import dates
+from minzheng.core.scoping import visible_divisions
+from minzheng.regions.models import Division, Level
+
+
+def _today() -> dt.date:
+    return dates.today()
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or _today().year)
+    except ValueError:
+        return _today().year
+
+
+def _date(request: HttpRequest, name: str = "on") -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name) or "")
+    except ValueError:
+        return _today()
+
+
+def _townships(user: Any) -> list[Division]:
+    return list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))
+
+
+def _is_county(user: Any) -> bool:
+    return user.division is not None and user.division.level == Level.COUNTY
+
+
+def _can_edit(user: Any) -> bool:
+    return user.has_cap(Cap.EDIT_BUSINESS) and user.role != Role.VILLAGE_COORDINATOR
