@@ -25,7 +25,7 @@ class User(AbstractUser):
         verbose_name = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in ADMIN_ROLES]) | models.Q(role="") | models.Q(
+                condition=models.Q(role__in=sorted(r.value for r in ADMIN_ROLES)) | models.Q(role="") | models.Q(
                     division__isnull=False
                 ),
                 name="business_user_has_division",
