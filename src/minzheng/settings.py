@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, SELF
 
+from .apps_list import APPS
+
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("MINZHENG_HOME", "var")).resolve()
 HOME.mkdir(parents=True, exist_ok=True)
@@ -47,17 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
-    "minzheng.core",
-    "minzheng.regions",
-    "minzheng.accounts",
-    "minzheng.audit",
-    "minzheng.policy",
-    "minzheng.registry",
-    "minzheng.assistance",
-    "minzheng.payments",
-    "minzheng.crosscheck",
-    "minzheng.disaster",
-    "minzheng.workforce",
+    *(f"minzheng.{app}" for app in APPS),
 ]
 
 MIDDLEWARE = [

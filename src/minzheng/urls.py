@@ -1,6 +1,20 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from minzheng.accounts import urls as accounts_urls
+from minzheng.assistance import public_urls as assistance_public_urls
+from minzheng.assistance import urls as assistance_urls
+from minzheng.audit import urls as audit_urls
+from minzheng.core import urls as core_urls
+from minzheng.crosscheck import urls as crosscheck_urls
+from minzheng.disaster import public_urls as disaster_public_urls
+from minzheng.disaster import urls as disaster_urls
+from minzheng.payments import urls as payments_urls
+from minzheng.policy import urls as policy_urls
+from minzheng.registry import urls as registry_urls
+from minzheng.workforce import public_urls as workforce_public_urls
+from minzheng.workforce import urls as workforce_urls
+
 from .api import api
 
 handler400 = "minzheng.core.views.bad_request"
@@ -9,32 +23,21 @@ handler404 = "minzheng.core.views.not_found"
 handler500 = "minzheng.core.views.server_error"
 
 urlpatterns = [
-    path("", include("minzheng.core.urls")),
-    path("accounts/", include("minzheng.accounts.urls")),
-    path("audit/", include("minzheng.audit.urls")),
+    path("", include(core_urls)),
+    path("accounts/", include(accounts_urls)),
+    path("audit/", include(audit_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
+    # Each domain app's pages under its own prefix.
+    path("policy/", include(policy_urls)),
+    path("registry/", include(registry_urls)),
+    path("assistance/", include(assistance_urls)),
+    path("payments/", include(payments_urls)),
+    path("crosscheck/", include(crosscheck_urls)),
+    path("disaster/", include(disaster_urls)),
+    path("workforce/", include(workforce_urls)),
+    # Public pages (公示, objections, 民情 reporting) need no login.
+    path("public/assistance/", include(assistance_public_urls)),
+    path("public/disaster/", include(disaster_public_urls)),
+    path("public/workforce/", include(workforce_public_urls)),
 ]
-
-# Each domain app contributes its pages under its own prefix when it has a urls module.
-for _app, _prefix in [
-    ("policy", "policy/"), ("registry", "registry/"), ("assistance", "assistance/"), ("payments", "payments/"),
-    ("crosscheck", "crosscheck/"), ("disaster", "disaster/"), ("workforce", "workforce/"),
-]:
-    try:
-        __import__(f"minzheng.{_app}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"minzheng.{_app}.urls":
-            raise
-        continue
-    urlpatterns.append(path(_prefix, include(f"minzheng.{_app}.urls")))
-
-# Public pages (公示, objections) live under /public/ and need no login; apps expose them as public_urls.
-for _app in ["assistance", "disaster", "workforce"]:
-    try:
-        __import__(f"minzheng.{_app}.public_urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"minzheng.{_app}.public_urls":
-            raise
-        continue
-    urlpatterns.append(path(f"public/{_app}/", include(f"minzheng.{_app}.public_urls")))

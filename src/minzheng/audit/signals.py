@@ -12,11 +12,12 @@ from django.contrib.auth import signals as auth_signals
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from minzheng.apps_list import APPS
+
 from . import context, services
 
-AUDITED_APPS = {
-    "regions", "accounts", "policy", "core", "registry", "assistance", "payments", "crosscheck", "disaster", "workforce",
-}
+# Every app of the project except the log itself (its entries are the record, chained by services.record).
+AUDITED_APPS = set(APPS) - {"audit"}
 # Noise or secrets: never copied into the log.
 SKIP_FIELDS = {"last_login", "updated_at", "modified_at"}
 SECRET_FIELDS = {"password", "token_hash", "key_hash"}

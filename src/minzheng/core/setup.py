@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import TextIO
 
 from django.core.management import call_command
-
-DOMAIN_APPS = ["registry", "assistance", "payments", "crosscheck", "disaster", "workforce"]
-
-
-def _hook(app: str, module: str, name: str) -> Callable[..., object] | None:
-    try:
-        mod = importlib.import_module(f"minzheng.{app}.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"minzheng.{app}.{module}":
-            raise
-        return None
-    return getattr(mod, name, None)
 
 
 def initialise(out: TextIO, *, verbosity: int = 1) -> None:
@@ -38,9 +25,8 @@ def initialise(out: TextIO, *, verbosity: int = 1) -> None:
         n = policy.seed_holidays()
         if n:
             out.write(f"已加载节假日与调休 {n} 天\n")
-        for app in DOMAIN_APPS:
-            if (seed := _hook(app, "seeds", "seed")) is not None:
-                seed(out)
+        for seed in seeds():
+            seed(out)
         n = policy.seed_parameters()
         if n:
             out.write(f"已录入政策参数初始版本 {n} 条\n")
@@ -50,6 +36,29 @@ def load_demo_data(out: TextIO, *, scale: float) -> None:
     from minzheng.audit import context
 
     with context.acting(context.Actor("minzheng-demo", "system")):
-        for app in DOMAIN_APPS:
-            if (load := _hook(app, "demo", "load")) is not None:
-                load(out, scale=scale)
+        for load in demo_loaders():
+            load(out, scale=scale)
+
+
+def seeds() -> list[Callable[[TextIO], None]]:
+    """Each app's reference data (programmes, bank-file layouts, check rules, disaster types and items)."""
+    from minzheng.crosscheck import seeds as crosscheck_seeds
+    from minzheng.disaster import seeds as disaster_seeds
+    from minzheng.payments import seeds as payments_seeds
+    from minzheng.registry import seeds as registry_seeds
+
+    return [registry_seeds.seed, payments_seeds.seed, crosscheck_seeds.seed, disaster_seeds.seed]
+
+
+def demo_loaders() -> list[Callable[..., None]]:
+    """Each app's demo data, in app order: later apps build on the households and cases of earlier ones.
+    Imported when called: the demo modules pull in data libraries `minzheng init` does not need."""
+    from minzheng.assistance import demo as assistance_demo
+    from minzheng.crosscheck import demo as crosscheck_demo
+    from minzheng.disaster import demo as disaster_demo
+    from minzheng.payments import demo as payments_demo
+    from minzheng.registry import demo as registry_demo
+    from minzheng.workforce import demo as workforce_demo
+
+    return [registry_demo.load, assistance_demo.load, payments_demo.load, crosscheck_demo.load, disaster_demo.load,
+            workforce_demo.load]

@@ -13,6 +13,7 @@ from minzheng.audit.services import record_output
 from minzheng.core.excel import workbook_bytes
 
 from . import masking
+from .ledger.columns import BY_KEY, CANONICAL_ORDER
 from .models import (
     DisabilityCategory,
     DisabilityGrade,
@@ -30,19 +31,9 @@ from .models import (
     WorkCapacity,
 )
 
-try:  # the import's canonical columns (owned by the ledger import); the same order and headers on the way out
-    from .ledger.columns import BY_KEY, CANONICAL_ORDER
-
-    HEADERS = [BY_KEY[k].header for k in CANONICAL_ORDER]
-    KEYS: tuple[str, ...] = tuple(CANONICAL_ORDER)
-except ImportError:  # pragma: no cover - only while the import module is absent
-    KEYS = ("seq", "township", "village", "hukou_type", "address", "name", "id_number", "relation", "sex",
-            "birth_date", "ethnicity", "phone", "education", "marital_status", "health", "work_capacity",
-            "disability_category", "disability_grade", "category", "covered", "amount", "bank_name", "account",
-            "start_month", "note")
-    HEADERS = ["序号", "乡镇(街道)", "村(社区)", "户籍性质", "居住地址", "姓名", "公民身份号码", "与户主关系", "性别", "出生日期",
-               "民族", "联系电话", "文化程度", "婚姻状况", "健康状况", "劳动能力", "残疾类别", "残疾等级", "保障类别", "保障人数",
-               "月保障金额(元)", "开户银行", "银行账号", "起始月份", "备注"]
+# The import's canonical columns: the same order and headers on the way out.
+HEADERS = [BY_KEY[k].header for k in CANONICAL_ORDER]
+KEYS: tuple[str, ...] = tuple(CANONICAL_ORDER)
 
 _LABELS: dict[str, dict[Any, str]] = {
     "hukou_type": dict(HukouType.choices), "relation": dict(Relation.choices), "sex": dict(Sex.choices),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .import_urls import urlpatterns as import_urlpatterns
 
 app_name = "registry"
 
@@ -22,13 +23,5 @@ urlpatterns = [
     path("persons/<int:person_id>/death/", views.person_death, name="person_death"),
     path("template.xlsx", views.template_download, name="template"),
     path("idcheck/", views.idcheck, name="idcheck"),
+    *import_urlpatterns,
 ]
-
-# ---- ledger import (owned by the import work): its routes live in import_urls.py and are appended here. ----
-try:
-    from .import_urls import urlpatterns as _import_urlpatterns
-except ModuleNotFoundError as exc:
-    if exc.name != "minzheng.registry.import_urls":
-        raise
-else:
-    urlpatterns += _import_urlpatterns
