@@ -9,16 +9,16 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from minzheng.assistance import leakcheck as assistance_leakcheck
-from minzheng.core import leakcheck
 from tests.core.test_jurisdiction import business_audit_count, fill, walk
+from tests.leakcheck import assistance as assistance_leakcheck
+from tests.leakcheck import core as core_leakcheck
 
 
 @pytest.mark.django_db
 def test_assistance_routes_leak_nothing_to_another_township(zhongshan: Any, meishan_officer: Any,
                                                             xiadao_officer: Any) -> None:
     # given: cases at every stage in 梅山街道 中山社区
-    world = leakcheck.plant(zhongshan, meishan_officer)
+    world = core_leakcheck.plant(zhongshan, meishan_officer)
     world.merge(assistance_leakcheck.plant(zhongshan, meishan_officer))
     routes = [r for r in walk(get_resolver().url_patterns)
               if r[1].startswith(("assistance:", "assistance_public:")) or "/assistance/" in r[0]

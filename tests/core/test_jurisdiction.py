@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from minzheng.audit.models import AuditEntry
-from minzheng.core import leakcheck
+from tests import leakcheck
 
 # Routes that serve no records: authentication, language switch, health, the API's own schema and docs.
 EXEMPT = {
@@ -45,10 +45,7 @@ def business_audit_count() -> int:
 
 @pytest.fixture
 def world(zhongshan: Any, meishan_officer: Any) -> leakcheck.Planted:
-    planted = leakcheck.Planted()
-    for plant in leakcheck.planters():
-        planted.merge(plant(zhongshan, meishan_officer))
-    return planted
+    return leakcheck.plant_all(zhongshan, meishan_officer)
 
 
 @pytest.mark.django_db
@@ -58,7 +55,7 @@ def test_every_route_is_covered_and_leaks_nothing(world: leakcheck.Planted, meis
     routes = [r for r in walk(get_resolver().url_patterns) if r[1] not in EXEMPT and "static" not in r[0]]
     values = {**world.plain, **world.scoped}
     uncovered = sorted({f"{name} <{k}>" for _, name, ks in routes for k in ks if k not in values})
-    assert not uncovered, f"routes with URL keywords no app plants (add them to <app>/leakcheck.py): {uncovered}"
+    assert not uncovered, f"routes with URL keywords no app plants (add them to tests/leakcheck/<app>.py): {uncovered}"
     assert world.secrets, "planters must name the strings that identify the victim's people"
 
     outsider, owner = Client(), Client()

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from minzheng.disaster import leakcheck
 from tests.core.test_jurisdiction import business_audit_count, fill, walk
+from tests.leakcheck import disaster as leakcheck
 
 
 @pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from minzheng.audit.models import AuditEntry
-from minzheng.core import leakcheck as core_leakcheck
 from minzheng.registry.ledger import jobs
-from minzheng.registry.ledger.leakcheck import NAME_OK, plant
 from minzheng.registry.models import Household, Person
+from tests.leakcheck import Planted
+from tests.leakcheck.ledger import NAME_OK, plant
 
 from .test_ledger_files import HUANG, build_messy_ledger
 from .test_ledger_import import plant_existing_person
@@ -130,4 +130,4 @@ def test_unsupported_upload_is_refused(login: Any, meishan_officer: Any, tmp_pat
 
 def test_planter_is_compatible_with_the_core_leak_test(meishan_officer: Any, zhongshan: Any) -> None:
     planted = plant(zhongshan, meishan_officer)
-    assert isinstance(planted, core_leakcheck.Planted) and set(planted.scoped) == {"importjob_id"}
+    assert isinstance(planted, Planted) and set(planted.scoped) == {"importjob_id"}

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from minzheng.core.leakcheck import Planted
+from minzheng.policy.catalog import catalog
 
-from .catalog import catalog
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:

@@ -1,4 +1,4 @@
-"""Plant a case at every stage the routes address, in the victim's village (see core/leakcheck.py).
+"""Plant a case at every stage the routes address, in the victim's village (see tests/leakcheck/__init__.py).
 
 Secrets are the applicant household's ID numbers, phones and bank account, and the names of people whose 公示 is
 not active (a case at 县级审核确认): the public pages may legitimately show masked names of live 公示 only.
@@ -10,14 +10,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from minzheng.assistance import services
+from minzheng.assistance.models import KinshipRegistration, ReviewSchedule
 from minzheng.audit.context import Actor, acting
 from minzheng.core import dates
-from minzheng.core.leakcheck import Planted
 from minzheng.registry import idnumber
 from minzheng.registry.models import Household, Income, Person
 
-from . import services
-from .models import KinshipRegistration, ReviewSchedule
+from .planted import Planted
 
 
 def _family(village: Any, surname: str, seq: int) -> tuple[Household, Person]:

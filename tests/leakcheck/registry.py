@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
-from minzheng.core.leakcheck import Planted
+from minzheng.registry import idnumber, services
+from minzheng.registry.models import HukouType, Relation
 
-from . import idnumber, services
-from .models import HukouType, Relation
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:
@@ -23,16 +22,7 @@ def plant(village: Any, owner: Any) -> Planted:
     income = services.add_income(actor=owner, household=hh, category="wage", monthly_amount="1800",
                                  period_start=dt.date(2024, 1, 1), person=member, item="务工收入")
     asset = services.add_asset(actor=owner, household=hh, kind="deposit", value="3000", description="存款")
-    planted = Planted(
+    return Planted(
         scoped={"household_id": hh.pk, "person_id": member.pk, "income_id": income.pk, "asset_id": asset.pk},
         secrets=["苏泳霖", "苏婉蓉", head_id, member_id, "13905990001", "6228480012345678"],
     )
-    # ---- ledger import (owned by the import work): its planter lives in import_leakcheck.py. ----
-    try:
-        extra = importlib.import_module("minzheng.registry.import_leakcheck")
-    except ModuleNotFoundError as exc:
-        if exc.name != "minzheng.registry.import_leakcheck":
-            raise
-    else:
-        planted.merge(extra.plant(village, owner))
-    return planted

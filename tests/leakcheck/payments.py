@@ -1,4 +1,4 @@
-"""Leak-test planter: a roster with one line in the victim's village (see core/leakcheck.py)."""
+"""Leak-test planter: a roster with one line in the victim's village (see tests/leakcheck/__init__.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.core import dates
-from minzheng.core.leakcheck import Planted
+from minzheng.payments.models import FundEntry, FundEntryKind, Payroll, PayrollLine, PayrollStatus
 from minzheng.registry import idnumber
 from minzheng.registry.models import Enrollment, Household, HukouType, Person, Programme
 
-from .models import FundEntry, FundEntryKind, Payroll, PayrollLine, PayrollStatus
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:

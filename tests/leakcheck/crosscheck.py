@@ -7,15 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.core import dates
-from minzheng.core.leakcheck import Planted
+
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:
+    from minzheng.crosscheck.models import CheckRun, Finding
     from minzheng.regions.selectors import township_of
     from minzheng.registry.idnumber import check_char
     from minzheng.registry.models import Enrollment, Household, Person, Programme
-
-    from .models import CheckRun, Finding
 
     seq = 300
     while True:

@@ -1,7 +1,7 @@
 """Leak-test support for the ledger import pages (registry:import_* with `importjob_id`).
 
 `plant(village, owner)` runs a real preview import of a small ledger of `village` as `owner`, so the job page,
-its progress and its error workbook all exist and show that village's people. Called from registry/leakcheck.py.
+its progress and its error workbook all exist and show that village's people. Listed in tests/leakcheck/__init__.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from typing import Any
 
 from django.test import override_settings
 
-from minzheng.core.leakcheck import Planted
 from minzheng.registry.idnumber import check_char
+
+from .planted import Planted
 
 NAME_OK = "柳暗明"
 NAME_BAD = "花又村"
@@ -24,7 +25,7 @@ def _id(birth: dt.date, order: int) -> str:
 
 
 def plant(village: Any, owner: Any) -> Planted:
-    from . import jobs
+    from minzheng.registry.ledger import jobs
 
     good = _id(dt.date(1961, 2, 3), 871)
     bad = _id(dt.date(1962, 3, 4), 872)[:17] + "0"

@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 from minzheng.core import dates
-from minzheng.core.leakcheck import Planted
+from minzheng.disaster import relief, services, winter
+from minzheng.disaster.models import DisasterType, Item, WinterRound
 from minzheng.registry import idnumber
 from minzheng.registry import services as registry
 
-from . import relief, services, winter
-from .models import DisasterType, Item, WinterRound
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:

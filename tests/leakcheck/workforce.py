@@ -6,14 +6,15 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from minzheng.core import dates
-from minzheng.core.leakcheck import Planted
+
+from .planted import Planted
 
 
 def plant(village: Any, owner: Any) -> Planted:
     """A coordinator post with history and a hand-over, a 民情 item, a township training session, a meeting and a
     document sent down — all in `village` (and its township)."""
-    from . import staff
-    from .models import (
+    from minzheng.workforce import staff
+    from minzheng.workforce.models import (
         Circular,
         CircularReceipt,
         CoordinatorMeeting,
