@@ -15,7 +15,7 @@ from django.test import Client
 from minzheng.audit.models import AuditEntry
 from minzheng.core import dates
 from minzheng.core.models import SiteSettings
-from minzheng.disaster import indicators, services
+from minzheng.disaster import indicators, selectors, services
 from minzheng.disaster.models import Event, EventStatus, Report, ReportStatus, RoundKind, ValidationRule
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
@@ -63,6 +63,31 @@ def test_a_late_initial_report_stays_marked_late(flood: Any, xiadao: Any, xiadao
     rep = filed(xiadao_officer, initial(flood), xiadao, GOOD, now=T0 + 2 * H + dt.timedelta(minutes=5))
     assert rep.decided_under["on_time"] is False
     assert xiadao in services.overdue_initial(flood, now=T0 + 5 * H)
+
+
+def test_on_time_means_the_same_on_the_report_the_event_page_and_in_the_assessment(
+        flood: Any, meishan: Any, xiadao: Any, meishan_officer: Any, xiadao_officer: Any, district_admin: Any,
+        login: Any) -> None:
+    # given: 梅山 reports its 初报 before the deadline, 夏道 five minutes after it
+    rnd = initial(flood)
+    early = filed(meishan_officer, rnd, meishan, GOOD, now=T0 + 1.5 * H)
+    late = filed(xiadao_officer, rnd, xiadao, GOOD, now=T0 + 2 * H + dt.timedelta(minutes=5))
+    # then: the report itself, what was recorded at submission, and the deadline tracking agree
+    assert (early.on_time, early.decided_under["on_time"]) == (True, True)
+    assert (late.on_time, late.decided_under["on_time"]) == (False, False)
+    assert services.overdue_initial(flood, now=T0 + 3 * H) == [xiadao]
+    # the event page counts one of two reports on time
+    with dates.frozen(T0 + 3 * H):
+        page = login(district_admin).get(f"/disaster/events/{flood.pk}/").content.decode()
+        # and the township assessment rates each township by the same definition (只计已到期的期次)
+        assert selectors.reports_on_time_rate(meishan, 2026) == Decimal("1.0000")
+        assert selectors.reports_on_time_rate(xiadao, 2026) == Decimal("0.0000")
+        assert selectors.reports_on_time_rate(xiadao, 2025) is None
+    assert "已报 2，按时 1" in page
+    # a report returned for correction is not on time until it is sent again
+    services.return_report(actor=district_admin, report=early, reason="数据有误")
+    early.refresh_from_db()
+    assert not early.on_time
 
 
 def test_the_deadline_is_a_parameter(district_admin: Any, meishan: Any, flood_type: Any) -> None:

@@ -10,9 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from minzheng.assistance import services
+from minzheng.regions.models import Division, Level
 from minzheng.workforce import assessment as assess
-from minzheng.workforce import external, staff
+from minzheng.workforce import staff
 from minzheng.workforce.models import IndicatorScore, IndicatorSource, PostKind, TownshipResult
+from tests.assistance.wf_fixtures import advance_to_publicity, dibao_family
 
 D = Decimal
 weights = st.decimals(min_value=1, max_value=100, places=0)
@@ -46,32 +49,42 @@ def test_indicator_score_and_ranking() -> None:
         "b": 1, "a": 2, "c": 2, "e": 4, "d": None}
 
 
+def publicity_in(village: Any, officer: Any, *, received_on: dt.date, posted_on: dt.date) -> None:
+    """A real 低保 case taken to 公示: on time when posted by its 办结期限 (a few weeks after it was received)."""
+    hh, head, _ = dibao_family(village)
+    app = services.create_application(actor=officer, programme_code="dibao_urban", household=hh, applicant=head,
+                                      received_on=received_on, rule_set="2021")
+    advance_to_publicity(app, officer, posted_on)
+
+
 @pytest.mark.django_db
-def test_year_end_scoring_with_weights_and_missing_data(county: Any, meishan: Any, xiadao: Any,
+def test_year_end_scoring_with_weights_and_missing_data(county: Any, meishan: Any, xiadao: Any, zhongshan: Any,
+                                                        meishan_officer: Any, xiadao_officer: Any,
                                                         district_admin: Any, login: Any) -> None:
-    # given: a scheme with a computed indicator from another app, one without any provider, and a manual one
+    # given: a scheme with a computed indicator from another app, one without data this year, and a manual one
     scheme = assess.create_scheme(year=2024, division=county, actor=district_admin, indicators=[
         ("公示按时", IndicatorSource.PUBLICITY_ON_TIME, 30, "1"),
         ("灾情按时", IndicatorSource.DISASTER_ON_TIME, 20, "1"),
         ("重点任务", IndicatorSource.MANUAL, 50, "1"),
     ])
-    rates = {meishan.pk: D("0.8"), xiadao.pk: D("1")}
-    external.register("publicity_on_time", lambda t, y: rates.get(t.pk))
-    external.register("disaster_on_time", lambda t, y: None)  # the disaster app has nothing for this year
-    try:
-        manual = scheme.indicators.get(source=IndicatorSource.MANUAL)
-        assess.set_manual_score(actor=district_admin, indicator=manual, township=meishan, score=D(90))
-        assess.set_manual_score(actor=district_admin, indicator=manual, township=xiadao, score=D(70))
-        # when: year-end scoring runs from the page
-        resp = login(district_admin).post("/workforce/assessment/2024/", {"action": "score"})
-        assert resp.status_code == 302
-    finally:
-        external.unregister("publicity_on_time")
-        external.unregister("disaster_on_time")
+    # 梅山 posted 4 of its 5 公示 of 2024 on time (80%), 夏道 its only one (100%); no disaster round fell due in 2024
+    for _ in range(4):
+        publicity_in(zhongshan, meishan_officer, received_on=dt.date(2024, 5, 6), posted_on=dt.date(2024, 5, 6))
+    publicity_in(zhongshan, meishan_officer, received_on=dt.date(2024, 1, 8), posted_on=dt.date(2024, 6, 3))
+    xiadao_village = Division.objects.filter(parent=xiadao, level=Level.VILLAGE).order_by("code").first()
+    publicity_in(xiadao_village, xiadao_officer, received_on=dt.date(2024, 5, 6), posted_on=dt.date(2024, 5, 6))
+    manual = scheme.indicators.get(source=IndicatorSource.MANUAL)
+    assess.set_manual_score(actor=district_admin, indicator=manual, township=meishan, score=D(90))
+    assess.set_manual_score(actor=district_admin, indicator=manual, township=xiadao, score=D(70))
+    # when: year-end scoring runs from the page
+    resp = login(district_admin).post("/workforce/assessment/2024/", {"action": "score"})
+    assert resp.status_code == 302
     # then: 梅山 = (30×80 + 50×90)/80 = 86.25; 夏道 = (30×100 + 50×70)/80 = 81.25; 灾情 shows 无数据
     res = {r.township_id: r for r in TownshipResult.objects.filter(scheme=scheme)}
     assert (res[meishan.pk].total, res[meishan.pk].rank, res[meishan.pk].weights_used) == (D("86.25"), 1, D(80))
     assert (res[xiadao.pk].total, res[xiadao.pk].rank) == (D("81.25"), 2)
+    pub = IndicatorScore.objects.get(indicator__source=IndicatorSource.PUBLICITY_ON_TIME, township=meishan)
+    assert (pub.value, pub.score) == (D("0.8"), D("80"))
     dis = IndicatorScore.objects.get(indicator__source=IndicatorSource.DISASTER_ON_TIME, township=meishan)
     assert dis.score is None and "无数据" in dis.note
     page = login(district_admin).get("/workforce/assessment/2024/").content.decode()

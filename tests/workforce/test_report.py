@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from minzheng.core import dates
+from minzheng.payments.models import WORK_FUNDS, FundEntry
+from minzheng.payments.selectors import work_funds
 from minzheng.workforce import demo
 from minzheng.workforce.models import NeedReport, StaffMember
 
@@ -70,26 +74,15 @@ def test_demo_pages_render_for_every_role(login: Any, district_admin: Any, meish
 
 @pytest.mark.django_db
 def test_work_funds_come_from_the_payments_ledger(login: Any, district_admin: Any, meishan: Any) -> None:
-    import datetime as dt
-    from decimal import Decimal
-
-    from django.apps import apps
-
-    from minzheng.workforce import external
-
-    try:
-        entry = apps.get_model("payments", "FundEntry")
-    except LookupError:
-        pytest.skip("payments ledger not installed")
-    if external.provider("work_funds") is None:
-        pytest.skip("payments ledger has no work-funds fields")
     year = dates.today().year
     for kind, amount in (("budget", "12000.00"), ("allocation", "3000.00"), ("expense", "1200.50")):
-        entry.objects.create(fund="work_funds", source="county", kind=kind, township=meishan,
-                             month=dt.date(year, 3, 1), amount=Decimal(amount))
-    assert external.work_funds(meishan, year) == {"budget": Decimal("12000.00"), "paid": Decimal("3000.00"),
-                                                  "spent": Decimal("1200.50")}
+        FundEntry.objects.create(fund=WORK_FUNDS, source="county", kind=kind, township=meishan,
+                                 month=dt.date(year, 3, 1), amount=Decimal(amount))
+    assert work_funds(meishan, year) == {"budget": Decimal("12000.00"), "paid": Decimal("3000.00"),
+                                         "spent": Decimal("1200.50")}
+    assert work_funds(meishan, year - 1) is None  # no entry that year: the pages show “—”
     page = login(district_admin).get(f"/workforce/?year={year}").content.decode()
     assert "12000.00" in page and "1200.50" in page
     report = login(district_admin).get("/workforce/report/").content.decode()
-    assert "12000.00" in report
+    funds_section = report.split('id="funds"', 1)[1]
+    assert "12000.00" in funds_section and "<title>" not in funds_section.split("</section>")[0]

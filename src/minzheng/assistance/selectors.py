@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.rates import share
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
 from minzheng.policy import services as policy
@@ -28,6 +29,7 @@ from .models import (
     OPEN_STATUSES,
     Application,
     KinshipMatch,
+    KinshipRegistration,
     Objection,
     ObjectionStatus,
     Publicity,
@@ -178,6 +180,13 @@ def matches_for(app: Application) -> QuerySet[KinshipMatch]:
     return app.kinship_matches.select_related("registration", "person")
 
 
+def filed_relative_id_numbers() -> list[str]:
+    """ID numbers of the relatives on the active 近亲属备案 register, district-wide and sorted: the cross-check
+    (信息核对) runs for the whole district and flags recipients who are such relatives."""
+    qs = KinshipRegistration.objects.filter(active=True).exclude(relative_id_number="")
+    return sorted(set(qs.values_list("relative_id_number", flat=True)))
+
+
 # --- public 公示 -------------------------------------------------------------------------------------------
 
 
@@ -245,3 +254,24 @@ def public_villages(township: Division, today: dt.date | None = None) -> list[di
                   .values_list("division_id").annotate(n=Count("id")))
     return [{"division": v, "live": counts.get(v.pk, 0)}
             for v in Division.objects.filter(parent=township).order_by("code")]
+
+
+# --- Township figures for the district's annual assessment (workforce.assessment) ------------------------------
+# The district scores every township, so these count a whole township without a user; the scores they produce
+# are read back through core.scoping.
+
+
+def review_on_time_rate(township: Division, year: int) -> Decimal | None:
+    """低保/特困按期复核: the share of the township's scheduled 复核 not past due at the end of `year` (or today,
+    if earlier). A snapshot: a schedule keeps only its next due date, so a past year is judged by today's state."""
+    cutoff = min(dates.today(), dt.date(year, 12, 31))
+    schedules = ReviewSchedule.objects.filter(enrollment__household__division__parent=township)
+    return share(schedules.filter(next_due__gte=cutoff).count(), schedules.count())
+
+
+def publicity_on_time_rate(township: Division, year: int) -> Decimal | None:
+    """公示按时发布: the share of the 公示 the township started in `year` that went up by the case's 办结期限."""
+    started = Publicity.objects.filter(township=township, start_date__year=year)
+    on_time = started.filter(Q(application__overall_due__isnull=True)
+                             | Q(start_date__lte=F("application__overall_due")))
+    return share(on_time.count(), started.count())

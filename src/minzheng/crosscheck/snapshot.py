@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 from django.db import connection
 
+from minzheng.assistance.selectors import filed_relative_id_numbers
 from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, Household, Income, Person, Programme
@@ -123,20 +124,8 @@ def recipients(on: dt.date, *, household_ids: list[int] | None = None) -> pa.Tab
 
 
 def kinship_filed() -> pa.Table:
-    """Relatives registered under 近亲属备案 (assistance.KinshipRegistration), with their household if known."""
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("assistance", "KinshipRegistration")
-    except LookupError:
-        return schemas.KINSHIP_FILED_SCHEMA.empty_table()
-    fields = {f.name for f in model._meta.get_fields()}
-    if "relative_id_number" not in fields or model._meta.db_table not in connection.introspection.table_names():
-        return schemas.KINSHIP_FILED_SCHEMA.empty_table()
-    qs = model._default_manager.exclude(relative_id_number="")
-    if "active" in fields:
-        qs = qs.filter(active=True)
-    ids = sorted(set(qs.values_list("relative_id_number", flat=True)))
+    """Relatives registered under 近亲属备案 (published by assistance), with their household if known."""
+    ids = filed_relative_id_numbers()
     households = dict(Person.objects.filter(id_number__in=ids).values_list("id_number", "household_id"))
     return pa.Table.from_pylist([{"household_id": households.get(i), "id_number": i} for i in ids],
                                 schema=schemas.KINSHIP_FILED_SCHEMA)

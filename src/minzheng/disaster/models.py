@@ -135,6 +135,10 @@ class ReportStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+# A report counts as reported (报送) once submitted, and stays so when approved.
+SENT_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
+
+
 class Report(models.Model):
     """One division's figures for one round. Village reports roll up to the township, townships to the district."""
 
@@ -177,6 +181,16 @@ class Report(models.Model):
     @property
     def kind_label(self) -> str:
         return "零报告" if self.nil else str(self.round)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status in SENT_STATUSES
+
+    @property
+    def on_time(self) -> bool:
+        """按时报送 — the one definition: sent (submitted or approved) no later than its round's deadline. A report
+        returned for correction is not sent until it is submitted again."""
+        return self.is_sent and self.submitted_at is not None and self.submitted_at <= self.round.due_at
 
 
 class RuleSeverity(models.TextChoices):

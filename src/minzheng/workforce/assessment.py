@@ -11,7 +11,7 @@ is shared among the rest in proportion, so a township is never punished for anot
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,13 +20,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from minzheng.accounts.roles import Cap
+from minzheng.assistance import selectors as assistance_selectors
 from minzheng.audit import services as audit
 from minzheng.core import dates
+from minzheng.core.rates import share
 from minzheng.core.scoping import require_division, require_edit
+from minzheng.disaster import selectors as disaster_selectors
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
 
-from . import external, training
+from . import training
 from .models import (
     VILLAGE_KINDS,
     AssessmentScheme,
@@ -88,22 +91,24 @@ def needs_on_time_rate(township: Division, year: int) -> Decimal | None:
     """民情 items due in `year`: share resolved by their deadline (open past-deadline ones count as late)."""
     today = dates.today()
     qs = NeedReport.objects.filter(village__parent=township, deadline__year=year, deadline__lt=today)
-    total = qs.count()
-    if not total:
-        return None
     on_time = sum(1 for r in qs.only("resolved_at", "deadline")
                   if r.resolved_at and dates.local_date(r.resolved_at) <= r.deadline)
-    return (Decimal(on_time) / total).quantize(Decimal("0.0001"))
+    return share(on_time, qs.count())
+
+
+# Each computed indicator and the app that publishes it (None = 无数据: the weight goes to the other indicators).
+MEASURES: dict[str, Callable[[Division, int], Decimal | None]] = {
+    IndicatorSource.OVERDUE_REVIEWS: assistance_selectors.review_on_time_rate,
+    IndicatorSource.PUBLICITY_ON_TIME: assistance_selectors.publicity_on_time_rate,
+    IndicatorSource.DISASTER_ON_TIME: disaster_selectors.reports_on_time_rate,
+    IndicatorSource.TRAINING: training.township_rate,
+    IndicatorSource.NEEDS_ON_TIME: needs_on_time_rate,
+}
 
 
 def measured(source: str, township: Division, year: int) -> Decimal | None:
-    if source == IndicatorSource.TRAINING:
-        return training.township_rate(township, year)
-    if source == IndicatorSource.NEEDS_ON_TIME:
-        return needs_on_time_rate(township, year)
-    if source == IndicatorSource.MANUAL:
-        return None
-    return external.rate(source, township, year)
+    measure = MEASURES.get(source)
+    return None if measure is None else measure(township, year)
 
 
 def _require_manager(actor: Any, scheme: AssessmentScheme) -> None:

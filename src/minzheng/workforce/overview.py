@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.core.scoping import visible
+from minzheng.payments.selectors import work_funds
 from minzheng.regions.models import Division
 
-from . import external, selectors, training
+from . import selectors, training
 from .models import AssessmentScheme, NeedReport, NeedStatus, PostHolding, TownshipResult
 
 
@@ -28,7 +29,6 @@ class Overview:
     year: int
     rows: list[TownshipRow]
     scheme: AssessmentScheme | None
-    funds_available: bool
 
 
 def build(user: Any, townships: list[Division], *, year: int, on: dt.date) -> Overview:
@@ -42,7 +42,6 @@ def build(user: Any, townships: list[Division], *, year: int, on: dt.date) -> Ov
     for tid in (visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED)
                 .values_list("village__parent_id", flat=True)):
         open_needs[tid] = open_needs.get(tid, 0) + 1
-    funds_available = external.provider("work_funds") is not None
     rows = [TownshipRow(staffing[t.pk], comp.get(t.pk), results.get(t.pk), open_needs.get(t.pk, 0),
-                        external.work_funds(t, year) if funds_available else None) for t in townships]
-    return Overview(year, rows, scheme, funds_available)
+                        work_funds(t, year)) for t in townships]
+    return Overview(year, rows, scheme)

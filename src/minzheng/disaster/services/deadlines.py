@@ -30,14 +30,14 @@ def dues(event: Event, *, now: dt.datetime | None = None, townships: Iterable[Di
     """Every affected township's state for every round: submitted, pending, or overdue (past due, not sent)."""
     now = _now(now)
     towns = list(townships) if townships is not None else affected_townships(event)
-    reports = {(r.round_id, r.division_id): r for r in Report.objects.filter(event=event,
-                                                                            division__in=towns)}
+    reports = {(r.round_id, r.division_id): r
+               for r in Report.objects.filter(event=event, division__in=towns).select_related("round")}
     out = []
     for rnd in event.rounds.order_by("as_of", "seq"):
         for t in towns:
             rep = reports.get((rnd.pk, t.pk))
             sent = rep is not None and rep.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)
-            late = (rep.submitted_at > rnd.due_at) if sent and rep and rep.submitted_at else (not sent and now > rnd.due_at)
+            late = not rep.on_time if sent and rep else now > rnd.due_at
             out.append(Due(rnd, t, rep, late))
     return out
 

@@ -118,7 +118,7 @@ def submit_report(*, actor: Any, report: Report, now: dt.datetime | None = None)
     report.status, report.submitted_at, report.submitted_by = ReportStatus.SUBMITTED, now, actor.username
     report.warnings = [f.as_dict() for f in outcome.warnings]
     report.return_reason = ""
-    report.decided_under = {"rules": rules_version(), "on_time": now <= report.round.due_at,
+    report.decided_under = {"rules": rules_version(), "on_time": report.on_time,
                             "due_at": report.round.due_at.isoformat()}
     report.save()
     return outcome

@@ -90,7 +90,8 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
              for v in my_villages]
     can_manage = user.has_cap(Cap.EDIT_BUSINESS) and in_scope(user, ev.division)
     sent = [d for d in dues if d.done]
-    timeliness = {"expected": len(dues), "sent": len(sent), "on_time": sum(1 for d in sent if not d.overdue)}
+    timeliness = {"expected": len(dues), "sent": len(sent),
+                  "on_time": sum(1 for d in sent if d.report and d.report.on_time)}
     new_areas = (_divisions(user, Level.TOWNSHIP).exclude(pk__in=[t.pk for t in services.affected_townships(ev)])
                  if can_manage and ev.status == EventStatus.ONGOING else [])
     return render(request, "disaster/event.html", _ctx(

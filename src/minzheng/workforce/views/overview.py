@@ -10,8 +10,9 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 from minzheng.core.scoping import visible
+from minzheng.payments.selectors import work_funds
 
-from .. import charts, external, overview, selectors, training
+from .. import charts, overview, selectors, training
 from ..models import PostHolding, PostKind
 from .common import _date, _is_county, _today, _townships, _year
 
@@ -49,13 +50,12 @@ def report_page(request: HttpRequest) -> HttpResponse:
     kinds = dict(PostKind.choices)
     mix = [{"kind": kinds[r["post__kind"]], "n": r["n"],
             "part": next((p["n"] for p in part_time if p["post__kind"] == r["post__kind"]), 0)} for r in full]
-    funds_ok = external.provider("work_funds") is not None
-    funds = [(t.township, external.work_funds(t.township, on.year) if funds_ok else None) for t in rows]
+    funds = [(t.township, work_funds(t.township, on.year)) for t in rows]
     if request.method == "GET" and request.GET.get("print"):
         audit.record_output("print", what="队伍建设报告", count=heads.total)
     return render(request, "workforce/report.html", {
         "on": on, "heads": heads, "cohorts": cohorts, "rows": rows, "comp": comp, "mix": mix,
-        "report": REPORT_HEADS, "show_report_col": _is_county(request.user), "funds": funds, "funds_ok": funds_ok,
+        "report": REPORT_HEADS, "show_report_col": _is_county(request.user), "funds": funds,
         "one_person": sum(1 for r in rows if r.assistants_filled <= 1),
         "short": sum(1 for r in rows if r.status == "不足"),
     })

@@ -1,0 +1,23 @@
+"""Reads other apps may use: township figures from the special-fund ledger (专项资金台账)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from minzheng.regions.models import Division
+
+from .models import WORK_FUNDS, FundEntry, FundEntryKind
+
+
+def work_funds(township: Division, year: int) -> dict[str, Decimal] | None:
+    """工作经费 of a township in `year`: budget, allocated (paid) and spent; None when the ledger has no entry.
+    For the district's staffing overview and report, which cover every township, so counted without a user."""
+    sums = dict(FundEntry.objects.filter(fund=WORK_FUNDS, township=township, month__year=year)
+                .values_list("kind").annotate(total=Sum("amount")).order_by())
+    if not sums:
+        return None
+    zero = Decimal(0)
+    return {"budget": sums.get(FundEntryKind.BUDGET, zero), "paid": sums.get(FundEntryKind.ALLOCATION, zero),
+            "spent": sums.get(FundEntryKind.DISBURSEMENT, zero) + sums.get(FundEntryKind.EXPENSE, zero)}
