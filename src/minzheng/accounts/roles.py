@@ -27,6 +27,8 @@ class Cap(models.TextChoices):
     EDIT_BUSINESS = "business.edit", _("录入和修改业务数据")
     VIEW_SENSITIVE = "business.sensitive", _("查看完整身份证号、电话、银行账号")
     APPROVE = "business.approve", _("审核审批")
+    # The officer's steps a 村(居)协管员 does not take: 初审, 公示, 信息核对, 民情办结.
+    PROCESS_CASES = "business.process", _("经办：初审、公示和办结")
     MANAGE_POLICY = "policy.manage", _("维护政策参数")
     EXPORT = "business.export", _("导出和打印")
     IMPORT = "business.import", _("导入台账")
@@ -44,11 +46,15 @@ _BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD}
 
 ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
-        Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
+        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
     }),
-    Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT}),
+    Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {
+        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT,
+    }),
     Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
-    Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {Cap.EDIT_BUSINESS, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT}),
+    Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {
+        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT,
+    }),
     Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
     Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES}),
     Role.AUDITOR: frozenset(_BUSINESS_READ | {Cap.EXPORT}),

@@ -189,11 +189,7 @@ def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     steps = workflow.path(app)
     current = Status(app.status)
     idx = steps.index(current) if current in steps else len(steps)
-    allowed = workflow.allowed(app) if (app.is_open or workflow.pending_after_check(app)) else []
-    allowed = [a for a in allowed if user.has_cap(a.cap)]
-    if workflow.township_confirms(app) and user.has_cap(Cap.APPROVE):
-        # the county supervises a delegated case (home visits); the township gives the confirmation itself
-        allowed = [a for a in allowed if a.code not in ("county_approve", "county_refuse")]
+    allowed = workflow.allowed_actions(app, user)
     members = [{"p": p, "id": shown(user, p.id_number, "id"), "phone": shown(user, p.phone, "phone")}
                for p in app.household.members.filter(is_deceased=False).order_by("id")]
     pub = app.publicities.order_by("-start_date", "-id").first()
@@ -224,8 +220,7 @@ def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
         "step_label": workflow.step_label(app, app.status),
         "after_check": workflow.pending_after_check(app),
         "app": app, "steps": [(workflow.step_label(app, s), i < idx, i == idx) for i, s in enumerate(steps)],
-        "allowed": allowed,
-        "allowed_codes": {a.code for a in allowed}, "flags": selectors.flags(app, today), "members": members,
+        "allowed": allowed, "flags": selectors.flags(app, today), "members": members,
         "opinions": [{"o": o, "step": workflow.step_label(app, o.to_status) if o.to_status in Status.values
                       else o.get_to_status_display()}
                      for o in app.opinions.select_related("actor").order_by("at", "id")],

@@ -9,7 +9,7 @@ walks every URL and API route as a user of another township.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -20,11 +20,14 @@ from minzheng.accounts.roles import Cap
 from minzheng.regions.models import Division
 from minzheng.regions.selectors import subtree_ids
 
+if TYPE_CHECKING:
+    from minzheng.accounts.actor import Principal
+
 M = TypeVar("M", bound=Model)
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Principal | None) -> QuerySet[Any]:
         return visible(self, user)
 
 
@@ -39,7 +42,7 @@ def scope_path_of(model: type[Model]) -> str:
     return path
 
 
-def _user_division(user: Any) -> Division | None:
+def _user_division(user: Principal | None) -> Division | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not user.has_cap(Cap.VIEW_BUSINESS):
@@ -47,7 +50,7 @@ def _user_division(user: Any) -> Division | None:
     return user.division
 
 
-def visible(qs_or_model: QuerySet[M] | type[M], user: Any) -> QuerySet[M]:
+def visible(qs_or_model: QuerySet[M] | type[M], user: Principal | None) -> QuerySet[M]:
     """Rows of this model inside the user's division subtree (none for users without business access)."""
     qs = qs_or_model._default_manager.all() if isinstance(qs_or_model, type) else qs_or_model
     division = _user_division(user)
@@ -57,7 +60,7 @@ def visible(qs_or_model: QuerySet[M] | type[M], user: Any) -> QuerySet[M]:
     return qs.filter(**{f"{path}__in": subtree_ids(division)})
 
 
-def get_visible(qs_or_model: QuerySet[M] | type[M], user: Any, **lookup: Any) -> M:
+def get_visible(qs_or_model: QuerySet[M] | type[M], user: Principal | None, **lookup: Any) -> M:
     """One row the user may see, or 404 — never a 403 that would confirm the row exists elsewhere."""
     try:
         return visible(qs_or_model, user).get(**lookup)
@@ -74,12 +77,12 @@ def division_of(obj: Model) -> Division | None:
     return value
 
 
-def in_scope(user: Any, division: Division | None) -> bool:
+def in_scope(user: Principal | None, division: Division | None) -> bool:
     mine = _user_division(user)
     return mine is not None and division is not None and division.path.startswith(mine.path)
 
 
-def require_division(user: Any, division: Division | None, cap: str = Cap.EDIT_BUSINESS) -> None:
+def require_division(user: Principal, division: Division | None, cap: str = Cap.EDIT_BUSINESS) -> None:
     """Before creating a row in `division`: the user must hold `cap` and the division must be theirs."""
     if not in_scope(user, division):
         raise PermissionDenied("该区划不在您的辖区内")
@@ -87,7 +90,12 @@ def require_division(user: Any, division: Division | None, cap: str = Cap.EDIT_B
         raise PermissionDenied("您的角色没有此操作权限")
 
 
-def require_edit(user: Any, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> None:
+def may_edit(user: Principal | None, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> bool:
+    """Whether `require_edit` would let the user change `obj` (for offering an action, never for allowing it)."""
+    return user is not None and in_scope(user, division_of(obj)) and user.has_cap(cap)
+
+
+def require_edit(user: Principal, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> None:
     """Before changing `obj`. Out-of-scope rows raise 404, like reads; read-only roles get 403."""
     if not in_scope(user, division_of(obj)):
         raise Http404("记录不存在或不在您的辖区内")
@@ -95,7 +103,7 @@ def require_edit(user: Any, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> None:
         raise PermissionDenied("您的角色没有此操作权限")
 
 
-def visible_divisions(user: Any) -> QuerySet[Division]:
+def visible_divisions(user: Principal | None) -> QuerySet[Division]:
     division = _user_division(user)
     if division is None:
         return Division.objects.none()

@@ -10,7 +10,7 @@ class DisasterConfig(AppConfig):
         from minzheng.accounts.roles import BUSINESS_ROLES, Cap
         from minzheng.core import home, nav, tasks
 
-        from . import params  # noqa: F401 — declares the parameters before init seeds them
+        from . import offers, params  # params: declares the parameters before init seeds them
         from .hooks import home_context, task_items
 
         nav.register(gettext_noop("灾情报告"), "disaster:events", Cap.VIEW_BUSINESS, order=450, section=gettext_noop("灾情救灾"))
@@ -21,3 +21,4 @@ class DisasterConfig(AppConfig):
         nav.register(gettext_noop("灾情校验规则"), "disaster:rules", Cap.VIEW_BUSINESS, order=475, section=gettext_noop("灾情救灾"))
         home.register("灾情", "disaster/_home_panel.html", set(BUSINESS_ROLES), home_context, order=40)
         tasks.register(task_items)
+        offers.register()

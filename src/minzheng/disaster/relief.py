@@ -238,6 +238,8 @@ def sign_line(*, actor: Any, line: DistributionLine, method: str, signer_name: s
 @transaction.atomic
 def close_distribution(*, actor: Any, distribution: Distribution) -> Distribution:
     require_edit(actor, distribution)
+    if distribution.status != DistributionStatus.OPEN:
+        raise ValidationError("该批次已结束")
     distribution.status = DistributionStatus.CLOSED
     distribution.save(update_fields=["status"])
     return distribution

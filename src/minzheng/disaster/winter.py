@@ -15,11 +15,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor, Principal
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
-from minzheng.regions.models import Division
+from minzheng.regions.models import Division, Level
 
 from .models import WinterCase, WinterRound, WinterStatus
 
@@ -109,12 +110,23 @@ def start_notice(*, actor: Any, cases: list[WinterCase], start: dt.date) -> int:
     return n
 
 
+def notice_over(case: WinterCase, today: dt.date | None = None) -> bool:
+    """The township reviews only after the 公示 has run its days."""
+    return not case.notice_end or (today or dates.today()) > case.notice_end
+
+
+def is_district(actor: Principal) -> bool:
+    """冬春救助 is approved by the district (or above), never by a township account holding APPROVE."""
+    return actor.division is not None and actor.division.level in (Level.COUNTY, Level.CITY, Level.PROVINCE)
+
+
 @transaction.atomic
-def township_review(*, actor: Any, case: WinterCase, ok: bool, opinion: str, today: dt.date | None = None) -> WinterCase:
+def township_review(*, actor: Actor, case: WinterCase, ok: bool, opinion: str,
+                    today: dt.date | None = None) -> WinterCase:
     require_edit(actor, case)
     _expect(case, WinterStatus.NOTICE)
     today = today or dates.today()
-    if case.notice_end and today <= case.notice_end:
+    if not notice_over(case, today):
         raise ValidationError(f"公示期至 {case.notice_end:%Y-%m-%d}，期满后才能审核")
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见"})
@@ -130,7 +142,7 @@ def township_review(*, actor: Any, case: WinterCase, ok: bool, opinion: str, tod
 def district_approve(*, actor: Any, case: WinterCase, ok: bool, amount: Any = None, reason: str = "",
                      now: dt.datetime | None = None) -> WinterCase:
     require_edit(actor, case, Cap.APPROVE)
-    if actor.division is None or actor.division.level not in ("county", "city", "province"):
+    if not is_district(actor):
         raise PermissionDenied("冬春救助由区审批")
     _expect(case, WinterStatus.TOWNSHIP_OK)
     case.district_by, case.decided_at = actor.username, now or dates.now()

@@ -1,0 +1,88 @@
+"""Which actions a user may take next on a record: each workflow answers once, beside its transitions; pages ask here.
+
+An app registers, in its `ready()`, a model with every action code its workflow knows and the function that
+returns those the actor may take now (state, capability and jurisdiction). Templates ask through
+`{% allowed_actions obj as can %}` and test `{% if can.approve %}` (see core/templatetags/workflow.py) instead of
+comparing status or role strings. A code the workflow does not know raises, so a misspelt button fails a test
+rather than silently disappearing. The answer only decides what is offered: the service still refuses a wrong
+action, and tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+
+if TYPE_CHECKING:
+    from minzheng.accounts.actor import Principal
+
+Rule = Callable[[Any, "Principal"], Iterable[str]]
+
+
+class UnknownAction(Exception):  # not a LookupError, which templates would swallow
+    """A page asked about an action the record's workflow does not have (a typo in a template)."""
+
+
+@dataclass(frozen=True)
+class _Workflow:
+    codes: frozenset[str]
+    rule: Rule
+
+
+_WORKFLOWS: dict[type[Model], _Workflow] = {}
+
+
+def register(model: type[Model], codes: Iterable[str], rule: Rule) -> None:
+    """`rule(obj, actor)` yields the codes the actor may take on `obj` now; `codes` lists every one it can yield."""
+    _WORKFLOWS[model] = _Workflow(frozenset(codes), rule)
+
+
+def _workflow_of(model: type[Model]) -> _Workflow:
+    for cls in model.__mro__:
+        if cls in _WORKFLOWS:
+            return _WORKFLOWS[cls]
+    raise LookupError(f"{model.__name__} has no registered workflow")
+
+
+def allowed_actions(obj: Model, actor: Principal | None) -> frozenset[str]:
+    """The action codes `actor` may take on `obj` now (none for the anonymous or an inactive user)."""
+    wf = _workflow_of(type(obj))
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return frozenset()
+    allowed = frozenset(wf.rule(obj, actor))
+    if stray := allowed - wf.codes:
+        raise UnknownAction(f"{type(obj).__name__} workflow offered undeclared actions: {sorted(stray)}")
+    return allowed
+
+
+def known_actions(model: type[Model]) -> frozenset[str]:
+    return _workflow_of(model).codes
+
+
+class Allowed:
+    """The template's view of `allowed_actions`: `can.close` is True or False; an unknown code raises."""
+
+    def __init__(self, obj: Model, actor: Principal | None) -> None:
+        self._model = type(obj).__name__
+        self._codes = known_actions(type(obj))
+        self._allowed = allowed_actions(obj, actor)
+
+    def __getitem__(self, code: str) -> bool:
+        if code not in self._codes:
+            raise UnknownAction(f"{self._model} has no action “{code}” (known: {', '.join(sorted(self._codes))})")
+        return code in self._allowed
+
+    def __contains__(self, code: object) -> bool:
+        return self[str(code)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._allowed))
+
+    def __bool__(self) -> bool:
+        return bool(self._allowed)
+
+    def __repr__(self) -> str:
+        return f"<Allowed {self._model}: {sorted(self._allowed)}>"
