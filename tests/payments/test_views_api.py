@@ -60,3 +60,28 @@ def test_api_generate_and_maker_checker(hh: Any, approver: Any, login: Any, meis
     assert future.status_code == 422 and "未来月份" in future.json()["errors"]["__all__"][0]
     lines = other.get(f"/api/payments/payrolls/{pid}/lines").json()
     assert [x["amount"] for x in lines] == ["300.00"]
+
+
+def test_the_roster_page_offers_approval_to_a_checker_never_to_its_maker(hh: Any, meishan_officer: Any,
+                                                                         approver: Any, make_user: Any,
+                                                                         county: Any, login: Any) -> None:
+    enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
+    maker = login(approver)
+    maker.post("/payments/generate/", {"month": "2026-01", "township": ""})
+    p = Payroll.objects.get()
+    url = f"/payments/payroll/{p.pk}/"
+    assert "提交审批" in login(meishan_officer).get(url).content.decode()
+    assert login(meishan_officer).post(f"/payments/payroll/{p.pk}/prepare/").status_code == 302
+    # the approver who generated the roster is told to wait for someone else, and gets no buttons
+    body = maker.get(url).content.decode()
+    assert "审批分离" in body and "审批通过" not in body and "退回乡镇" not in body
+    assert ">查看（需他人审批）</a>" in maker.get("/payments/approvals/").content.decode()
+    # another approver is offered both, and the approval goes through
+    checker = login(make_user("district_approver", county, username="qu_shenpi_2"))
+    body = checker.get(url).content.decode()
+    assert "审批通过" in body and "退回乡镇" in body and "审批分离" not in body
+    assert ">审核</a>" in checker.get("/payments/approvals/").content.decode()
+    checker.post(f"/payments/payroll/{p.pk}/approve/")
+    p.refresh_from_db()
+    assert p.status == PayrollStatus.APPROVED
+    assert "生成银行文件" in checker.get(url).content.decode()

@@ -65,6 +65,7 @@ ROLE_CAPS: dict[str, frozenset[str]] = {
 
 ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
 BUSINESS_ROLES = frozenset(r for r in Role if r not in ADMIN_ROLES)
+ADMIN_CAPS: frozenset[str] = frozenset().union(*(ROLE_CAPS[r] for r in ADMIN_ROLES))
 # Roles that read business data but never change it.
 READ_ONLY_ROLES = frozenset(r for r in BUSINESS_ROLES if Cap.EDIT_BUSINESS not in ROLE_CAPS[r])
 

@@ -155,7 +155,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         members = list(household.members.filter(is_deceased=False).order_by("id"))
         initial = {"received_on": dates.today(), "channel": Channel.SELF,
                    "applicant": household.head_id}
-        if request.user.role == "village_coordinator":
+        if request.user.has_cap(Cap.REPORT_NEEDS):  # the village coordinator found the family
             initial["channel"] = Channel.DISCOVERED
         form = IntakeForm(request.POST or None, members=members, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from minzheng.accounts.actor import Principal
+from minzheng.accounts.actor import Actor, Principal
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core import workflow as offers
@@ -20,7 +20,16 @@ from minzheng.core.scoping import may_edit
 from minzheng.policy import services as policy
 from minzheng.registry.models import EnrollmentStatus
 
-from .models import Application, CaseKind, LinshiType, Objection, ObjectionStatus, ReviewSchedule, RuleSet, Status
+from .models import (
+    Application,
+    CaseKind,
+    LinshiType,
+    Objection,
+    ObjectionStatus,
+    ReviewSchedule,
+    RuleSet,
+    Status,
+)
 
 
 class WorkflowError(ValidationError):
@@ -40,17 +49,16 @@ class Action:
     county: bool = False  # True: a county (district) step, shown in the approver's queue
 
 
-# The coordinator's part is intake and the home visit (EDIT_BUSINESS); the officer's steps need PROCESS_CASES.
 ACTIONS: dict[str, Action] = {a.code: a for a in [
     Action("start_investigation", "开始入户调查", (Status.ACCEPTED,), Cap.EDIT_BUSINESS),
     Action("record_investigation", "录入入户调查", (Status.INVESTIGATING,), Cap.EDIT_BUSINESS),
-    Action("complete_checks", "完成信息核对", (Status.CHECKING,), Cap.PROCESS_CASES),
-    Action("record_review", "录入民主评议", (Status.DEMOCRATIC_REVIEW,), Cap.PROCESS_CASES),
-    Action("township_opinion", "乡镇初审同意", (Status.TOWNSHIP_REVIEW,), Cap.PROCESS_CASES),
+    Action("complete_checks", "完成信息核对", (Status.CHECKING,), Cap.EDIT_BUSINESS),
+    Action("record_review", "录入民主评议", (Status.DEMOCRATIC_REVIEW,), Cap.EDIT_BUSINESS),
+    Action("township_opinion", "乡镇初审同意", (Status.TOWNSHIP_REVIEW,), Cap.EDIT_BUSINESS),
     Action("township_refuse", "乡镇初审不同意", (Status.ACCEPTED, Status.INVESTIGATING, Status.CHECKING,
-                                                Status.DEMOCRATIC_REVIEW, Status.TOWNSHIP_REVIEW), Cap.PROCESS_CASES),
-    Action("end_publicity", "公示期满报县级", (Status.PUBLICITY,), Cap.PROCESS_CASES),
-    Action("handle_objection", "处理公示异议", (Status.PUBLICITY,), Cap.PROCESS_CASES),
+                                                Status.DEMOCRATIC_REVIEW, Status.TOWNSHIP_REVIEW), Cap.EDIT_BUSINESS),
+    Action("end_publicity", "公示期满报县级", (Status.PUBLICITY,), Cap.EDIT_BUSINESS),
+    Action("handle_objection", "处理公示异议", (Status.PUBLICITY,), Cap.EDIT_BUSINESS),
     Action("record_spot_check", "录入县级入户核查", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
     Action("county_approve", "县级审核确认（批准）", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
     Action("county_refuse", "县级不予批准", (Status.COUNTY_REVIEW,), Cap.APPROVE, county=True),
@@ -90,8 +98,8 @@ def next_after(app: Application, status: Status | str) -> Status:
 
 # Where the township confirms (delegated 审核确认, or a small 临时救助), the same actions run at township level.
 TOWNSHIP_CONFIRM = {
-    "county_approve": Action("county_approve", "乡镇审核确认（批准）", (Status.COUNTY_REVIEW,), Cap.PROCESS_CASES),
-    "county_refuse": Action("county_refuse", "乡镇审核确认：不予批准", (Status.COUNTY_REVIEW,), Cap.PROCESS_CASES),
+    "county_approve": Action("county_approve", "乡镇审核确认（批准）", (Status.COUNTY_REVIEW,), Cap.EDIT_BUSINESS),
+    "county_refuse": Action("county_refuse", "乡镇审核确认：不予批准", (Status.COUNTY_REVIEW,), Cap.EDIT_BUSINESS),
 }
 AFTER_CHECK = Action("record_spot_check", "录入县级事后入户抽查", (Status.APPROVED,), Cap.APPROVE, county=True)
 
@@ -132,23 +140,34 @@ def allowed(app: Application) -> list[Action]:
         out.append(a)
     if is_urgent(app) and app.status == Status.ACCEPTED:
         # 先行救助: the township proposes the grant straight away.
-        out.insert(0, Action("township_opinion", "先行救助：乡镇初审同意", (Status.ACCEPTED,), Cap.PROCESS_CASES))
+        out.insert(0, Action("township_opinion", "先行救助：乡镇初审同意", (Status.ACCEPTED,), Cap.EDIT_BUSINESS))
     return out
+
+
+# The 村(居)协管员's part of a case: intake, the home visit, a withdrawal. 初审, 公示 and the rest are the
+# officer's (Cap.PROCESS_CASES). services._act enforces the same split (its COORDINATOR_ACTIONS).
+COORDINATOR_STEPS = frozenset({"start_investigation", "record_investigation", "withdraw"})
+
+
+def may_take(actor: Principal, app: Application, action: Action) -> bool:
+    """The actor holds the step's capability in the case's jurisdiction, and the step is theirs to take."""
+    return may_edit(actor, app, action.cap) and (action.code in COORDINATOR_STEPS or
+                                                 actor.has_cap(Cap.PROCESS_CASES))
 
 
 def allowed_actions(app: Application, actor: Principal) -> list[Action]:
     """The steps `actor` may take on the case now, in order (the case page's forms): the state allows them and
-    the actor holds the step's capability in the case's jurisdiction, as `services._act` requires."""
+    `may_take` holds, as `services._act` requires."""
     if not (app.is_open or pending_after_check(app)):
         return []
-    out = [a for a in allowed(app) if may_edit(actor, app, a.cap)]
+    out = [a for a in allowed(app) if may_take(actor, app, a)]
     if township_confirms(app) and actor.has_cap(Cap.APPROVE):
         # the county supervises a delegated case (home visits); the township gives the confirmation itself
         out = [a for a in out if a.code not in ("county_approve", "county_refuse")]
     return out
 
 
-def _case_offers(app: Application, actor: Principal) -> set[str]:
+def _case_offers(app: Application, actor: Actor) -> set[str]:
     codes = {a.code for a in allowed_actions(app, actor)}
     notice = getattr(app, "refusal", None) if hasattr(app, "refusal") else None
     if notice is not None and not notice.issued_on and may_edit(actor, notice):
@@ -156,7 +175,7 @@ def _case_offers(app: Application, actor: Principal) -> set[str]:
     return codes
 
 
-def _objection_offers(objection: Objection, actor: Principal) -> set[str]:
+def _objection_offers(objection: Objection, actor: Actor) -> set[str]:
     """核实处理 while the objection is open and the case is in 公示 (services.handle_objection)."""
     if objection.status != ObjectionStatus.OPEN:
         return set()
@@ -164,7 +183,7 @@ def _objection_offers(objection: Objection, actor: Principal) -> set[str]:
         else set()
 
 
-def _review_offers(sched: ReviewSchedule, actor: Principal) -> set[str]:
+def _review_offers(sched: ReviewSchedule, actor: Actor) -> set[str]:
     """复核 an active enrolment; 特困 ends only through a termination case (services.review_enrollment,
     services.propose_termination), other programmes stop directly."""
     enr = sched.enrollment

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from minzheng.accounts.roles import Cap, Role
+from minzheng.accounts.roles import ADMIN_CAPS, Cap
 from minzheng.regions.models import Division, Level
 
 from . import home as home_panels
@@ -16,13 +16,14 @@ from .scoping import visible_divisions
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    ctx: dict[str, object] = {"panels": home_panels.panels_for(request), "role": user.role}
+    ctx: dict[str, object] = {"panels": home_panels.panels_for(request)}
     if user.has_cap(Cap.VIEW_BUSINESS):
         divs = visible_divisions(user)
         ctx["division_counts"] = dict(divs.values_list("level").annotate(n=Count("id")))
         ctx["townships"] = divs.filter(level=Level.TOWNSHIP).count()
         ctx["villages"] = divs.filter(level=Level.VILLAGE).count()
-    ctx["admin_role"] = user.role in (Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN)
+    # 三员: the administrators' card (they hold no business capability, so no panels either)
+    ctx["admin_caps"] = any(user.has_cap(c) for c in ADMIN_CAPS)
     return render(request, "core/home.html", ctx)
 
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model
 
 if TYPE_CHECKING:
-    from minzheng.accounts.actor import Principal
+    from minzheng.accounts.actor import Actor
 
-Rule = Callable[[Any, "Principal"], Iterable[str]]
+Rule = Callable[[Any, "Actor"], Iterable[str]]
 
 
 class UnknownAction(Exception):  # not a LookupError, which templates would swallow
@@ -47,7 +47,7 @@ def _workflow_of(model: type[Model]) -> _Workflow:
     raise LookupError(f"{model.__name__} has no registered workflow")
 
 
-def allowed_actions(obj: Model, actor: Principal | None) -> frozenset[str]:
+def allowed_actions(obj: Model, actor: Actor | None) -> frozenset[str]:
     """The action codes `actor` may take on `obj` now (none for the anonymous or an inactive user)."""
     wf = _workflow_of(type(obj))
     if actor is None or not actor.is_authenticated or not actor.is_active:
@@ -65,7 +65,7 @@ def known_actions(model: type[Model]) -> frozenset[str]:
 class Allowed:
     """The template's view of `allowed_actions`: `can.close` is True or False; an unknown code raises."""
 
-    def __init__(self, obj: Model, actor: Principal | None) -> None:
+    def __init__(self, obj: Model, actor: Actor | None) -> None:
         self._model = type(obj).__name__
         self._codes = known_actions(type(obj))
         self._allowed = allowed_actions(obj, actor)

@@ -11,6 +11,7 @@ class CrosscheckConfig(AppConfig):
         from minzheng.core import handover, home, nav, tasks
 
         from . import (
+            offers,
             panels,
             params,  # noqa: F401  (declares the policy parameters before init seeds them)
             services,
@@ -28,3 +29,4 @@ class CrosscheckConfig(AppConfig):
                       panels.county_panel, order=40)
         tasks.register(services.tasks_for)
         handover.register(services.move_assigned, services.count_assigned)
+        offers.register()

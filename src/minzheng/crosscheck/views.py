@@ -177,7 +177,6 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
         "f": finding, "rule": rule, "severity": rules.SEVERITY_LABELS.get(finding.severity, finding.severity),
         "shown_id": _show_id(request.user, finding.id_number), "headers": headers, "body": body,
         "computed": computed, "form": form, "assign_form": assign_form, "related": related[:20],
-        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS) and finding.is_open,
         "badge": STATUS_BADGE.get(finding.status, ""), "overdue": finding.is_open and
         finding.deadline < dates.today(),
     })

@@ -10,7 +10,10 @@ class DisasterConfig(AppConfig):
         from minzheng.accounts.roles import BUSINESS_ROLES, Cap
         from minzheng.core import home, nav, tasks
 
-        from . import offers, params  # params: declares the parameters before init seeds them
+        from . import (
+            offers,
+            params,  # noqa: F401 — declares the parameters before init seeds them
+        )
         from .hooks import home_context, task_items
 
         nav.register(gettext_noop("灾情报告"), "disaster:events", Cap.VIEW_BUSINESS, order=450, section=gettext_noop("灾情救灾"))

@@ -3,7 +3,7 @@ so a button is shown only where the service would accept it."""
 
 from __future__ import annotations
 
-from minzheng.accounts.actor import Principal
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import workflow
 from minzheng.core.scoping import in_scope, may_edit
@@ -23,7 +23,7 @@ from .models import (
 )
 
 
-def event_offers(event: Event, actor: Principal) -> set[str]:
+def event_offers(event: Event, actor: Actor) -> set[str]:
     """续报, 灾情稳定 and 增加受灾区划 while the event is ongoing, by an editor of the event's own division
     (services.open_update_round / mark_stable / add_areas: require_division on the event's division)."""
     if event.status != EventStatus.ONGOING or not (in_scope(actor, event.division) and
@@ -32,7 +32,7 @@ def event_offers(event: Event, actor: Principal) -> set[str]:
     return {"update_round", "stable", "add_areas"}
 
 
-def report_offers(report: Report, actor: Principal) -> set[str]:
+def report_offers(report: Report, actor: Actor) -> set[str]:
     """Fill in and 报送 a draft or returned report of one's own jurisdiction (services.save_report /
     submit_report); 零报告 carries the last figures forward, so not on the 初报; 审核/退回 by the level above
     (services.can_approve) once it is submitted."""
@@ -49,7 +49,7 @@ def report_offers(report: Report, actor: Principal) -> set[str]:
     return out
 
 
-def distribution_offers(dist: Distribution, actor: Principal) -> set[str]:
+def distribution_offers(dist: Distribution, actor: Actor) -> set[str]:
     """公示 on/off any time; 登记发放, 签收 and 结束发放 while the batch is open (relief.publish / add_line /
     sign_line / close_distribution)."""
     if not may_edit(actor, dist):
@@ -57,7 +57,7 @@ def distribution_offers(dist: Distribution, actor: Principal) -> set[str]:
     return {"publish"} | ({"add_line", "sign", "close"} if dist.status == DistributionStatus.OPEN else set())
 
 
-def winter_offers(case: WinterCase, actor: Principal) -> set[str]:
+def winter_offers(case: WinterCase, actor: Actor) -> set[str]:
     """The next step of a 冬春救助 case (winter.record_evaluation / start_notice / township_review /
     district_approve): the village and township steps by an editor, the approval by the district."""
     if case.status == WinterStatus.TOWNSHIP_OK:

@@ -10,7 +10,10 @@ class PaymentsConfig(AppConfig):
         from minzheng.accounts.roles import BUSINESS_ROLES, Cap, Role
         from minzheng.core import home, nav, tasks
 
-        from . import params  # noqa: F401  (declares parameters before `minzheng init` seeds them)
+        from . import (
+            offers,
+            params,  # noqa: F401  (declares parameters before `minzheng init` seeds them)
+        )
         from .panels import home_context, task_items
 
         nav.register(gettext_noop("资金发放"), "payments:index", Cap.VIEW_BUSINESS, order=300, section=gettext_noop("资金"))
@@ -20,3 +23,4 @@ class PaymentsConfig(AppConfig):
         roles = set(BUSINESS_ROLES) - {Role.VILLAGE_COORDINATOR, Role.SOCIAL_ORG}
         home.register("资金发放", "payments/_home_panel.html", roles, home_context, order=30)
         tasks.register(task_items)
+        offers.register()

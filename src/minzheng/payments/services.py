@@ -203,7 +203,8 @@ def prepare(*, payroll: Payroll, user: Any) -> Payroll:
     return p
 
 
-def _maker(p: Payroll, user: Any) -> bool:
+def is_maker(p: Payroll, user: Any) -> bool:
+    """Generated or submitted this roster: maker-checker keeps them from approving it."""
     return user.pk in {p.prepared_by_id, p.generated_by_id}
 
 
@@ -216,7 +217,7 @@ def approve(*, payroll: Payroll, user: Any) -> Payroll:
             raise PayrollError(f"花名册已{p.get_status_display()}，不能重复审批或修改")
         if p.status != PayrollStatus.PREPARED:
             raise PayrollError("花名册尚未由乡镇提交，不能审批")
-        if _maker(p, user):
+        if is_maker(p, user):
             raise PermissionDenied("审批分离：您生成或提交了这本花名册，不能由您审批，请由其他审批人审批")
         earlier = Payroll.objects.filter(programme=p.programme, township=p.township, month__lt=p.month).exclude(
             status__in=LOCKED).order_by("month").first()

@@ -23,7 +23,7 @@ from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Person, Programme
 
-from . import allowances, bankfiles, funds, outputs, services
+from . import allowances, bankfiles, funds, offers, outputs, services
 from .engine import parse_month
 from .models import (
     BankFileLayout,
@@ -127,13 +127,7 @@ def payroll_detail(request: HttpRequest, payroll_id: int) -> HttpResponse:
     return render(request, "payments/payroll.html", {
         "p": p, "page": page, "rows": rows, "kind": kind, "q": q, "kinds": LineKind.choices,
         "per_kind": p.snapshot.get("kinds", {}), "layouts": BankFileLayout.objects.all(),
-        "can_prepare": p.status == PayrollStatus.DRAFT and user.has_cap(Cap.EDIT_BUSINESS),
-        "can_approve": p.status == PayrollStatus.PREPARED and user.has_cap(Cap.APPROVE)
-        and user.pk not in {p.prepared_by_id, p.generated_by_id},
-        "is_maker": user.pk in {p.prepared_by_id, p.generated_by_id},
-        "can_export": user.has_cap(Cap.EXPORT) and p.status in (PayrollStatus.APPROVED, PayrollStatus.EXPORTED,
-                                                                PayrollStatus.PAID),
-        "can_import": user.has_cap(Cap.IMPORT) and p.status in (PayrollStatus.EXPORTED, PayrollStatus.PAID),
+        "awaits_other_approver": offers.awaits_other_approver(p, user),
         "returns": p.bank_returns.order_by("-imported_at"),
         "failed": lines.filter(status="failed").count(),
     })
@@ -255,7 +249,7 @@ def line_detail(request: HttpRequest, payline_id: int) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     qs = services.payrolls_for(request.user).filter(status=PayrollStatus.PREPARED).order_by("month",
                                                                                            "township__code")
-    return render(request, "payments/approvals.html", {"payrolls": qs, "me": request.user.pk})
+    return render(request, "payments/approvals.html", {"payrolls": qs})
 
 
 @require_GET

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from minzheng.accounts.decorators import need_cap
-from minzheng.accounts.roles import Cap, Role
+from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -258,7 +258,7 @@ def needs_create(request: HttpRequest, body: NeedIn) -> Status:
     if village is None:
         raise ValidationError({"village_code": "村(社区)不存在或不在您的辖区内"})
     r = needs.submit(village=village, category=body.category, description=body.description, actor=user,
-                     source="coordinator" if user.role == Role.VILLAGE_COORDINATOR else "staff",
+                     source="coordinator" if user.has_cap(Cap.REPORT_NEEDS) else "staff",
                      reporter_name=body.reporter_name, reporter_phone=body.reporter_phone)
     return Status(201, _need_out(r))
 

@@ -12,6 +12,7 @@ class WorkforceConfig(AppConfig):
         from minzheng.core import tasks as core_tasks
 
         from . import (
+            needs,
             panels,
             params,  # noqa: F401  (declares parameters before `minzheng init` seeds them)
             reminders,
@@ -31,6 +32,7 @@ class WorkforceConfig(AppConfig):
         nav.register(gettext_noop("队伍建设报告"), "workforce:report", Cap.VIEW_DASHBOARD, order=540, section=section)
 
         staff.register_handover()
+        needs.register_offers()
         core_tasks.register(reminders.tasks_for)
         home.register("民情直通车", "workforce/panels/coordinator.html", {Role.VILLAGE_COORDINATOR},
                       panels.coordinator, order=20)

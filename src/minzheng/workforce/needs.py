@@ -15,11 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap, Role
 from minzheng.audit import context as audit_context
 from minzheng.audit import services as audit
-from minzheng.core import dates
-from minzheng.core.scoping import in_scope, require_edit
+from minzheng.core import dates, workflow
+from minzheng.core.scoping import in_scope, may_edit, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
 
@@ -154,7 +155,7 @@ def assign(*, actor: Any, report: NeedReport, to_user: Any) -> NeedReport:
 def resolve(*, actor: Any, report: NeedReport, resolution: str, at: dt.datetime | None = None) -> NeedReport:
     if actor is not None:
         require_edit(actor, report)
-    if actor is not None and actor.role == Role.VILLAGE_COORDINATOR:
+    if actor is not None and not actor.has_cap(Cap.PROCESS_CASES):
         raise PermissionDenied("办结由乡镇(街道)或区民政局办理")
     if report.status == NeedStatus.RESOLVED:
         raise ValidationError({"status": "该事项已办结"})
@@ -170,6 +171,18 @@ def resolve(*, actor: Any, report: NeedReport, resolution: str, at: dt.datetime 
     report.save(update_fields=["status", "resolution", "resolved_at", "resolved_by", "assignee"])
     _event(report, "resolved", resolution, actor, report.resolved_at)
     return report
+
+
+def offers(report: NeedReport, actor: Actor) -> set[str]:
+    """受理 a new report, 办结 or 转交 an open one: the township or district officer of its village (the village
+    coordinator reports and follows up, but does not handle) — accept / resolve / assign above."""
+    if not report.is_open or not may_edit(actor, report, Cap.PROCESS_CASES):
+        return set()
+    return {"resolve", "assign"} | ({"accept"} if report.status == NeedStatus.NEW else set())
+
+
+def register_offers() -> None:
+    workflow.register(NeedReport, ["accept", "resolve", "assign"], offers)
 
 
 def overdue(qs: QuerySet[NeedReport], today: dt.date | None = None) -> QuerySet[NeedReport]:

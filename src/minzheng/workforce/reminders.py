@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from minzheng.accounts.roles import Cap, Role
+from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
@@ -25,7 +25,7 @@ def tasks_for(user: Any) -> list[TaskItem]:
     today = dates.today()
     items: list[TaskItem] = []
     level = user.division.level
-    if user.has_cap(Cap.EDIT_BUSINESS) and user.role != Role.VILLAGE_COORDINATOR:
+    if user.has_cap(Cap.PROCESS_CASES):
         qs = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED).select_related("village")
         if level == Level.COUNTY:
             qs = needs_service.district_queue(qs, today)
