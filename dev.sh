@@ -68,7 +68,7 @@ case "$cmd" in
   setup) setup ;;
   demo) setup; exec "$VENV/bin/minzheng" demo "$@" ;;
   test) run_tests "$@" ;;
-  lint) setup; "$VENV/bin/ruff" check src tests bench ;;
+  lint) setup; "$VENV/bin/ruff" check src tests bench && "$VENV/bin/mypy" ;;  # mypy: [tool.mypy] in pyproject.toml
   bench) setup; name=$1; shift; exec "$VENV/bin/python" "bench/$name.py" "$@" ;;
   *) sed -n '2,6p' "$0" ;;
 esac

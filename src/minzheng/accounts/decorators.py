@@ -6,7 +6,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+
+from .actor import Actor, AuthedRequest
 
 
 def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -15,7 +17,7 @@ def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
     def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_cap(cap):
                 raise PermissionDenied("您的角色没有此功能的权限")
             return view(request, *args, **kwargs)
@@ -25,7 +27,7 @@ def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
     return deco
 
 
-def need_cap(request: HttpRequest, cap: str) -> Any:
+def need_cap(request: AuthedRequest, cap: str) -> Actor:
     """The API's check (JSON endpoints have no login redirect): the acting user, or PermissionDenied (403)."""
     if not request.user.has_cap(cap):
         raise PermissionDenied("您的角色没有此操作权限")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import string
-from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+
+from minzheng.accounts.actor import Actor
 
 
 def char_classes(password: str) -> int:
@@ -20,7 +21,7 @@ def char_classes(password: str) -> int:
 
 
 class ComplexityValidator:
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         from .models import SecuritySettings
 
         s = SecuritySettings.current()
@@ -36,7 +37,7 @@ class ComplexityValidator:
 
 
 class HistoryValidator:
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         from .models import SecuritySettings
 
         if user is None or user.pk is None:

@@ -5,11 +5,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
+from .actor import AuthedRequest
 from .decorators import require_cap
 from .forms import LoginForm, RoleAssignForm, SecuritySettingsForm, TokenForm, UserCreateForm
 from .models import SecuritySettings, User
@@ -27,7 +28,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         old, new, new2 = (request.POST.get(k, "") for k in ("old_password", "new_password1", "new_password2"))
@@ -58,7 +59,7 @@ def _fail(form: object, exc: ValidationError) -> None:
 
 
 @require_cap(Cap.MANAGE_USERS)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -77,7 +78,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.MANAGE_USERS)
 @require_POST
-def user_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_toggle(request: AuthedRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id)
     services.set_active(user=target, active=not target.is_active, actor=request.user)
     messages.success(request, f"{target.username} 已{'启用' if target.is_active else '停用'}")
@@ -85,13 +86,13 @@ def user_toggle(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.MANAGE_ROLES)
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthedRequest) -> HttpResponse:
     users = User.objects.select_related("division").order_by("role", "username")
     return render(request, "accounts/roles.html", {"users": users})
 
 
 @require_cap(Cap.MANAGE_ROLES)
-def role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
+def role_assign(request: AuthedRequest, user_id: int) -> HttpResponse:
     target = get_object_or_404(User, pk=user_id)
     form = RoleAssignForm(request.POST or None, initial={"role": target.role, "division": target.division})
     if request.method == "POST" and form.is_valid():
@@ -107,7 +108,7 @@ def role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.MANAGE_SECURITY)
-def security_settings(request: HttpRequest) -> HttpResponse:
+def security_settings(request: AuthedRequest) -> HttpResponse:
     form = SecuritySettingsForm(request.POST or None, instance=SecuritySettings.current())
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -117,7 +118,7 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = ""
     if request.method == "POST" and form.is_valid():

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.core.scoping import get_visible
 
@@ -73,18 +74,18 @@ def _neighbours(data: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def _version(data: Mapping[str, Any]) -> int | None:
     v = data.get("version")
-    return int(v) if v not in (None, "") else None
+    return None if v is None or v == "" else int(v)
 
 
 Handler = Callable[[Application, Any, Mapping[str, Any]], str]
 
 
-def _start(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _start(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.start_investigation(app, actor=user, version=_version(data))
     return "已开始入户调查"
 
 
-def _investigation(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _investigation(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.record_investigation(
         app, actor=user, version=_version(data), visited_on=_d(data, "visited_on", dates.today()),
         investigator_1=_s(data, "investigator_1"), investigator_2=_s(data, "investigator_2"),
@@ -95,12 +96,12 @@ def _investigation(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     return "已录入入户调查"
 
 
-def _checks(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _checks(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.complete_checks(app, actor=user, version=_version(data), text=_s(data, "text"))
     return "信息核对完成"
 
 
-def _review(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _review(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.record_review(
         app, actor=user, version=_version(data), held_on=_d(data, "held_on", dates.today()),
         attendees=_lines(data, "attendees"), panel_size=_i(data, "panel_size"), votes_for=_i(data, "votes_for"),
@@ -109,56 +110,56 @@ def _review(app: Application, user: Any, data: Mapping[str, Any]) -> str:
     return "已录入民主评议"
 
 
-def _opinion(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _opinion(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     app = services.township_opinion(app, actor=user, version=_version(data), text=_s(data, "text"))
     return "初审同意，已在村(社区)公示" if app.status == "publicity" else "初审同意，已报县级审核确认"
 
 
-def _township_refuse(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _township_refuse(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.township_refuse(app, actor=user, version=_version(data), reasons=_s(data, "reasons"))
     return "已作出不予批准决定，请在期限内送达告知书"
 
 
-def _end_publicity(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _end_publicity(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.end_publicity(app, actor=user, version=_version(data))
     return "公示期满，已报县级审核确认"
 
 
-def _spot(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _spot(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.record_spot_check(app, actor=user, version=_version(data),
                                visited_on=_d(data, "visited_on", dates.today()), visitors=_s(data, "visitors"),
                                findings=_s(data, "findings"), confirmed=_b(data, "confirmed"))
     return "已录入县级入户核查"
 
 
-def _approve(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _approve(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     app = services.county_approve(app, actor=user, version=_version(data), text=_s(data, "text"))
     return f"已批准，自{app.effective_month:%Y年%m月}起执行"
 
 
-def _county_refuse(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _county_refuse(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.county_refuse(app, actor=user, version=_version(data), reasons=_s(data, "reasons"))
     return "已作出不予批准决定，请在期限内送达告知书"
 
 
-def _return(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _return(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.county_return(app, actor=user, version=_version(data), text=_s(data, "text"))
     return "已退回乡镇重新初审"
 
 
-def _withdraw(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _withdraw(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     services.withdraw(app, actor=user, version=_version(data), text=_s(data, "text"))
     return "申请已撤回"
 
 
-def _objection(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _objection(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     objection = get_visible(Objection.objects.filter(application=app), user, pk=_i(data, "objection_id"))
     services.handle_objection(objection, actor=user, upheld=_b(data, "upheld"), outcome=_s(data, "outcome"),
                               redo=_s(data, "redo", "investigate"), version=_version(data))
     return "异议已处理"
 
 
-def _notice(app: Application, user: Any, data: Mapping[str, Any]) -> str:
+def _notice(app: Application, user: Actor, data: Mapping[str, Any]) -> str:
     notice = getattr(app, "refusal", None)
     if notice is None:
         raise WorkflowError("本案没有不予批准告知书")
@@ -175,7 +176,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def dispatch(app: Application, code: str, user: Any, data: Mapping[str, Any]) -> str:
+def dispatch(app: Application, code: str, user: Actor, data: Mapping[str, Any]) -> str:
     """Run one action; raises WorkflowError / ValidationError / PermissionDenied / Http404 with Chinese text."""
     handler = HANDLERS.get(code)
     if handler is None:

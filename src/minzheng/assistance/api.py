@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ValidationError as PydanticValidationError
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible, visible
@@ -26,7 +26,7 @@ router = Router(tags=["社会救助"])
 T = TypeVar("T", bound=Schema)
 
 
-def _body(request: HttpRequest, schema: type[T]) -> T:
+def _body(request: AuthedRequest, schema: type[T]) -> T:
     """Parse a JSON body after the record was found visible, so outsiders get 404 before any parsing error."""
     try:
         raw = json.loads(request.body or b"{}")
@@ -82,7 +82,7 @@ class CaseDetailOut(CaseOut):
     kinship_matches: list[str]
 
 
-def _case(app: Application, user: Any) -> dict[str, Any]:
+def _case(app: Application, user: Actor) -> dict[str, Any]:
     return {
         "id": app.pk, "number": app.number, "programme": app.programme.code, "programme_name": app.programme.name,
         "kind": app.kind, "status": app.status, "status_label": workflow.step_label(app, app.status),
@@ -99,7 +99,7 @@ def _case(app: Application, user: Any) -> dict[str, Any]:
     }
 
 
-def _detail(app: Application, user: Any) -> dict[str, Any]:
+def _detail(app: Application, user: Actor) -> dict[str, Any]:
     out = _case(app, user)
     pub = app.publicities.order_by("-start_date", "-id").first()
     spot = getattr(app, "spot_check_record", None) if hasattr(app, "spot_check_record") else None
@@ -124,7 +124,7 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
 
 
 @router.get("/applications", response=list[CaseOut])
-def list_applications(request: HttpRequest, status: str = "open", programme: str = "", flag: str = "",
+def list_applications(request: AuthedRequest, status: str = "open", programme: str = "", flag: str = "",
                       q: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = selectors.filtered(request.user, status=status, programme=programme, flag=flag, q=q).order_by("-id")
@@ -132,7 +132,7 @@ def list_applications(request: HttpRequest, status: str = "open", programme: str
 
 
 @router.get("/queue", response=list[CaseOut])
-def county_queue(request: HttpRequest) -> list[dict[str, Any]]:
+def county_queue(request: AuthedRequest) -> list[dict[str, Any]]:
     _need(request, Cap.APPROVE)
     return [_case(a, request.user) for a in selectors.county_queue(request.user)[:500]]
 
@@ -155,7 +155,7 @@ class CaseIn(Schema):
 
 
 @router.post("/applications", response={201: CaseDetailOut})
-def create_application(request: HttpRequest, body: CaseIn) -> tuple[int, dict[str, Any]]:
+def create_application(request: AuthedRequest, body: CaseIn) -> tuple[int, dict[str, Any]]:
     _need(request, Cap.EDIT_BUSINESS)
     household = get_visible(Household, request.user, pk=body.household_id)
     members = Person.objects.filter(household=household)
@@ -171,13 +171,13 @@ def create_application(request: HttpRequest, body: CaseIn) -> tuple[int, dict[st
 
 
 @router.get("/applications/{application_id}", response=CaseDetailOut)
-def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def get_application(request: AuthedRequest, application_id: int) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     return _detail(get_visible(selectors.cases(request.user), request.user, pk=application_id), request.user)
 
 
 @router.get("/applications/{application_id}/assessment")
-def assessment(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def assessment(request: AuthedRequest, application_id: int) -> dict[str, Any]:
     """The rules run now on the household as it stands (nothing stored)."""
     _need(request, Cap.VIEW_BUSINESS)
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
@@ -191,7 +191,7 @@ class ActIn(Schema):
 
 
 @router.post("/applications/{application_id}/act", response=CaseDetailOut, openapi_extra=_doc(ActIn))
-def act(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def act(request: AuthedRequest, application_id: int) -> dict[str, Any]:
     """Run one workflow step: `action` is one of `allowed_actions`; `data` carries the step's fields
     (e.g. investigator_1/2 and signatures, votes, reasons, text); `version` is the case version you saw."""
     _need(request, Cap.VIEW_BUSINESS)
@@ -213,7 +213,7 @@ class CheckIn(Schema):
 
 
 @router.post("/applications/{application_id}/checks", response={201: dict}, openapi_extra=_doc(CheckIn))
-def add_check(request: HttpRequest, application_id: int) -> tuple[int, dict[str, Any]]:
+def add_check(request: AuthedRequest, application_id: int) -> tuple[int, dict[str, Any]]:
     _need(request, Cap.EDIT_BUSINESS)
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     body = _body(request, CheckIn)
@@ -223,7 +223,7 @@ def add_check(request: HttpRequest, application_id: int) -> tuple[int, dict[str,
 
 
 @router.get("/publicities")
-def publicities(request: HttpRequest, status: str = "active") -> list[dict[str, Any]]:
+def publicities(request: AuthedRequest, status: str = "active") -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = visible(Publicity, request.user).select_related("application", "division")
     if status:
@@ -234,7 +234,7 @@ def publicities(request: HttpRequest, status: str = "active") -> list[dict[str, 
 
 
 @router.get("/publicities/{publicity_id}")
-def publicity(request: HttpRequest, publicity_id: int) -> dict[str, Any]:
+def publicity(request: AuthedRequest, publicity_id: int) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = get_visible(Publicity, request.user, pk=publicity_id)
     return {"id": p.pk, "application_id": p.application_id, "village": p.division.name, "kind": p.kind,
@@ -243,7 +243,7 @@ def publicity(request: HttpRequest, publicity_id: int) -> dict[str, Any]:
 
 
 @router.get("/objections")
-def objections(request: HttpRequest, status: str = "open") -> list[dict[str, Any]]:
+def objections(request: AuthedRequest, status: str = "open") -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = visible(Objection, request.user).select_related("application")
     if status:
@@ -260,7 +260,7 @@ class ObjectionIn(Schema):
 
 
 @router.post("/objections/{objection_id}/handle", openapi_extra=_doc(ObjectionIn))
-def handle_objection(request: HttpRequest, objection_id: int) -> dict[str, Any]:
+def handle_objection(request: AuthedRequest, objection_id: int) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     o = get_visible(Objection, request.user, pk=objection_id)
     body = _body(request, ObjectionIn)
@@ -283,7 +283,7 @@ class KinshipIn(Schema):
 
 
 @router.get("/kinship")
-def kinship(request: HttpRequest) -> list[dict[str, Any]]:
+def kinship(request: AuthedRequest) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"id": r.pk, "division": r.division.name, "staff_name": r.staff_name,
              "staff_id_number": shown(request.user, r.staff_id_number, "id"), "staff_role": r.staff_role,
@@ -293,7 +293,7 @@ def kinship(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/kinship", response={201: dict})
-def add_kinship(request: HttpRequest, body: KinshipIn) -> tuple[int, dict[str, Any]]:
+def add_kinship(request: AuthedRequest, body: KinshipIn) -> tuple[int, dict[str, Any]]:
     from minzheng.regions.models import Division
 
     _need(request, Cap.EDIT_BUSINESS)
@@ -306,13 +306,13 @@ def add_kinship(request: HttpRequest, body: KinshipIn) -> tuple[int, dict[str, A
 
 
 @router.get("/kinship/report")
-def kinship_report(request: HttpRequest) -> list[dict[str, Any]]:
+def kinship_report(request: AuthedRequest) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     return selectors.kinship_report(request.user)
 
 
 @router.get("/reviews")
-def due_reviews(request: HttpRequest, days: int = 30) -> list[dict[str, Any]]:
+def due_reviews(request: AuthedRequest, days: int = 30) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"id": s.pk, "enrollment_id": s.enrollment_id, "programme": s.enrollment.programme.code,
              "household_class": s.household_class, "interval_months": s.interval_months,
@@ -328,7 +328,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/reviews/{review_schedule_id}", openapi_extra=_doc(ReviewIn))
-def review(request: HttpRequest, review_schedule_id: int) -> dict[str, Any]:
+def review(request: AuthedRequest, review_schedule_id: int) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     sched = get_visible(ReviewSchedule, request.user, pk=review_schedule_id)
     body = _body(request, ReviewIn)

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.models import User
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -81,7 +82,7 @@ def _elder(hh: Household, today: dt.date) -> Person | None:
     return None
 
 
-def _to(app: Application, step: str, officer: Any, approver: Any, start: dt.date) -> Application:
+def _to(app: Application, step: str, officer: Actor, approver: Actor, start: dt.date) -> Application:
     """Take a case from 受理 (on `start`) to `step`, spacing the steps out over the past days."""
     order = ["accepted", "investigating", "checking", "democratic_review", "township_review", "publicity",
              "county_review", "approved", "refused"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.roles import Cap, Role
 from minzheng.core import dates, handover, home, nav, tasks
 from minzheng.core.scoping import visible
@@ -16,7 +16,7 @@ from . import selectors
 from .models import OPEN_STATUSES, Application, Objection, ObjectionStatus, Publicity, PublicityStatus, Status
 
 
-def township_panel(request: HttpRequest) -> dict[str, Any]:
+def township_panel(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     mine = selectors.cases(user).filter(status__in=OPEN_STATUSES)
@@ -30,7 +30,7 @@ def township_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def approver_panel(request: HttpRequest) -> dict[str, Any]:
+def approver_panel(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     q = selectors.county_queue(user)
@@ -43,11 +43,11 @@ def approver_panel(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _open_assigned(user: Any) -> Any:
+def _open_assigned(user: Actor) -> Any:
     return Application.objects.filter(assigned_to=user, status__in=OPEN_STATUSES)
 
 
-def move(from_user: Any, to_user: Any) -> dict[str, int]:
+def move(from_user: Actor, to_user: Actor) -> dict[str, int]:
     n = 0
     for app in _open_assigned(from_user):
         app.assigned_to = to_user
@@ -56,7 +56,7 @@ def move(from_user: Any, to_user: Any) -> dict[str, int]:
     return {"救助案件": n}
 
 
-def count_open(user: Any) -> dict[str, int]:
+def count_open(user: Actor) -> dict[str, int]:
     return {"救助案件": _open_assigned(user).count()}
 
 

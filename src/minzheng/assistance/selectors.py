@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.rates import share
@@ -44,12 +45,12 @@ TOWNSHIP_STEPS = [Status.ACCEPTED, Status.INVESTIGATING, Status.CHECKING, Status
                   Status.TOWNSHIP_REVIEW, Status.PUBLICITY]
 
 
-def cases(user: Any) -> QuerySet[Application]:
+def cases(user: Actor) -> QuerySet[Application]:
     return visible(Application, user).select_related("programme", "division", "township", "applicant",
                                                      "assigned_to")
 
 
-def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = "", q: str = "",
+def filtered(user: Actor, *, status: str = "", programme: str = "", flag: str = "", q: str = "",
              township: str = "") -> QuerySet[Application]:
     qs = cases(user)
     if status == "open":
@@ -76,7 +77,7 @@ def filtered(user: Any, *, status: str = "", programme: str = "", flag: str = ""
     return qs
 
 
-def county_queue(user: Any) -> QuerySet[Application]:
+def county_queue(user: Actor) -> QuerySet[Application]:
     """The approver's queue, flagged ones first, then oldest deadline: cases at 县级审核确认; township-confirmed
     cases waiting for the county's home visit before the decision (近亲属/complaint); approved township-confirmed
     cases drawn for the after-the-fact spot check and not yet visited."""
@@ -88,7 +89,7 @@ def county_queue(user: Any) -> QuerySet[Application]:
     ).order_by("-kinship_flag", "-objection_flag", "status", "step_due", "id")
 
 
-def township_open(user: Any) -> QuerySet[Application]:
+def township_open(user: Actor) -> QuerySet[Application]:
     """The township's own steps, including the 审核确认 it gives itself where delegated."""
     return cases(user).filter(Q(status__in=TOWNSHIP_STEPS) | Q(status=Status.COUNTY_REVIEW, confirm_level="township")
                               ).order_by("step_due", "id")
@@ -115,7 +116,7 @@ def _url(name: str, **kw: Any) -> str:
     return reverse(f"assistance:{name}", kwargs=kw)
 
 
-def tasks_for(user: Any) -> list[TaskItem]:
+def tasks_for(user: Actor) -> list[TaskItem]:
     """Township staff: their township's steps, objections and notices; approvers: the county queue."""
     if not user.has_cap(Cap.EDIT_BUSINESS):
         return []
@@ -152,7 +153,7 @@ def tasks_for(user: Any) -> list[TaskItem]:
     return items
 
 
-def due_reviews(user: Any, today: dt.date | None = None, within_days: int = 30) -> QuerySet[ReviewSchedule]:
+def due_reviews(user: Actor, today: dt.date | None = None, within_days: int = 30) -> QuerySet[ReviewSchedule]:
     today = today or dates.today()
     return visible(ReviewSchedule, user).filter(
         enrollment__status=EnrollmentStatus.ACTIVE, next_due__lte=today + dt.timedelta(days=within_days)
@@ -160,7 +161,7 @@ def due_reviews(user: Any, today: dt.date | None = None, within_days: int = 30) 
                      "enrollment__household__head").order_by("next_due")
 
 
-def kinship_report(user: Any) -> list[dict[str, Any]]:
+def kinship_report(user: Actor) -> list[dict[str, Any]]:
     """近亲属备案 cases by township: total, open, approved, county visit done."""
     qs = cases(user).filter(kinship_flag=True)
     rows = qs.values("township__code", "township__name").annotate(
@@ -171,7 +172,7 @@ def kinship_report(user: Any) -> list[dict[str, Any]]:
     return list(rows)
 
 
-def kinship_cases(user: Any) -> QuerySet[Application]:
+def kinship_cases(user: Actor) -> QuerySet[Application]:
     return cases(user).filter(kinship_flag=True).prefetch_related("kinship_matches").order_by("township__code",
                                                                                                   "-received_on")
 

@@ -12,15 +12,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.regions.models import Division
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person
 
@@ -44,12 +46,12 @@ PROGRAMME_CHOICES = [("dibao_urban", "城市低保"), ("dibao_rural", "农村低
                      ("tekun_central", "特困供养(集中)"), ("linshi", "临时救助")]
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
+def _errors(request: AuthedRequest, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
 
 
-def _field_errors(request: HttpRequest, form: forms.Form, exc: ValidationError) -> None:
+def _field_errors(request: AuthedRequest, form: forms.Form, exc: ValidationError) -> None:
     """A service's error goes next to the field it names; anything else to the top of the form."""
     if not hasattr(exc, "error_dict"):
         for msg in exc.messages:
@@ -63,7 +65,7 @@ def _field_errors(request: HttpRequest, form: forms.Form, exc: ValidationError) 
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.filtered(request.user, status=g.get("status", "open"), programme=g.get("programme", ""),
                             flag=g.get("flag", ""), q=g.get("q", "").strip(), township=g.get("township", ""))
@@ -77,7 +79,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.APPROVE)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     today = dates.today()
     flag = request.GET.get("flag", "")
     qs = selectors.county_queue(request.user)
@@ -133,12 +135,12 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, members: list[Person], **kw: Any) -> None:
         super().__init__(*args, **kw)
         choices = [(p.pk, f"{p.name}（{p.get_relation_display()}）") for p in members]
-        self.fields["applicant"].choices = choices
-        self.fields["person"].choices = [("", "—"), *choices]
+        self.fields["applicant"].choices = choices  # type: ignore[attr-defined]  # stubs: base Field
+        self.fields["person"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: AuthedRequest) -> HttpResponse:
     """受理: find the household in the registry, then file the application (本人/委托/主动发现)."""
     q = request.GET.get("q", "").strip()
     found: list[Household] = []
@@ -183,7 +185,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- the case file ---------------------------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
+def _case_context(request: AuthedRequest, app: Application) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     steps = workflow.path(app)
@@ -235,13 +237,13 @@ def _case_context(request: HttpRequest, app: Application) -> dict[str, Any]:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+def detail(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     return render(request, "assistance/detail.html", _case_context(request, app))
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def assess(request: HttpRequest, application_id: int) -> HttpResponse:
+def assess(request: AuthedRequest, application_id: int) -> HttpResponse:
     """The rules run now on the household as it stands (preview before 初审; nothing is stored)."""
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     try:
@@ -254,7 +256,7 @@ def assess(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.VIEW_BUSINESS)
-def act(request: HttpRequest, application_id: int) -> HttpResponse:
+def act(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     code = request.POST.get("action", "")
     try:
@@ -272,7 +274,7 @@ def act(request: HttpRequest, application_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def add_check(request: HttpRequest, application_id: int) -> HttpResponse:
+def add_check(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     try:
         services.add_check_result(app, actor=request.user, source=request.POST.get("source", "other"),
@@ -285,7 +287,7 @@ def add_check(request: HttpRequest, application_id: int) -> HttpResponse:
     return redirect("assistance:detail", application_id=app.pk)
 
 
-def _pdf_or_print(request: HttpRequest, render_pdf: Any, template: str, ctx: dict[str, Any], what: str,
+def _pdf_or_print(request: AuthedRequest, render_pdf: Any, template: str, ctx: dict[str, Any], what: str,
                   filename: str) -> HttpResponse:
     """A4 PDF (documents.py, CJK font embedded); `?format=html` gives the printable HTML page instead."""
     record_output("print", what=what, count=1)
@@ -297,7 +299,7 @@ def _pdf_or_print(request: HttpRequest, render_pdf: Any, template: str, ctx: dic
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def form_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+def form_pdf(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     sensitive = can_see_sensitive(request.user)
     return _pdf_or_print(request, lambda: documents.approval_form(app, sensitive=sensitive),
@@ -306,7 +308,7 @@ def form_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def survey_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+def survey_pdf(request: AuthedRequest, application_id: int) -> HttpResponse:
     """入户调查表: the latest survey, or one named by ?investigation= (e.g. the county's 县级入户核查表)."""
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     sensitive = can_see_sensitive(request.user)
@@ -320,7 +322,7 @@ def survey_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def refusal_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
+def refusal_pdf(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     notice = getattr(app, "refusal", None) if hasattr(app, "refusal") else None
     if notice is None:
@@ -334,7 +336,7 @@ def refusal_pdf(request: HttpRequest, application_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def publicities(request: HttpRequest) -> HttpResponse:
+def publicities(request: AuthedRequest) -> HttpResponse:
     qs = visible(Publicity, request.user).select_related("application", "division").order_by("-start_date", "-id")
     status = request.GET.get("status", PublicityStatus.ACTIVE)
     if status:
@@ -345,7 +347,7 @@ def publicities(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def publicity_print(request: HttpRequest, publicity_id: int) -> HttpResponse:
+def publicity_print(request: AuthedRequest, publicity_id: int) -> HttpResponse:
     """The A4 notice for the village board: this 公示 with the permitted fields only."""
     pub = get_visible(Publicity, request.user, pk=publicity_id)
     rows = selectors.public_rows(Publicity.objects.filter(pk=pub.pk))
@@ -355,7 +357,7 @@ def publicity_print(request: HttpRequest, publicity_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def objection(request: HttpRequest, objection_id: int) -> HttpResponse:
+def objection(request: AuthedRequest, objection_id: int) -> HttpResponse:
     obj = get_visible(Objection.objects.select_related("application", "publicity"), request.user, pk=objection_id)
     if request.method == "POST":
         data = request.POST.copy()
@@ -377,7 +379,7 @@ def objection(request: HttpRequest, objection_id: int) -> HttpResponse:
 
 
 class KinshipForm(forms.Form):
-    division = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
+    division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
     staff_name = forms.CharField(label="工作人员姓名", max_length=64)
     staff_id_number = forms.CharField(label="工作人员身份证号", max_length=18)
     staff_role = forms.ChoiceField(label="身份", choices=StaffRole.choices)
@@ -386,14 +388,15 @@ class KinshipForm(forms.Form):
     relative_id_number = forms.CharField(label="近亲属身份证号", max_length=18)
     relation = forms.ChoiceField(label="关系")
 
-    def __init__(self, *args: Any, user: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["division"].queryset = visible_divisions(user).exclude(level="village").order_by("code")
-        self.fields["relation"].choices = [(x, x) for x in services.kin_relation_labels()]
+        self.fields["division"].queryset = (  # type: ignore[attr-defined]  # stubs: base Field
+            visible_divisions(user).exclude(level="village").order_by("code"))
+        self.fields["relation"].choices = [(x, x) for x in services.kin_relation_labels()]  # type: ignore[attr-defined]
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def kinship(request: HttpRequest) -> HttpResponse:
+def kinship(request: AuthedRequest) -> HttpResponse:
     form = KinshipForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not request.user.has_cap(Cap.EDIT_BUSINESS):
@@ -416,7 +419,7 @@ def kinship(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def kinship_report(request: HttpRequest) -> HttpResponse:
+def kinship_report(request: AuthedRequest) -> HttpResponse:
     return render(request, "assistance/kinship_report.html", {
         "rows": selectors.kinship_report(request.user), "cases": selectors.kinship_cases(request.user)[:300]})
 
@@ -425,14 +428,14 @@ def kinship_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def reviews(request: HttpRequest) -> HttpResponse:
+def reviews(request: AuthedRequest) -> HttpResponse:
     days = int(request.GET.get("days") or 30)
     rows = selectors.due_reviews(request.user, within_days=days)[:500]
     return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dates.today()})
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def review(request: HttpRequest, review_schedule_id: int) -> HttpResponse:
+def review(request: AuthedRequest, review_schedule_id: int) -> HttpResponse:
     sched = get_visible(ReviewSchedule.objects.select_related("enrollment", "enrollment__programme",
                                                               "enrollment__household"),
                         request.user, pk=review_schedule_id)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.roles import Cap
 
 from . import services
@@ -33,13 +33,13 @@ class VerifyOut(Schema):
     reason: str
 
 
-def _check(request: HttpRequest) -> None:
+def _check(request: AuthedRequest) -> None:
     if not request.user.has_cap(Cap.VIEW_AUDIT):
         raise PermissionDenied("只有审计管理员可以查看审计日志")
 
 
 @router.get("/entries", response=list[EntryOut])
-def entries(request: HttpRequest, action: str = "", limit: int = 100) -> list[AuditEntry]:
+def entries(request: AuthedRequest, action: str = "", limit: int = 100) -> list[AuditEntry]:
     _check(request)
     qs = AuditEntry.objects.order_by("-seq")
     if action:
@@ -48,7 +48,7 @@ def entries(request: HttpRequest, action: str = "", limit: int = 100) -> list[Au
 
 
 @router.get("/verify", response=VerifyOut)
-def verify(request: HttpRequest) -> VerifyOut:
+def verify(request: AuthedRequest) -> VerifyOut:
     _check(request)
     r = services.verify()
     return VerifyOut(ok=r.ok, checked=r.checked, first_bad_seq=r.first_bad_seq, reason=r.reason)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.regions.models import Division
 
 from .scoping import visible_divisions
@@ -33,7 +33,7 @@ def _division_out(d: Division) -> DivisionOut:
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthedRequest) -> MeOut:
     u = request.user
     return MeOut(username=u.username, full_name=u.full_name, role=u.role, role_label=u.role_label,
                  division_code=u.division.code if u.division else None,
@@ -41,7 +41,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/divisions", response=list[DivisionOut])
-def divisions(request: HttpRequest, level: str | None = None) -> list[DivisionOut]:
+def divisions(request: AuthedRequest, level: str | None = None) -> list[DivisionOut]:
     qs = visible_divisions(request.user).select_related("parent")
     if level:
         qs = qs.filter(level=level)
@@ -49,7 +49,7 @@ def divisions(request: HttpRequest, level: str | None = None) -> list[DivisionOu
 
 
 @router.get("/divisions/{code}", response=DivisionOut)
-def division(request: HttpRequest, code: str) -> DivisionOut:
+def division(request: AuthedRequest, code: str) -> DivisionOut:
     from django.shortcuts import get_object_or_404
 
     return _division_out(get_object_or_404(visible_divisions(request.user).select_related("parent"), code=code))

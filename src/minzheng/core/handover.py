@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from minzheng.accounts.actor import Actor
+
 
 @dataclass(frozen=True)
 class Handler:
@@ -25,14 +27,14 @@ def register(move: Callable[[Any, Any], dict[str, int]], count_open: Callable[[A
         _handlers.append(Handler(move, count_open))
 
 
-def move_all(from_user: Any, to_user: Any) -> dict[str, int]:
+def move_all(from_user: Actor, to_user: Actor) -> dict[str, int]:
     moved: dict[str, int] = {}
     for h in _handlers:
         moved.update(h.move(from_user, to_user))
     return moved
 
 
-def open_items(user: Any) -> dict[str, int]:
+def open_items(user: Actor) -> dict[str, int]:
     counts: dict[str, int] = {}
     for h in _handlers:
         counts.update({k: v for k, v in h.count_open(user).items() if v})

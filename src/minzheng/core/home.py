@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from minzheng.accounts.actor import AuthedRequest
 
 
 @dataclass(frozen=True)
@@ -15,20 +15,20 @@ class Panel:
     title: str
     template: str
     roles: frozenset[str]
-    context: Callable[[HttpRequest], dict[str, Any]]
+    context: Callable[[AuthedRequest], dict[str, Any]]
 
 
 _panels: list[Panel] = []
 
 
-def register(title: str, template: str, roles: set[str] | frozenset[str],
-             context: Callable[[HttpRequest], dict[str, Any]], *, order: int = 100) -> None:
+def register(title: str, template: str, roles: Iterable[str],
+             context: Callable[[AuthedRequest], dict[str, Any]], *, order: int = 100) -> None:
     if any(p.template == template and p.title == title for p in _panels):
         return
     _panels.append(Panel(order, title, template, frozenset(roles), context))
 
 
-def panels_for(request: HttpRequest) -> list[dict[str, Any]]:
+def panels_for(request: AuthedRequest) -> list[dict[str, Any]]:
     role = getattr(request.user, "role", "")
     out = []
     for p in sorted(_panels, key=lambda p: p.order):

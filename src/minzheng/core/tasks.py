@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from minzheng.accounts.actor import Actor
+
 
 @dataclass(frozen=True)
 class TaskItem:
@@ -27,7 +29,7 @@ def register(source: Callable[[Any], list[TaskItem]]) -> None:
         _sources.append(source)
 
 
-def for_user(user: Any) -> list[TaskItem]:
+def for_user(user: Actor) -> list[TaskItem]:
     items: list[TaskItem] = []
     for source in _sources:
         items.extend(source(user))

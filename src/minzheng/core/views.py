@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.roles import ADMIN_CAPS, Cap
 from minzheng.regions.models import Division, Level
 
@@ -14,7 +15,7 @@ from .scoping import visible_divisions
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     ctx: dict[str, object] = {"panels": home_panels.panels_for(request)}
     if user.has_cap(Cap.VIEW_BUSINESS):
@@ -28,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def division_tree(request: HttpRequest) -> HttpResponse:
+def division_tree(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_cap(Cap.VIEW_BUSINESS):
         return permission_denied(request, None)
     divs = list(visible_divisions(request.user).order_by("path"))
@@ -71,14 +72,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: AuthedRequest) -> HttpResponse:
     from . import tasks
 
     return render(request, "core/tasks.html", {"items": tasks.for_user(request.user)})
 
 
 @login_required
-def site_settings(request: HttpRequest) -> HttpResponse:
+def site_settings(request: AuthedRequest) -> HttpResponse:
     from django import forms
     from django.contrib import messages
     from django.core.exceptions import PermissionDenied

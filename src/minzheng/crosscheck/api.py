@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ValidationError as PydanticValidationError
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
@@ -129,7 +130,7 @@ def _run(r: CheckRun) -> RunOut:
                   updated_findings=r.updated_findings, unchanged_findings=r.unchanged_findings, error=r.error)
 
 
-def _finding(request: HttpRequest, f: Finding) -> FindingOut:
+def _finding(request: AuthedRequest, f: Finding) -> FindingOut:
     sensitive = can_see_sensitive(request.user)
 
     def mask(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -148,7 +149,7 @@ def _finding(request: HttpRequest, f: Finding) -> FindingOut:
 
 
 @router.get("/kinds", response=list[KindOut])
-def kinds(request: HttpRequest) -> list[KindOut]:
+def kinds(request: AuthedRequest) -> list[KindOut]:
     _need(request, Cap.VIEW_BUSINESS)
     return [KindOut(kind=s.kind, label=s.label, department=s.department,
                     columns=[ColumnOut(name=c.name, label=c.label, type=c.type, required=c.required)
@@ -156,13 +157,13 @@ def kinds(request: HttpRequest) -> list[KindOut]:
 
 
 @router.get("/datasets", response=list[DatasetOut])
-def datasets(request: HttpRequest) -> list[DatasetOut]:
+def datasets(request: AuthedRequest) -> list[DatasetOut]:
     _need(request, Cap.VIEW_DASHBOARD)
     return [_dataset(d) for d in Dataset.objects.all()[:500]]
 
 
 @router.post("/datasets", response={201: LoadOut, 200: LoadOut, 422: LoadOut})
-def load(request: HttpRequest, kind: Form[str], file: File[UploadedFile],
+def load(request: AuthedRequest, kind: Form[str], file: File[UploadedFile],
          as_of: Form[dt.date | None] = None) -> Status:
     suffix = Path(file.name or "upload.csv").suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,19 +179,19 @@ def load(request: HttpRequest, kind: Form[str], file: File[UploadedFile],
 
 
 @router.post("/runs", response={202: RunOut})
-def start(request: HttpRequest, body: RunIn) -> Status:
+def start(request: AuthedRequest, body: RunIn) -> Status:
     run = services.start_run(actor=request.user, as_of=body.as_of)
     return Status(202, _run(run))
 
 
 @router.get("/runs", response=list[RunOut])
-def runs(request: HttpRequest) -> list[RunOut]:
+def runs(request: AuthedRequest) -> list[RunOut]:
     _need(request, Cap.VIEW_DASHBOARD)
     return [_run(r) for r in CheckRun.objects.all()[:100]]
 
 
 @router.get("/runs/{run_id}", response=RunOut)
-def run_detail(request: HttpRequest, run_id: int) -> RunOut:
+def run_detail(request: AuthedRequest, run_id: int) -> RunOut:
     _need(request, Cap.VIEW_DASHBOARD)
     r = CheckRun.objects.filter(pk=run_id).first()
     if r is None:
@@ -199,7 +200,7 @@ def run_detail(request: HttpRequest, run_id: int) -> RunOut:
 
 
 @router.get("/findings", response=list[FindingOut])
-def findings(request: HttpRequest, township: str = "", rule: str = "", status: str = "", q: str = "",
+def findings(request: AuthedRequest, township: str = "", rule: str = "", status: str = "", q: str = "",
              limit: int = 100, offset: int = 0) -> list[FindingOut]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = services.findings_for(request.user, township=township, rule=rule, status=status, q=q)
@@ -208,7 +209,7 @@ def findings(request: HttpRequest, township: str = "", rule: str = "", status: s
 
 
 @router.get("/findings/{finding_id}", response=FindingOut)
-def finding(request: HttpRequest, finding_id: int) -> FindingOut:
+def finding(request: AuthedRequest, finding_id: int) -> FindingOut:
     _need(request, Cap.VIEW_BUSINESS)
     f = get_visible(Finding.objects.select_related("township", "village"), request.user, pk=finding_id)
     return _finding(request, f)
@@ -216,7 +217,7 @@ def finding(request: HttpRequest, finding_id: int) -> FindingOut:
 
 @router.post("/findings/{finding_id}/outcome", response=FindingOut, openapi_extra={"requestBody": {
     "content": {"application/json": {"schema": OutcomeIn.model_json_schema()}}}})
-def outcome(request: HttpRequest, finding_id: int) -> FindingOut:
+def outcome(request: AuthedRequest, finding_id: int) -> FindingOut:
     # Jurisdiction first: another township gets 404 whatever it sends, never a validation message.
     f = get_visible(Finding.objects.select_related("township", "village"), request.user, pk=finding_id)
     try:
@@ -229,7 +230,7 @@ def outcome(request: HttpRequest, finding_id: int) -> FindingOut:
 
 
 @router.get("/summary")
-def summary(request: HttpRequest) -> dict[str, Any]:
+def summary(request: AuthedRequest) -> dict[str, Any]:
     _need(request, Cap.VIEW_DASHBOARD)
     s = services.summary_for(request.user)
     return {"total": s.total, "townships": s.rows, "rules": s.rules}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.core import dates
 from minzheng.core.scoping import visible
 
@@ -13,14 +12,14 @@ from .models import CheckRun, Finding, FindingStatus
 from .services import summary_for
 
 
-def township_panel(request: HttpRequest) -> dict[str, Any]:
+def township_panel(request: AuthedRequest) -> dict[str, Any]:
     qs = visible(Finding, request.user).filter(status=FindingStatus.OPEN)
     today = dates.today()
     return {"open": qs.count(), "overdue": qs.filter(deadline__lt=today).count(),
             "next": qs.order_by("deadline", "id").first()}
 
 
-def county_panel(request: HttpRequest) -> dict[str, Any]:
+def county_panel(request: AuthedRequest) -> dict[str, Any]:
     s = summary_for(request.user)
     worst = sorted(s.rows, key=lambda r: (-r["overdue"], -r["open"]))[:5]
     return {"total": s.total, "worst": worst, "last_run": CheckRun.objects.order_by("-id").first()}

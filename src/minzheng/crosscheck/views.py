@@ -12,9 +12,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap
@@ -52,17 +53,17 @@ COMPUTED_LABELS = {
 STATUS_BADGE = {"open": "orange", "confirmed": "red", "cleared": "green"}
 
 
-def _is_county(user: Any) -> bool:
+def _is_county(user: Actor) -> bool:
     return bool(user.division is not None and user.division.level in ("county", "city", "province"))
 
 
-def _show_id(user: Any, value: Any) -> Any:
+def _show_id(user: Actor, value: Any) -> Any:
     if not isinstance(value, str) or can_see_sensitive(user):
         return value
     return mask_id(value)
 
 
-def _evidence_table(user: Any, rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def _evidence_table(user: Actor, rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     cols = list(rows[0].keys()) if rows else []
     headers = [EVIDENCE_LABELS.get(c, c) for c in cols]
     body = []
@@ -83,7 +84,7 @@ def _evidence_table(user: Any, rows: list[dict[str, Any]]) -> tuple[list[str], l
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def findings(request: HttpRequest) -> HttpResponse:
+def findings(request: AuthedRequest) -> HttpResponse:
     f = request.GET
     qs = services.findings_for(request.user, township=f.get("township", ""), rule=f.get("rule", ""),
                                status=f.get("status", "open"), q=f.get("q", "").strip())
@@ -141,12 +142,12 @@ def _assignable(finding: Finding) -> Any:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
+def finding_detail(request: AuthedRequest, finding_id: int) -> HttpResponse:
     finding = get_visible(Finding.objects.select_related("township", "village", "run", "household"), request.user,
                           pk=finding_id)
     form = OutcomeForm(request.POST if request.method == "POST" and "note" in request.POST else None)
     assign_form = AssignForm(request.POST if request.method == "POST" and "assign" in request.POST else None)
-    assign_form.fields["assigned_to"].queryset = _assignable(finding)
+    assign_form.fields["assigned_to"].queryset = _assignable(finding)  # type: ignore[attr-defined]  # stubs: base Field
     if request.method == "POST":
         require_edit(request.user, finding, Cap.EDIT_BUSINESS)
         try:
@@ -186,7 +187,7 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: AuthedRequest) -> HttpResponse:
     s = services.summary_for(request.user)
     codes, matrix = services.matrix_for(request.user)
     names = {r.code: r.name for r in rules.RULES}
@@ -215,7 +216,7 @@ class RunForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: AuthedRequest) -> HttpResponse:
     form = RunForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -234,7 +235,7 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = _get_run(run_id)
     names = {r.code: r.name for r in rules.RULES}
     hits = [(names.get(c, c), n) for c, n in run.hits.items()]
@@ -265,7 +266,7 @@ class DatasetForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def datasets(request: HttpRequest) -> HttpResponse:
+def datasets(request: AuthedRequest) -> HttpResponse:
     form = DatasetForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST":
@@ -296,7 +297,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.set_rule_enabled(actor=request.user, code=request.POST.get("code", ""),

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ValidationError as PydanticError
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible, in_scope, visible, visible_divisions
@@ -39,11 +39,11 @@ from .selectors import get_event, visible_events
 router = Router(tags=["灾情与救灾"])
 
 
-def _need(request: HttpRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
+def _need(request: AuthedRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
     return need_cap(request, cap)
 
 
-def _body(request: HttpRequest, schema: type[Schema]) -> Any:
+def _body(request: AuthedRequest, schema: type[Schema]) -> Any:
     try:
         data = json.loads(request.body or b"{}")
     except ValueError as exc:
@@ -149,7 +149,7 @@ def _round(r: Round) -> RoundOut:
     return RoundOut(id=r.pk, kind=r.kind, label=str(r), seq=r.seq, as_of=r.as_of, due_at=r.due_at)
 
 
-def _event(ev: Any, user: Any) -> EventOut:
+def _event(ev: Any, user: Actor) -> EventOut:
     towns = [t for t in services.affected_townships(ev) if in_scope(user, t)]
     return EventOut(id=ev.pk, name=ev.name, dtype=ev.dtype.name, dtype_code=ev.dtype.code, started_at=ev.started_at,
                     ended_at=ev.ended_at, registered_at=ev.registered_at, severity=ev.severity,
@@ -167,18 +167,18 @@ def _report(rep: Report, outcome: Any = None) -> ReportOut:
                      findings=[FindingOut(**f.as_dict()) for f in outcome.findings])
 
 
-def _get_report(request: HttpRequest, report_id: int) -> Report:
+def _get_report(request: AuthedRequest, report_id: int) -> Report:
     return get_visible(Report.objects.select_related("round", "event", "division"), request.user, pk=report_id)
 
 
 @router.get("/events", response=list[EventOut])
-def list_events(request: HttpRequest) -> list[EventOut]:
+def list_events(request: AuthedRequest) -> list[EventOut]:
     user = _need(request)
     return [_event(e, user) for e in visible_events(user)[:200]]
 
 
 @router.post("/events", response={201: EventOut, 422: Problem}, openapi_extra=_doc(EventIn))
-def create_event(request: HttpRequest) -> Status:
+def create_event(request: AuthedRequest) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     body = _body(request, EventIn)
     dtype = DisasterType.objects.filter(code=body.dtype_code).first()
@@ -193,20 +193,20 @@ def create_event(request: HttpRequest) -> Status:
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event_api(request: HttpRequest, event_id: int) -> EventOut:
+def get_event_api(request: AuthedRequest, event_id: int) -> EventOut:
     user = _need(request)
     return _event(get_event(user, event_id), user)
 
 
 @router.post("/events/{event_id}/rounds", response={201: RoundOut})
-def open_round(request: HttpRequest, event_id: int) -> Status:
+def open_round(request: AuthedRequest, event_id: int) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
     return Status(201, _round(services.open_update_round(actor=user, event=ev)))
 
 
 @router.post("/events/{event_id}/stable", response={201: RoundOut, 422: Problem}, openapi_extra=_doc(StableIn))
-def stable(request: HttpRequest, event_id: int) -> Status:
+def stable(request: AuthedRequest, event_id: int) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
     body = _body(request, StableIn)
@@ -218,7 +218,7 @@ class AreasIn(Schema):
 
 
 @router.post("/events/{event_id}/areas", response={200: EventOut, 422: Problem}, openapi_extra=_doc(AreasIn))
-def add_areas(request: HttpRequest, event_id: int) -> EventOut:
+def add_areas(request: AuthedRequest, event_id: int) -> EventOut:
     """The disaster spreads: more townships (or villages) join the event and owe reports from now on."""
     user = _need(request, Cap.EDIT_BUSINESS)
     ev = get_event(user, event_id)
@@ -239,7 +239,7 @@ class SummaryOut(Schema):
 
 
 @router.get("/events/{event_id}/summary", response=SummaryOut)
-def summary(request: HttpRequest, event_id: int, round_id: int | None = None) -> SummaryOut:
+def summary(request: AuthedRequest, event_id: int, round_id: int | None = None) -> SummaryOut:
     user = _need(request)
     ev = get_event(user, event_id)
     rounds = services.event_rounds(ev)
@@ -256,7 +256,7 @@ def summary(request: HttpRequest, event_id: int, round_id: int | None = None) ->
 
 
 @router.post("/events/{event_id}/reports", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportOpenIn))
-def open_report(request: HttpRequest, event_id: int) -> ReportOut:
+def open_report(request: AuthedRequest, event_id: int) -> ReportOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     ev = get_event(user, event_id)
     body = _body(request, ReportOpenIn)
@@ -268,13 +268,13 @@ def open_report(request: HttpRequest, event_id: int) -> ReportOut:
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
-def get_report(request: HttpRequest, report_id: int) -> ReportOut:
+def get_report(request: AuthedRequest, report_id: int) -> ReportOut:
     _need(request)
     return _report(_get_report(request, report_id))
 
 
 @router.put("/reports/{report_id}", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportIn))
-def save_report(request: HttpRequest, report_id: int) -> ReportOut:
+def save_report(request: AuthedRequest, report_id: int) -> ReportOut:
     """Save figures (a draft may still have errors). With "submit": true it is also submitted, and refused with
     422 and the rules' messages while any error remains."""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -290,7 +290,7 @@ def save_report(request: HttpRequest, report_id: int) -> ReportOut:
 
 @router.post("/reports/{report_id}/validate", response={200: list[FindingOut], 422: Problem},
              openapi_extra=_doc(ReportIn))
-def validate(request: HttpRequest, report_id: int) -> list[FindingOut]:
+def validate(request: AuthedRequest, report_id: int) -> list[FindingOut]:
     """Check figures against the rules without saving (what the form does on every change)."""
     _need(request)
     rep = _get_report(request, report_id)
@@ -303,7 +303,7 @@ def validate(request: HttpRequest, report_id: int) -> list[FindingOut]:
 
 
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, 422: Problem})
-def submit(request: HttpRequest, report_id: int) -> ReportOut:
+def submit(request: AuthedRequest, report_id: int) -> ReportOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     rep = _get_report(request, report_id)
     outcome = services.submit_report(actor=user, report=rep)
@@ -312,14 +312,14 @@ def submit(request: HttpRequest, report_id: int) -> ReportOut:
 
 
 @router.post("/reports/{report_id}/approve", response={200: ReportOut, 422: Problem})
-def approve(request: HttpRequest, report_id: int) -> ReportOut:
+def approve(request: AuthedRequest, report_id: int) -> ReportOut:
     user = _need(request)
     rep = _get_report(request, report_id)
     return _report(services.approve_report(actor=user, report=rep))
 
 
 @router.post("/reports/{report_id}/return", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReasonIn))
-def return_(request: HttpRequest, report_id: int) -> ReportOut:
+def return_(request: AuthedRequest, report_id: int) -> ReportOut:
     user = _need(request)
     rep = _get_report(request, report_id)
     body = _body(request, ReasonIn)
@@ -339,7 +339,7 @@ class RuleOut(Schema):
 
 
 @router.get("/rules", response=list[RuleOut])
-def list_rules(request: HttpRequest) -> list[RuleOut]:
+def list_rules(request: AuthedRequest) -> list[RuleOut]:
     _need(request)
     return [RuleOut(code=r.code, name=r.name, expression=r.expression, each=r.each, severity=r.severity,
                     message=r.message, kinds=r.kinds, active=r.active, version=r.version)
@@ -385,20 +385,20 @@ def _warehouse(w: Warehouse) -> WarehouseOut:
 
 
 @router.get("/warehouses", response=list[WarehouseOut])
-def warehouses(request: HttpRequest) -> list[WarehouseOut]:
+def warehouses(request: AuthedRequest) -> list[WarehouseOut]:
     user = _need(request)
     return [_warehouse(w) for w in visible(Warehouse, user).select_related("division")]
 
 
 @router.get("/warehouses/{warehouse_id}", response=WarehouseOut)
-def warehouse(request: HttpRequest, warehouse_id: int) -> WarehouseOut:
+def warehouse(request: AuthedRequest, warehouse_id: int) -> WarehouseOut:
     _need(request)
     return _warehouse(get_visible(Warehouse, request.user, pk=warehouse_id))
 
 
 @router.post("/warehouses/{warehouse_id}/moves", response={201: WarehouseOut, 422: Problem},
              openapi_extra=_doc(MoveIn))
-def add_move(request: HttpRequest, warehouse_id: int) -> Status:
+def add_move(request: AuthedRequest, warehouse_id: int) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     w = get_visible(Warehouse, user, pk=warehouse_id)
     body = _body(request, MoveIn)
@@ -434,7 +434,7 @@ class AllocationOut(Schema):
 
 
 @router.post("/allocations", response={201: AllocationOut, 422: Problem}, openapi_extra=_doc(AllocationIn))
-def allocate(request: HttpRequest) -> Status:
+def allocate(request: AuthedRequest) -> Status:
     """From a warehouse (stock goes out) or split from a township's allocation to one of its villages."""
     user = _need(request, Cap.EDIT_BUSINESS)
     body = _body(request, AllocationIn)
@@ -521,13 +521,13 @@ def _distribution(d: Distribution) -> DistributionOut:
 
 
 @router.get("/distributions", response=list[DistributionOut])
-def distributions(request: HttpRequest) -> list[DistributionOut]:
+def distributions(request: AuthedRequest) -> list[DistributionOut]:
     user = _need(request)
     return [_distribution(d) for d in visible(Distribution, user).select_related("division")[:100]]
 
 
 @router.post("/distributions", response={201: DistributionOut, 422: Problem}, openapi_extra=_doc(DistributionIn))
-def create_distribution(request: HttpRequest) -> Status:
+def create_distribution(request: AuthedRequest) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     body = _body(request, DistributionIn)
     div = visible_divisions(user).filter(code=body.division_code).first()
@@ -540,7 +540,7 @@ def create_distribution(request: HttpRequest) -> Status:
 
 
 @router.get("/distributions/{distribution_id}", response=DistributionOut)
-def get_distribution(request: HttpRequest, distribution_id: int) -> DistributionOut:
+def get_distribution(request: AuthedRequest, distribution_id: int) -> DistributionOut:
     _need(request)
     return _distribution(get_visible(Distribution.objects.select_related("division"), request.user,
                                      pk=distribution_id))
@@ -548,7 +548,7 @@ def get_distribution(request: HttpRequest, distribution_id: int) -> Distribution
 
 @router.post("/distributions/{distribution_id}/lines", response={201: LineOut, 422: Problem},
              openapi_extra=_doc(LineIn))
-def add_line(request: HttpRequest, distribution_id: int) -> Status:
+def add_line(request: AuthedRequest, distribution_id: int) -> Status:
     """Refused (422) when the household was already served this item in this distribution, or the quantity
     exceeds what was allocated."""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -566,7 +566,7 @@ def add_line(request: HttpRequest, distribution_id: int) -> Status:
 
 @router.post("/distribution-lines/{distribution_line_id}/sign", response={200: LineOut, 422: Problem},
              openapi_extra=_doc(SignIn))
-def sign(request: HttpRequest, distribution_line_id: int) -> LineOut:
+def sign(request: AuthedRequest, distribution_line_id: int) -> LineOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     ln = get_visible(DistributionLine.objects.select_related("item"), user, pk=distribution_line_id)
     body = _body(request, SignIn)
@@ -574,7 +574,7 @@ def sign(request: HttpRequest, distribution_line_id: int) -> LineOut:
 
 
 @router.get("/distributions/{distribution_id}/reconciliation", response=list[DiscrepancyOut])
-def reconciliation(request: HttpRequest, distribution_id: int) -> list[DiscrepancyOut]:
+def reconciliation(request: AuthedRequest, distribution_id: int) -> list[DiscrepancyOut]:
     _need(request)
     d = get_visible(Distribution.objects.select_related("division"), request.user, pk=distribution_id)
     return [DiscrepancyOut(kind=x.kind, message=x.message, ref=x.ref)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import in_scope
@@ -17,7 +17,7 @@ from .models import EventStatus
 from .selectors import visible_events
 
 
-def home_context(request: HttpRequest) -> dict[str, Any]:
+def home_context(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     if not user.has_cap(Cap.VIEW_BUSINESS):
         return {}
@@ -28,7 +28,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             "department": services.department()}
 
 
-def task_items(user: Any) -> list[TaskItem]:
+def task_items(user: Actor) -> list[TaskItem]:
     if not user.is_authenticated or not user.has_cap(Cap.VIEW_BUSINESS):
         return []
     now = dates.now()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from minzheng.accounts.actor import Principal
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division, Level
@@ -47,7 +48,7 @@ def _qty(value: Any, field_name: str = "quantity") -> Decimal:
 
 
 @transaction.atomic
-def create_warehouse(*, actor: Any, name: str, division: Division, address: str = "", keeper: str = "") -> Warehouse:
+def create_warehouse(*, actor: Principal, name: str, division: Division, address: str = "", keeper: str = "") -> Warehouse:
     require_division(actor, division)
     if not name.strip():
         raise ValidationError({"name": "请填写仓库名称"})
@@ -59,7 +60,7 @@ def balance(warehouse: Warehouse, item: Item) -> Decimal:
     return last.balance_after if last else ZERO
 
 
-def _move(*, actor: Any, warehouse: Warehouse, item: Item, kind: str, quantity: Decimal, moved_on: dt.date,
+def _move(*, actor: Principal, warehouse: Warehouse, item: Item, kind: str, quantity: Decimal, moved_on: dt.date,
           doc_no: str = "", counterpart: str = "", note: str = "", allocation: Allocation | None = None) -> StockMove:
     # Lock the warehouse row so two clerks cannot both spend the same balance.
     Warehouse.objects.select_for_update().get(pk=warehouse.pk)
@@ -73,7 +74,7 @@ def _move(*, actor: Any, warehouse: Warehouse, item: Item, kind: str, quantity: 
 
 
 @transaction.atomic
-def stock_in(*, actor: Any, warehouse: Warehouse, item: Item, quantity: Any, kind: str = MoveKind.PURCHASE,
+def stock_in(*, actor: Principal, warehouse: Warehouse, item: Item, quantity: Any, kind: str = MoveKind.PURCHASE,
              moved_on: dt.date | None = None, doc_no: str = "", counterpart: str = "", note: str = "") -> StockMove:
     require_edit(actor, warehouse)
     if kind not in IN_KINDS:
@@ -83,7 +84,7 @@ def stock_in(*, actor: Any, warehouse: Warehouse, item: Item, quantity: Any, kin
 
 
 @transaction.atomic
-def stock_out(*, actor: Any, warehouse: Warehouse, item: Item, quantity: Any, kind: str = MoveKind.LOSS,
+def stock_out(*, actor: Principal, warehouse: Warehouse, item: Item, quantity: Any, kind: str = MoveKind.LOSS,
               moved_on: dt.date | None = None, doc_no: str = "", counterpart: str = "", note: str = "") -> StockMove:
     """Out-moves other than allocation (报损, 调拨出库); allocation goes through allocate()."""
     require_edit(actor, warehouse)
@@ -134,7 +135,7 @@ def available(division: Division, item: Item) -> Decimal:
 
 
 @transaction.atomic
-def allocate(*, actor: Any, division: Division, item: Item, quantity: Any, warehouse: Warehouse | None = None,
+def allocate(*, actor: Principal, division: Division, item: Item, quantity: Any, warehouse: Warehouse | None = None,
              parent: Allocation | None = None, event: Event | None = None, allocated_on: dt.date | None = None,
              purpose: str = "") -> Allocation:
     """From a warehouse to a township or village (stock goes out), or a township's share split to a village."""
@@ -170,7 +171,7 @@ def allocate(*, actor: Any, division: Division, item: Item, quantity: Any, wareh
 
 
 @transaction.atomic
-def create_distribution(*, actor: Any, division: Division, title: str, distributed_on: dt.date,
+def create_distribution(*, actor: Principal, division: Division, title: str, distributed_on: dt.date,
                         event: Event | None = None, allow_repeat: bool = False) -> Distribution:
     require_division(actor, division)
     if division.level not in (Level.TOWNSHIP, Level.VILLAGE):
@@ -182,7 +183,7 @@ def create_distribution(*, actor: Any, division: Division, title: str, distribut
 
 
 @transaction.atomic
-def add_line(*, actor: Any, distribution: Distribution, household: Any, item: Item, quantity: Any,
+def add_line(*, actor: Principal, distribution: Distribution, household: Any, item: Item, quantity: Any,
              repeat_reason: str = "", sign_method: str = "", signer_name: str = "", photo: Any = None,
              now: dt.datetime | None = None) -> DistributionLine:
     """One household receives one item. A second serving in the same distribution is refused unless the
@@ -222,7 +223,7 @@ def _sign(line: DistributionLine, method: str, signer_name: str, now: dt.datetim
 
 
 @transaction.atomic
-def sign_line(*, actor: Any, line: DistributionLine, method: str, signer_name: str, photo: Any = None,
+def sign_line(*, actor: Principal, line: DistributionLine, method: str, signer_name: str, photo: Any = None,
               now: dt.datetime | None = None) -> DistributionLine:
     require_edit(actor, line)
     line = DistributionLine.objects.select_for_update().get(pk=line.pk)
@@ -236,7 +237,7 @@ def sign_line(*, actor: Any, line: DistributionLine, method: str, signer_name: s
 
 
 @transaction.atomic
-def close_distribution(*, actor: Any, distribution: Distribution) -> Distribution:
+def close_distribution(*, actor: Principal, distribution: Distribution) -> Distribution:
     require_edit(actor, distribution)
     if distribution.status != DistributionStatus.OPEN:
         raise ValidationError("该批次已结束")
@@ -246,7 +247,7 @@ def close_distribution(*, actor: Any, distribution: Distribution) -> Distributio
 
 
 @transaction.atomic
-def publish(*, actor: Any, distribution: Distribution, published: bool = True) -> Distribution:
+def publish(*, actor: Principal, distribution: Distribution, published: bool = True) -> Distribution:
     require_edit(actor, distribution)
     distribution.published = published
     distribution.save(update_fields=["published"])
@@ -350,9 +351,10 @@ def reconcile_distribution(distribution: Distribution) -> Reconciliation:
             sources[src.pk] = src
     checked: set[tuple[int, int]] = set()
     for src in sources.values():
-        if (src.warehouse_id, src.item_id) not in checked:
-            checked.add((src.warehouse_id, src.item_id))
-            rec.discrepancies += check_stock_card(src.warehouse, src.item)
+        store = src.warehouse
+        if store is not None and (store.pk, src.item_id) not in checked:
+            checked.add((store.pk, src.item_id))
+            rec.discrepancies += check_stock_card(store, src.item)
         moved = src.moves.aggregate(s=Sum("quantity"))["s"] or ZERO
         if moved != src.quantity:
             rec.discrepancies.append(Discrepancy("allocation", f"分配 {src.quantity} 与出库 {moved} 不符",

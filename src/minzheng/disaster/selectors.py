@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.core.rates import share
 from minzheng.core.scoping import get_visible, visible
@@ -15,12 +16,12 @@ from minzheng.regions.models import Division
 from .models import Event, Report, Round
 
 
-def visible_events(user: Any) -> QuerySet[Event]:
+def visible_events(user: Actor) -> QuerySet[Event]:
     # distinct(): an event has one area row per township and village, and the join would repeat it.
     return visible(Event.objects.distinct(), user).select_related("dtype", "division")
 
 
-def get_event(user: Any, pk: Any) -> Event:
+def get_event(user: Actor, pk: Any) -> Event:
     return get_visible(Event.objects.distinct().select_related("dtype", "division"), user, pk=pk)
 
 

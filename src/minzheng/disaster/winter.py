@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from minzheng.accounts.actor import Actor, Principal
+from minzheng.accounts.actor import Principal
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
@@ -34,7 +34,7 @@ def _md(text: str, year: int) -> dt.date:
 
 
 @transaction.atomic
-def open_round(*, actor: Any, year: int) -> WinterRound:
+def open_round(*, actor: Principal, year: int) -> WinterRound:
     """The district opens a season; survey window and period are read from parameters in force on 1 September."""
     county = actor.division
     require_division(actor, county, Cap.APPROVE)
@@ -56,7 +56,7 @@ def open_round(*, actor: Any, year: int) -> WinterRound:
 
 
 @transaction.atomic
-def add_case(*, actor: Any, round: WinterRound, household: Any, source: str, persons: int,
+def add_case(*, actor: Principal, round: WinterRound, household: Any, source: str, persons: int,
              surveyed_on: dt.date, reasons: list[str] | None = None, needs: list[str] | None = None,
              amount_requested: Any = 0, event: Any = None) -> WinterCase:
     require_division(actor, household.division)
@@ -79,7 +79,7 @@ def _expect(case: WinterCase, *states: str) -> None:
 
 
 @transaction.atomic
-def record_evaluation(*, actor: Any, case: WinterCase, held_on: dt.date, attendees: int, votes_for: int,
+def record_evaluation(*, actor: Principal, case: WinterCase, held_on: dt.date, attendees: int, votes_for: int,
                       passed: bool) -> WinterCase:
     """村(社区) 民主评议: the meeting, its size and votes are kept with the case."""
     require_edit(actor, case)
@@ -95,7 +95,7 @@ def record_evaluation(*, actor: Any, case: WinterCase, held_on: dt.date, attende
 
 
 @transaction.atomic
-def start_notice(*, actor: Any, cases: list[WinterCase], start: dt.date) -> int:
+def start_notice(*, actor: Principal, cases: list[WinterCase], start: dt.date) -> int:
     """公示 in the village for the parameter number of days."""
     n = 0
     for case in cases:
@@ -121,7 +121,7 @@ def is_district(actor: Principal) -> bool:
 
 
 @transaction.atomic
-def township_review(*, actor: Actor, case: WinterCase, ok: bool, opinion: str,
+def township_review(*, actor: Principal, case: WinterCase, ok: bool, opinion: str,
                     today: dt.date | None = None) -> WinterCase:
     require_edit(actor, case)
     _expect(case, WinterStatus.NOTICE)
@@ -139,7 +139,7 @@ def township_review(*, actor: Actor, case: WinterCase, ok: bool, opinion: str,
 
 
 @transaction.atomic
-def district_approve(*, actor: Any, case: WinterCase, ok: bool, amount: Any = None, reason: str = "",
+def district_approve(*, actor: Principal, case: WinterCase, ok: bool, amount: Any = None, reason: str = "",
                      now: dt.datetime | None = None) -> WinterCase:
     require_edit(actor, case, Cap.APPROVE)
     if not is_district(actor):

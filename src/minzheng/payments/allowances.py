@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record
 from minzheng.core import dates
@@ -112,7 +113,7 @@ def evaluate(person: Person, month: dt.date, s: rules.Standards,
     return rules.decide(f, month, s)
 
 
-def refresh(*, month: dt.date, user: Any = None, division: Division | None = None) -> RefreshResult:
+def refresh(*, month: dt.date, user: Actor | None = None, division: Division | None = None) -> RefreshResult:
     """Bring allowance enrollments in line with the rules for `month` (idempotent)."""
     month = dates.month_start(month)
     if user is not None:
@@ -186,7 +187,7 @@ class Upcoming:
     previous: rules.Band | None
 
 
-def upcoming_gaoling(*, month: dt.date, user: Any) -> list[Upcoming]:
+def upcoming_gaoling(*, month: dt.date, user: Actor | None) -> list[Upcoming]:
     """People who become eligible for 高龄津贴 (or move to a higher band) next month: the monthly 预告 list."""
     month = dates.month_start(month)
     nxt = dates.add_months(month, 1)
@@ -206,7 +207,7 @@ def upcoming_gaoling(*, month: dt.date, user: Any) -> list[Upcoming]:
     return out
 
 
-def set_facts(*, person: Person, user: Any, **values: Any) -> BeneficiaryFacts:
+def set_facts(*, person: Person, user: Actor, **values: Any) -> BeneficiaryFacts:
     """Record the facts allowances need (need of long-term care, 优抚 category …) for a person in the user's area."""
     from minzheng.core.scoping import require_edit
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -64,7 +65,7 @@ class LineOut(Schema):
 
 
 @router.get("/payrolls", response=list[PayrollOut])
-def payrolls(request: HttpRequest, month: str = "", status: str = "") -> list[PayrollOut]:
+def payrolls(request: AuthedRequest, month: str = "", status: str = "") -> list[PayrollOut]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = services.payrolls_for(request.user)
     if month:
@@ -75,12 +76,12 @@ def payrolls(request: HttpRequest, month: str = "", status: str = "") -> list[Pa
 
 
 @router.get("/payrolls/{int:payroll_id}", response=PayrollOut)
-def payroll(request: HttpRequest, payroll_id: int) -> PayrollOut:
+def payroll(request: AuthedRequest, payroll_id: int) -> PayrollOut:
     return _out(get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id))
 
 
 @router.get("/payrolls/{int:payroll_id}/lines", response=list[LineOut])
-def lines(request: HttpRequest, payroll_id: int, offset: int = 0, limit: int = 500) -> list[LineOut]:
+def lines(request: AuthedRequest, payroll_id: int, offset: int = 0, limit: int = 500) -> list[LineOut]:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     qs = visible(PayrollLine, request.user).filter(payroll=p).select_related("village").order_by("id")
     u = request.user
@@ -106,7 +107,7 @@ class GenerateOut(Schema):
 
 
 @router.post("/payrolls/generate", response=GenerateOut)
-def generate(request: HttpRequest, body: GenerateIn) -> dict[str, Any]:
+def generate(request: AuthedRequest, body: GenerateIn) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     from minzheng.regions.models import Division
 
@@ -121,19 +122,19 @@ class ReasonIn(Schema):
 
 
 @router.post("/payrolls/{int:payroll_id}/prepare", response=PayrollOut)
-def prepare(request: HttpRequest, payroll_id: int) -> PayrollOut:
+def prepare(request: AuthedRequest, payroll_id: int) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     return _out(services.prepare(payroll=p, user=request.user))
 
 
 @router.post("/payrolls/{int:payroll_id}/approve", response=PayrollOut)
-def approve(request: HttpRequest, payroll_id: int) -> PayrollOut:
+def approve(request: AuthedRequest, payroll_id: int) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     services.approve(payroll=p, user=request.user)
     return _out(services.payrolls_for(request.user).get(pk=p.pk))
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
+def _json_body(request: AuthedRequest) -> dict[str, Any]:
     """Bodies of record-addressing routes are read after the jurisdiction check, so an outsider gets 404, not 400."""
     import json
 
@@ -146,7 +147,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/payrolls/{int:payroll_id}/send-back", response=PayrollOut,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": ReasonIn.json_schema()}}}})
-def send_back(request: HttpRequest, payroll_id: int) -> PayrollOut:
+def send_back(request: AuthedRequest, payroll_id: int) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     reason = str(_json_body(request).get("reason") or request.POST.get("reason") or "")
     return _out(services.send_back(payroll=p, user=request.user, reason=reason))
@@ -158,7 +159,7 @@ class LayoutIn(Schema):
 
 @router.post("/payrolls/{int:payroll_id}/bankfile",
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": LayoutIn.json_schema()}}}})
-def bankfile(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def bankfile(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     code = str(_json_body(request).get("layout") or request.POST.get("layout") or "csv_gbk")
     layout = BankFileLayout.objects.filter(code=code).first()
@@ -183,7 +184,7 @@ class ReturnOut(Schema):
 
 @router.post("/payrolls/{int:payroll_id}/bank-return", response=ReturnOut,
              openapi_extra={"description": "multipart/form-data：file（回盘文件）、layout（文件格式代码，默认 csv_gbk）"})
-def bank_return(request: HttpRequest, payroll_id: int) -> ReturnOut:
+def bank_return(request: AuthedRequest, payroll_id: int) -> ReturnOut:
     from django.core.exceptions import ValidationError
 
     p = get_visible(Payroll, request.user, pk=payroll_id)
@@ -212,7 +213,7 @@ class LedgerOut(Schema):
 
 
 @router.get("/funds/ledger", response=list[LedgerOut])
-def ledger(request: HttpRequest, year: int | None = None) -> list[LedgerOut]:
+def ledger(request: AuthedRequest, year: int | None = None) -> list[LedgerOut]:
     _need(request, Cap.VIEW_BUSINESS)
     return [LedgerOut(fund=r.fund, fund_name=r.fund_name, source=r.source, township=r.township,
                       township_name=r.township_name, budget=r.budget, allocated=r.allocated, disbursed=r.disbursed,
@@ -221,7 +222,7 @@ def ledger(request: HttpRequest, year: int | None = None) -> list[LedgerOut]:
 
 
 @router.get("/funds/alerts", response=list[dict[str, str]])
-def fund_alerts(request: HttpRequest, year: int | None = None) -> list[dict[str, str]]:
+def fund_alerts(request: AuthedRequest, year: int | None = None) -> list[dict[str, str]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"level": a.level, "text": a.text, "township": a.township}
             for a in funds.alerts(request.user, year=year or dates.today().year)]
@@ -232,13 +233,13 @@ class MonthIn(Schema):
 
 
 @router.post("/allowances/refresh", response=dict[str, Any])
-def allowances_refresh(request: HttpRequest, body: MonthIn) -> dict[str, Any]:
+def allowances_refresh(request: AuthedRequest, body: MonthIn) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     return allowances.refresh(month=parse_month(body.month), user=request.user).as_dict()
 
 
 @router.get("/allowances/upcoming", response=list[dict[str, Any]])
-def allowances_upcoming(request: HttpRequest, month: str = "") -> list[dict[str, Any]]:
+def allowances_upcoming(request: AuthedRequest, month: str = "") -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     m = parse_month(month) if month else dates.today().replace(day=1)
     return [{"person": u.person.name, "village": u.person.household.division.name,

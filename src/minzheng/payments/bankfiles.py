@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record, record_output
 from minzheng.core.scoping import get_visible, require_edit
@@ -146,7 +147,7 @@ def render(p: Payroll, layout: BankFileLayout) -> tuple[bytes, list[Transfer]]:
     return text.encode(layout.encoding), pay
 
 
-def export(*, payroll: Payroll, user: Any, layout: BankFileLayout) -> tuple[str, bytes]:
+def export(*, payroll: Payroll, user: Actor | None, layout: BankFileLayout) -> tuple[str, bytes]:
     """The bank file of an approved roster (status → exported). Audited as an export."""
     if user is not None:
         require_edit(user, payroll, Cap.EXPORT)
@@ -250,7 +251,7 @@ def _row(vals: dict[str, str]) -> ReturnRow:
                      message=vals.get("message", "").strip() or ("" if result.lower() in OK_WORDS else result))
 
 
-def import_return(*, data: bytes, file_name: str, user: Any, layout: BankFileLayout,
+def import_return(*, data: bytes, file_name: str, user: Actor | None, layout: BankFileLayout,
                   payroll: Payroll | None = None) -> BankReturn:
     """Check the whole file first — batch, count, total, every account and amount — and change nothing unless all
     agree; then mark each transfer paid or failed. Failed payments are reissued in the next month's roster."""

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record
 from minzheng.core.scoping import require_division, visible
@@ -63,7 +64,7 @@ def record_disbursement(payroll: Payroll) -> list[FundEntry]:
     return out
 
 
-def add_entry(*, user: Any, fund: str, source: str, kind: str, township: Division, month: dt.date, amount: Decimal,
+def add_entry(*, user: Actor, fund: str, source: str, kind: str, township: Division, month: dt.date, amount: Decimal,
               spent_on: str = "", note: str = "") -> FundEntry:
     """Budgets and allocations are entered by the district; expenses by the township or the district."""
     cap = Cap.EDIT_BUSINESS if kind == FundEntryKind.EXPENSE else Cap.APPROVE
@@ -113,7 +114,7 @@ def fund_names() -> dict[str, str]:
     return names
 
 
-def ledger(user: Any, *, year: int, month: dt.date | None = None) -> list[LedgerRow]:
+def ledger(user: Actor, *, year: int, month: dt.date | None = None) -> list[LedgerRow]:
     """Budget, allocation, disbursement and balance per fund, source and township (for a year, or up to a month)."""
     qs = visible(FundEntry, user).filter(month__year=year)
     if month is not None:
@@ -139,7 +140,7 @@ class Alert:
     township: str = ""
 
 
-def alerts(user: Any, *, year: int) -> list[Alert]:
+def alerts(user: Actor, *, year: int) -> list[Alert]:
     """Over-spending (spent > allocated) and 专款专用 violations (a fund spent on another purpose)."""
     out = []
     names = fund_names()
@@ -164,7 +165,7 @@ def models_f(name: str) -> Any:
     return F(name)
 
 
-def township_spending(user: Any, *, year: int) -> list[dict[str, Any]]:
+def township_spending(user: Actor, *, year: int) -> list[dict[str, Any]]:
     """Per township: allocated vs spent in the year, for the funds chart."""
     per: dict[str, dict[str, Any]] = defaultdict(lambda: {"allocated": Decimal(0), "spent": Decimal(0)})
     for r in ledger(user, year=year):
@@ -176,7 +177,7 @@ def township_spending(user: Any, *, year: int) -> list[dict[str, Any]]:
     return [{"township": k, **v} for k, v in sorted(per.items())]
 
 
-def budget_work_funds(*, month: dt.date, user: Any = None) -> list[FundEntry]:
+def budget_work_funds(*, month: dt.date, user: Actor | None = None) -> list[FundEntry]:
     """工作经费: each township's monthly budget = ratio × the special funds it disbursed that month (county money).
 
     The ratio is the parameter payments.work_fund_ratio (the bureau report's proposal); re-running replaces nothing:
@@ -207,7 +208,7 @@ def budget_work_funds(*, month: dt.date, user: Any = None) -> list[FundEntry]:
     return out
 
 
-def pay_work_funds(*, month: dt.date, user: Any = None) -> list[FundEntry]:
+def pay_work_funds(*, month: dt.date, user: Actor | None = None) -> list[FundEntry]:
     """Allocate (pay out) each township's budgeted work funds of the month: paid monthly, as the report asks."""
     month = month.replace(day=1)
     out = []

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from minzheng.accounts.actor import Actor
 from minzheng.audit.services import record_output
 from minzheng.core.excel import workbook_bytes
 from minzheng.core.pdf import Document
@@ -19,7 +20,7 @@ from .models import LineKind, Payroll
 HEADERS = ["序号", "村(社区)", "领款人", "身份证号", "账号", "保障人数", "类型", "所属月份", "金额(元)"]
 
 
-def _rows(p: Payroll, user: Any, *, masked: bool) -> list[list[Any]]:
+def _rows(p: Payroll, user: Actor, *, masked: bool) -> list[list[Any]]:
     kinds = dict(LineKind.choices)
     out: list[list[Any]] = []
     for i, line in enumerate(p.lines.select_related("village").order_by("village__code", "enrollment_id", "id"), 1):
@@ -32,7 +33,7 @@ def _rows(p: Payroll, user: Any, *, masked: bool) -> list[list[Any]]:
     return out
 
 
-def roster_xlsx(p: Payroll, user: Any) -> tuple[str, bytes]:
+def roster_xlsx(p: Payroll, user: Actor) -> tuple[str, bytes]:
     rows = _rows(p, user, masked=False)
     data = [[*r[:-1], float(r[-1])] for r in rows]
     summary = [[k, v["count"], float(Decimal(v["total"]))] for k, v in p.snapshot.get("kinds", {}).items()]
@@ -43,7 +44,7 @@ def roster_xlsx(p: Payroll, user: Any) -> tuple[str, bytes]:
     return f"花名册-{p.township.name}-{p.programme.name}-{p.month:%Y%m}.xlsx", body
 
 
-def roster_pdf(p: Payroll, user: Any) -> tuple[str, bytes]:
+def roster_pdf(p: Payroll, user: Actor) -> tuple[str, bytes]:
     rows = _rows(p, user, masked=True)
     doc = Document(f"{p.programme.name}发放花名册",
                    subtitle=f"{p.township.name}  {p.month:%Y年%m月}  共 {p.line_count} 笔  合计 {p.total} 元",

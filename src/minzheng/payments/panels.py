@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Sum
-from django.http import HttpRequest
 from django.urls import reverse
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import visible
@@ -16,7 +16,7 @@ from minzheng.core.tasks import TaskItem
 from .models import LineStatus, Payroll, PayrollLine, PayrollStatus
 
 
-def home_context(request: HttpRequest) -> dict[str, Any]:
+def home_context(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     qs = visible(Payroll, user)
     latest = qs.order_by("-month").values_list("month", flat=True).first() or dates.today().replace(day=1)
@@ -30,7 +30,7 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
             "alerts": len(funds.alerts(user, year=latest.year)) if user.has_cap(Cap.APPROVE) else 0}
 
 
-def task_items(user: Any) -> list[TaskItem]:
+def task_items(user: Actor) -> list[TaskItem]:
     if not user.has_cap(Cap.VIEW_BUSINESS):
         return []
     out = []

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record
 from minzheng.core import dates
@@ -65,7 +66,7 @@ def check_month(month: dt.date, *, today: dt.date | None = None) -> dt.date:
     return month
 
 
-def _townships(user: Any, township: Division | None) -> list[Division]:
+def _townships(user: Actor | None, township: Division | None) -> list[Division]:
     if township is not None:
         if township.level != Level.TOWNSHIP:
             raise PayrollError(f"{township.name} 不是乡镇(街道)")
@@ -80,7 +81,7 @@ def _townships(user: Any, township: Division | None) -> list[Division]:
     return list(qs.order_by("code"))
 
 
-def generate(*, month: dt.date, user: Any = None, programme: Programme | None = None,
+def generate(*, month: dt.date, user: Actor | None = None, programme: Programme | None = None,
              township: Division | None = None, today: dt.date | None = None) -> GenerateResult:
     """Generate (or rebuild) the draft rosters of `month`. Idempotent: approved rosters are never touched, a draft is
     rebuilt from scratch, and the unique constraints make a second payment of the same month impossible."""
@@ -188,7 +189,7 @@ def _kinds_by_payroll(ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
     return out
 
 
-def prepare(*, payroll: Payroll, user: Any) -> Payroll:
+def prepare(*, payroll: Payroll, user: Actor) -> Payroll:
     """The township officer checks the draft and submits it (造册人). They can no longer approve it."""
     require_edit(user, payroll, Cap.EDIT_BUSINESS)
     with transaction.atomic():
@@ -203,12 +204,12 @@ def prepare(*, payroll: Payroll, user: Any) -> Payroll:
     return p
 
 
-def is_maker(p: Payroll, user: Any) -> bool:
+def is_maker(p: Payroll, user: Actor) -> bool:
     """Generated or submitted this roster: maker-checker keeps them from approving it."""
     return user.pk in {p.prepared_by_id, p.generated_by_id}
 
 
-def approve(*, payroll: Payroll, user: Any) -> Payroll:
+def approve(*, payroll: Payroll, user: Actor) -> Payroll:
     """District approval (审批). Nobody approves a roster they generated or prepared (maker-checker)."""
     require_edit(user, payroll, Cap.APPROVE)
     with transaction.atomic():
@@ -235,7 +236,7 @@ def approve(*, payroll: Payroll, user: Any) -> Payroll:
     return p
 
 
-def send_back(*, payroll: Payroll, user: Any, reason: str) -> Payroll:
+def send_back(*, payroll: Payroll, user: Actor, reason: str) -> Payroll:
     """The approver returns a submitted roster to the township (退回), with a reason."""
     require_edit(user, payroll, Cap.APPROVE)
     if not reason.strip():
@@ -250,7 +251,7 @@ def send_back(*, payroll: Payroll, user: Any, reason: str) -> Payroll:
     return p
 
 
-def approve_many(*, month: dt.date, user: Any, programme: Programme | None = None,
+def approve_many(*, month: dt.date, user: Actor, programme: Programme | None = None,
                  township: Division | None = None) -> tuple[list[Payroll], list[tuple[Payroll, str]]]:
     """Approve every submitted roster of a month in scope; returns (approved, refused with reason)."""
     qs = visible(Payroll, user).filter(month=dates.month_start(month), status=PayrollStatus.PREPARED)
@@ -268,14 +269,15 @@ def approve_many(*, month: dt.date, user: Any, programme: Programme | None = Non
     return done, refused
 
 
-def payrolls_for(user: Any) -> QuerySet[Payroll]:
+def payrolls_for(user: Actor) -> QuerySet[Payroll]:
     return visible(Payroll, user).select_related("programme", "township", "prepared_by", "approved_by")
 
 
-def totals_by_township(month: dt.date, user: Any) -> list[dict[str, Any]]:
+def totals_by_township(month: dt.date, user: Actor) -> list[dict[str, Any]]:
     """Per-township summary of a month (乡镇汇总): rosters, lines and totals by programme."""
     from django.db.models import Count, Sum
 
     rows = (payrolls_for(user).filter(month=month).values("township__code", "township__name")
-            .annotate(n=Count("id"), lines=Sum("line_count"), total=Sum("total")).order_by("township__code"))
+            .annotate(n=Count("id"), lines=Sum("line_count"),  # type: ignore[no-redef]  # stubs: clashes with FK name
+                      total=Sum("total")).order_by("township__code"))
     return list(rows)

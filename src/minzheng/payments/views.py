@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -41,7 +42,7 @@ def _messages(exc: Exception) -> list[str]:
     return list(getattr(exc, "messages", None) or [str(exc)])
 
 
-def _month_param(request: HttpRequest, default: dt.date | None = None) -> dt.date:
+def _month_param(request: AuthedRequest, default: dt.date | None = None) -> dt.date:
     raw = request.GET.get("month") or request.POST.get("month")
     if raw:
         try:
@@ -66,7 +67,7 @@ class GenerateForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     month = _month_param(request)
     qs = services.payrolls_for(request.user).filter(month=month)
     status = request.GET.get("status", "")
@@ -85,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: AuthedRequest) -> HttpResponse:
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写发放月份")
@@ -111,7 +112,7 @@ def _url(name: str, **kw: Any) -> str:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def payroll_detail(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def payroll_detail(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     lines = visible(PayrollLine, request.user).filter(payroll=p).select_related("village")
     kind = request.GET.get("kind", "")
@@ -133,7 +134,7 @@ def payroll_detail(request: HttpRequest, payroll_id: int) -> HttpResponse:
     })
 
 
-def _act(request: HttpRequest, payroll_id: int, fn: Any, ok: str, **kw: Any) -> HttpResponse:
+def _act(request: AuthedRequest, payroll_id: int, fn: Any, ok: str, **kw: Any) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     try:
         fn(payroll=p, user=request.user, **kw)
@@ -146,25 +147,25 @@ def _act(request: HttpRequest, payroll_id: int, fn: Any, ok: str, **kw: Any) -> 
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def prepare(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def prepare(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     return _act(request, payroll_id, services.prepare, "已提交区民政局审批")
 
 
 @require_POST
 @require_cap(Cap.APPROVE)
-def approve(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def approve(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     return _act(request, payroll_id, services.approve, "已审批")
 
 
 @require_POST
 @require_cap(Cap.APPROVE)
-def send_back(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def send_back(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     return _act(request, payroll_id, services.send_back, "已退回乡镇", reason=request.POST.get("reason", ""))
 
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def regenerate(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def regenerate(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     try:
         res = services.generate(month=p.month, user=request.user, programme=p.programme, township=p.township)
@@ -179,7 +180,7 @@ def regenerate(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.EXPORT)
-def roster_xlsx(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def roster_xlsx(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     name, body = outputs.roster_xlsx(p, request.user)
     return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -187,7 +188,7 @@ def roster_xlsx(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.EXPORT)
-def roster_pdf(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def roster_pdf(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     name, body = outputs.roster_pdf(p, request.user)
     return _download(name, body, "application/pdf")
@@ -195,7 +196,7 @@ def roster_pdf(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EXPORT)
-def bankfile(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def bankfile(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     layout = BankFileLayout.objects.filter(code=request.POST.get("layout", "")).first()
     if layout is None:
@@ -212,7 +213,7 @@ def bankfile(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.IMPORT)
-def bank_return(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def bank_return(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     upload = request.FILES.get("file")
     layout = BankFileLayout.objects.filter(code=request.POST.get("layout", "")).first()
@@ -220,7 +221,7 @@ def bank_return(request: HttpRequest, payroll_id: int) -> HttpResponse:
         messages.error(request, "请选择回盘文件和文件格式")
         return redirect("payments:payroll", payroll_id=p.pk)
     try:
-        br = bankfiles.import_return(data=upload.read(), file_name=upload.name, user=request.user, layout=layout,
+        br = bankfiles.import_return(data=upload.read(), file_name=upload.name or "", user=request.user, layout=layout,
                                      payroll=p)
         messages.success(request, f"已导入回盘：{br.rows} 笔，失败 {br.failed} 笔（下月花名册自动重发）")
     except (ValidationError, PermissionDenied) as exc:
@@ -230,7 +231,7 @@ def bank_return(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def line_detail(request: HttpRequest, payline_id: int) -> HttpResponse:
+def line_detail(request: AuthedRequest, payline_id: int) -> HttpResponse:
     line = get_visible(PayrollLine.objects.select_related("payroll__programme", "payroll__township", "village",
                                                           "enrollment", "reissue_of__payroll"),
                        request.user, pk=payline_id)
@@ -246,7 +247,7 @@ def line_detail(request: HttpRequest, payline_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.APPROVE)
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     qs = services.payrolls_for(request.user).filter(status=PayrollStatus.PREPARED).order_by("month",
                                                                                            "township__code")
     return render(request, "payments/approvals.html", {"payrolls": qs})
@@ -254,7 +255,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.EXPORT)
-def summary_xlsx(request: HttpRequest) -> HttpResponse:
+def summary_xlsx(request: AuthedRequest) -> HttpResponse:
     month = _month_param(request)
     name, body = outputs.summary_xlsx(services.payrolls_for(request.user).filter(month=month), f"{month:%Y-%m}")
     return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -272,17 +273,18 @@ class FundEntryForm(forms.Form):
     spent_on = forms.ChoiceField(label="用途(支出时)", required=False)
     note = forms.CharField(label="摘要", max_length=200, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kw: Any) -> None:
         super().__init__(*args, **kw)
         names = list(funds.fund_names().items())
-        self.fields["fund"].choices = names
-        self.fields["spent_on"].choices = [("", "与资金项目相同"), *names]
-        self.fields["township"].choices = [(d.pk, d.name) for d in visible_divisions(user).filter(
-            level=Level.TOWNSHIP).order_by("code")]
+        # django-stubs types form.fields[...] as the base Field, which has no choices
+        self.fields["fund"].choices = names  # type: ignore[attr-defined]
+        self.fields["spent_on"].choices = [("", "与资金项目相同"), *names]  # type: ignore[attr-defined]
+        self.fields["township"].choices = [  # type: ignore[attr-defined]
+            (d.pk, d.name) for d in visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code")]
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def funds_page(request: HttpRequest) -> HttpResponse:
+def funds_page(request: AuthedRequest) -> HttpResponse:
     year = int(request.GET.get("year") or dates.today().year)
     form = FundEntryForm(request.POST or None, user=request.user)
     if request.method == "POST":
@@ -320,7 +322,7 @@ def funds_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.APPROVE)
-def work_funds(request: HttpRequest) -> HttpResponse:
+def work_funds(request: AuthedRequest) -> HttpResponse:
     raw = request.POST.get("month", "")
     try:
         month = parse_month(raw)
@@ -343,7 +345,7 @@ class FactsForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def allowances_page(request: HttpRequest) -> HttpResponse:
+def allowances_page(request: AuthedRequest) -> HttpResponse:
     month = _month_param(request)
     form = FactsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -378,7 +380,7 @@ def allowances_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def allowances_refresh(request: HttpRequest) -> HttpResponse:
+def allowances_refresh(request: AuthedRequest) -> HttpResponse:
     raw = request.POST.get("month", "")
     try:
         month = parse_month(raw)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.roles import Cap
 
 from . import services
@@ -44,7 +44,7 @@ def _out(p: Parameter) -> ParamOut:
 
 
 @router.get("/parameters", response=list[ParamOut])
-def parameters(request: HttpRequest, key: str = "") -> list[ParamOut]:
+def parameters(request: AuthedRequest, key: str = "") -> list[ParamOut]:
     from django.core.exceptions import PermissionDenied
 
     if not request.user.has_cap(Cap.VIEW_BUSINESS):
@@ -56,7 +56,7 @@ def parameters(request: HttpRequest, key: str = "") -> list[ParamOut]:
 
 
 @router.post("/parameters", response={201: ParamOut})
-def add_parameter(request: HttpRequest, body: ParamIn) -> tuple[int, ParamOut]:
+def add_parameter(request: AuthedRequest, body: ParamIn) -> tuple[int, ParamOut]:
     p = services.add_version(key=body.key, value=body.value, effective_from=body.effective_from,
                              source_document=body.source_document, certainty=body.certainty, note=body.note,
                              actor=request.user)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.regions.models import Division
@@ -76,7 +77,7 @@ def decimal(key: str, *, on: dt.date, division: Division | None = None) -> Decim
 
 
 @transaction.atomic
-def add_version(*, key: str, value: Any, effective_from: dt.date, source_document: str, actor: Any = None,
+def add_version(*, key: str, value: Any, effective_from: dt.date, source_document: str, actor: Actor | None = None,
                 division: Division | None = None, certainty: str = "M", is_demo: bool = False, note: str = "",
                 unit: str = "") -> Parameter:
     """A new version never overwrites an old one: decisions keep pointing at what they were made under."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -25,7 +26,7 @@ class VersionForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def param_list(request: HttpRequest) -> HttpResponse:
+def param_list(request: AuthedRequest) -> HttpResponse:
     today = dates.today()
     rows = []
     for key, spec in sorted(catalog.specs.items(), key=lambda kv: (kv[1].group, kv[0])):
@@ -38,7 +39,7 @@ def param_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def param_detail(request: HttpRequest, key: str) -> HttpResponse:
+def param_detail(request: AuthedRequest, key: str) -> HttpResponse:
     spec = catalog.specs.get(key)
     if spec is None:
         raise Http404("未知参数")
@@ -75,7 +76,7 @@ class HolidayForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def holidays(request: HttpRequest) -> HttpResponse:
+def holidays(request: AuthedRequest) -> HttpResponse:
     year = int(request.GET.get("year") or dates.today().year)
     form = HolidayForm(request.POST or None)
     if request.method == "POST":

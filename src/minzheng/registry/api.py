@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
@@ -151,7 +151,7 @@ class IdCheckOut(Schema):
     region: str | None
 
 
-def person_out(p: Person, user: Any) -> dict[str, Any]:
+def person_out(p: Person, user: Actor) -> dict[str, Any]:
     sensitive = masking.can_see_sensitive(user)
     return {
         "id": p.pk, "household_id": p.household_id, "name": p.name,
@@ -164,7 +164,7 @@ def person_out(p: Person, user: Any) -> dict[str, Any]:
     }
 
 
-def household_out(h: Household, user: Any) -> dict[str, Any]:
+def household_out(h: Household, user: Actor) -> dict[str, Any]:
     return {
         "id": h.pk, "village_code": h.division.code, "village": h.division.name,
         "township": h.division.parent.name if h.division.parent_id else "", "hukou_type": h.hukou_type,
@@ -181,7 +181,7 @@ def _page(qs: Any, page: int, size: int) -> tuple[Any, dict[str, Any]]:
 
 @router.get("/households", response=HouseholdPage, summary="家庭列表与查询",
             description="q 按成员姓名、拼音首字母、身份证号（全部或部分）、电话查询；village 为村(社区)区划代码；programme 为在保项目代码。")
-def households(request: HttpRequest, q: str = "", village: str = "", programme: str = "", page: int = 1,
+def households(request: AuthedRequest, q: str = "", village: str = "", programme: str = "", page: int = 1,
                size: int = 20) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     division_id = Division.objects.filter(code=village).values_list("pk", flat=True).first() if village else None
@@ -194,7 +194,7 @@ def households(request: HttpRequest, q: str = "", village: str = "", programme: 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="家庭详情",
             description="成员、五类收入、财产和享受待遇（含历史）。")
-def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
+def household_detail(request: AuthedRequest, household_id: int) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     v = selectors.household_view(request.user, household_id)
     h = v.household
@@ -215,7 +215,7 @@ def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
 
 @router.post("/households", response={201: HouseholdDetailOut}, summary="新建家庭（含户主）",
              description="身份证号经校验并规范化，出生日期和性别由号码得出；错误返回 422 和中文说明。")
-def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
+def household_create(request: AuthedRequest, payload: HouseholdIn) -> Any:
     _need(request, Cap.EDIT_BUSINESS)
     division = Division.objects.filter(code=payload.village_code).first()
     if division is None:
@@ -232,7 +232,7 @@ def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
 @router.get("/persons", response=PersonPage, summary="人员查询",
             description="q：姓名（前缀或名字部分）、拼音首字母（czf）、身份证号（全部、前几位或后几位）、电话（全部、前几位或后四位）、"
                         "出生日期（19500315）；多个词用空格分开，需同时满足。")
-def persons(request: HttpRequest, q: str = "", page: int = 1, size: int = 20, living: bool = False) -> dict[str, Any]:
+def persons(request: AuthedRequest, q: str = "", page: int = 1, size: int = 20, living: bool = False) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = selectors.search_page(request.user, q, page=page, per_page=max(1, min(size, 200)), include_deceased=not living)
     return {"count": p.paginator.count, "count_capped": p.paginator.capped, "page": p.number,
@@ -240,7 +240,7 @@ def persons(request: HttpRequest, q: str = "", page: int = 1, size: int = 20, li
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="人员详情")
-def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person_detail(request: AuthedRequest, person_id: int) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = get_visible(Person.objects.select_related("household__division"), request.user, pk=person_id)
     return {
@@ -254,6 +254,6 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 @router.get("/idcheck", response=list[IdCheckOut], summary="公民身份号码校验",
             description="n 可重复；与命令 `minzheng idcheck` 相同的规则。号码不保存。")
-def idcheck(request: HttpRequest, n: list[str] = Query([])) -> list[dict[str, Any]]:  # noqa: B008
+def idcheck(request: AuthedRequest, n: list[str] = Query([])) -> list[dict[str, Any]]:  # noqa: B008
     _need(request, Cap.VIEW_BUSINESS)
     return [idnumber.check(x).as_dict() for x in n[:100]]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.audit.services import record_output
 from minzheng.core.excel import workbook_bytes
 
@@ -49,7 +50,7 @@ def _label(kind: str, value: Any) -> str:
     return str(_LABELS[kind].get(value, "")) if value not in (None, "") else ""
 
 
-def _household_rows(households: Iterable[Household], user: Any) -> Iterator[list[Any]]:
+def _household_rows(households: Iterable[Household], user: Actor) -> Iterator[list[Any]]:
     sensitive = masking.can_see_sensitive(user)
     for seq, h in enumerate(households, start=1):
         members = sorted((m for m in h.members.all() if not m.is_deceased),
@@ -105,7 +106,7 @@ def _iter_households(qs: QuerySet[Household]) -> Iterator[Household]:
         yield from chunk
 
 
-def households_xlsx(qs: QuerySet[Household], *, user: Any, what: str = "家庭台账") -> bytes:
+def households_xlsx(qs: QuerySet[Household], *, user: Actor, what: str = "家庭台账") -> bytes:
     """The households of `qs` (already scoped by the caller), one row per living member."""
     count = qs.order_by().values("pk").distinct().count()
     data = workbook_bytes([("家庭台账", HEADERS, _household_rows(_iter_households(qs), user))])
@@ -115,7 +116,7 @@ def households_xlsx(qs: QuerySet[Household], *, user: Any, what: str = "家庭�
     return data
 
 
-def persons_xlsx(qs: QuerySet[Person], *, user: Any, what: str = "人员名单") -> bytes:
+def persons_xlsx(qs: QuerySet[Person], *, user: Actor, what: str = "人员名单") -> bytes:
     """The persons of `qs` (scoped by the caller), each with their household's fields, in the ledger columns."""
     sensitive = masking.can_see_sensitive(user)
     count = qs.count()

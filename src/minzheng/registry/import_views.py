@@ -6,10 +6,11 @@ Thin views over registry.ledger.jobs (file-backed background jobs) and registry.
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
@@ -41,7 +42,7 @@ def _programmes() -> list[tuple[str, str]]:
 
 @require_cap(Cap.IMPORT)
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -61,7 +62,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.IMPORT)
 @require_GET
-def import_job(request: HttpRequest, importjob_id: str) -> HttpResponse:
+def import_job(request: AuthedRequest, importjob_id: str) -> HttpResponse:
     job = jobs.get_job(request.user, importjob_id)
     template = "registry/import_progress.html" if request.htmx else "registry/import_job.html"
     response = render(request, template, {"job": job, "s": job.state})
@@ -72,7 +73,7 @@ def import_job(request: HttpRequest, importjob_id: str) -> HttpResponse:
 
 @require_cap(Cap.IMPORT)
 @require_POST
-def import_job_commit(request: HttpRequest, importjob_id: str) -> HttpResponse:
+def import_job_commit(request: AuthedRequest, importjob_id: str) -> HttpResponse:
     job = jobs.get_job(request.user, importjob_id)
     preview = job.state.get("preview")
     mode = jobs.Mode.SKIP if request.POST.get("mode") == "skip" else jobs.Mode.ATOMIC
@@ -88,7 +89,7 @@ def import_job_commit(request: HttpRequest, importjob_id: str) -> HttpResponse:
 
 @require_cap(Cap.IMPORT)
 @require_GET
-def import_job_errors(request: HttpRequest, importjob_id: str) -> HttpResponse:
+def import_job_errors(request: AuthedRequest, importjob_id: str) -> HttpResponse:
     job = jobs.get_job(request.user, importjob_id)
     if not job.errors_path.exists():
         return redirect("registry:import_job", importjob_id=job.id)

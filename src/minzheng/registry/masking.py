@@ -6,12 +6,11 @@ sensitive; only roles holding Cap.VIEW_SENSITIVE see them in full.
 
 from __future__ import annotations
 
-from typing import Any
-
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 
 
-def can_see_sensitive(user: Any) -> bool:
+def can_see_sensitive(user: Actor | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.has_cap(Cap.VIEW_SENSITIVE))
 
 
@@ -47,7 +46,7 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def shown(user: Any, value: str, kind: str) -> str:
+def shown(user: Actor | None, value: str, kind: str) -> str:
     """The value as this user may see it. kind: id | phone | account."""
     if can_see_sensitive(user):
         return value

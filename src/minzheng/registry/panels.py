@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.core.scoping import visible
 from minzheng.core.tasks import TaskItem
 
@@ -14,11 +14,11 @@ from . import selectors
 from .models import Enrollment, EnrollmentStatus
 
 
-def counts(request: HttpRequest) -> dict[str, Any]:
+def counts(request: AuthedRequest) -> dict[str, Any]:
     return {**selectors.area_counts(request.user), "programmes": selectors.programme_counts(request.user)}
 
 
-def deceased_with_benefits(user: Any) -> list[TaskItem]:
+def deceased_with_benefits(user: Actor) -> list[TaskItem]:
     """A person recorded as deceased who still has a live enrollment must be stopped (停保) before the next payroll."""
     if not user.has_cap("business.edit"):
         return []

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.core.scoping import get_visible, visible
 
@@ -124,7 +125,7 @@ _RANK = {"id": 0, "digits": 1, "initials": 2, "name": 3}
 NARROW_LIMIT = 5000
 
 
-def search_persons(user: Any, q: str, *, include_deceased: bool = True,
+def search_persons(user: Actor, q: str, *, include_deceased: bool = True,
                    within: QuerySet[Person] | None = None) -> QuerySet[Person]:
     """Persons in the user's jurisdiction matching every word of `q`, best matches first.
 
@@ -162,7 +163,7 @@ def search_persons(user: Any, q: str, *, include_deceased: bool = True,
     return qs.select_related("household__division").order_by(order, "id")
 
 
-def households(user: Any, *, q: str = "", division_id: int | None = None,
+def households(user: Actor, *, q: str = "", division_id: int | None = None,
                programme: str | None = None) -> QuerySet[Household]:
     """Households in the user's jurisdiction; `q` searches their members (name, initials, ID, phone)."""
     qs = visible(Household, user)
@@ -193,12 +194,12 @@ def with_member_counts(page: list[Household]) -> list[Household]:
     return page
 
 
-def household(user: Any, household_id: int) -> Household:
+def household(user: Actor, household_id: int) -> Household:
     return get_visible(Household.objects.select_related("division", "division__parent", "head"), user,
                        pk=household_id)
 
 
-def person(user: Any, person_id: int) -> Person:
+def person(user: Actor, person_id: int) -> Person:
     return get_visible(Person.objects.select_related("household__division__parent", "household__head"), user,
                        pk=person_id)
 
@@ -216,7 +217,7 @@ class HouseholdView:
     history: list[Membership]
 
 
-def household_view(user: Any, household_id: int, *, on: dt.date | None = None) -> HouseholdView:
+def household_view(user: Actor, household_id: int, *, on: dt.date | None = None) -> HouseholdView:
     """Everything the household page shows, in a handful of queries."""
     from decimal import Decimal
 
@@ -247,7 +248,7 @@ def household_view(user: Any, household_id: int, *, on: dt.date | None = None) -
     )
 
 
-def area_counts(user: Any) -> dict[str, int]:
+def area_counts(user: Actor) -> dict[str, int]:
     """Counts for the home panel: households, persons, current recipients (households and persons)."""
     hh = visible(Household, user)
     act = visible(Enrollment, user).filter(status=EnrollmentStatus.ACTIVE)
@@ -259,14 +260,14 @@ def area_counts(user: Any) -> dict[str, int]:
     }
 
 
-def programme_counts(user: Any) -> list[dict[str, Any]]:
+def programme_counts(user: Actor) -> list[dict[str, Any]]:
     rows = (visible(Enrollment, user).filter(status=EnrollmentStatus.ACTIVE)
             .values("programme__code", "programme__name", "programme__order")
             .annotate(n=Count("id")).order_by("programme__order"))
     return [{"code": r["programme__code"], "name": r["programme__name"], "n": r["n"]} for r in rows]
 
 
-def incomes(user: Any) -> QuerySet[Income]:
+def incomes(user: Actor) -> QuerySet[Income]:
     return visible(Income, user)
 
 
@@ -304,7 +305,7 @@ class CappedPaginator(Paginator):
         return super().get_page(number)
 
 
-def search_page(user: Any, q: str, *, page: Any = 1, per_page: int = PER_PAGE,
+def search_page(user: Actor, q: str, *, page: Any = 1, per_page: int = PER_PAGE,
                 include_deceased: bool = True) -> Any:
     """One page of person search results (what the UI, the API and bench/search.py show)."""
     qs = search_persons(user, q, include_deceased=include_deceased)

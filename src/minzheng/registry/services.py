@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
@@ -128,7 +129,7 @@ def _id_taken(number: str, *, excluding: int | None = None) -> bool:
 
 
 @transaction.atomic
-def create_household(*, actor: Any, division: Division, hukou_type: str, head: dict[str, Any],
+def create_household(*, actor: Actor, division: Division, hukou_type: str, head: dict[str, Any],
                      address: str = "", hukou_address: str = "", phone: str = "", note: str = "",
                      source: str = "manual", on: dt.date | None = None) -> Household:
     """A new household in a village (村/社区) with its head; other members are added with add_person."""
@@ -148,7 +149,7 @@ def create_household(*, actor: Any, division: Division, hukou_type: str, head: d
 
 
 @transaction.atomic
-def update_household(*, actor: Any, household: Household, **changes: Any) -> Household:
+def update_household(*, actor: Actor, household: Household, **changes: Any) -> Household:
     require_edit(actor, household)
     for key, value in changes.items():
         if key not in HOUSEHOLD_FIELDS:
@@ -182,7 +183,7 @@ def _restart_membership(person: Person, *, relation: str, on: dt.date, reason: s
 
 
 @transaction.atomic
-def set_head(*, actor: Any, household: Household, person: Person, former_head_relation: str = Relation.OTHER,
+def set_head(*, actor: Actor, household: Household, person: Person, former_head_relation: str = Relation.OTHER,
              on: dt.date | None = None) -> Household:
     """Make a living current member the head; the former head stays a member with `former_head_relation`."""
     require_edit(actor, household)
@@ -212,7 +213,7 @@ def set_head(*, actor: Any, household: Household, person: Person, former_head_re
 
 
 @transaction.atomic
-def add_person(*, actor: Any, household: Household, name: str, id_number: str, relation: str,
+def add_person(*, actor: Actor, household: Household, name: str, id_number: str, relation: str,
                joined_on: dt.date | None = None, reason: str = "新增成员", **fields: Any) -> Person:
     """A new member. The ID is checked and normalised; birth date and sex come from it, never from a form."""
     require_edit(actor, household)
@@ -242,7 +243,7 @@ def _old_15(raw: Any, chk: idnumber.IdCheck) -> str:
 
 
 @transaction.atomic
-def update_person(*, actor: Any, person: Person, id_number: str | None = None, relation: str | None = None,
+def update_person(*, actor: Actor, person: Person, id_number: str | None = None, relation: str | None = None,
                   **fields: Any) -> Person:
     """Edit a person. A changed ID number is re-checked and birth date and sex follow it."""
     require_edit(actor, person)
@@ -270,7 +271,7 @@ def update_person(*, actor: Any, person: Person, id_number: str | None = None, r
 
 
 @transaction.atomic
-def move_member(*, actor: Any, person: Person, to_household: Household, relation: str,
+def move_member(*, actor: Actor, person: Person, to_household: Household, relation: str,
                 on: dt.date | None = None, reason: str = "") -> Person:
     """Move a member to another household (分户、婚嫁、投靠 …). The old membership is closed, a new one opened, and
     the person's own (per-person) live enrollments follow them; household enrollments stay with the household."""
@@ -315,7 +316,7 @@ def move_member(*, actor: Any, person: Person, to_household: Household, relation
 
 
 @transaction.atomic
-def record_death(*, actor: Any, person: Person, death_date: dt.date, note: str = "") -> Person:
+def record_death(*, actor: Actor, person: Person, death_date: dt.date, note: str = "") -> Person:
     """Mark a person deceased. Membership ends on the death date; enrollments are stopped by their own procedure
     (停保), and until then the to-do list flags them."""
     require_edit(actor, person)
@@ -357,7 +358,7 @@ def _member_of(household: Household, person: Person | None) -> None:
 
 
 @transaction.atomic
-def add_income(*, actor: Any, household: Household, category: str, monthly_amount: Any, period_start: dt.date,
+def add_income(*, actor: Actor, household: Household, category: str, monthly_amount: Any, period_start: dt.date,
                period_end: dt.date | None = None, person: Person | None = None, item: str = "",
                source: str = "") -> Income:
     require_edit(actor, household)
@@ -372,7 +373,7 @@ def add_income(*, actor: Any, household: Household, category: str, monthly_amoun
 
 
 @transaction.atomic
-def end_income(*, actor: Any, income: Income, period_end: dt.date) -> Income:
+def end_income(*, actor: Actor, income: Income, period_end: dt.date) -> Income:
     require_edit(actor, income)
     if period_end < income.period_start:
         raise ValidationError({"period_end": "截止日期不能早于起始日期"})
@@ -382,7 +383,7 @@ def end_income(*, actor: Any, income: Income, period_end: dt.date) -> Income:
 
 
 @transaction.atomic
-def add_asset(*, actor: Any, household: Household, kind: str, value: Any = 0, description: str = "",
+def add_asset(*, actor: Actor, household: Household, kind: str, value: Any = 0, description: str = "",
               acquired_on: dt.date | None = None, disposed_on: dt.date | None = None, person: Person | None = None,
               attributes: dict[str, Any] | None = None) -> Asset:
     require_edit(actor, household)
@@ -397,7 +398,7 @@ def add_asset(*, actor: Any, household: Household, kind: str, value: Any = 0, de
 
 
 @transaction.atomic
-def dispose_asset(*, actor: Any, asset: Asset, disposed_on: dt.date) -> Asset:
+def dispose_asset(*, actor: Actor, asset: Asset, disposed_on: dt.date) -> Asset:
     require_edit(actor, asset)
     if asset.acquired_on and disposed_on < asset.acquired_on:
         raise ValidationError({"disposed_on": "处置日期不能早于取得日期"})

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -40,7 +41,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return resp
 
 
-def _villages(request: HttpRequest) -> Any:
+def _villages(request: AuthedRequest) -> Any:
     return visible_divisions(request.user).filter(level=Level.VILLAGE).select_related("parent").order_by("code")
 
 
@@ -51,7 +52,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _masked_initial(request: HttpRequest, initial: dict[str, Any], kinds: dict[str, str]) -> dict[str, str]:
+def _masked_initial(request: AuthedRequest, initial: dict[str, Any], kinds: dict[str, str]) -> dict[str, str]:
     """For roles without sensitive access, replace personal values in a form's initial data by their masked form;
     returns the masked values so an unchanged submission can be recognised."""
     from . import masking
@@ -69,7 +70,7 @@ def _masked_initial(request: HttpRequest, initial: dict[str, Any], kinds: dict[s
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     village = _int(request.GET.get("village"))
     programme = request.GET.get("programme") or None
@@ -91,7 +92,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
-def _qs(request: HttpRequest) -> str:
+def _qs(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("partial", None)
@@ -99,7 +100,7 @@ def _qs(request: HttpRequest) -> str:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     living = request.GET.get("living") == "1"
     if request.GET.get("export") == "xlsx":
@@ -118,12 +119,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def template_download(request: HttpRequest) -> HttpResponse:
+def template_download(request: AuthedRequest) -> HttpResponse:
     return _xlsx(exports.template_xlsx(), "家庭台账导入模板.xlsx")
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def idcheck(request: HttpRequest) -> HttpResponse:
+def idcheck(request: AuthedRequest) -> HttpResponse:
     """A quick checker for officers (the same rules as `minzheng idcheck`); the number is not stored or logged."""
     raw = request.GET.get("n", "")
     result = idnumber.check(raw) if raw.strip() else None
@@ -135,7 +136,7 @@ def idcheck(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_detail(request: AuthedRequest, household_id: int) -> HttpResponse:
     view = selectors.household_view(request.user, household_id)
     can_edit = request.user.has_cap(Cap.EDIT_BUSINESS)
     return render(request, "registry/household_detail.html", {
@@ -145,7 +146,7 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthedRequest) -> HttpResponse:
     hform = HouseholdForm(request.POST or None, villages=_villages(request), prefix="h")
     pform = PersonForm(request.POST or None, head=True, prefix="p")
     if request.method == "POST" and hform.is_valid() and pform.is_valid():
@@ -168,7 +169,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_edit(request: AuthedRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     initial = {k: getattr(hh, k) for k in services.HOUSEHOLD_FIELDS}
     masked = _masked_initial(request, initial, {"phone": "phone"})
@@ -188,7 +189,7 @@ def household_edit(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def person_add(request: HttpRequest, household_id: int) -> HttpResponse:
+def person_add(request: AuthedRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     form = PersonForm(request.POST or None, initial={"ethnicity": "01"})
     if request.method == "POST" and form.is_valid():
@@ -205,7 +206,7 @@ def person_add(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def household_head(request: HttpRequest, household_id: int) -> HttpResponse:
+def household_head(request: AuthedRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     members = list(hh.members.filter(is_deceased=False))
     form = HeadForm(request.POST, members=members)
@@ -224,7 +225,7 @@ def household_head(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def income_add(request: HttpRequest, household_id: int) -> HttpResponse:
+def income_add(request: AuthedRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     members = list(hh.members.all())
     form = IncomeForm(request.POST or None, members=members, initial={"period_start": dates.today().replace(day=1)})
@@ -244,7 +245,7 @@ def income_add(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def asset_add(request: HttpRequest, household_id: int) -> HttpResponse:
+def asset_add(request: AuthedRequest, household_id: int) -> HttpResponse:
     hh = selectors.household(request.user, household_id)
     members = list(hh.members.all())
     form = AssetForm(request.POST or None, members=members)
@@ -265,7 +266,7 @@ def asset_add(request: HttpRequest, household_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def income_end(request: HttpRequest, income_id: int) -> HttpResponse:
+def income_end(request: AuthedRequest, income_id: int) -> HttpResponse:
     income = get_visible(Income, request.user, pk=income_id)
     form = EndDateForm(request.POST)
     if form.is_valid():
@@ -282,7 +283,7 @@ def income_end(request: HttpRequest, income_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def asset_dispose(request: HttpRequest, asset_id: int) -> HttpResponse:
+def asset_dispose(request: AuthedRequest, asset_id: int) -> HttpResponse:
     asset = get_visible(Asset, request.user, pk=asset_id)
     form = EndDateForm(request.POST)
     if form.is_valid():
@@ -301,7 +302,7 @@ def asset_dispose(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, person_id: int) -> HttpResponse:
     p = selectors.person(request.user, person_id)
     history = list(p.memberships.select_related("household__division", "household__head").order_by("start_date", "id"))
     enrollments = list(p.enrollments.select_related("programme").order_by("-start_month"))
@@ -313,7 +314,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
     p = selectors.person(request.user, person_id)
     head = p.relation == Relation.HEAD
     initial = {k: getattr(p, k) for k in PersonForm.FIELDS}
@@ -341,7 +342,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_move(request: AuthedRequest, person_id: int) -> HttpResponse:
     p = selectors.person(request.user, person_id)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -362,7 +363,7 @@ def person_move(request: HttpRequest, person_id: int) -> HttpResponse:
                                                          "title": f"迁移成员：{p.name}"})
 
 
-def _find_household(request: HttpRequest, text: str) -> Household | None:
+def _find_household(request: AuthedRequest, text: str) -> Household | None:
     text = text.strip()
     qs = visible(Household, request.user)
     if text.isdigit() and len(text) < 15:
@@ -375,7 +376,7 @@ def _find_household(request: HttpRequest, text: str) -> Household | None:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def person_death(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_death(request: AuthedRequest, person_id: int) -> HttpResponse:
     p = selectors.person(request.user, person_id)
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

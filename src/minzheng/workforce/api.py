@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -35,11 +35,11 @@ from .models import (
 router = Router(tags=["队伍建设"])
 
 
-def _need(request: HttpRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
+def _need(request: AuthedRequest, cap: str = Cap.VIEW_BUSINESS) -> Any:
     return need_cap(request, cap)
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
+def _body(request: AuthedRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -84,7 +84,7 @@ def _post(p: Post, holder: PostHolding | None, history: list[PostHolding] | None
 
 
 @router.get("/posts", response=list[PostOut])
-def posts(request: HttpRequest, kind: str = "", township: str = "") -> list[PostOut]:
+def posts(request: AuthedRequest, kind: str = "", township: str = "") -> list[PostOut]:
     user = _need(request)
     qs = visible(Post, user).select_related("division")
     if kind:
@@ -96,7 +96,7 @@ def posts(request: HttpRequest, kind: str = "", township: str = "") -> list[Post
 
 
 @router.get("/posts/{post_id}", response=PostOut)
-def post_detail(request: HttpRequest, post_id: int) -> PostOut:
+def post_detail(request: AuthedRequest, post_id: int) -> PostOut:
     p = get_visible(Post.objects.select_related("division"), _need(request), pk=post_id)
     hs = list(p.holdings.select_related("staff").order_by("-start"))
     return _post(p, next((h for h in hs if h.end is None), None), hs)
@@ -109,7 +109,7 @@ class HandoverOut(Schema):
 
 
 @router.post("/posts/{post_id}/handover", response=HandoverOut)
-def post_handover(request: HttpRequest, post_id: int) -> HandoverOut:
+def post_handover(request: AuthedRequest, post_id: int) -> HandoverOut:
     """Body: {"date": "YYYY-MM-DD", "reason": "resigned", "successor_id": 1 | null, "successor_name": "…",
     "receiver_id": user id | null, "employment": "full"|"part", "note": "…"}"""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -148,7 +148,7 @@ class StaffingOut(Schema):
 
 
 @router.get("/staffing", response=list[StaffingOut])
-def staffing(request: HttpRequest) -> list[StaffingOut]:
+def staffing(request: AuthedRequest) -> list[StaffingOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
     towns = list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))
     return [StaffingOut(township=r.township.name, population=r.population, population_is_demo=r.population_is_demo,
@@ -175,7 +175,7 @@ class ReportOut(Schema):
 
 
 @router.get("/report", response=ReportOut)
-def report(request: HttpRequest, on: dt.date | None = None) -> ReportOut:
+def report(request: AuthedRequest, on: dt.date | None = None) -> ReportOut:
     user = _need(request, Cap.VIEW_DASHBOARD)
     on = on or dates.today()
     hs = visible(PostHolding, user)
@@ -199,7 +199,7 @@ class ComplianceOut(Schema):
 
 
 @router.get("/training/compliance", response=list[ComplianceOut])
-def training_compliance(request: HttpRequest, year: int | None = None) -> list[ComplianceOut]:
+def training_compliance(request: AuthedRequest, year: int | None = None) -> list[ComplianceOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
     rows = training.compliance(visible(PostHolding, user), year=year or dates.today().year)
     return [ComplianceOut(staff_id=r.staff.pk, name=r.staff.name, township=r.township.name if r.township else "",
@@ -241,7 +241,7 @@ def _need_out(r: NeedReport) -> NeedOut:
 
 
 @router.get("/needs", response=list[NeedOut])
-def needs_list(request: HttpRequest, status: str = "", escalated: bool = False) -> list[NeedOut]:
+def needs_list(request: AuthedRequest, status: str = "", escalated: bool = False) -> list[NeedOut]:
     user = _need(request)
     qs = visible(NeedReport, user).select_related("village")
     if status:
@@ -252,7 +252,7 @@ def needs_list(request: HttpRequest, status: str = "", escalated: bool = False) 
 
 
 @router.post("/needs", response={201: NeedOut})
-def needs_create(request: HttpRequest, body: NeedIn) -> Status:
+def needs_create(request: AuthedRequest, body: NeedIn) -> Status:
     user = _need(request)
     village = visible_divisions(user).filter(code=body.village_code, level=Level.VILLAGE).first()
     if village is None:
@@ -264,19 +264,19 @@ def needs_create(request: HttpRequest, body: NeedIn) -> Status:
 
 
 @router.get("/needs/{needreport_id}", response=NeedOut)
-def need_detail(request: HttpRequest, needreport_id: int) -> NeedOut:
+def need_detail(request: AuthedRequest, needreport_id: int) -> NeedOut:
     return _need_out(get_visible(NeedReport.objects.select_related("village"), _need(request), pk=needreport_id))
 
 
 @router.post("/needs/{needreport_id}/accept", response=NeedOut)
-def need_accept(request: HttpRequest, needreport_id: int) -> NeedOut:
+def need_accept(request: AuthedRequest, needreport_id: int) -> NeedOut:
     user = _need(request)
     r = get_visible(NeedReport, user, pk=needreport_id)
     return _need_out(needs.accept(actor=user, report=r))
 
 
 @router.post("/needs/{needreport_id}/resolve", response=NeedOut)
-def need_resolve(request: HttpRequest, needreport_id: int) -> NeedOut:
+def need_resolve(request: AuthedRequest, needreport_id: int) -> NeedOut:
     """Body: {"resolution": "办理结果"}"""
     user = _need(request)
     r = get_visible(NeedReport, user, pk=needreport_id)
@@ -291,7 +291,7 @@ class ScoreOut(Schema):
 
 
 @router.get("/assessment/{assess_year}", response=list[ScoreOut])
-def assessment_year(request: HttpRequest, assess_year: int) -> list[ScoreOut]:
+def assessment_year(request: AuthedRequest, assess_year: int) -> list[ScoreOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
     scheme = AssessmentScheme.objects.filter(year=assess_year, division__level=Level.COUNTY).first()
     if scheme is None:
@@ -313,7 +313,7 @@ class ReceiptOut(Schema):
 
 
 @router.get("/circulars/inbox", response=list[ReceiptOut])
-def inbox(request: HttpRequest) -> list[ReceiptOut]:
+def inbox(request: AuthedRequest) -> list[ReceiptOut]:
     user = _need(request)
     qs = CircularReceipt.objects.filter(recipient=user.division).select_related("circular__issuer")
     return [ReceiptOut(id=r.pk, title=r.circular.title, issuer=r.circular.issuer.name,
@@ -322,7 +322,7 @@ def inbox(request: HttpRequest) -> list[ReceiptOut]:
 
 
 @router.post("/receipts/{receipt_id}/read", response=ReceiptOut)
-def receipt_read(request: HttpRequest, receipt_id: int) -> ReceiptOut:
+def receipt_read(request: AuthedRequest, receipt_id: int) -> ReceiptOut:
     user = _need(request)
     r = get_visible(CircularReceipt.objects.select_related("circular__issuer"), user, pk=receipt_id)
     circulars.mark_read(user=user, receipt=r)

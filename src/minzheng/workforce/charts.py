@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from minzheng.accounts.actor import Actor
 from minzheng.core.scoping import visible
 from minzheng.regions.models import Division
 
@@ -53,7 +54,7 @@ def assessment_chart(results: list[TownshipResult]) -> dict[str, Any]:
                percent=True)
 
 
-def dashboard(user: Any, townships: list[Division], today: dt.date) -> dict[str, dict[str, Any]]:
+def dashboard(user: Actor, townships: list[Division], today: dt.date) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {"staffing": staffing_chart(selectors.staffing(townships, on=today))}
     comp = training.by_township(training.compliance(visible(PostHolding, user), year=today.year, on=today))
     out["training"] = training_chart(comp)

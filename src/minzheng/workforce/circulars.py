@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import in_scope, require_division
@@ -22,7 +23,7 @@ ALLOWED_EXT = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".wps", ".txt",
 
 
 @transaction.atomic
-def publish(*, actor: Any, issuer: Division, title: str, recipients: list[Division], body: str = "",
+def publish(*, actor: Actor, issuer: Division, title: str, recipients: list[Division], body: str = "",
             doc_number: str = "", attachment: Any = None, link: str = "",
             now: dt.datetime | None = None) -> Circular:
     require_division(actor, issuer, Cap.EDIT_BUSINESS)
@@ -51,7 +52,7 @@ def publish(*, actor: Any, issuer: Division, title: str, recipients: list[Divisi
     return c
 
 
-def mark_read(*, user: Any, receipt: CircularReceipt, now: dt.datetime | None = None) -> bool:
+def mark_read(*, user: Actor, receipt: CircularReceipt, now: dt.datetime | None = None) -> bool:
     """The first opening by someone of the recipient division itself counts; the district looking does not."""
     if receipt.read_at is not None or user.division_id != receipt.recipient_id:
         return False

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from minzheng.accounts.actor import Actor
 from minzheng.core.scoping import visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -20,7 +21,7 @@ class DivisionChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def division_field(user: Any, levels: tuple[str, ...], label: str, **kw: Any) -> DivisionChoiceField:
+def division_field(user: Actor, levels: tuple[str, ...], label: str, **kw: Any) -> DivisionChoiceField:
     qs = visible_divisions(user).filter(level__in=levels).select_related("parent").order_by("code")
     return DivisionChoiceField(qs, label=label, **kw)
 
@@ -39,7 +40,7 @@ class PostForm(forms.Form):
     established = forms.BooleanField(label="在编岗位", required=False, initial=True)
     is_head = forms.BooleanField(label="民政办主任岗", required=False)
 
-    def __init__(self, user: Any, *args: Any, **kw: Any) -> None:
+    def __init__(self, user: Actor, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["division"] = division_field(user, (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE), "所在区划")
         self.order_fields(["division", "kind", "title", "established", "is_head"])
@@ -105,7 +106,7 @@ class SessionForm(forms.Form):
     place = forms.CharField(label="地点", max_length=120, required=False)
     trainer = forms.CharField(label="授课人", max_length=64, required=False)
 
-    def __init__(self, user: Any, *args: Any, **kw: Any) -> None:
+    def __init__(self, user: Actor, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["division"] = division_field(user, (Level.COUNTY, Level.TOWNSHIP), "组织单位")
         self.order_fields(["division"])
@@ -155,7 +156,7 @@ class CircularForm(forms.Form):
     link = forms.URLField(label="链接", required=False, assume_scheme="https")
     include_villages = forms.BooleanField(label="同时下达到所选乡镇的全部村(社区)", required=False)
 
-    def __init__(self, user: Any, *args: Any, **kw: Any) -> None:
+    def __init__(self, user: Actor, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         mine = user.division
         lower = Level.TOWNSHIP if mine and mine.level == Level.COUNTY else Level.VILLAGE
@@ -169,7 +170,7 @@ class NoteForm(forms.Form):
     body = forms.CharField(label="内容", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     follow_up = forms.DateField(label="跟进日期", required=False, widget=DATE)
 
-    def __init__(self, user: Any, *args: Any, **kw: Any) -> None:
+    def __init__(self, user: Actor, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["division"] = division_field(user, (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE), "涉及区划",
                                                  initial=user.division)

@@ -76,19 +76,19 @@ def township_assignee(township: Division) -> Any:
     return User.objects.filter(division=township, role=Role.TOWNSHIP_OFFICER, is_active=True).order_by("id").first()
 
 
-def _name(actor: Any) -> str:
+def _name(actor: Actor | None) -> str:
     if actor is None:
         return audit_context.current().username or "系统"
     return actor.full_name or actor.username
 
 
-def _event(report: NeedReport, action: str, text: str = "", actor: Any = None, at: dt.datetime | None = None) -> None:
+def _event(report: NeedReport, action: str, text: str = "", actor: Actor | None = None, at: dt.datetime | None = None) -> None:
     who = getattr(actor, "username", "") or audit_context.current().username or "公众"
     NeedEvent.objects.create(report=report, at=at or dates.now(), actor=who, action=action, text=text[:300])
 
 
 @transaction.atomic
-def submit(*, village: Division, category: str, description: str, source: str, actor: Any = None,
+def submit(*, village: Division, category: str, description: str, source: str, actor: Actor | None = None,
            photo: Any = None, reporter_name: str = "", reporter_phone: str = "", ip: str = "",
            now: dt.datetime | None = None, trusted: bool = False) -> NeedReport:
     """Record a report. `trusted` is the operator's path (CLI, demo, paper forms keyed in later): no account."""
@@ -127,7 +127,7 @@ def submit(*, village: Division, category: str, description: str, source: str, a
 
 
 @transaction.atomic
-def accept(*, actor: Any, report: NeedReport) -> NeedReport:
+def accept(*, actor: Actor | None, report: NeedReport) -> NeedReport:
     if actor is not None:
         require_edit(actor, report)
     if report.status != NeedStatus.NEW:
@@ -141,7 +141,7 @@ def accept(*, actor: Any, report: NeedReport) -> NeedReport:
 
 
 @transaction.atomic
-def assign(*, actor: Any, report: NeedReport, to_user: Any) -> NeedReport:
+def assign(*, actor: Actor, report: NeedReport, to_user: Actor) -> NeedReport:
     require_edit(actor, report)
     if not in_scope(to_user, report.village) or not to_user.has_cap(Cap.EDIT_BUSINESS):
         raise ValidationError({"assignee": "承办人须为该村所属辖区内可办理业务的人员"})
@@ -152,7 +152,7 @@ def assign(*, actor: Any, report: NeedReport, to_user: Any) -> NeedReport:
 
 
 @transaction.atomic
-def resolve(*, actor: Any, report: NeedReport, resolution: str, at: dt.datetime | None = None) -> NeedReport:
+def resolve(*, actor: Actor | None, report: NeedReport, resolution: str, at: dt.datetime | None = None) -> NeedReport:
     if actor is not None:
         require_edit(actor, report)
     if actor is not None and not actor.has_cap(Cap.PROCESS_CASES):

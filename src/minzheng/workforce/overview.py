@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
+from minzheng.accounts.actor import Actor
 from minzheng.core.scoping import visible
 from minzheng.payments.selectors import work_funds
 from minzheng.regions.models import Division
@@ -31,7 +31,7 @@ class Overview:
     scheme: AssessmentScheme | None
 
 
-def build(user: Any, townships: list[Division], *, year: int, on: dt.date) -> Overview:
+def build(user: Actor, townships: list[Division], *, year: int, on: dt.date) -> Overview:
     staffing = {r.township.pk: r for r in selectors.staffing(townships, on=on)}
     comp = {t.township.pk: t for t in training.by_township(
         training.compliance(visible(PostHolding, user), year=year, on=on))}

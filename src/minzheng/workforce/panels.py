@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.core import dates
 from minzheng.core.scoping import visible, visible_divisions
 from minzheng.regions.models import Level
@@ -14,12 +13,12 @@ from . import charts, training
 from .models import NeedReport, NeedStatus, PostHolding
 
 
-def coordinator(request: HttpRequest) -> dict[str, Any]:
+def coordinator(request: AuthedRequest) -> dict[str, Any]:
     mine = NeedReport.objects.filter(reported_by=request.user).select_related("village")[:5]
     return {"mine": mine}
 
 
-def township(request: HttpRequest) -> dict[str, Any]:
+def township(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     open_items = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED).select_related("village")
@@ -30,7 +29,7 @@ def township(request: HttpRequest) -> dict[str, Any]:
             "compliant": sum(r.ok for r in rows), "today": today}
 
 
-def bureau(request: HttpRequest) -> dict[str, Any]:
+def bureau(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     towns = list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))

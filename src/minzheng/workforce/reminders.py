@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import visible
@@ -19,7 +19,7 @@ from . import training
 from .models import CircularReceipt, NeedReport, NeedStatus, PostHolding, WorkNote
 
 
-def tasks_for(user: Any) -> list[TaskItem]:
+def tasks_for(user: Actor) -> list[TaskItem]:
     if not user.has_cap(Cap.VIEW_BUSINESS) or user.division is None:
         return []
     today = dates.today()

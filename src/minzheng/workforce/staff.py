@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit import context as audit_context
 from minzheng.audit import services as audit
@@ -41,22 +42,24 @@ LEVEL_OF_KIND = {
 }
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor | None) -> str:
     return getattr(actor, "username", "") or audit_context.current().username
 
 
 @transaction.atomic
-def create_post(*, division: Division, kind: str, actor: Any = None, title: str = "", established: bool = True,
+def create_post(*, division: Division, kind: str, actor: Actor | None = None, title: str = "", established: bool = True,
                 is_head: bool = False) -> Post:
     if actor is not None:
         require_division(actor, division, Cap.EDIT_BUSINESS)
-    if LEVEL_OF_KIND.get(kind) != division.level:
-        raise ValidationError({"division": f"“{PostKind(kind).label}”岗位应设在{Level(LEVEL_OF_KIND[kind]).label}一级"})
+    if kind not in PostKind.values:
+        raise ValidationError({"kind": f"未知岗位类别：{kind}"})
+    if LEVEL_OF_KIND[PostKind(kind)] != division.level:
+        raise ValidationError({"division": f"“{PostKind(kind).label}”岗位应设在{LEVEL_OF_KIND[PostKind(kind)].label}一级"})
     return Post.objects.create(division=division, kind=kind, title=title, established=established, is_head=is_head)
 
 
 @transaction.atomic
-def create_staff(*, division: Division, name: str, actor: Any = None, **fields: Any) -> StaffMember:
+def create_staff(*, division: Division, name: str, actor: Actor | None = None, **fields: Any) -> StaffMember:
     if actor is not None:
         require_division(actor, division, Cap.EDIT_BUSINESS)
     if not name.strip():
@@ -65,7 +68,7 @@ def create_staff(*, division: Division, name: str, actor: Any = None, **fields: 
 
 
 @transaction.atomic
-def appoint(*, post: Post, staff: StaffMember, start: dt.date, actor: Any = None, employment: str = "full",
+def appoint(*, post: Post, staff: StaffMember, start: dt.date, actor: Actor | None = None, employment: str = "full",
             cohort: int | None = None, note: str = "") -> PostHolding:
     """Put someone into a vacant post."""
     if actor is not None:
@@ -93,7 +96,7 @@ def receiver_for(post: Post, successor: StaffMember | None) -> Any:
 
 
 @transaction.atomic
-def hand_over(*, post: Post, on: dt.date, reason: str, actor: Any = None, successor: StaffMember | None = None,
+def hand_over(*, post: Post, on: dt.date, reason: str, actor: Actor | None = None, successor: StaffMember | None = None,
               employment: str = "full", cohort: int | None = None, receiver: Any = None,
               note: str = "") -> Handover:
     """End the current holding of `post` on `on`, move the leaver's open work, and open the successor's holding."""
@@ -112,15 +115,15 @@ def hand_over(*, post: Post, on: dt.date, reason: str, actor: Any = None, succes
     receiver = receiver or receiver_for(post, successor)
     moved: dict[str, int] = {}
     left: dict[str, int] = {}
-    if leaver.user_id:
-        before = core_handover.open_items(leaver.user)
+    if (leaving := leaver.user) is not None:
+        before = core_handover.open_items(leaving)
         if before and receiver is None:
             raise ValidationError({"receiver": "离岗人名下有未办事项，请指定接收账号（接任人无账号时可指定乡镇民政助理员）"})
-        if receiver is not None and receiver.pk == leaver.user_id:
+        if receiver is not None and receiver.pk == leaving.pk:
             raise ValidationError({"receiver": "接收账号不能是离岗人本人"})
         if receiver is not None:
-            moved = {k: v for k, v in core_handover.move_all(leaver.user, receiver).items() if v}
-        left = core_handover.open_items(leaver.user)
+            moved = {k: v for k, v in core_handover.move_all(leaving, receiver).items() if v}
+        left = core_handover.open_items(leaving)
         if left:
             # Something would stay with someone who is gone: refuse the whole change.
             raise ValidationError({"__all__": "交接后离岗人名下仍有未办事项：" +
@@ -141,7 +144,7 @@ def hand_over(*, post: Post, on: dt.date, reason: str, actor: Any = None, succes
 # --- Hand-over handlers for this app's own items ---------------------------------------------------------------
 
 
-def _move_needs_and_notes(from_user: Any, to_user: Any) -> dict[str, int]:
+def _move_needs_and_notes(from_user: Actor, to_user: Actor) -> dict[str, int]:
     needs = NeedReport.objects.filter(assignee=from_user).exclude(status=NeedStatus.RESOLVED)
     n = needs.count()
     if n:
@@ -156,7 +159,7 @@ def _move_needs_and_notes(from_user: Any, to_user: Any) -> dict[str, int]:
     return {"民情事项": n, "工作笔记": m}
 
 
-def _open_needs_and_notes(user: Any) -> dict[str, int]:
+def _open_needs_and_notes(user: Actor) -> dict[str, int]:
     return {
         "民情事项": NeedReport.objects.filter(assignee=user).exclude(status=NeedStatus.RESOLVED).count(),
         "工作笔记": WorkNote.objects.filter(owner=user, closed=False).count(),
@@ -168,7 +171,7 @@ def register_handover() -> None:
 
 
 @transaction.atomic
-def add_note(*, actor: Any, division: Division, title: str, body: str = "",
+def add_note(*, actor: Actor, division: Division, title: str, body: str = "",
              follow_up: dt.date | None = None) -> WorkNote:
     require_division(actor, division, Cap.EDIT_BUSINESS)
     if not title.strip():
@@ -178,7 +181,7 @@ def add_note(*, actor: Any, division: Division, title: str, body: str = "",
 
 
 @transaction.atomic
-def close_note(*, actor: Any, note: WorkNote) -> WorkNote:
+def close_note(*, actor: Actor, note: WorkNote) -> WorkNote:
     require_edit(actor, note)
     note.closed = True
     note.save(update_fields=["closed"])

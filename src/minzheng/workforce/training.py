@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
@@ -41,7 +42,7 @@ MAX_MATERIAL_BYTES = 50 * 1024 * 1024
 
 
 @transaction.atomic
-def create_session(*, actor: Any, division: Division, level: str, date: dt.date, topic: str, place: str = "",
+def create_session(*, actor: Actor, division: Division, level: str, date: dt.date, topic: str, place: str = "",
                    trainer: str = "", plan: Any = None) -> TrainingSession:
     require_division(actor, division, Cap.EDIT_BUSINESS)
     expected = Level.COUNTY if level == TrainingLevel.DISTRICT else Level.TOWNSHIP
@@ -54,7 +55,7 @@ def create_session(*, actor: Any, division: Division, level: str, date: dt.date,
 
 
 @transaction.atomic
-def create_plan(*, actor: Any, division: Division, year: int, title: str, planned_sessions: int,
+def create_plan(*, actor: Actor, division: Division, year: int, title: str, planned_sessions: int,
                 content: str = "") -> TrainingPlan:
     require_division(actor, division, Cap.EDIT_BUSINESS)
     if division.level not in (Level.COUNTY, Level.TOWNSHIP):
@@ -67,7 +68,7 @@ def create_plan(*, actor: Any, division: Division, year: int, title: str, planne
 
 
 @transaction.atomic
-def add_material(*, actor: Any, session: TrainingSession, title: str, file: Any = None,
+def add_material(*, actor: Actor, session: TrainingSession, title: str, file: Any = None,
                  link: str = "") -> TrainingMaterial:
     require_edit(actor, session)
     if not file and not link:
@@ -85,7 +86,7 @@ def add_material(*, actor: Any, session: TrainingSession, title: str, file: Any 
 
 
 @transaction.atomic
-def record_attendance(*, actor: Any, session: TrainingSession, present_ids: set[int],
+def record_attendance(*, actor: Actor, session: TrainingSession, present_ids: set[int],
                       eligible: QuerySet[StaffMember]) -> int:
     """Set attendance for the eligible people the actor may see: ticked = present, others absent."""
     require_edit(actor, session)
@@ -145,10 +146,9 @@ def compliance(holdings: QuerySet[PostHolding], *, year: int, on: dt.date | None
     """Everyone in a township or village post during `year`, with the sessions of the right level they attended."""
     on = on or dates.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    hs = (holdings.filter(start__lte=min(end, on)).exclude(end__lt=start)
-          .filter(post__kind__in=[*TOWNSHIP_KINDS, *VILLAGE_KINDS])
-          .select_related("staff", "post__division__parent").order_by("post__division__code", "staff__name"))
-    hs = list(hs)
+    hs = list(holdings.filter(start__lte=min(end, on)).exclude(end__lt=start)
+              .filter(post__kind__in=[*TOWNSHIP_KINDS, *VILLAGE_KINDS])
+              .select_related("staff", "post__division__parent").order_by("post__division__code", "staff__name"))
     staff_ids = {h.staff_id for h in hs}
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for sid, level in Attendance.objects.filter(staff_id__in=staff_ids, present=True, session__date__gte=start,

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit import context
 from minzheng.core import dates
@@ -107,7 +108,7 @@ def _load(job_id: str) -> Job:
     return job
 
 
-def get_job(user: Any, job_id: str) -> Job:
+def get_job(user: Actor, job_id: str) -> Job:
     """The job if this user may see it: Cap.IMPORT and the uploader's division inside the user's jurisdiction;
     otherwise 404, like every out-of-jurisdiction record."""
     job = _load(job_id)
@@ -118,7 +119,7 @@ def get_job(user: Any, job_id: str) -> Job:
     return job
 
 
-def recent_jobs(user: Any, limit: int = 10) -> list[Job]:
+def recent_jobs(user: Actor, limit: int = 10) -> list[Job]:
     division = getattr(user, "division", None)
     if division is None or not root().exists():
         return []
@@ -148,7 +149,7 @@ def expire_old() -> None:
             continue
 
 
-def create_job(user: Any, file_name: str, chunks: Any, *, programme: str = "") -> Job:
+def create_job(user: Actor, file_name: str, chunks: Any, *, programme: str = "") -> Job:
     """Store an upload (an iterable of bytes chunks) and register a job for it."""
     expire_old()
     suffix = Path(file_name).suffix.lower()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -75,7 +76,7 @@ class ImportResult:
         return f"{head}：{'有效 ' if not self.imported else ''}{what}{tail}"
 
 
-def import_ledger(path: str | Path, *, user: Any = None, programme: str | None = None, dry_run: bool = False,
+def import_ledger(path: str | Path, *, user: Actor | None = None, programme: str | None = None, dry_run: bool = False,
                   skip_invalid: bool = False, today: dt.date | None = None, file_name: str | None = None,
                   progress: Progress | None = None) -> ImportResult:
     """Import a household ledger (.xlsx/.xls/.csv). `user` limits it to the user's jurisdiction (None: an

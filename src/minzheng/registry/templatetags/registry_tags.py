@@ -29,7 +29,3 @@ def yuan(value: Any) -> str:
     except (TypeError, ValueError):
         return ""
 
-
-@register.filter
-def has_cap(user: Any, cap: str) -> bool:
-    return bool(getattr(user, "has_cap", lambda c: False)(cap))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management.base import CommandError
 
+from minzheng.accounts.actor import Actor
+from minzheng.accounts.models import User
 from minzheng.regions.models import Division, Level
 from minzheng.registry.models import Programme
 
 
-def user_named(username: str | None) -> Any:
+def user_named(username: str | None) -> Actor | None:
+    """The account a command acts as (`--as`), or None for the operator."""
     if not username:
         return None
-    from minzheng.accounts.models import User
-
     try:
         return User.objects.select_related("division").get(username=username, is_active=True)
     except User.DoesNotExist as exc:

@@ -9,12 +9,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from minzheng.audit.context import Actor, acting
+from minzheng.accounts.actor import Actor
+from minzheng.audit.context import Actor as AuditActor
+from minzheng.audit.context import acting
 from minzheng.payments import bankfiles, services
 from minzheng.payments.engine import parse_month
 from minzheng.payments.models import BankFileLayout, Payroll, PayrollStatus
 
 from ._common import programme_coded, township_coded, user_named
+
+
+def _named(user: Actor | None, step: str) -> Actor:
+    """Steps that a person signs for (造册, 审批) need the account: the operator alone cannot take them."""
+    if user is None:
+        raise CommandError(f"{step}须以经办账号进行，请加 --as 用户名 / {step} needs --as USERNAME")
+    return user
 
 
 def _msg(exc: Exception) -> str:
@@ -58,14 +67,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **o: Any) -> None:
         user = user_named(o.get("as_user"))
-        actor = Actor(f"cli:{user.username if user else 'operator'}", user.role if user else "operator")
+        actor = AuditActor(f"cli:{user.username if user else 'operator'}", user.role if user else "operator")
         with acting(actor):
             try:
                 getattr(self, "do_" + o["action"].replace("-", "_"))(user, o)
             except (ValidationError, PermissionDenied) as exc:
                 raise CommandError(_msg(exc)) from exc
 
-    def _scoped(self, o: dict[str, Any], user: Any) -> Any:
+    def _scoped(self, o: dict[str, Any], user: Actor | None) -> Any:
         qs = services.payrolls_for(user) if user else Payroll.objects.select_related("programme", "township")
         qs = qs.filter(month=parse_month(o["month"]))
         if (prog := programme_coded(o.get("programme"))) is not None:
@@ -87,7 +96,7 @@ class Command(BaseCommand):
         total = sum((p.total for p in rows), 0)
         self.stdout.write(f"合计 total: {len(rows)} 本 rosters, {sum(p.line_count for p in rows)} 笔 lines, {total} 元")
 
-    def do_generate(self, user: Any, o: dict[str, Any]) -> None:
+    def do_generate(self, user: Actor | None, o: dict[str, Any]) -> None:
         res = services.generate(month=parse_month(o["month"]), user=user, programme=programme_coded(o.get("programme")),
                                 township=township_coded(o.get("township")))
         if o["json"]:
@@ -98,14 +107,14 @@ class Command(BaseCommand):
         for p, why in res.skipped:
             self.stdout.write(f"跳过 skipped: {p.township.name} {p.programme.name} — {why}")
 
-    def do_prepare(self, user: Any, o: dict[str, Any]) -> None:
+    def do_prepare(self, user: Actor | None, o: dict[str, Any]) -> None:
         done = []
         for p in self._scoped(o, user).filter(status=PayrollStatus.DRAFT):
-            done.append(services.prepare(payroll=p, user=user))
+            done.append(services.prepare(payroll=p, user=_named(user, "提交花名册")))
         self._table(done, o)
 
-    def do_approve(self, user: Any, o: dict[str, Any]) -> None:
-        done, refused = services.approve_many(month=parse_month(o["month"]), user=user,
+    def do_approve(self, user: Actor | None, o: dict[str, Any]) -> None:
+        done, refused = services.approve_many(month=parse_month(o["month"]), user=_named(user, "审批"),
                                               programme=programme_coded(o.get("programme")),
                                               township=township_coded(o.get("township")))
         self._table(done, o, {"refused": [{"payroll_id": p.pk, "reason": why} for p, why in refused]})
@@ -114,7 +123,7 @@ class Command(BaseCommand):
         if refused and not done:
             raise CommandError("没有花名册被审批 / nothing approved")
 
-    def do_bankfile(self, user: Any, o: dict[str, Any]) -> None:
+    def do_bankfile(self, user: Actor | None, o: dict[str, Any]) -> None:
         layout = BankFileLayout.objects.filter(code=o["layout"]).first()
         if layout is None:
             raise CommandError(f"未知文件格式 {o['layout']} / unknown layout")
@@ -129,7 +138,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{out / name}")
         self._table(rows, o)
 
-    def do_bank_return(self, user: Any, o: dict[str, Any]) -> None:
+    def do_bank_return(self, user: Actor | None, o: dict[str, Any]) -> None:
         layout = BankFileLayout.objects.filter(code=o["layout"]).first()
         if layout is None:
             raise CommandError(f"未知文件格式 {o['layout']} / unknown layout")
@@ -141,5 +150,5 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(msg, ensure_ascii=False) if o["json"] else
                           f"已导入 imported: {br.rows} 笔，失败 failed {br.failed} 笔（下月重发 reissued next month）")
 
-    def do_summary(self, user: Any, o: dict[str, Any]) -> None:
+    def do_summary(self, user: Actor | None, o: dict[str, Any]) -> None:
         self._table(list(self._scoped(o, user)), o)
