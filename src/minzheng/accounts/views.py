@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.core.forms import add_errors_to_form
+
 from . import services
 from .decorators import require_cap
 from .forms import LoginForm, RoleAssignForm, SecuritySettingsForm, TokenForm, UserCreateForm
@@ -49,14 +51,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _fail(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, exc.messages)  # type: ignore[attr-defined]
-
-
 @require_cap(Cap.MANAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
@@ -67,7 +61,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
                                  division=d["division"], full_name=d["full_name"], phone=d["phone"],
                                  actor=request.user, must_change_password=True)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已创建用户 {d['username']}")
             return redirect("accounts:users")
@@ -99,7 +93,7 @@ def role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
             services.assign_role(user=target, role=form.cleaned_data["role"],
                                  division=form.cleaned_data["division"], actor=request.user)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"{target.username} 的角色已更新")
             return redirect("accounts:roles")
