@@ -411,9 +411,7 @@ def _members(household: Any, on: dt.date, *, sensitive: bool, covered: Sequence[
 
 def _incomes(household: Any, on: dt.date, excluded_items: Sequence[str] = ()) -> list[IncomeLine]:
     out = []
-    for i in household.incomes.select_related("person").filter(period_start__lte=on).order_by("id"):
-        if i.period_end is not None and i.period_end < on:
-            continue
+    for i in household.incomes.current_on(on).select_related("person").order_by("id"):
         out.append(IncomeLine(i.get_category_display(), i.item, i.person.name if i.person else "家庭",
                               i.monthly_amount, counted=i.item not in excluded_items))
     return out
