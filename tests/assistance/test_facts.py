@@ -92,3 +92,15 @@ def test_current_income_and_held_assets_on_a_date(db: None, xiadao_village: obje
 
     assert held(dt.date(2022, 6, 29)) == {sold.pk}
     assert held(jun) == {bought.pk}
+
+
+def test_current_income_and_held_assets_are_defined_once() -> None:
+    """Nothing outside the registry's Income and Asset querysets spells out which incomes are current and which
+    assets are held."""
+    src = RULES_DIR.parents[1]
+    offenders = [str(p.relative_to(src)) for p in src.rglob("*.py")
+                 if p.name != "models.py" and "migrations" not in p.parts
+                 and any(s in p.read_text(encoding="utf-8")
+                         for s in ("period_start__lte", "period_end__lt", "period_end IS NULL", "period_end is None",
+                                   "disposed_on__", "disposed_on is None", "acquired_on__"))]
+    assert offenders == []

@@ -419,7 +419,7 @@ def _incomes(household: Any, on: dt.date, excluded_items: Sequence[str] = ()) ->
 
 def _assets(household: Any, on: dt.date) -> list[AssetLine]:
     return [AssetLine(a.get_kind_display(), a.description, a.value)
-            for a in household.assets.order_by("id") if a.disposed_on is None or a.disposed_on > on]
+            for a in household.assets.held_on(on).order_by("id")]
 
 
 def _excluded_items(decision: dict[str, Any]) -> list[str]:

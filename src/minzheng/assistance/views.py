@@ -23,7 +23,7 @@ from minzheng.core import dates
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, shown
-from minzheng.registry.models import Household, Person
+from minzheng.registry.models import Household, Person, ProgrammeFamily
 
 from . import actions, documents, rules, selectors, services, workflow
 from .models import (
@@ -448,4 +448,4 @@ def review(request: HttpRequest, review_schedule_id: int) -> HttpResponse:
     return render(request, "assistance/review.html", {
         "sched": sched, "enr": enr, "adjustments": enr.adjustments.all()[:20],
         "amounts": enr.amounts.order_by("from_month", "id"),
-        "is_tekun": enr.programme.code.startswith("tekun")})
+        "is_tekun": enr.programme.family == ProgrammeFamily.TEKUN})

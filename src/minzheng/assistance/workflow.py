@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.policy import services as policy
+from minzheng.registry.models import ProgrammeFamily
 
 from .models import Application, CaseKind, LinshiType, RuleSet, Status
 
@@ -56,7 +57,7 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
 
 
 def is_urgent(app: Application) -> bool:
-    return app.programme.code == "linshi" and app.linshi_type == LinshiType.URGENT
+    return app.programme.family == ProgrammeFamily.LINSHI and app.linshi_type == LinshiType.URGENT
 
 
 def needs_review(app: Application) -> bool:
@@ -141,7 +142,7 @@ def check_action(app: Application, code: str) -> Action:
 
 
 def is_tekun(app: Application) -> bool:
-    return app.programme.code.startswith("tekun")
+    return app.programme.family == ProgrammeFamily.TEKUN
 
 
 def _limit_key(app: Application, status: Status) -> str:
