@@ -22,6 +22,7 @@ from minzheng.audit import api as audit_api
 from minzheng.audit import context as audit_context
 from minzheng.core import api as core_api
 from minzheng.core import dates
+from minzheng.core.forms import errors_by_field
 from minzheng.crosscheck import api as crosscheck_api
 from minzheng.disaster import api as disaster_api
 from minzheng.payments import api as payments_api
@@ -92,8 +93,7 @@ def _unauth(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": "数据有误", "errors": detail}, status=422)
+    return api.create_response(request, {"detail": "数据有误", "errors": errors_by_field(exc)}, status=422)
 
 
 # Each app's router under /api/<app>/ (accounts and regions publish no API of their own).

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from minzheng.assistance import rules
+from minzheng.assistance import facts, rules
 from minzheng.assistance.models import Application, Publicity
 from minzheng.core import dates
 
@@ -86,7 +86,7 @@ def test_dibao_rural_case_through_the_api(xiadao_village: Any, xiadao_officer: A
     assert resp.status_code in (403, 422)
     case = confirm(county, case)
     assert case["status"] == "approved"
-    expected = rules.dibao_assess(rules.household_facts(hh, on=TODAY, area="rural"),
+    expected = rules.dibao_assess(facts.household_facts(hh, on=TODAY, area="rural"),
                                   params=rules.Params(TODAY, xiadao_village)).amount
     assert case["proposed_amount"] == str(expected)
 

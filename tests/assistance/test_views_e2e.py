@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from minzheng.assistance import rules
+from minzheng.assistance import facts, rules
 from minzheng.assistance.models import Application, Publicity, SpotCheck, Status
 from minzheng.core import dates
 
@@ -82,7 +82,7 @@ def test_dibao_through_the_pages(zhongshan: Any, meishan_officer: Any, approver:
     app = through_county(county, app)
     assert app.status == Status.APPROVED
     params = rules.Params(TODAY, zhongshan)
-    expected = rules.dibao_assess(rules.household_facts(hh, on=TODAY, area="urban"), params=params).amount
+    expected = rules.dibao_assess(facts.household_facts(hh, on=TODAY, area="urban"), params=params).amount
     assert app.enrollment.monthly_amount == expected
     assert app.enrollment.start_month == (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     # printable documents

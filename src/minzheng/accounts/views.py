@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.core.forms import add_errors_to_form
+
 from . import services
 from .actor import AuthedRequest
 from .decorators import require_cap
@@ -50,14 +52,6 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     })
 
 
-def _fail(form: object, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, exc.messages)  # type: ignore[attr-defined]
-
-
 @require_cap(Cap.MANAGE_USERS)
 def user_list(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
@@ -68,7 +62,7 @@ def user_list(request: AuthedRequest) -> HttpResponse:
                                  division=d["division"], full_name=d["full_name"], phone=d["phone"],
                                  actor=request.user, must_change_password=True)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已创建用户 {d['username']}")
             return redirect("accounts:users")
@@ -100,7 +94,7 @@ def role_assign(request: AuthedRequest, user_id: int) -> HttpResponse:
             services.assign_role(user=target, role=form.cleaned_data["role"],
                                  division=form.cleaned_data["division"], actor=request.user)
         except ValidationError as exc:
-            _fail(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"{target.username} 的角色已更新")
             return redirect("accounts:roles")

@@ -1,5 +1,5 @@
-"""Bridge from a case (or a live enrollment) to the rules: builds the rules' inputs from the registry, runs the
-rules for the programme, and returns one JSON-safe decision dict to store on the case.
+"""Bridge from a case (or a live enrollment) to the rules: gathers the facts (`facts.py`), runs the rules of the
+programme's family (低保, 特困, 临时救助), and returns one JSON-safe decision dict to store on the case.
 
 The dict is the rules' Decision.as_dict() plus `covered_persons` and `steps` (each rule's own Decision), so the
 case page can show every explanation, its inputs and the parameter versions it was decided under.
@@ -11,9 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from minzheng.registry.models import Enrollment, EnrollmentStatus, Person
+from minzheng.registry.models import Enrollment, EnrollmentStatus, Person, ProgrammeFamily
 
-from . import rules
+from . import facts, rules
 from .models import Application, LinshiType
 
 
@@ -30,7 +30,7 @@ def _current_programmes(household: Any, person: Person | None, exclude: Enrollme
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     if person is not None:
-        qs = qs.filter(person=person) | qs.filter(person__isnull=True, programme__code__startswith="dibao")
+        qs = qs.filter(person=person) | qs.filter(person__isnull=True, programme__family=ProgrammeFamily.DIBAO)
     else:
         qs = qs.filter(person__isnull=True)
     return list(qs.values_list("programme__code", flat=True))
@@ -49,7 +49,7 @@ def _combine(main: rules.Decision, steps: list[rules.Decision], *, covered: int,
     out.update({
         "eligible": eligible, "amount": str(amount), "covered_persons": covered,
         "explanation": "；".join(s.explanation for s in steps),
-        "params": rules._jsonable(list(refs.values())), "reasons": reasons,
+        "params": rules.jsonable(list(refs.values())), "reasons": reasons,
         "steps": [s.as_dict() for s in steps],
     })
     return out
@@ -62,12 +62,12 @@ def _selfcare_items(failed: list[str]) -> dict[str, bool]:
 def assess_dibao(household: Any, programme_code: str, *, on: dt.date, division: Any, person: Person | None = None,
                  single: bool = False, exclude: Enrollment | None = None) -> dict[str, Any]:
     params = rules.Params(on, division)
-    facts = rules.household_facts(household, on=on, area=_area(programme_code, household))
+    found = facts.household_facts(household, on=on, area=_area(programme_code, household))
     if single and person is not None:
-        d = rules.single_person_dibao(str(person.pk), facts, params=params)
+        d = rules.single_person_dibao(str(person.pk), found, params=params)
         covered = 1
     else:
-        d = rules.dibao_assess(facts, params=params)
+        d = rules.dibao_assess(found, params=params)
         covered = int(d.details.get("covered_count") or 0)
     conflicts = rules.programme_conflicts(programme_code, _current_programmes(household, None, exclude))
     steps = [d] + ([conflicts] if not conflicts.eligible else [])
@@ -78,11 +78,11 @@ def assess_dibao(household: Any, programme_code: str, *, on: dt.date, division: 
 def assess_tekun(person: Person, programme_code: str, *, on: dt.date, division: Any, selfcare_failed: list[str],
                  exclude: Enrollment | None = None) -> dict[str, Any]:
     params = rules.Params(on, division)
-    facts = rules.tekun_facts(person, on=on, params=params)
-    criteria = rules.tekun_criteria(facts, params=params)
+    found = facts.tekun_facts(person, on=on, params=params)
+    criteria = rules.tekun_criteria(found, params=params)
     tier = rules.self_care_tier(_selfcare_items(selfcare_failed), params=params)
     arrangement = "central" if programme_code == "tekun_central" else "dispersed"
-    support = rules.tekun_support(tier.details["tier"], arrangement=arrangement, area=facts.area, params=params)
+    support = rules.tekun_support(tier.details["tier"], arrangement=arrangement, area=found.area, params=params)
     conflicts = rules.programme_conflicts(programme_code, _current_programmes(person.household, person, exclude))
     steps = [criteria, tier, support] + ([conflicts] if not conflicts.eligible else [])
     eligible = criteria.eligible and conflicts.eligible
@@ -93,8 +93,8 @@ def assess_tekun(person: Person, programme_code: str, *, on: dt.date, division: 
 
 def assess_linshi(app: Application, *, on: dt.date) -> dict[str, Any]:
     params = rules.Params(on, app.division)
-    facts = rules.household_facts(app.household, on=on)
-    members = rules.household_members(facts.members, params=params)
+    found = facts.household_facts(app.household, on=on)
+    members = rules.household_members(found.members, params=params)
     persons = len(members.details.get("counted", [])) or 1
     kind = "emergency" if app.linshi_type == LinshiType.URGENT else "expenditure"
     d = rules.linshi_amount(kind, persons=persons, months=int(app.months or 1), params=params)
@@ -102,27 +102,27 @@ def assess_linshi(app: Application, *, on: dt.date) -> dict[str, Any]:
 
 
 def assess(app: Application, *, on: dt.date) -> dict[str, Any]:
-    code = app.programme.code
-    if code.startswith("dibao"):
+    code, family = app.programme.code, app.programme.family
+    if family == ProgrammeFamily.DIBAO:
         return assess_dibao(app.household, code, on=on, division=app.division, person=app.person,
                             single=app.single_person)
-    if code.startswith("tekun"):
+    if family == ProgrammeFamily.TEKUN:
         person = app.person or app.applicant
         return assess_tekun(person, code, on=on, division=app.division, selfcare_failed=list(app.selfcare_failed))
-    if code == "linshi":
+    if family == ProgrammeFamily.LINSHI:
         return assess_linshi(app, on=on)
     raise ValueError(f"{app.programme.name} 不在本流程内")
 
 
 def assess_enrollment(enrollment: Enrollment, *, on: dt.date) -> dict[str, Any]:
     """Re-run the rules for a live enrollment (复核, 情况变化), ignoring the enrollment itself as a conflict."""
-    code = enrollment.programme.code
+    code, family = enrollment.programme.code, enrollment.programme.family
     division = enrollment.household.division
-    if code.startswith("dibao"):
+    if family == ProgrammeFamily.DIBAO:
         single = enrollment.person_id is not None
         return assess_dibao(enrollment.household, code, on=on, division=division, person=enrollment.person,
                             single=single, exclude=enrollment)
-    if code.startswith("tekun"):
+    if family == ProgrammeFamily.TEKUN:
         person = enrollment.person or enrollment.household.head
         last = enrollment.applications.order_by("-id").first()
         failed = list(last.selfcare_failed) if last else []

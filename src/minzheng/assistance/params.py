@@ -1,8 +1,8 @@
 """Versioned policy parameters of 低保, 特困供养 and 临时救助 (declarations and seed versions only).
 
-Every number the assistance rules use lives here as a dated, sourced parameter; `rules.py` reads them through
-`minzheng.policy.services.resolve`, and each decision stores the `ParamValue.ref()` it was made under. This module
-only calls `minzheng.policy.catalog.declare`, so importing it never touches the database or a model.
+Every number the assistance rules use lives here as a dated, sourced parameter; the `rules` package reads them
+through `minzheng.policy.services.resolve`, and each decision stores the `ParamValue.ref()` it was made under. This
+module only calls `minzheng.policy.catalog.declare`, so importing it never touches the database or a model.
 
 Certainty codes follow shared/docs/policy-rules.md: V, V-sec, L, L-FJ, M, GAP, DEMO. Where the real 延平区 figure is
 a [GAP] the seed is a plausible Fujian-style demo value with ``is_demo=True`` and certainty ``DEMO``; district staff

@@ -21,10 +21,11 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates
+from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Division
 from minzheng.registry.masking import can_see_sensitive, shown
-from minzheng.registry.models import Household, Person
+from minzheng.registry.models import Household, Person, ProgrammeFamily
 
 from . import actions, documents, rules, selectors, services, workflow
 from .models import (
@@ -44,21 +45,6 @@ from .models import (
 
 PROGRAMME_CHOICES = [("dibao_urban", "城市低保"), ("dibao_rural", "农村低保"), ("tekun_dispersed", "特困供养(分散)"),
                      ("tekun_central", "特困供养(集中)"), ("linshi", "临时救助")]
-
-
-def _errors(request: AuthedRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
-def _field_errors(request: AuthedRequest, form: forms.Form, exc: ValidationError) -> None:
-    """A service's error goes next to the field it names; anything else to the top of the form."""
-    if not hasattr(exc, "error_dict"):
-        for msg in exc.messages:
-            form.add_error(None, msg)
-        return
-    for field, errs in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errs)
 
 
 # --- lists and queues ----------------------------------------------------------------------------------------
@@ -172,7 +158,7 @@ def intake(request: AuthedRequest) -> HttpResponse:
                     selfcare_failed=d["selfcare_failed"], reason=d["reason"],
                     declared_kinship=d["declared_kinship"], received_on=d["received_on"])
             except ValidationError as exc:
-                _field_errors(request, form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, f"已受理，案件编号 {app.number}")
                 if app.kinship_flag:
@@ -262,7 +248,7 @@ def act(request: AuthedRequest, application_id: int) -> HttpResponse:
     try:
         msg = actions.dispatch(app, code, request.user, request.POST)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "没有权限")
     except LookupError as exc:  # a policy parameter without a version in force: nothing was saved; say which
@@ -281,7 +267,7 @@ def add_check(request: AuthedRequest, application_id: int) -> HttpResponse:
                                   matched=request.POST.get("matched") == "1",
                                   summary=request.POST.get("summary", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, "已添加核对结果")
     return redirect("assistance:detail", application_id=app.pk)
@@ -365,7 +351,7 @@ def objection(request: AuthedRequest, objection_id: int) -> HttpResponse:
         try:
             msg = actions.dispatch(obj.application, "handle_objection", request.user, data)
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "没有权限")
         else:
@@ -406,7 +392,7 @@ def kinship(request: AuthedRequest) -> HttpResponse:
             try:
                 services.register_kinship(actor=request.user, **d)
             except ValidationError as exc:
-                _errors(request, exc)
+                flash_errors(request, exc)
             else:
                 messages.success(request, "已登记备案；在办案件已重新比对")
                 return redirect("assistance:kinship")
@@ -450,7 +436,7 @@ def review(request: AuthedRequest, review_schedule_id: int) -> HttpResponse:
                                              work_income_rise=request.POST.get("work_income_rise") == "1",
                                              stop=request.POST.get("action") == "stop")
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "没有权限")
         else:
@@ -460,4 +446,4 @@ def review(request: AuthedRequest, review_schedule_id: int) -> HttpResponse:
     return render(request, "assistance/review.html", {
         "sched": sched, "enr": enr, "adjustments": enr.adjustments.all()[:20],
         "amounts": enr.amounts.order_by("from_month", "id"),
-        "is_tekun": enr.programme.code.startswith("tekun")})
+        "is_tekun": enr.programme.family == ProgrammeFamily.TEKUN})

@@ -18,7 +18,7 @@ from minzheng.core import dates
 from minzheng.core import workflow as offers
 from minzheng.core.scoping import may_edit
 from minzheng.policy import services as policy
-from minzheng.registry.models import EnrollmentStatus
+from minzheng.registry.models import EnrollmentStatus, ProgrammeFamily
 
 from .models import (
     Application,
@@ -69,7 +69,7 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
 
 
 def is_urgent(app: Application) -> bool:
-    return app.programme.code == "linshi" and app.linshi_type == LinshiType.URGENT
+    return app.programme.family == ProgrammeFamily.LINSHI and app.linshi_type == LinshiType.URGENT
 
 
 def needs_review(app: Application) -> bool:
@@ -209,7 +209,7 @@ def check_action(app: Application, code: str) -> Action:
 
 
 def is_tekun(app: Application) -> bool:
-    return app.programme.code.startswith("tekun")
+    return app.programme.family == ProgrammeFamily.TEKUN
 
 
 def _limit_key(app: Application, status: Status) -> str:

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from minzheng.core import dates
 from minzheng.registry.idnumber import check_char
+from minzheng.registry.models import Programme, ProgrammeFamily
 
 from . import schemas, services, snapshot
 from .models import Dataset, Finding, FindingStatus
@@ -85,8 +86,9 @@ def load(out: TextIO, *, scale: float) -> None:
         return
     rng = random.Random(20240615)
     people.sort(key=lambda r: (r["enrollment_id"], r["person_id"]))
-    means = [r for r in people if r["programme"].startswith(("dibao", "tekun"))]
-    dibao = [r for r in means if r["programme"].startswith("dibao")]
+    family = dict(Programme.objects.values_list("code", "family"))
+    means = [r for r in people if family.get(r["programme"]) in (ProgrammeFamily.DIBAO, ProgrammeFamily.TEKUN)]
+    dibao = [r for r in means if family.get(r["programme"]) == ProgrammeFamily.DIBAO]
     used = {r["id_number"] for r in people}
     taken: set[int] = set()
 

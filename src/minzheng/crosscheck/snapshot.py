@@ -52,12 +52,11 @@ def household_facts(on: dt.date) -> tuple[dict[int, int], dict[int, Decimal], di
         sizes[hid] = n
     income: dict[int, Decimal] = defaultdict(Decimal)
     pension: dict[int, Decimal] = defaultdict(Decimal)
-    sql = (f"SELECT household_id, item, monthly_amount FROM {Income._meta.db_table} "
-           f"WHERE period_start <= %s AND (period_end IS NULL OR period_end >= %s)")
-    for hid, item, amount in _rows(sql, [on, on]):
-        income[hid] += _dec(amount)
+    current = Income.objects.current_on(on).values_list("household_id", "item", "monthly_amount")
+    for hid, item, amount in current:
+        income[hid] += amount
         if item and ("养老" in item or "退休" in item):
-            pension[hid] += _dec(amount)
+            pension[hid] += amount
     return sizes, income, pension
 
 
@@ -137,8 +136,8 @@ def applicant_household(household: Household, programme_code: str, on: dt.date) 
     village, township = divisions.get(household.division_id, ("", ""))
     members = list(Person.objects.filter(household=household, is_deceased=False).order_by("id"))
     income = pension = Decimal("0")
-    for item, amount in Income.objects.filter(household=household, period_start__lte=on).exclude(
-            period_end__lt=on).values_list("item", "monthly_amount"):
+    for item, amount in Income.objects.filter(household=household).current_on(on).values_list("item",
+                                                                                               "monthly_amount"):
         income += amount
         if item and ("养老" in item or "退休" in item):
             pension += amount

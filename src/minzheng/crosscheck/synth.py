@@ -20,6 +20,8 @@ from minzheng.registry.idnumber import check_char
 
 from . import schemas
 
+# The 低保 programmes the generator enrols families in (single persons get 特困, the over-80s 高龄津贴).
+DIBAO = ("dibao_rural", "dibao_urban")
 TOWNSHIPS = ["350702001000", "350702002000", "350702100000"]
 SURNAMES = "陈林黄张李王吴刘蔡杨郑许谢郭洪邱曾廖赖徐周叶苏庄"
 GIVEN = "志明秀英国华建平美玲文辉春梅金水丽娟德福玉兰建国淑贞荣发"
@@ -81,7 +83,7 @@ def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
                          "start_month": dt.date(2022, 1, 1), "is_direct": True})
         else:
             enrollment_id += 1
-            prog = "dibao_rural" if village[9] == "2" else "dibao_urban"
+            prog = DIBAO[0] if village[9] == "2" else DIBAO[1]
             for p in people:
                 rows.append({**p, **common, "enrollment_id": enrollment_id, "programme": prog,
                              "monthly_amount": Decimal(300 * size), "covered_persons": size,
@@ -100,7 +102,7 @@ def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
     by_prog = {}
     for r in rows:
         by_prog.setdefault(r["programme"], []).append(r)
-    dibao = [r for r in rows if r["programme"].startswith("dibao")]
+    dibao = [r for r in rows if r["programme"] in DIBAO]
     tekun = by_prog.get("tekun_dispersed", [])
     pick_pool = list(dibao)
     rng.shuffle(pick_pool)

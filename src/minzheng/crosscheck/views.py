@@ -22,6 +22,7 @@ from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates
 from minzheng.core.excel import workbook_bytes
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, in_scope, require_edit, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, mask_id
 
@@ -164,11 +165,7 @@ def finding_detail(request: AuthedRequest, finding_id: int) -> HttpResponse:
                     messages.success(request, "已记录核实结果")
                     return redirect("crosscheck:finding", finding_id=finding.pk)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
+            add_errors_to_form(form, exc)
     headers, body = _evidence_table(request.user, finding.evidence)
     computed = [(COMPUTED_LABELS.get(k, k), v) for k, v in finding.computed.items()]
     related = services.findings_for(request.user).filter(id_number=finding.id_number).exclude(pk=finding.pk) \

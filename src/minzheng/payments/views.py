@@ -19,6 +19,7 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.forms import error_messages, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
@@ -36,10 +37,6 @@ from .models import (
     PayrollStatus,
     YoufuCategory,
 )
-
-
-def _messages(exc: Exception) -> list[str]:
-    return list(getattr(exc, "messages", None) or [str(exc)])
 
 
 def _month_param(request: AuthedRequest, default: dt.date | None = None) -> dt.date:
@@ -95,8 +92,7 @@ def generate(request: AuthedRequest) -> HttpResponse:
         month = parse_month(form.cleaned_data["month"])
         res = services.generate(month=month, user=request.user, programme=form.cleaned_data["programme"])
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
         return redirect("payments:index")
     messages.success(request, f"已生成 {month:%Y-%m} 草稿花名册 {len(res.payrolls)} 本，"
                               f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元")
@@ -140,8 +136,7 @@ def _act(request: AuthedRequest, payroll_id: int, fn: Any, ok: str, **kw: Any) -
         fn(payroll=p, user=request.user, **kw)
         messages.success(request, ok)
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
     return redirect("payments:payroll", payroll_id=p.pk)
 
 
@@ -171,8 +166,7 @@ def regenerate(request: AuthedRequest, payroll_id: int) -> HttpResponse:
         res = services.generate(month=p.month, user=request.user, programme=p.programme, township=p.township)
         messages.success(request, f"已重新生成：{sum(x.line_count for x in res.payrolls)} 笔，{res.total} 元")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
         return redirect("payments:payroll", payroll_id=p.pk)
     new = Payroll.objects.filter(programme=p.programme, township=p.township, month=p.month).first()
     return redirect("payments:payroll", payroll_id=new.pk) if new else redirect("payments:index")
@@ -205,8 +199,7 @@ def bankfile(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     try:
         name, body = bankfiles.export(payroll=p, user=request.user, layout=layout)
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
         return redirect("payments:payroll", payroll_id=p.pk)
     return _download(name, body, "application/octet-stream")
 
@@ -225,8 +218,7 @@ def bank_return(request: AuthedRequest, payroll_id: int) -> HttpResponse:
                                      payroll=p)
         messages.success(request, f"已导入回盘：{br.rows} 笔，失败 {br.failed} 笔（下月花名册自动重发）")
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
     return redirect("payments:payroll", payroll_id=p.pk)
 
 
@@ -299,7 +291,7 @@ def funds_page(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, "已记账")
                 return redirect(f"{_url('payments:funds')}?year={year}")
             except (ValidationError, PermissionDenied) as exc:
-                for m in _messages(exc):
+                for m in error_messages(exc):
                     form.add_error(None, m)
     rows = funds.ledger(request.user, year=year)
     spending = funds.township_spending(request.user, year=year)
@@ -327,7 +319,7 @@ def work_funds(request: AuthedRequest) -> HttpResponse:
     try:
         month = parse_month(raw)
     except ValidationError as exc:
-        messages.error(request, _messages(exc)[0])
+        messages.error(request, error_messages(exc)[0])
         return redirect("payments:funds")
     made = funds.budget_work_funds(month=month, user=request.user)
     paid = funds.pay_work_funds(month=month, user=request.user)
@@ -362,7 +354,7 @@ def allowances_page(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"已登记 {person.name} 的认定信息，下次核定时生效")
                 return redirect("payments:allowances")
             except (ValidationError, PermissionDenied) as exc:
-                for m in _messages(exc):
+                for m in error_messages(exc):
                     form.add_error(None, m)
     upcoming = allowances.upcoming_gaoling(month=month, user=request.user)
     from minzheng.registry.models import Enrollment
@@ -386,8 +378,7 @@ def allowances_refresh(request: AuthedRequest) -> HttpResponse:
         month = parse_month(raw)
         res = allowances.refresh(month=month, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        for m in _messages(exc):
-            messages.error(request, m)
+        flash_errors(request, exc)
         return redirect("payments:allowances")
     messages.success(request, f"{month:%Y-%m} 核定完成：新增 {len(res.created)}，调整 {len(res.changed)}，"
                               f"停发 {len(res.ended)}，不变 {res.unchanged}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from minzheng.regions.models import Division
 
 from .catalog import catalog
 from .models import Holiday, Parameter
+from .values import ParamValue
 
 
 class MissingParameter(LookupError):
@@ -26,26 +26,6 @@ class MissingParameter(LookupError):
         where = division.name if division else "全部区划"
         super().__init__(f"缺少政策参数“{label}”（{key}）在 {on:%Y-%m-%d}、{where} 的有效版本，请区管理员补录")
         self.key = key
-
-
-@dataclass(frozen=True)
-class ParamValue:
-    """A resolved parameter: the value plus the version it came from, stored on every decision."""
-
-    key: str
-    value: Any
-    version_id: int
-    effective_from: dt.date
-    source_document: str
-    is_demo: bool
-
-    @property
-    def decimal(self) -> Decimal:
-        return Decimal(str(self.value))
-
-    def ref(self) -> dict[str, Any]:
-        return {"key": self.key, "value": self.value, "version_id": self.version_id,
-                "effective_from": str(self.effective_from), "source": self.source_document, "demo": self.is_demo}
 
 
 def resolve(key: str, *, on: dt.date, division: Division | None = None) -> ParamValue:

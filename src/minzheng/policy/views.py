@@ -10,6 +10,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.forms import add_errors_to_form
 
 from . import services
 from .catalog import catalog
@@ -56,8 +57,7 @@ def param_detail(request: AuthedRequest, key: str) -> HttpResponse:
                                      source_document=d["source_document"], certainty=d["certainty"],
                                      note=d["note"], actor=request.user)
             except ValidationError as exc:
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "已新增参数版本")
                 return redirect("policy:detail", key=key)

@@ -144,12 +144,3 @@ class AssetForm(forms.Form):
 
 class EndDateForm(forms.Form):
     on = forms.DateField(label="日期", widget=DateInput)
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the matching form fields (others on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)

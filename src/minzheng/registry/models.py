@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core import dates
-from minzheng.core.scoping import ScopedManager
+from minzheng.core.scoping import ScopedManager, ScopedQuerySet
 
 
 class Last4(models.Func):
@@ -320,6 +320,14 @@ class IncomeCategory(models.TextChoices):
     OTHER = "other", _("其他收入")
 
 
+class IncomeQuerySet(ScopedQuerySet):
+    def current_on(self, day: dt.date) -> IncomeQuerySet:
+        """Incomes in force on `day`: the period started on or before it and has not ended before it (an open
+        end means still current). The one definition of a "current" income, for the rules, forms and checks."""
+        return self.filter(period_start__lte=day).filter(models.Q(period_end__isnull=True)
+                                                         | models.Q(period_end__gte=day))
+
+
 class Income(models.Model):
     scope_path = "household__division"
 
@@ -333,7 +341,7 @@ class Income(models.Model):
     period_end = models.DateField(_("截止日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=64, blank=True, help_text="申报/入户调查/信息核对")
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(IncomeQuerySet)()
 
     class Meta:
         verbose_name = _("收入")
@@ -352,6 +360,13 @@ class AssetKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class AssetQuerySet(ScopedQuerySet):
+    def held_on(self, day: dt.date) -> AssetQuerySet:
+        """Assets the household holds on `day`: acquired by then (or on an unknown date) and not yet disposed of."""
+        return (self.filter(models.Q(acquired_on__isnull=True) | models.Q(acquired_on__lte=day))
+                .filter(models.Q(disposed_on__isnull=True) | models.Q(disposed_on__gt=day)))
+
+
 class Asset(models.Model):
     scope_path = "household__division"
 
@@ -365,7 +380,7 @@ class Asset(models.Model):
     acquired_on = models.DateField(_("取得日期"), null=True, blank=True)
     disposed_on = models.DateField(_("处置日期"), null=True, blank=True)
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(AssetQuerySet)()
 
     class Meta:
         verbose_name = _("财产")
@@ -382,12 +397,26 @@ class ProgrammeKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class ProgrammeFamily(models.TextChoices):
+    """The policy a programme belongs to. 城市低保 and 农村低保 are both 低保, 分散 and 集中 both 特困: rules and the
+    case workflow branch on the family, never on the spelling of a programme code."""
+
+    DIBAO = "dibao", _("最低生活保障")
+    TEKUN = "tekun", _("特困人员救助供养")
+    LINSHI = "linshi", _("临时救助")
+    ALLOWANCE = "allowance", _("津贴补贴")
+    VETERANS = "veterans", _("优抚")
+    OTHER = "other", _("其他")
+
+
 class Programme(models.Model):
     """A benefit programme (城市低保, 农村低保, 特困供养, 高龄津贴 …). Amounts live in policy parameters."""
 
     code = models.CharField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=64, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=ProgrammeKind.choices)
+    family = models.CharField(_("政策类别"), max_length=16, choices=ProgrammeFamily.choices,
+                              default=ProgrammeFamily.OTHER)
     # Household programmes pay the family (低保); person programmes pay one person (特困, 高龄津贴).
     per_person = models.BooleanField(_("按人发放"), default=False)
     # Names seen in ledgers and sheet titles (e.g. "农村低保", "农村最低生活保障").

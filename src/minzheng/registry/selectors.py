@@ -228,13 +228,12 @@ def household_view(user: Actor, household_id: int, *, on: dt.date | None = None)
     current_ids = {m.pk for m in members}
     former = [m for m in history if m.person_id not in current_ids and m.end_date is not None]
     incomes = list(hh.incomes.select_related("person").order_by("category", "-period_start"))
+    in_force = set(hh.incomes.current_on(on).values_list("id", flat=True))
     by_cat = []
     total = Decimal("0")
     for value, label in IncomeCategory.choices:
         rows = [i for i in incomes if i.category == value]
-        current = sum((i.monthly_amount for i in rows if i.period_start <= on and (i.period_end is None
-                                                                                     or i.period_end >= on)),
-                      Decimal("0"))
+        current = sum((i.monthly_amount for i in rows if i.pk in in_force), Decimal("0"))
         total += current
         by_cat.append({"code": value, "label": label, "rows": rows, "current": current})
     enrollments = list(Enrollment.objects.filter(household=hh).select_related("programme", "person")

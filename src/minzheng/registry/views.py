@@ -15,6 +15,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -28,7 +29,6 @@ from .forms import (
     IncomeForm,
     MoveForm,
     PersonForm,
-    apply_errors,
 )
 from .models import Asset, Household, Income, Person, Programme, Relation
 
@@ -159,9 +159,9 @@ def household_create(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             person_keys = set(pform.fields) | {"id_number"}
             if hasattr(exc, "error_dict") and set(exc.error_dict) & person_keys:
-                apply_errors(pform, exc)
+                add_errors_to_form(pform, exc)
             else:
-                apply_errors(hform, exc)
+                add_errors_to_form(hform, exc)
         else:
             messages.success(request, f"已建档：{hh}")
             return redirect("registry:household", household_id=hh.pk)
@@ -181,7 +181,7 @@ def household_edit(request: AuthedRequest, household_id: int) -> HttpResponse:
         try:
             services.update_household(actor=request.user, household=hh, **data)
         except ValidationError as exc:
-            apply_errors(hform, exc)
+            add_errors_to_form(hform, exc)
         else:
             messages.success(request, "家庭信息已保存")
             return redirect("registry:household", household_id=hh.pk)
@@ -197,7 +197,7 @@ def person_add(request: AuthedRequest, household_id: int) -> HttpResponse:
             p = services.add_person(actor=request.user, household=hh, id_number=form.cleaned_data["id_number"],
                                     relation=form.cleaned_data["relation"], **form.person_data())
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已添加成员：{p.name}")
             return redirect("registry:household", household_id=hh.pk)
@@ -237,7 +237,7 @@ def income_add(request: AuthedRequest, household_id: int) -> HttpResponse:
                                 person=person, monthly_amount=d["monthly_amount"], period_start=d["period_start"],
                                 period_end=d["period_end"], source=d["source"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "已登记收入")
             return redirect("registry:household", household_id=hh.pk)
@@ -257,7 +257,7 @@ def asset_add(request: AuthedRequest, household_id: int) -> HttpResponse:
                                person=person, value=d["value"], acquired_on=d["acquired_on"],
                                disposed_on=d["disposed_on"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "已登记财产")
             return redirect("registry:household", household_id=hh.pk)
@@ -334,7 +334,7 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
             services.update_person(actor=request.user, person=p, id_number=id_number,
                                    relation=None if head else form.cleaned_data["relation"], **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "人员信息已保存")
             return redirect("registry:person", person_id=p.pk)
@@ -355,7 +355,7 @@ def person_move(request: AuthedRequest, person_id: int) -> HttpResponse:
                 services.move_member(actor=request.user, person=p, to_household=target, relation=d["relation"],
                                      on=d["on"], reason=d["reason"])
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, f"{p.name} 已迁入 {target}")
                 return redirect("registry:household", household_id=target.pk)
@@ -384,7 +384,7 @@ def person_death(request: AuthedRequest, person_id: int) -> HttpResponse:
             services.record_death(actor=request.user, person=p, death_date=form.cleaned_data["death_date"],
                                   note=form.cleaned_data["note"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             live = p.enrollments.filter(status="active").count()
             messages.success(request, f"已登记 {p.name} 死亡" + (f"；此人仍有 {live} 项待遇在保，请办理停保" if live else ""))

@@ -26,14 +26,6 @@ def division_field(user: Actor, levels: tuple[str, ...], label: str, **kw: Any) 
     return DivisionChoiceField(qs, label=label, **kw)
 
 
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PostForm(forms.Form):
     kind = forms.ChoiceField(label="岗位类别", choices=PostKind.choices)
     title = forms.CharField(label="岗位名称", max_length=64, required=False)

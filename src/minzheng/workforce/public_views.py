@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from minzheng.audit import context as audit_context
+from minzheng.core.forms import add_errors_to_form
 
 from . import forms, needs
 
@@ -32,7 +33,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                                  reporter_phone=d.get("reporter_phone") or "", source="public",
                                  ip=_client_ip(request))
         except ValidationError as exc:
-            forms.add_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             request.session["workforce_public_ref"] = [r.reference, f"{r.deadline:%Y年%m月%d日}",
                                                        r.village.parent.name]

@@ -16,6 +16,7 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates, pdf
+from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
 from minzheng.registry.models import Household
@@ -23,7 +24,7 @@ from minzheng.registry.models import Household
 from .. import relief, services
 from ..models import Distribution, DistributionLine, Event, Item, SignMethod
 from ..selectors import visible_events
-from .common import _ctx, _divisions, _errors_to_form, _flash
+from .common import _ctx, _divisions
 
 
 class DistributionForm(forms.Form):
@@ -58,7 +59,7 @@ def distributions(request: HttpRequest) -> HttpResponse:
             try:
                 dist = relief.create_distribution(actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 return redirect("disaster:distribution", distribution_id=dist.pk)
     rows = visible(Distribution, user).select_related("division", "event")[:300]
@@ -93,7 +94,7 @@ def distribution(request: HttpRequest, distribution_id: int) -> HttpResponse:
                 messages.success(request, "已登记发放")
                 return redirect("disaster:distribution", distribution_id=dist.pk)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors_to_form(form, exc)
     q = request.GET.get("q", "").strip()
     candidates = []
     if q:
@@ -118,7 +119,7 @@ def line_sign(request: HttpRequest, distribution_line_id: int) -> HttpResponse:
                              signer_name=request.POST.get("signer_name", ""), photo=request.FILES.get("photo"))
             messages.success(request, "已记录签收")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
     return redirect("disaster:distribution", distribution_id=line.distribution_id)
 
 

@@ -16,13 +16,14 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates, excel, pdf
+from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import in_scope, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
 from .. import indicators, services
 from ..models import DisasterType, EventStatus, Report, Round, Severity
 from ..selectors import get_event, visible_events
-from .common import _ctx, _divisions, _errors_to_form, _flash
+from .common import _ctx, _divisions
 
 
 class EventForm(forms.Form):
@@ -61,7 +62,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
                                          started_at=d["started_at"], areas=d["areas"], severity=d["severity"],
                                          is_major=d["is_major"], description=d["description"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "已登记灾害过程，初报期次已开启")
             return redirect("disaster:event", event_id=ev.pk)
@@ -133,7 +134,7 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             raise ValidationError("未知操作")
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     except (Round.DoesNotExist, Division.DoesNotExist, ValueError) as exc:
         raise Http404("记录不存在或不在您的辖区内") from exc
     return redirect("disaster:event", event_id=ev.pk)

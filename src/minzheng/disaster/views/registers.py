@@ -14,13 +14,14 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import excel, pdf
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import in_scope, visible
 from minzheng.regions.models import Division, Level
 
 from .. import services
 from ..models import CasualtyEntry, CasualtyStatus, DamageLevel, HouseDamageEntry
 from ..selectors import get_event
-from .common import _ctx, _divisions, _errors_to_form
+from .common import _ctx, _divisions
 
 
 class CasualtyForm(forms.Form):
@@ -65,7 +66,7 @@ def registers(request: HttpRequest, event_id: int) -> HttpResponse:
                 else:
                     services.add_house_damage(actor=user, event=ev, **d)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "已登记台账")
                 return redirect("disaster:registers", event_id=ev.pk)

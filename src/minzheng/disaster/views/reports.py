@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, in_scope
 from minzheng.regions.models import Level
 
 from .. import indicators, services
 from ..models import Report, ReportStatus, RoundKind, ValidationRule
-from .common import _ctx, _errors_to_form, _flash
+from .common import _ctx
 
 
 def _report_fields(report: Report, values: dict[str, str], outcome: Any) -> list[dict[str, Any]]:
@@ -62,7 +63,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
                 messages.success(request, "已退回")
             return redirect("disaster:report", report_id=rep.pk)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
             rep.refresh_from_db()
             outcome = services.validate(rep)
     prev = services.previous_report(rep)
@@ -126,7 +127,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
                                    each=[c.strip() for c in d["each"].replace("，", ",").split(",")],
                                    active=d["active"], source=d["source"])
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "已保存校验规则")
                 return redirect("disaster:rules")

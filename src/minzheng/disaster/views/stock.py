@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
 
 from .. import relief
 from ..models import Allocation, Item, MoveKind, Warehouse
-from .common import _ctx, _divisions, _errors_to_form
+from .common import _ctx, _divisions
 
 
 class WarehouseForm(forms.Form):
@@ -49,7 +50,7 @@ def warehouses(request: HttpRequest) -> HttpResponse:
             try:
                 w = relief.create_warehouse(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 return redirect("disaster:warehouse", warehouse_id=w.pk)
     rows = [{"w": w, "levels": relief.stock_levels(w)} for w in visible(Warehouse, request.user)]
@@ -68,7 +69,7 @@ def warehouse(request: HttpRequest, warehouse_id: int) -> HttpResponse:
                 fn = relief.stock_in if d["kind"] in {k.value for k in relief.IN_KINDS} else relief.stock_out
                 fn(actor=request.user, warehouse=w, **d)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "已记账")
                 return redirect("disaster:warehouse", warehouse_id=w.pk)
@@ -103,7 +104,7 @@ def allocations(request: HttpRequest) -> HttpResponse:
             try:
                 relief.allocate(actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "已分配")
                 return redirect("disaster:allocations")

@@ -14,12 +14,13 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates, excel
+from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.models import Household
 
 from .. import services, winter
 from ..models import WinterCase, WinterRound, WinterSource, WinterStatus
-from .common import _ctx, _errors_to_form, _flash
+from .common import _ctx
 
 
 class WinterCaseForm(forms.Form):
@@ -41,7 +42,7 @@ def winter_rounds(request: HttpRequest) -> HttpResponse:
             r = winter.open_round(actor=request.user, year=int(request.POST.get("year") or 0))
         except (ValidationError, ValueError) as exc:
             if isinstance(exc, ValidationError):
-                _flash(request, exc)
+                flash_errors(request, exc)
         else:
             return redirect("disaster:winter_round", winter_round_id=r.pk)
     return render(request, "disaster/winter_rounds.html", _ctx(
@@ -75,7 +76,7 @@ def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
                 c = winter.add_case(actor=user, round=rnd, household=hh, **d)
                 return redirect("disaster:winter_case", winter_case_id=c.pk)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_errors_to_form(form, exc)
     cases = list(visible(WinterCase, user).filter(round=rnd).select_related("household__head",
                                                                             "household__division__parent"))
     if request.GET.get("format") == "xlsx":
@@ -133,7 +134,7 @@ def winter_case(request: HttpRequest, winter_case_id: int) -> HttpResponse:
                 raise ValidationError("未知操作")
             messages.success(request, "已保存")
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         except ValueError:
             messages.error(request, "日期或数字格式有误")
         return redirect("disaster:winter_case", winter_case_id=case.pk)

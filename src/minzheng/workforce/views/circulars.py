@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -45,7 +46,7 @@ def circular_new(request: HttpRequest) -> HttpResponse:
                                   body=d["body"], doc_number=d["doc_number"], attachment=d.get("attachment"),
                                   link=d.get("link") or "")
         except ValidationError as exc:
-            forms.add_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已下达 {c.receipts.count()} 个单位")
             return redirect("workforce:circular_detail", circular_id=c.pk)

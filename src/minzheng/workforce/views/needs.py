@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
 from minzheng.regions.models import Level
 
@@ -66,7 +67,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
                              reporter_phone=d.get("reporter_phone") or "", actor=user,
                              source="coordinator" if user.role == Role.VILLAGE_COORDINATOR else "staff")
         except ValidationError as exc:
-            forms.add_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已上报，编号 {r.reference}，{r.village.parent.name}将在 {r.deadline:%m月%d日} 前办理")
             return redirect("workforce:need_detail", needreport_id=r.pk)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible
 
 from .. import forms, staff
@@ -25,7 +26,7 @@ def notes_page(request: HttpRequest) -> HttpResponse:
             staff.add_note(actor=request.user, division=d["division"], title=d["title"], body=d["body"],
                            follow_up=d["follow_up"])
         except ValidationError as exc:
-            forms.add_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "已记下；离岗交接时会随岗位移交给接任人")
             return redirect("workforce:notes")

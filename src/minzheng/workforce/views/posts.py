@@ -16,6 +16,7 @@ from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
 from minzheng.audit import services as audit
 from minzheng.core.excel import workbook_bytes
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -73,7 +74,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
             p = staff.create_post(division=d["division"], kind=d["kind"], title=d["title"],
                                   established=d["established"], is_head=d["is_head"], actor=request.user)
         except ValidationError as exc:
-            forms.add_errors(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "岗位已设立，请任命在岗人员")
             return redirect("workforce:post_detail", post_id=p.pk)
@@ -134,7 +135,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
                 messages.success(request, f"交接完成：移交 {h.moved_total} 项事项，离岗人名下无遗留")
                 return redirect("workforce:handover_detail", handover_id=h.pk)
             except ValidationError as exc:
-                forms.add_errors(form, exc)
+                add_errors_to_form(form, exc)
         ctx["appoint_form" if action == "appoint" else "handover_form"] = form
     return render(request, "workforce/post_detail.html", ctx)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, require_edit, visible
 
 from .. import charts, forms, training
@@ -61,7 +62,7 @@ def training_page(request: HttpRequest) -> HttpResponse:
                 s = training.create_session(actor=user, division=d["division"], level=d["level"], date=d["date"],
                                             topic=d["topic"], place=d["place"], trainer=d["trainer"])
             except ValidationError as exc:
-                forms.add_errors(form, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(request, "培训已登记，请录入签到")
                 return redirect("workforce:session_detail", session_id=s.pk)
@@ -91,7 +92,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
                     training.add_material(actor=request.user, session=s, title=mform.cleaned_data["title"],
                                           file=mform.cleaned_data["file"], link=mform.cleaned_data["link"])
                 except ValidationError as exc:
-                    forms.add_errors(mform, exc)
+                    add_errors_to_form(mform, exc)
                 else:
                     messages.success(request, "资料已上传")
                     return redirect("workforce:session_detail", session_id=s.pk)
