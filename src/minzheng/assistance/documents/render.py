@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from fpdf.enums import XPos, YPos
 
@@ -53,7 +53,8 @@ def _rows(doc: Document, rows: Sequence[tuple[str, Any]], *, label_width: float 
     doc.set_font(FONT, size=10)
     for label, value in rows:
         text = "" if value is None else str(value)
-        lines = doc.multi_cell(width, line, text, dry_run=True, output="LINES", padding=(1, 1)) or [""]
+        # with output="LINES" fpdf2 returns the wrapped lines (its signature types every output mode)
+        lines = cast(list[str], doc.multi_cell(width, line, text, dry_run=True, output="LINES", padding=(1, 1))) or [""]
         height = max(8.0, len(lines) * line + 2)
         if doc.get_y() + height > doc.h - doc.b_margin:
             doc.add_page()
