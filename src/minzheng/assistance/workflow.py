@@ -189,7 +189,7 @@ def _review_offers(sched: ReviewSchedule, actor: Actor) -> set[str]:
     enr = sched.enrollment
     if enr.status != EnrollmentStatus.ACTIVE or not may_edit(actor, enr):
         return set()
-    return {"review", "terminate" if enr.programme.code.startswith("tekun") else "stop"}
+    return {"review", "terminate" if enr.programme.family == ProgrammeFamily.TEKUN else "stop"}
 
 
 def register_offers() -> None:
