@@ -12,7 +12,7 @@ import pytest
 from minzheng.audit.models import AuditEntry
 from minzheng.core import dates
 from minzheng.regions.models import Division, Level
-from minzheng.registry import demo, idnumber, services
+from minzheng.registry import demo, demo_people, idnumber, services
 from minzheng.registry.models import Enrollment, EnrollmentAmount, Household, Membership, Person
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ SCALE = 0.004  # ≈ 2,000 persons: every village gets its minimum share
 
 def households_of(code: str) -> list[tuple[Any, ...]]:
     v = Division.objects.get(code=code)
-    gen = demo.Generator(random.Random(demo._stable(f"minzheng-demo-{v.code}")))
+    gen = demo_people.Generator(random.Random(demo_people.stable(f"minzheng-demo-{v.code}")))
     return [(h.hukou, h.address, [(m.name, m.sex, m.birth, m.relation, m.region) for m in h.members])
             for h in (gen.household(v) for _ in range(30))]
 
