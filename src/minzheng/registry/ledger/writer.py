@@ -130,7 +130,7 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-# The compact person tuple the validator sends (validate._compact), as Person fields, and what each holds when
+# The compact person tuple the validator sends (validate/batches.py), as Person fields, and what each holds when
 # the ledger leaves it empty.
 PERSON_FIELDS = ("name", "id_number", "birth_date", "sex", "name_initials", "ethnicity", "relation", "education",
                  "marital_status", "health", "work_capacity", "disability_category", "disability_grade", "phone",

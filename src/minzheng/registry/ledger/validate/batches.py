@@ -24,9 +24,9 @@ Batch = tuple[tuple[int, ...], list[tuple[Any, ...]]]
 Checked = tuple[str, tuple[Any, ...], list[tuple[str, Row, str]], list[tuple[Any, Any]]]
 
 # The person fields a sheet can fill, by the columns it has. The others stay "" (None for the grade), and the writer
-# leaves them to the column defaults instead of binding them row by row.
+# leaves them to the column defaults instead of binding them row by row. 16, the old 15-digit number, is filled only
+# in a household where an ID was upgraded, which declares all fields.
 ALL_PERSON_FIELDS = frozenset(range(17))
-OLD_NUMBER = 16   # the old 15-digit number, filled only where an ID was upgraded
 _PERSON_ALWAYS = frozenset({0, 1, 2, 3, 4, 6})    # name, ID, birth, sex, initials, relation
 _PERSON_FIELD_COLUMNS = {5: ("ethnicity",), 7: ("education",), 8: ("marital_status",), 9: ("health",),
                          10: ("work_capacity",), 11: ("disability_category",), 12: ("disability_grade",),

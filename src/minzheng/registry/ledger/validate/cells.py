@@ -41,7 +41,7 @@ class Cells:
         self.initials_memo: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.relations: dict[str, str] = {}
-        self._sexes: dict[str, str] = {}
+        self.sexes: dict[str, str] = {}
         self._partials: dict[Any, tuple[int, int | None, int | None]] = {}
         self._amounts: dict[Any, Decimal] = {}
         self._counts: dict[Any, int | None] = {}
@@ -73,7 +73,7 @@ class Cells:
         return _memo(self.relations, value, P.parse_relation) or "99"
 
     def sex(self, value: Any) -> str | None:
-        return _memo(self._sexes, value, P.parse_sex)
+        return _memo(self.sexes, value, P.parse_sex)
 
     def birth_agrees(self, value: Any, birth: dt.date) -> bool:
         """Whether 出生日期 (a date, or text naming a year, month or day) agrees with the ID's birth date; blank

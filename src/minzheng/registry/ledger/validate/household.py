@@ -43,7 +43,7 @@ def check_household(v: Validator, d: Draft, report: Report) -> tuple[Checked | N
         ok = False
 
     persons, person_rows, ids, head_rows, upgraded = _members(v, ctx, rows, report)
-    ok = ok and len(persons) == len(rows)
+    ok = ok and len(persons) == len(rows)   # a member row with an error is left out of `persons`
     heads = [i for i, p in enumerate(persons) if p[6] == HEAD]
     if at.relation == ABSENT:
         if len(rows) == 1 and persons:
@@ -111,6 +111,8 @@ def check_household(v: Validator, d: Draft, report: Report) -> tuple[Checked | N
 def first_filled(rows: list[Row], i: int) -> tuple[Any, Row | None]:
     """A household cell: the first non-blank value (parsers.is_blank, inlined) in column i among the household's
     rows, and its row."""
+    if i == ABSENT:
+        return None, None
     for r in rows:
         vals = r.values
         if i < len(vals) and (v := vals[i]) is not None and (type(v) is not str or (v and not v.isspace())):
@@ -124,6 +126,9 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
     old 15-digit number was upgraded)."""
     at, cells, sheet = ctx.at, v.cells, ctx.name
     today, regions, births, seen = v.today, v.regions, v.births, v.seen_ids
+    # The rules' memo tables, read here first: a dict lookup where a call would cost more, in the loop that runs
+    # for every person (the rule itself decides on a miss).
+    names, relations, sexes, initials = cells.names, cells.relations, cells.sexes, cells.initials_memo
     name_i, id_i, rel_i, birth_i, sex_i, phone_i = at.name, at.id_number, at.relation, at.birth_date, at.sex, at.phone
     persons: list[Person] = []
     person_rows: list[Row] = []
@@ -140,7 +145,8 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
             ok = False
         else:
             try:
-                name = cells.name(vals[name_i] if name_i < n else None)
+                value = vals[name_i] if name_i < n else None
+                name = names.get(value) or cells.name(value)
             except CellError as exc:
                 report(True, sheet, r, ctx.label("name"), str(exc))
                 ok = False
@@ -174,7 +180,8 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
         relation = "99"
         if rel_i != ABSENT:
             try:
-                relation = cells.relation(vals[rel_i] if rel_i < n else None)
+                value = vals[rel_i] if rel_i < n else None
+                relation = relations.get(value) or cells.relation(value)
             except CellError as exc:
                 report(False, sheet, r, ctx.label("relation"), f"{exc}，按“其他”导入")
             if relation == HEAD:
@@ -194,7 +201,7 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
             value = vals[sex_i] if sex_i < n else None
             if value is not None:
                 try:
-                    given = cells.sex(value)
+                    given = sexes.get(value) or cells.sex(value)
                 except CellError:
                     given = None
                     report(False, sheet, r, ctx.label("sex"), f"性别“{P.text(value)}”无法识别，以身份证号为准")
@@ -203,10 +210,10 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
                            f"性别“{P.text(value)}”与身份证号（{'男' if sex == '1' else '女'}）不符，以身份证号为准")
 
         codes: list[Any] = ["", "", "", "", "", "", None]
-        for pos, i, key in at.choices:
+        for pos, i, key, table in at.choices:
             if i < n and (value := vals[i]) is not None:
                 try:
-                    code = cells.choice(key, value)
+                    code = table.get(value) or cells.choice(key, value)
                 except CellError as exc:
                     report(False, sheet, r, ctx.label(key), f"{exc}，该项未导入")
                     continue
@@ -219,8 +226,8 @@ def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tu
             except CellError as exc:
                 report(False, sheet, r, ctx.label("phone"), f"{exc}，该项未导入")
         if ok and birth is not None:
-            persons.append((name, idn, birth.isoformat(), sex, cells.initials(name), codes[0], relation, codes[1],
-                            codes[2], codes[3], codes[4], codes[5], codes[6], phone, "", "", old15))
+            persons.append((name, idn, birth.isoformat(), sex, initials.get(name) or cells.initials(name), codes[0],
+                            relation, codes[1], codes[2], codes[3], codes[4], codes[5], codes[6], phone, "", "", old15))
             person_rows.append(r)
     return persons, person_rows, ids, head_rows, upgraded
 

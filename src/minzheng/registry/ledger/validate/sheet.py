@@ -19,7 +19,7 @@ from ..columns import BY_KEY, PROGRAMME_KEYS
 from ..reader import Header, Row, SheetSource
 from ..resolve import Places, ProgrammeRef, Programmes
 from .batches import ALL_PERSON_FIELDS, person_fields
-from .cells import CHOICE_KEYS, HEAD
+from .cells import CHOICE_KEYS, HEAD, CodeTable
 
 FOOTER_WORDS = ("制表人", "审核人", "填表人", "制表日期", "填表日期", "填报日期", "审核日期", "负责人", "经办人", "制表单位",
                 "填报单位", "联系人", "分管领导", "签字", "盖章")
@@ -50,14 +50,16 @@ class Indexes:
     start_month: int
     bank_name: int
     account: int
-    choices: tuple[tuple[int, int, str], ...]   # (place among CHOICE_KEYS, column, key) of the code-list columns
+    # The code-list columns: (place among CHOICE_KEYS, column, key, the rule's exact-text table).
+    choices: tuple[tuple[int, int, str, dict[str, str]], ...]
 
     @classmethod
-    def of(cls, cols: dict[str, int]) -> Indexes:
+    def of(cls, cols: dict[str, int], codes: dict[str, CodeTable]) -> Indexes:
         return cls(*(cols.get(k, ABSENT) for k in (
             "name", "id_number", "relation", "sex", "birth_date", "phone", "township", "village", "head_name",
             "hukou_type", "address", "note", "covered", "category", "amount", "start_month", "bank_name",
-            "account")), choices=tuple((pos, cols[k], k) for pos, k in enumerate(CHOICE_KEYS) if k in cols))
+            "account")), choices=tuple(
+            (pos, cols[k], k, codes[k][0]) for pos, k in enumerate(CHOICE_KEYS) if k in cols))
 
 
 @dataclass
@@ -96,10 +98,10 @@ class Draft:
 
 
 def sheet_context(source: SheetSource, header: Header, option: ProgrammeRef | None, programmes: Programmes,
-                  places: Places) -> SheetCtx:
+                  places: Places, codes: dict[str, CodeTable]) -> SheetCtx:
     cols = dict(header.columns)
     return SheetCtx(
-        source, header, cols, Indexes.of(cols),
+        source, header, cols, Indexes.of(cols, codes),
         programme=option or programmes.in_text(source.name) or programmes.in_text(header.title),
         programme_hint=f"{source.name} {header.title}",
         default_town=places.default_town or places.township_in_text(header.title),

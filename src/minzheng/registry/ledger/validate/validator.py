@@ -102,7 +102,7 @@ class Validator(IssueLog):
                 self.warn(source.name, None, "", "未找到表头（应含“姓名”“身份证号”等列），该工作表已跳过")
             return
         header, data_start = found
-        ctx = sheet_context(source, header, self.option, self.programmes, self.places)
+        ctx = sheet_context(source, header, self.option, self.programmes, self.places, self.cells.codes)
         self.stats.sheets.append(source.name)
         draft: Draft | None = None
 
