@@ -8,6 +8,7 @@ numbers it meets go back to the caller, which records them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import parsers as P
@@ -67,24 +68,11 @@ def check_household(v: Validator, d: Draft, report: Report) -> tuple[Checked | N
             report(False, sheet, row, ctx.label("head_name"),
                    f"户主姓名“{P.text(written)}”与户主行的姓名“{name}”不一致，以成员行为准")
 
-    hukou = None
-    value, row = first_filled(rows, at.hukou_type)
-    if value is not None:
-        try:
-            hukou = cells.hukou(value)
-        except CellError as exc:
-            report(True, sheet, row, ctx.label("hukou_type"), str(exc))
-            ok = False
+    hukou, _, hukou_ok = _household_cell(ctx, rows, "hukou_type", cells.hukou, report)
     address = P.text(first_filled(rows, at.address)[0])[:200]
     note = P.text(first_filled(rows, at.note)[0])
-    covered = None
-    value, row = first_filled(rows, at.covered)
-    if value is not None:
-        try:
-            covered = cells.count(value)
-        except CellError as exc:
-            report(True, sheet, row, ctx.label("covered"), str(exc))
-            ok = False
+    covered, row, covered_ok = _household_cell(ctx, rows, "covered", cells.count, report)
+    ok = ok and hukou_ok and covered_ok
     if covered is not None and covered > len(rows):
         report(True, sheet, row, ctx.label("covered"), f"保障人数 {covered} 超过该户登记的成员数 {len(rows)}")
         ok = False
@@ -118,6 +106,20 @@ def first_filled(rows: list[Row], i: int) -> tuple[Any, Row | None]:
         if i < len(vals) and (v := vals[i]) is not None and (type(v) is not str or (v and not v.isspace())):
             return v, r
     return None, None
+
+
+def _household_cell(ctx: SheetCtx, rows: list[Row], key: str, rule: Callable[[Any], Any],
+                    report: Report) -> tuple[Any, Row | None, bool]:
+    """A household cell by its rule: (the value, None when blank or wrong; its row; False when it is wrong, which is
+    reported)."""
+    value, row = first_filled(rows, getattr(ctx.at, key))
+    if value is None:
+        return None, None, True
+    try:
+        return rule(value), row, True
+    except CellError as exc:
+        report(True, ctx.name, row, ctx.label(key), str(exc))
+        return None, row, False
 
 
 def _members(v: Validator, ctx: SheetCtx, rows: list[Row], report: Report) -> tuple[
@@ -245,38 +247,19 @@ def _enrollments(v: Validator, ctx: SheetCtx, rows: list[Row], persons: list[Per
         report(True, sheet, row or first, ctx.label("category"),
                "无法确定救助项目：请用 --programme 指定，或在工作表名称、标题或“保障类别”中写明（如“农村低保”）")
         return (), [], False
-    ok = True
-    amount = None
-    value, row = first_filled(rows, at.amount)
-    try:
-        amount = cells.amount(value)
-    except CellError as exc:
-        report(True, sheet, row, ctx.label("amount"), str(exc))
-        ok = False
+    amount, _, ok = _household_cell(ctx, rows, "amount", cells.amount, report)
     if amount is None and ok:
         report(True, sheet, first, ctx.label("amount"), "缺少月保障金额")
         ok = False
-    start = v.start_month
-    value, row = first_filled(rows, at.start_month)
-    if value is not None:
-        try:
-            start = cells.month(value) or start
-        except CellError as exc:
-            report(True, sheet, row, ctx.label("start_month"), str(exc))
-            ok = False
+    start, _, start_ok = _household_cell(ctx, rows, "start_month", cells.month, report)
     bank_name = P.text(first_filled(rows, at.bank_name)[0])[:64]
-    account = ""
-    value, row = first_filled(rows, at.account)
-    if value is not None:
-        try:
-            account = cells.account(value)
-        except CellError as exc:
-            report(True, sheet, row, ctx.label("account"), str(exc))
-            ok = False
+    account, _, account_ok = _household_cell(ctx, rows, "account", cells.account, report)
+    ok = ok and start_ok and account_ok
     if not ok or head < 0 or amount is None:
         return (), [], ok
+    account = account or ""
     note = cells.category_note(category)
-    since = start.isoformat()
+    since = (start or v.start_month).isoformat()
     if programme.per_person:
         got = _per_person(ctx, persons, person_rows, programme.id, programme.code, bank_name, account, since, note,
                           v, report)
