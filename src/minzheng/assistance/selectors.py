@@ -23,7 +23,7 @@ from minzheng.core.tasks import TaskItem
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division
 from minzheng.registry.masking import mask_name
-from minzheng.registry.models import Enrollment, EnrollmentStatus
+from minzheng.registry.models import Enrollment, EnrollmentStatus, ProgrammeFamily
 
 from . import workflow
 from .models import (
@@ -124,7 +124,7 @@ def tasks_for(user: Actor) -> list[TaskItem]:
     items: list[TaskItem] = []
     if user.has_cap(Cap.APPROVE):
         for app in county_queue(user)[:100]:
-            kind = ("低保审核确认" if app.programme.code.startswith("dibao") else "救助审核确认")
+            kind = ("低保审核确认" if app.programme.family == ProgrammeFamily.DIBAO else "救助审核确认")
             if app.confirm_level == "township":
                 kind = "县级事后入户抽查" if app.status == Status.APPROVED else "县级入户（乡镇确认前）"
             items.append(TaskItem(kind,
@@ -238,11 +238,8 @@ def standing_list(village: Division, today: dt.date | None = None) -> list[Publi
         who = e.person or e.household.head
         if who is None:
             continue
-        if e.programme.code.startswith("tekun"):
-            age = today.year - who.birth_date.year - ((today.month, today.day) < (who.birth_date.month,
-                                                                                    who.birth_date.day))
-            if age < hide_under:
-                continue
+        if e.programme.family == ProgrammeFamily.TEKUN and dates.age_on(who.birth_date, today) < hide_under:
+            continue
         rows.append(PublicRow(mask_name(who.name) if mask else who.name, village.name, e.covered_persons,
                               e.programme.name, f"{Decimal(e.monthly_amount):.2f}", f"{e.start_month:%Y年%m月}起"))
     return rows

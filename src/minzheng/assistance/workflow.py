@@ -145,19 +145,23 @@ def allowed(app: Application) -> list[Action]:
 
 
 # The 村(居)协管员's part of a case: intake, the home visit, a withdrawal. 初审, 公示 and the rest are the
-# officer's (Cap.PROCESS_CASES). services._act enforces the same split (its COORDINATOR_ACTIONS).
+# officer's (Cap.PROCESS_CASES). The services' begin_action enforces the same split through `step_is_theirs`.
 COORDINATOR_STEPS = frozenset({"start_investigation", "record_investigation", "withdraw"})
+
+
+def step_is_theirs(actor: Principal, code: str) -> bool:
+    """A coordinator's step, or the actor processes cases (the officer's steps)."""
+    return code in COORDINATOR_STEPS or actor.has_cap(Cap.PROCESS_CASES)
 
 
 def may_take(actor: Principal, app: Application, action: Action) -> bool:
     """The actor holds the step's capability in the case's jurisdiction, and the step is theirs to take."""
-    return may_edit(actor, app, action.cap) and (action.code in COORDINATOR_STEPS or
-                                                 actor.has_cap(Cap.PROCESS_CASES))
+    return may_edit(actor, app, action.cap) and step_is_theirs(actor, action.code)
 
 
 def allowed_actions(app: Application, actor: Principal) -> list[Action]:
     """The steps `actor` may take on the case now, in order (the case page's forms): the state allows them and
-    `may_take` holds, as `services._act` requires."""
+    `may_take` holds, as the services' begin_action requires."""
     if not (app.is_open or pending_after_check(app)):
         return []
     out = [a for a in allowed(app) if may_take(actor, app, a)]

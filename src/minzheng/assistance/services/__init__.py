@@ -39,11 +39,10 @@ from .refusal import county_refuse, issue_refusal_notice, township_refuse
 from .review import classify, ensure_schedule, review_enrollment, review_interval
 from .sampling import draw, record_spot_check
 from .township_review import assess, record_review, township_opinion
-from .transitions import COORDINATOR_ACTIONS, workflow_open
+from .transitions import workflow_open
 
 __all__ = [
     "CASE_PROGRAMMES",
-    "COORDINATOR_ACTIONS",
     "PREFIX",
     "active_publicity",
     "add_check_result",

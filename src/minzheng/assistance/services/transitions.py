@@ -19,9 +19,6 @@ from .. import workflow
 from ..models import OPEN_STATUSES, Application, Opinion, Status
 from ..workflow import ConcurrentUpdate
 
-# A part-time village coordinator files cases and helps with the home visit; the township decides.
-COORDINATOR_ACTIONS = frozenset({"start_investigation", "record_investigation", "withdraw"})
-
 
 def workflow_open() -> list[str]:
     """The statuses of a case still in progress."""
@@ -68,6 +65,7 @@ def begin_action(app: Application, code: str, actor: Any, expected_version: int 
     action = workflow.check_action(fresh, code)
     if actor is not None:
         require_edit(actor, fresh, action.cap)
-        if getattr(actor, "role", "") == "village_coordinator" and code not in COORDINATOR_ACTIONS:
+        # A part-time village coordinator files cases and helps with the home visit; the township decides.
+        if not workflow.step_is_theirs(actor, code):
             raise PermissionDenied("村(居)协管员可以受理、主动发现和协助入户调查；初审、公示和审核由乡镇(街道)经办人员办理")
     return fresh, fresh.status

@@ -102,8 +102,7 @@ def distribution(request: HttpRequest, distribution_id: int) -> HttpResponse:
                           .filter(head__name__contains=q).select_related("head", "division")[:20])
     lines = dist.lines.select_related("household__head", "household__division", "item")
     return render(request, "disaster/distribution.html", _ctx(
-        dist=dist, lines=lines, form=form, q=q, candidates=candidates, rec=relief.reconcile_distribution(dist),
-        can_edit=user.has_cap(Cap.EDIT_BUSINESS) and dist.status == "open"))
+        dist=dist, lines=lines, form=form, q=q, candidates=candidates, rec=relief.reconcile_distribution(dist)))
 
 
 @require_cap(Cap.EDIT_BUSINESS)

@@ -96,7 +96,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     new_areas = (_divisions(user, Level.TOWNSHIP).exclude(pk__in=[t.pk for t in services.affected_townships(ev)])
                  if can_manage and ev.status == EventStatus.ONGOING else [])
     return render(request, "disaster/event.html", _ctx(
-        event=ev, rounds=rounds, grid=grid, vgrid=vgrid, can_manage=can_manage, now=now, new_areas=new_areas,
+        event=ev, rounds=rounds, grid=grid, vgrid=vgrid, now=now, new_areas=new_areas,
         timeliness=timeliness,
         can_report=user.has_cap(Cap.EDIT_BUSINESS), next_due=services.next_update_due(ev, now=now),
         late_initial=[t for t in services.overdue_initial(ev, now=now) if t in towns],

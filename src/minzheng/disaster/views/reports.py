@@ -69,8 +69,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
     prev = services.previous_report(rep)
     village_tot, n_villages = (services.village_total(rep) if rep.division.level == Level.TOWNSHIP else ({}, 0))
     return render(request, "disaster/report.html", _ctx(
-        report=rep, groups=_report_fields(rep, rep.values, outcome), outcome=outcome, editable=editable,
-        can_approve=services.can_approve(user, rep) and rep.status == ReportStatus.SUBMITTED,
+        report=rep, groups=_report_fields(rep, rep.values, outcome), outcome=outcome,
         prev=prev, n_villages=n_villages, village_total=village_tot, is_township=rep.division.level == Level.TOWNSHIP,
     ))
 

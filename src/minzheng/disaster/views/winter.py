@@ -19,7 +19,7 @@ from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.models import Household
 
 from .. import services, winter
-from ..models import WinterCase, WinterRound, WinterSource, WinterStatus
+from ..models import WinterCase, WinterRound, WinterSource
 from .common import _ctx
 
 
@@ -141,6 +141,5 @@ def winter_case(request: HttpRequest, winter_case_id: int) -> HttpResponse:
     from minzheng.registry.masking import shown
 
     return render(request, "disaster/winter_case.html", _ctx(
-        case=case, phone=shown(user, case.household.phone, "phone"), S=WinterStatus,
-        today=dates.today(), can_edit=user.has_cap(Cap.EDIT_BUSINESS),
-        can_approve=user.has_cap(Cap.APPROVE)))
+        case=case, phone=shown(user, case.household.phone, "phone"),
+        today=dates.today()))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
 
-from minzheng.accounts.roles import Cap, Role
+from minzheng.accounts.actor import Principal
+from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import visible_divisions
 from minzheng.regions.models import Division, Level
@@ -31,13 +31,19 @@ def _date(request: HttpRequest, name: str = "on") -> dt.date:
         return _today()
 
 
-def _townships(user: Any) -> list[Division]:
+def _townships(user: Principal) -> list[Division]:
     return list(visible_divisions(user).filter(level=Level.TOWNSHIP).order_by("code"))
 
 
-def _is_county(user: Any) -> bool:
+def _is_county(user: Principal) -> bool:
     return user.division is not None and user.division.level == Level.COUNTY
 
 
-def _can_edit(user: Any) -> bool:
-    return user.has_cap(Cap.EDIT_BUSINESS) and user.role != Role.VILLAGE_COORDINATOR
+def _can_edit(user: Principal) -> bool:
+    """Staff who keep the records (a coordinator edits business data but does not process cases)."""
+    return user.has_cap(Cap.EDIT_BUSINESS) and user.has_cap(Cap.PROCESS_CASES)
+
+
+def _reports_only(user: Principal) -> bool:
+    """A village coordinator: reports 民情 but does not handle it."""
+    return user.has_cap(Cap.REPORT_NEEDS) and not user.has_cap(Cap.PROCESS_CASES)

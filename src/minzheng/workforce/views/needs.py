@@ -16,13 +16,13 @@ from minzheng.regions.models import Level
 
 from .. import charts, forms, needs
 from ..models import NeedReport, NeedStatus
-from .common import _can_edit, _today, _year
+from .common import _can_edit, _reports_only, _today, _year
 
 
 @require_cap(Cap.VIEW_BUSINESS)
 def needs_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.role == Role.VILLAGE_COORDINATOR:
+    if _reports_only(user):
         return redirect("workforce:needs_mine")
     today = _today()
     qs = visible(NeedReport, user).select_related("village__parent", "assignee")
@@ -65,7 +65,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
             r = needs.submit(village=d["village"], category=d["category"], description=d["description"],
                              photo=d.get("photo"), reporter_name=d.get("reporter_name") or "",
                              reporter_phone=d.get("reporter_phone") or "", actor=user,
-                             source="coordinator" if user.role == Role.VILLAGE_COORDINATOR else "staff")
+                             source="coordinator" if _reports_only(user) else "staff")
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
@@ -105,7 +105,7 @@ def need_detail(request: HttpRequest, needreport_id: int) -> HttpResponse:
     assignees = User.objects.filter(is_active=True, division__in=[r.village.parent_id, r.village_id],
                                     role=Role.TOWNSHIP_OFFICER) if _can_edit(user) else []
     return render(request, "workforce/need_detail.html", {
-        "r": r, "events": r.events.all(), "can_handle": _can_edit(user), "today": _today(),
+        "r": r, "events": r.events.all(), "today": _today(),
         "reporter": r.reporter_name if sensitive else mask_name(r.reporter_name),
         "phone": r.reporter_phone if sensitive else mask_phone(r.reporter_phone), "assignees": assignees})
 
