@@ -6,18 +6,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from .actor import Actor, AuthedRequest
 
 
-def require_cap(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def require_cap(cap: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Login plus one capability; used by every view that is not public."""
 
-    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def deco(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.has_cap(cap):
                 raise PermissionDenied("您的角色没有此功能的权限")
             return view(request, *args, **kwargs)

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from minzheng.accounts import services as accounts
 from minzheng.accounts.models import User
-from minzheng.accounts.roles import Role
+from minzheng.accounts.roles import ADMIN_ROLES, Role
 from minzheng.regions.models import Division
 
 DEMO_PASSWORD = "Minzheng@2026"
@@ -44,7 +44,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     for a in ACCOUNTS:
         if User.objects.filter(username=a.username).exists():
             continue
-        if a.role in (Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN):
+        if a.role in ADMIN_ROLES:
             div = None
         elif a.division is None:
             div = county

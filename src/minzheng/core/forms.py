@@ -7,11 +7,10 @@ about. Pages, the API and the CLI all read it through these helpers, so a field 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
 
 
 def errors_by_field(exc: ValidationError) -> dict[str, list[str]]:
@@ -33,7 +32,7 @@ def add_errors_to_form(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errs)
 
 
-def flash_errors(request: Any, exc: Exception) -> None:
+def flash_errors(request: HttpRequest, exc: Exception) -> None:
     """Show each message as an error on the next page."""
     for msg in error_messages(exc):
         messages.error(request, msg)

@@ -50,6 +50,13 @@ def _user_division(user: Principal | None) -> Division | None:
     return user.division
 
 
+def home_division(user: Principal) -> Division:
+    """The division a business user works in; accounts without one (the 三员) cannot act on business records."""
+    if user.division is None:
+        raise PermissionDenied("您的账号没有所属区划，不能办理此业务")
+    return user.division
+
+
 def visible(qs_or_model: QuerySet[M] | type[M], user: Principal | None) -> QuerySet[M]:
     """Rows of this model inside the user's division subtree (none for users without business access)."""
     qs = qs_or_model._default_manager.all() if isinstance(qs_or_model, type) else qs_or_model

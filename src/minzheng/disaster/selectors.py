@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from minzheng.accounts.actor import Actor
+from minzheng.accounts.actor import Actor, Principal
 from minzheng.core import dates
 from minzheng.core.rates import share
 from minzheng.core.scoping import get_visible, visible
@@ -16,7 +16,7 @@ from minzheng.regions.models import Division
 from .models import Event, Report, Round
 
 
-def visible_events(user: Actor) -> QuerySet[Event]:
+def visible_events(user: Principal) -> QuerySet[Event]:
     # distinct(): an event has one area row per township and village, and the join would repeat it.
     return visible(Event.objects.distinct(), user).select_related("dtype", "division")
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.assistance import selectors as assistance_selectors
 from minzheng.audit import services as audit
@@ -111,7 +112,7 @@ def measured(source: str, township: Division, year: int) -> Decimal | None:
     return None if measure is None else measure(township, year)
 
 
-def _require_manager(actor: Any, scheme: AssessmentScheme) -> None:
+def _require_manager(actor: Actor | None, scheme: AssessmentScheme) -> None:
     if actor is None:
         return
     require_edit(actor, scheme)
@@ -120,7 +121,7 @@ def _require_manager(actor: Any, scheme: AssessmentScheme) -> None:
 
 
 @transaction.atomic
-def create_scheme(*, year: int, division: Division, actor: Any = None, title: str = "",
+def create_scheme(*, year: int, division: Division, actor: Actor | None = None, title: str = "",
                   indicators: list[tuple[str, str, int, str]] | None = None,
                   published_on: dt.date | None = None) -> AssessmentScheme:
     if actor is not None:
@@ -139,7 +140,7 @@ def create_scheme(*, year: int, division: Division, actor: Any = None, title: st
 
 
 @transaction.atomic
-def set_target(*, actor: Any, indicator: Indicator, township: Division, target: Decimal | None,
+def set_target(*, actor: Actor, indicator: Indicator, township: Division, target: Decimal | None,
                task: str = "") -> TownshipTarget:
     _require_manager(actor, indicator.scheme)
     obj, _ = TownshipTarget.objects.update_or_create(indicator=indicator, township=township,
@@ -148,7 +149,7 @@ def set_target(*, actor: Any, indicator: Indicator, township: Division, target: 
 
 
 @transaction.atomic
-def set_manual_score(*, actor: Any, indicator: Indicator, township: Division, score: Decimal,
+def set_manual_score(*, actor: Actor | None, indicator: Indicator, township: Division, score: Decimal,
                      note: str = "") -> IndicatorScore:
     _require_manager(actor, indicator.scheme)
     if indicator.scheme.finalized:
@@ -169,7 +170,7 @@ class ScoredTownship:
 
 
 @transaction.atomic
-def score_scheme(*, scheme: AssessmentScheme, actor: Any = None, on: dt.date | None = None) -> list[TownshipResult]:
+def score_scheme(*, scheme: AssessmentScheme, actor: Actor | None = None, on: dt.date | None = None) -> list[TownshipResult]:
     """Year-end scoring: compute every indicator for every township, total with redistribution, rank."""
     _require_manager(actor, scheme)
     if scheme.finalized:
@@ -209,7 +210,7 @@ def score_scheme(*, scheme: AssessmentScheme, actor: Any = None, on: dt.date | N
 
 
 @transaction.atomic
-def finalize(*, scheme: AssessmentScheme, actor: Any = None) -> AssessmentScheme:
+def finalize(*, scheme: AssessmentScheme, actor: Actor | None = None) -> AssessmentScheme:
     _require_manager(actor, scheme)
     if not scheme.results.exists():
         raise ValidationError({"scheme": "请先评分"})
@@ -219,7 +220,7 @@ def finalize(*, scheme: AssessmentScheme, actor: Any = None) -> AssessmentScheme
 
 
 @transaction.atomic
-def give_award(*, actor: Any, division: Division, year: int, title: str, date: dt.date, staff: StaffMember | None = None,
+def give_award(*, actor: Actor, division: Division, year: int, title: str, date: dt.date, staff: StaffMember | None = None,
                reward: str = "") -> Award:
     require_division(actor, division, Cap.EDIT_BUSINESS)
     if not title.strip():
@@ -232,7 +233,7 @@ def give_award(*, actor: Any, division: Division, year: int, title: str, date: d
 
 
 @transaction.atomic
-def record_meeting(*, actor: Any, township: Division, date: dt.date, topic: str, attendee_ids: set[int],
+def record_meeting(*, actor: Actor, township: Division, date: dt.date, topic: str, attendee_ids: set[int],
                    minutes: str = "") -> CoordinatorMeeting:
     require_division(actor, township, Cap.EDIT_BUSINESS)
     if township.level != Level.TOWNSHIP:
@@ -243,7 +244,7 @@ def record_meeting(*, actor: Any, township: Division, date: dt.date, topic: str,
 
 
 @transaction.atomic
-def record_check(*, actor: Any, staff: StaffMember, year: int, quarter: int, score: Decimal, date: dt.date,
+def record_check(*, actor: Actor, staff: StaffMember, year: int, quarter: int, score: Decimal, date: dt.date,
                  findings: str = "") -> CoordinatorCheck:
     require_edit(actor, staff)
     if quarter not in (1, 2, 3, 4):

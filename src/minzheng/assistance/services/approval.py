@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.registry.models import Enrollment, EnrollmentAmount, ProgrammeFamily
@@ -44,7 +45,7 @@ def enter_county_review(app: Application, today: dt.date) -> None:
 
 
 @transaction.atomic
-def county_approve(app: Application, *, actor: Any, text: str = "", version: int | None = None,
+def county_approve(app: Application, *, actor: Actor, text: str = "", version: int | None = None,
                    today: dt.date | None = None) -> Application:
     """县级审核确认: approved from the month after (先行救助: this month), creating the Enrollment and its amount
     history; a termination ends the enrollment from the next month."""
@@ -104,7 +105,7 @@ def _enroll(app: Application, start: dt.date) -> Enrollment:
 
 
 @transaction.atomic
-def county_return(app: Application, *, actor: Any, text: str, version: int | None = None,
+def county_return(app: Application, *, actor: Actor, text: str, version: int | None = None,
                   today: dt.date | None = None) -> Application:
     today = today or dates.today()
     app, before = begin_action(app, "county_return", actor, version)

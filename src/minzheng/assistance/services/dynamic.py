@@ -4,10 +4,10 @@ once the termination is confirmed."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -18,11 +18,11 @@ from minzheng.registry.models import Enrollment, EnrollmentStatus, ProgrammeFami
 from .. import workflow
 from ..models import Application, CaseKind, Channel, RuleSet, Status
 from ..workflow import WorkflowError
-from .transitions import record_opinion, workflow_open
+from .transitions import is_case_officer, record_opinion, workflow_open
 
 
 @transaction.atomic
-def propose_termination(enrollment: Enrollment, *, actor: Any, reason: str,
+def propose_termination(enrollment: Enrollment, *, actor: Actor, reason: str,
                         today: dt.date | None = None) -> Application:
     """终止特困供养: the 乡镇 reviews a report (death, regained capacity …) and posts the termination for 7 days."""
     today = today or dates.today()
@@ -44,7 +44,7 @@ def propose_termination(enrollment: Enrollment, *, actor: Any, reason: str,
                       enrollment=enrollment, proposed_amount=enrollment.monthly_amount,
                       covered_persons=enrollment.covered_persons,
                       created_by=actor if getattr(actor, "pk", None) else None,
-                      assigned_to=actor if getattr(actor, "role", "") == "township_officer" else None)
+                      assigned_to=actor if is_case_officer(actor) else None)
     if app.rule_set not in RuleSet.values:
         app.rule_set = RuleSet.R2021
     app.step_due = workflow.step_deadline(app, Status.TOWNSHIP_REVIEW, today)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
@@ -22,7 +22,7 @@ from .. import workflow
 from ..models import Application, Channel, LinshiType, PublicityStatus, RuleSet, Status
 from .kinship import flag_kinship
 from .publicity import take_down
-from .transitions import begin_action, record_opinion, save_case, workflow_open
+from .transitions import begin_action, is_case_officer, record_opinion, save_case, workflow_open
 
 # Case-number prefix of each programme handled by this procedure.
 PREFIX = {"dibao_urban": "DBC", "dibao_rural": "DBN", "tekun_dispersed": "TKF", "tekun_central": "TKJ",
@@ -31,7 +31,7 @@ CASE_PROGRAMMES = tuple(PREFIX)
 
 
 @transaction.atomic
-def create_application(*, actor: Any, programme_code: str, household: Household, applicant: Person,
+def create_application(*, actor: Actor, programme_code: str, household: Household, applicant: Person,
                        person: Person | None = None, channel: str = Channel.SELF, entrusted_to: str = "",
                        rule_set: str | None = None, linshi_type: str = "", reason: str = "",
                        declared_kinship: str = "", received_on: dt.date | None = None, single_person: bool = False,
@@ -75,7 +75,7 @@ def create_application(*, actor: Any, programme_code: str, household: Household,
         linshi_type=linshi_type, reason=reason, declared_kinship=declared_kinship.strip(),
         received_on=received_on, single_person=single_person, expense_amount=expense_amount, months=months,
         selfcare_failed=list(selfcare_failed), created_by=actor if getattr(actor, "pk", None) else None,
-        assigned_to=actor if getattr(actor, "role", "") == "township_officer" else None,
+        assigned_to=actor if is_case_officer(actor) else None,
     )
     app.step_due = workflow.step_deadline(app, Status.ACCEPTED, received_on)
     app.overall_due = workflow.overall_deadline(app)
@@ -90,7 +90,7 @@ def create_application(*, actor: Any, programme_code: str, household: Household,
 
 
 @transaction.atomic
-def assign(app: Application, *, actor: Any, to_user: Any) -> Application:
+def assign(app: Application, *, actor: Actor, to_user: Actor) -> Application:
     require_edit(actor, app, Cap.EDIT_BUSINESS)
     if to_user is not None and not to_user.has_cap(Cap.EDIT_BUSINESS):
         raise PermissionDenied("该用户不能经办案件")
@@ -100,7 +100,7 @@ def assign(app: Application, *, actor: Any, to_user: Any) -> Application:
 
 
 @transaction.atomic
-def withdraw(app: Application, *, actor: Any, text: str = "", version: int | None = None) -> Application:
+def withdraw(app: Application, *, actor: Actor, text: str = "", version: int | None = None) -> Application:
     app, before = begin_action(app, "withdraw", actor, version)
     app.status = Status.WITHDRAWN
     app.step_due = None

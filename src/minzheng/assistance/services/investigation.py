@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -17,16 +18,16 @@ from minzheng.registry.models import Household
 from .. import workflow
 from ..models import Application, CheckResult, Investigation, Status
 from ..workflow import WorkflowError
-from .transitions import begin_action, enter_step, record_opinion, save_case
+from .transitions import begin_action, enter_step, is_case_officer, record_opinion, save_case
 
 
 @transaction.atomic
-def start_investigation(app: Application, *, actor: Any, version: int | None = None,
+def start_investigation(app: Application, *, actor: Actor, version: int | None = None,
                         today: dt.date | None = None) -> Application:
     today = today or dates.today()
     app, before = begin_action(app, "start_investigation", actor, version)
     enter_step(app, Status.INVESTIGATING, today)
-    if app.assigned_to_id is None and getattr(actor, "role", "") == "township_officer":
+    if app.assigned_to_id is None and is_case_officer(actor):
         app.assigned_to = actor
     save_case(app)
     record_opinion(app, action="start_investigation", from_status=before, actor=actor, text="开始家庭经济状况调查")
@@ -49,7 +50,7 @@ def asset_snapshot(household: Household, on: dt.date) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def record_investigation(app: Application, *, actor: Any, visited_on: dt.date, investigator_1: str,
+def record_investigation(app: Application, *, actor: Actor, visited_on: dt.date, investigator_1: str,
                          investigator_2: str, investigator_1_signed: bool, investigator_2_signed: bool,
                          applicant_signed: bool, neighbour_visits: list[dict[str, str]] | None = None,
                          living_conditions: str = "", findings: str = "", version: int | None = None,
@@ -83,7 +84,7 @@ def record_investigation(app: Application, *, actor: Any, visited_on: dt.date, i
 
 
 @transaction.atomic
-def add_check_result(app: Application, *, actor: Any, source: str, matched: bool, summary: str = "",
+def add_check_result(app: Application, *, actor: Actor | None, source: str, matched: bool, summary: str = "",
                      detail: dict[str, Any] | None = None, external_ref: str = "") -> CheckResult:
     """One department's answer (the crosscheck app calls this with actor=None when it feeds matches)."""
     if actor is not None:
@@ -95,7 +96,7 @@ def add_check_result(app: Application, *, actor: Any, source: str, matched: bool
 
 
 @transaction.atomic
-def complete_checks(app: Application, *, actor: Any, text: str = "", version: int | None = None,
+def complete_checks(app: Application, *, actor: Actor, text: str = "", version: int | None = None,
                     today: dt.date | None = None) -> Application:
     today = today or dates.today()
     app, before = begin_action(app, "complete_checks", actor, version)

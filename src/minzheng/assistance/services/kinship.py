@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division
@@ -23,7 +24,7 @@ from .transitions import record_opinion, workflow_open
 def _household_ids(app: Application) -> set[str]:
     ids = set(Person.objects.filter(household=app.household, is_deceased=False).values_list("id_number", flat=True))
     ids.add(app.applicant.id_number)
-    if app.person_id:
+    if app.person is not None:
         ids.add(app.person.id_number)
     return {i for i in ids if i}
 
@@ -66,7 +67,7 @@ def kin_relation_labels(on: dt.date | None = None) -> list[str]:
 
 
 @transaction.atomic
-def register_kinship(*, actor: Any, division: Any, staff_name: str, staff_id_number: str, staff_role: str,
+def register_kinship(*, actor: Actor, division: Any, staff_name: str, staff_id_number: str, staff_role: str,
                      post: str = "", relative_name: str = "", relative_id_number: str = "", relation: str = "",
                      registered_on: dt.date | None = None) -> KinshipRegistration:
     """Register a staff member's close relative; open cases whose household holds the relative are flagged now."""

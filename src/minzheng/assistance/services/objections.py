@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -53,7 +53,7 @@ def submit_objection(publicity: Publicity, *, content: str, reporter_name: str =
 
 
 @transaction.atomic
-def handle_objection(objection: Objection, *, actor: Any, upheld: bool, outcome: str, redo: str = "investigate",
+def handle_objection(objection: Objection, *, actor: Actor, upheld: bool, outcome: str, redo: str = "investigate",
                      version: int | None = None, today: dt.date | None = None) -> Objection:
     """Investigate an objection. Upheld: the 公示 comes down and the case is re-investigated or goes to 民主评议,
     then a fresh 初审意见 and 公示. Not upheld: the case stays; the county must visit the home (complaint case)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.registry.masking import mask_name
@@ -23,10 +24,10 @@ from .transitions import actor_name, begin_action, record_opinion, save_case
 def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tuple[dict[str, Any], bool]:
     """Only the permitted fields (policy-rules §1.4, §10.3): never ID, phone, account, address or diagnosis."""
     mask = bool(policy.value("publicity.mask_name", on=on, division=app.division))
-    who = app.person if app.person_id else (app.household.head or app.applicant)
+    who = app.person or app.household.head or app.applicant
     name = mask_name(who.name) if mask else who.name
     listed = True
-    if workflow.is_tekun(app) and app.person_id:
+    if workflow.is_tekun(app) and app.person is not None:
         hide_under = int(policy.value("tekun.publicity.hide_under_age", on=on, division=app.division))
         if dates.age_on(app.person.birth_date, on) < hide_under:
             listed = False  # no 公示 for minors in 特困
@@ -62,7 +63,7 @@ def active_publicity(app: Application) -> Publicity | None:
     return app.publicities.filter(status=PublicityStatus.ACTIVE).order_by("-start_date", "-id").first()
 
 
-def take_down(pub: Publicity, actor: Any, status: str = PublicityStatus.TAKEN_DOWN) -> None:
+def take_down(pub: Publicity, actor: Actor | None, status: str = PublicityStatus.TAKEN_DOWN) -> None:
     pub.status = status
     pub.taken_down_at = dates.now()
     pub.taken_down_by = actor_name(actor)
@@ -70,7 +71,7 @@ def take_down(pub: Publicity, actor: Any, status: str = PublicityStatus.TAKEN_DO
 
 
 @transaction.atomic
-def end_publicity(app: Application, *, actor: Any, version: int | None = None,
+def end_publicity(app: Application, *, actor: Actor | None, version: int | None = None,
                   today: dt.date | None = None) -> Application:
     """公示期满且异议已处理 → 报县级审核确认."""
     today = today or dates.today()

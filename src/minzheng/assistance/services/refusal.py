@@ -4,10 +4,10 @@ parameter's working days."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -20,7 +20,7 @@ from .transitions import actor_name, begin_action, record_opinion, save_case
 
 
 @transaction.atomic
-def township_refuse(app: Application, *, actor: Any, reasons: str, version: int | None = None,
+def township_refuse(app: Application, *, actor: Actor, reasons: str, version: int | None = None,
                     today: dt.date | None = None) -> RefusalNotice:
     """初审不同意 → 不予批准, with written reasons due within 3 working days."""
     app, before = begin_action(app, "township_refuse", actor, version)
@@ -28,13 +28,13 @@ def township_refuse(app: Application, *, actor: Any, reasons: str, version: int 
 
 
 @transaction.atomic
-def county_refuse(app: Application, *, actor: Any, reasons: str, version: int | None = None,
+def county_refuse(app: Application, *, actor: Actor, reasons: str, version: int | None = None,
                   today: dt.date | None = None) -> RefusalNotice:
     app, before = begin_action(app, "county_refuse", actor, version)
     return _refuse(app, before, actor, reasons, today or dates.today(), "county_refuse")
 
 
-def _refuse(app: Application, before: str, actor: Any, reasons: str, today: dt.date, action: str) -> RefusalNotice:
+def _refuse(app: Application, before: str, actor: Actor, reasons: str, today: dt.date, action: str) -> RefusalNotice:
     if not reasons.strip():
         raise WorkflowError("不予批准须写明理由")
     n = int(policy.value("workflow.wd.refusal_notice", on=today, division=app.division))
@@ -51,7 +51,7 @@ def _refuse(app: Application, before: str, actor: Any, reasons: str, today: dt.d
 
 
 @transaction.atomic
-def issue_refusal_notice(notice: RefusalNotice, *, actor: Any, issued_on: dt.date | None = None) -> RefusalNotice:
+def issue_refusal_notice(notice: RefusalNotice, *, actor: Actor, issued_on: dt.date | None = None) -> RefusalNotice:
     require_edit(actor, notice, Cap.EDIT_BUSINESS)
     notice.issued_on = issued_on or dates.today()
     notice.issued_by = actor_name(actor)

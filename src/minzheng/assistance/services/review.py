@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -49,7 +50,7 @@ def ensure_schedule(enrollment: Enrollment, *, rule_set: str | None = None, hous
 
 
 @transaction.atomic
-def review_enrollment(enrollment: Enrollment, *, actor: Any, reasons: str, work_income_rise: bool = False,
+def review_enrollment(enrollment: Enrollment, *, actor: Actor, reasons: str, work_income_rise: bool = False,
                       stop: bool = False, today: dt.date | None = None) -> Adjustment:
     """复核 or 情况变化 (社会救助暂行办法 第十三条): recompute with the rules and decide in writing — 增发, 减发, 维持,
     渐退 (income up through work: the amount continues for the 渐退期, then stops) or 停发. From the next month.

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.policy import services as policy
 
@@ -89,7 +90,7 @@ def sample_after_decision(app: Application, today: dt.date) -> SpotCheck | None:
 
 
 @transaction.atomic
-def record_spot_check(app: Application, *, actor: Any, visited_on: dt.date, visitors: str, findings: str,
+def record_spot_check(app: Application, *, actor: Actor, visited_on: dt.date, visitors: str, findings: str,
                       confirmed: bool, version: int | None = None, today: dt.date | None = None) -> SpotCheck:
     """The county's own home visit (近亲属/complaint/sample; before the decision, or after a township's delegated
     confirmation). It is also kept as an Investigation marked by_county, with the household's income and assets

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.core import dates
 from minzheng.policy import services as policy
 
@@ -21,7 +22,7 @@ from .transitions import begin_action, enter_step, record_opinion, save_case
 
 
 @transaction.atomic
-def record_review(app: Application, *, actor: Any, held_on: dt.date, attendees: list[str], panel_size: int,
+def record_review(app: Application, *, actor: Actor, held_on: dt.date, attendees: list[str], panel_size: int,
                   votes_for: int, votes_against: int, votes_abstain: int, record: str = "", all_signed: bool,
                   place: str = "", version: int | None = None, today: dt.date | None = None) -> DemocraticReview:
     """民主评议: quorum and "more than half" are parameters; everyone present signs the record."""
@@ -62,7 +63,7 @@ def assess(app: Application, *, on: dt.date | None = None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def township_opinion(app: Application, *, actor: Any, text: str = "", version: int | None = None,
+def township_opinion(app: Application, *, actor: Actor, text: str = "", version: int | None = None,
                      today: dt.date | None = None) -> Application:
     """乡镇初审同意: the rules must find the case eligible; the amount proposed is the rules' amount. Then the
     7-day 公示 goes up in the village (先行救助 cases go straight to the county)."""

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from minzheng.accounts.actor import Actor
+from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import require_edit
 
 from .. import workflow
@@ -25,13 +27,18 @@ def workflow_open() -> list[str]:
     return [s.value for s in OPEN_STATUSES]
 
 
-def actor_name(actor: Any) -> str:
+def is_case_officer(actor: Actor | None) -> bool:
+    """The township officer a case is assigned to: processes cases and leaves the approval to the county."""
+    return actor is not None and actor.has_cap(Cap.PROCESS_CASES) and not actor.has_cap(Cap.APPROVE)
+
+
+def actor_name(actor: Actor | None) -> str:
     if actor is None:
         return "系统"
     return getattr(actor, "full_name", "") or getattr(actor, "username", "")
 
 
-def record_opinion(app: Application, *, action: str, from_status: str, actor: Any, text: str = "",
+def record_opinion(app: Application, *, action: str, from_status: str, actor: Actor | None, text: str = "",
                    decision: dict[str, Any] | None = None) -> Opinion:
     return Opinion.objects.create(application=app, action=action, from_status=from_status, to_status=app.status,
                                   actor=actor if getattr(actor, "pk", None) else None, actor_name=actor_name(actor),
@@ -59,7 +66,7 @@ def save_case(app: Application) -> None:
     app.save()
 
 
-def begin_action(app: Application, code: str, actor: Any, expected_version: int | None) -> tuple[Application, str]:
+def begin_action(app: Application, code: str, actor: Actor | None, expected_version: int | None) -> tuple[Application, str]:
     """Lock, check the version, the state, the jurisdiction and the capability of one action."""
     fresh = _locked(app, expected_version)
     action = workflow.check_action(fresh, code)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit
@@ -55,7 +56,7 @@ def application_hits(*, household: Household, programme_code: str, on: dt.date |
         shutil.rmtree(work, ignore_errors=True)
 
 
-def check_application(application: Any, *, actor: Any = None, on: dt.date | None = None) -> list[Any]:
+def check_application(application: Any, *, actor: Actor | None = None, on: dt.date | None = None) -> list[Any]:
     """Attach 疑点 to an application (assistance.CheckResult, one per department answered): the assistance app
     calls this at its 信息核对 step. Departments with no loaded dataset are not answered."""
     from minzheng.assistance import services as assistance

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.scoping import require_division
@@ -27,7 +28,7 @@ def data_dir() -> Path:
     return Path(settings.HOME) / "crosscheck"
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor | None) -> str:
     if actor is None:
         from minzheng.audit import context
 
@@ -35,7 +36,7 @@ def _actor_name(actor: Any) -> str:
     return actor.username
 
 
-def _require_county(actor: Any, cap: str) -> None:
+def _require_county(actor: Actor | None, cap: str) -> None:
     """Department data covers the whole county: only county-level users with `cap` may load it or run checks."""
     if actor is None:
         return
@@ -80,7 +81,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_dataset(*, kind: str, path: str | Path, actor: Any = None, as_of: dt.date | None = None,
+def load_dataset(*, kind: str, path: str | Path, actor: Actor | None = None, as_of: dt.date | None = None,
                  file_name: str = "", note: str = "") -> LoadResult:
     """Check a department file against its schema and store it as the next version (all rows or none)."""
     _require_county(actor, Cap.IMPORT)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from minzheng.accounts.actor import Actor, Principal
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -21,7 +22,7 @@ from ..models import Finding, FindingStatus, OutcomeAction
 
 
 @transaction.atomic
-def record_outcome(finding: Finding, *, actor: Any, status: str, action: str = "", note: str = "",
+def record_outcome(finding: Finding, *, actor: Actor, status: str, action: str = "", note: str = "",
                    recovered_amount: Decimal | None = None) -> Finding:
     """The township's result: confirmed (with the action taken) or cleared (with the reason)."""
     require_edit(actor, finding, Cap.EDIT_BUSINESS)
@@ -54,7 +55,7 @@ def record_outcome(finding: Finding, *, actor: Any, status: str, action: str = "
 
 
 @transaction.atomic
-def assign(finding: Finding, *, actor: Any, to_user: Any | None) -> Finding:
+def assign(finding: Finding, *, actor: Actor, to_user: Actor | None) -> Finding:
     require_edit(actor, finding, Cap.EDIT_BUSINESS)
     if to_user is not None and not (to_user.has_cap(Cap.EDIT_BUSINESS) and in_scope(to_user, finding.township)):
         raise ValidationError({"assigned_to": "经办人须是负责该乡镇(街道)的业务人员"})
@@ -63,7 +64,7 @@ def assign(finding: Finding, *, actor: Any, to_user: Any | None) -> Finding:
     return finding
 
 
-def findings_for(user: Any, *, township: str = "", rule: str = "", status: str = "", q: str = "") -> QuerySet:
+def findings_for(user: Principal, *, township: str = "", rule: str = "", status: str = "", q: str = "") -> QuerySet:
     qs = visible(Finding, user).select_related("township", "village")
     if township:
         qs = qs.filter(township__code=township)
@@ -85,7 +86,7 @@ class Summary:
     total: dict[str, int] = field(default_factory=dict)
 
 
-def summary_for(user: Any) -> Summary:
+def summary_for(user: Principal) -> Summary:
     """Counts per township and per rule (open / overdue / confirmed / cleared) within the user's jurisdiction."""
     today = dates.today()
     qs = visible(Finding, user)
@@ -109,7 +110,7 @@ def summary_for(user: Any) -> Summary:
     return s
 
 
-def matrix_for(user: Any) -> tuple[list[str], list[dict[str, Any]]]:
+def matrix_for(user: Principal) -> tuple[list[str], list[dict[str, Any]]]:
     """Township × rule counts of open findings, for the summary table."""
     qs = visible(Finding, user).filter(status=FindingStatus.OPEN)
     codes = [r.code for r in rules.RULES]
@@ -123,7 +124,7 @@ def matrix_for(user: Any) -> tuple[list[str], list[dict[str, Any]]]:
     return codes, rows
 
 
-def tasks_for(user: Any) -> list[Any]:
+def tasks_for(user: Actor) -> list[Any]:
     from minzheng.core.tasks import TaskItem
 
     if not getattr(user, "is_authenticated", False) or not user.has_cap(Cap.EDIT_BUSINESS):
@@ -142,7 +143,7 @@ def tasks_for(user: Any) -> list[Any]:
     return items
 
 
-def move_assigned(from_user: Any, to_user: Any) -> dict[str, int]:
+def move_assigned(from_user: Actor, to_user: Actor) -> dict[str, int]:
     n = Finding.objects.filter(assigned_to=from_user, status=FindingStatus.OPEN).update(assigned_to=to_user)
     if n:
         audit.record("crosscheck.finding.handover", summary=f"核对疑点移交：{from_user.username} → "
@@ -151,5 +152,5 @@ def move_assigned(from_user: Any, to_user: Any) -> dict[str, int]:
     return {"核对疑点": n}
 
 
-def count_assigned(user: Any) -> dict[str, int]:
+def count_assigned(user: Actor) -> dict[str, int]:
     return {"核对疑点": Finding.objects.filter(assigned_to=user, status=FindingStatus.OPEN).count()}

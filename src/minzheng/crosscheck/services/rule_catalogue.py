@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.policy import services as policy
 
@@ -77,7 +78,7 @@ def enabled_rules(on: dt.date) -> list[rules.Rule]:
 
 
 @transaction.atomic
-def set_rule_enabled(*, actor: Any, code: str, enabled: bool) -> Rule:
+def set_rule_enabled(*, actor: Actor | None, code: str, enabled: bool) -> Rule:
     if actor is not None and not actor.has_cap(Cap.MANAGE_POLICY):
         raise PermissionDenied("只有区管理员可以启用或停用核对规则")
     rule = Rule.objects.filter(code=code).order_by("-version").first()

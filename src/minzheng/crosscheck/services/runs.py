@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, transaction
 
+from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 BACKGROUND = True
 
 
-def start_run(*, actor: Any = None, engine_name: str = "duckdb", as_of: dt.date | None = None,
+def start_run(*, actor: Actor | None = None, engine_name: str = "duckdb", as_of: dt.date | None = None,
               background: bool | None = None) -> CheckRun:
     """Queue a 核对 batch. County-level users with approval rights (or the CLI operator) may start one."""
     _require_county(actor, Cap.APPROVE)
@@ -138,7 +139,7 @@ def persist_findings(run: CheckRun, hits: dict[str, list[engine.Hit]], params: r
     townships = {d.code: d for d in Division.objects.filter(code__in={h.township_code for h in all_hits})}
     villages = {d.code: d.pk for d in Division.objects.filter(
         code__in={str(h.first.get("village_code") or "") for h in all_hits})}
-    ids = {name: set() for name in ("household_id", "person_id", "enrollment_id")}
+    ids: dict[str, set[int]] = {name: set() for name in ("household_id", "person_id", "enrollment_id")}
     for h in all_hits:
         for name, s in ids.items():
             if isinstance(h.first.get(name), int):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from minzheng.accounts.actor import Principal
 from minzheng.core.scoping import in_scope
 from minzheng.regions.models import Division, Level
 
@@ -47,7 +47,7 @@ def overdue_initial(event: Event, *, now: dt.datetime | None = None) -> list[Div
     return [d.division for d in dues(event, now=now) if d.round.kind == RoundKind.INITIAL and d.overdue]
 
 
-def open_rounds_for(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
+def open_rounds_for(user: Principal, *, now: dt.datetime | None = None) -> list[Due]:
     """Rounds the user's township (or village) has not yet sent (tasks and the home panel)."""
     from ..selectors import visible_events
 
@@ -60,7 +60,7 @@ def open_rounds_for(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
     return out
 
 
-def late_townships(user: Any, *, now: dt.datetime | None = None) -> list[Due]:
+def late_townships(user: Principal, *, now: dt.datetime | None = None) -> list[Due]:
     """For district users: overdue township reports across open events."""
     from ..selectors import visible_events
 

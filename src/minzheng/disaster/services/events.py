@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Principal
 from minzheng.core import dates
 from minzheng.core.models import SiteSettings
 from minzheng.core.scoping import require_division
@@ -48,7 +48,7 @@ def _expand_areas(divisions: Iterable[Division]) -> set[Division]:
 
 
 @transaction.atomic
-def register_event(*, actor: Any, name: str, dtype: DisasterType, started_at: dt.datetime,
+def register_event(*, actor: Principal, name: str, dtype: DisasterType, started_at: dt.datetime,
                    areas: Iterable[Division], severity: str = "4", is_major: bool = False, description: str = "",
                    division: Division | None = None, now: dt.datetime | None = None) -> Event:
     """登记灾害过程 and open its 初报 round, due a parameter number of hours after registration."""
@@ -77,7 +77,7 @@ def register_event(*, actor: Any, name: str, dtype: DisasterType, started_at: dt
 
 
 @transaction.atomic
-def add_areas(*, actor: Any, event: Event, areas: Iterable[Division]) -> int:
+def add_areas(*, actor: Principal, event: Event, areas: Iterable[Division]) -> int:
     require_division(actor, event.division)
     existing = set(event.areas.values_list("division_id", flat=True))
     new = []
@@ -116,7 +116,7 @@ def update_interval(event: Event, on: dt.date) -> policy.ParamValue:
 
 
 @transaction.atomic
-def open_update_round(*, actor: Any, event: Event, as_of: dt.datetime | None = None,
+def open_update_round(*, actor: Principal, event: Event, as_of: dt.datetime | None = None,
                       now: dt.datetime | None = None) -> Round:
     """续报 (or, for a major event, the daily 零报告 round). Major: figures to 24:00, due at the set hour."""
     require_division(actor, event.division)
@@ -164,7 +164,7 @@ def open_due_rounds(*, now: dt.datetime | None = None) -> list[Round]:
 
 
 @transaction.atomic
-def mark_stable(*, actor: Any, event: Event, ended_at: dt.datetime, now: dt.datetime | None = None) -> Round:
+def mark_stable(*, actor: Principal, event: Event, ended_at: dt.datetime, now: dt.datetime | None = None) -> Round:
     """灾情稳定: open the 核报 round, due N working days after (end of that day)."""
     now = _now(now)
     require_division(actor, event.division)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from minzheng.accounts.actor import Principal
 from minzheng.core.scoping import require_division
 from minzheng.regions.models import Division, Level
 
@@ -43,7 +44,7 @@ def _in_event(event: Event, division: Division) -> None:
 
 
 @transaction.atomic
-def add_casualty(*, actor: Any, event: Event, division: Division, name: str, status: str, occurred_on: dt.date,
+def add_casualty(*, actor: Principal, event: Event, division: Division, name: str, status: str, occurred_on: dt.date,
                  sex: str = "", age: int | None = None, id_number: str = "", place: str = "", cause: str = "",
                  person: Any = None) -> CasualtyEntry:
     require_division(actor, division)
@@ -64,7 +65,7 @@ def add_casualty(*, actor: Any, event: Event, division: Division, name: str, sta
 
 
 @transaction.atomic
-def add_house_damage(*, actor: Any, event: Event, division: Division, head_name: str, level: str, rooms: int,
+def add_house_damage(*, actor: Principal, event: Event, division: Division, head_name: str, level: str, rooms: int,
                      household: Any = None, address: str = "", note: str = "") -> HouseDamageEntry:
     require_division(actor, division)
     _in_event(event, division)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Principal
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import in_scope, require_division, require_edit
 from minzheng.regions.models import Division, Level
@@ -20,7 +21,7 @@ from .validation_rules import active_rules, rules_version
 
 
 @transaction.atomic
-def open_report(*, actor: Any, round: Round, division: Division) -> Report:
+def open_report(*, actor: Principal, round: Round, division: Division) -> Report:
     """The division's report for this round (created as a draft the first time)."""
     require_division(actor, division)
     if division.pk not in _reporting_divisions(round.event):
@@ -82,7 +83,7 @@ def _editable(report: Report) -> None:
 
 
 @transaction.atomic
-def save_report(*, actor: Any, report: Report, values: dict[str, object], explanation: str = "",
+def save_report(*, actor: Principal, report: Report, values: dict[str, object], explanation: str = "",
                 nil: bool = False, from_villages: bool = False) -> rules.Outcome:
     """Save a draft (drafts may still fail rules; submission may not). Returns the rule outcome."""
     require_edit(actor, report)
@@ -104,7 +105,7 @@ def save_report(*, actor: Any, report: Report, values: dict[str, object], explan
 
 
 @transaction.atomic
-def submit_report(*, actor: Any, report: Report, now: dt.datetime | None = None) -> rules.Outcome:
+def submit_report(*, actor: Principal, report: Report, now: dt.datetime | None = None) -> rules.Outcome:
     """报送: refused with the rules' Chinese messages while any error remains; warnings travel with it."""
     now = _now(now)
     require_edit(actor, report)
@@ -138,16 +139,17 @@ def approver_cap(division: Division) -> str:
     return Cap.EDIT_BUSINESS if division.level == Level.VILLAGE else Cap.APPROVE
 
 
-def can_approve(user: Any, report: Report) -> bool:
-    if not in_scope(user, report.division) or user.division_id == report.division_id:
+def can_approve(user: Principal, report: Report) -> bool:
+    home = user.division
+    if home is None or not in_scope(user, report.division) or home.pk == report.division_id:
         return False
-    if user.division.depth >= report.division.depth:
+    if home.depth >= report.division.depth:
         return False
     return user.has_cap(approver_cap(report.division))
 
 
 @transaction.atomic
-def approve_report(*, actor: Any, report: Report, now: dt.datetime | None = None) -> Report:
+def approve_report(*, actor: Principal, report: Report, now: dt.datetime | None = None) -> Report:
     now = _now(now)
     require_edit(actor, report, Cap.VIEW_BUSINESS)
     _lock(report)
@@ -182,7 +184,7 @@ def _close_if_final_complete(event: Event) -> None:
 
 
 @transaction.atomic
-def return_report(*, actor: Any, report: Report, reason: str) -> Report:
+def return_report(*, actor: Principal, report: Report, reason: str) -> Report:
     require_edit(actor, report, Cap.VIEW_BUSINESS)
     _lock(report)
     if not can_approve(actor, report):
@@ -198,7 +200,7 @@ def return_report(*, actor: Any, report: Report, reason: str) -> Report:
     return report
 
 
-def pending_approvals(user: Any) -> list[Report]:
+def pending_approvals(user: Principal) -> list[Report]:
     from minzheng.core.scoping import visible
 
     qs = visible(Report, user).filter(status=ReportStatus.SUBMITTED).select_related("division", "round", "event")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from minzheng.accounts.actor import Principal
 from minzheng.accounts.roles import Cap
 
 from .. import indicators, rules
@@ -22,7 +23,7 @@ def rules_version() -> list[list[Any]]:
 
 
 @transaction.atomic
-def save_rule(*, actor: Any, code: str, name: str, expression: str, severity: str, message: str,
+def save_rule(*, actor: Principal, code: str, name: str, expression: str, severity: str, message: str,
               each: list[str] | None = None, kinds: list[str] | None = None, active: bool = True,
               source: str = "") -> ValidationRule:
     """Add or change a validation rule (区管理员). The expression is parsed and its names checked before saving;

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
@@ -47,11 +48,11 @@ class LineForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def distributions(request: HttpRequest) -> HttpResponse:
+def distributions(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = DistributionForm(request.POST or None, initial={"distributed_on": dates.today()})
-    form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)
-    form.fields["event"].queryset = visible_events(user)
+    form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)  # type: ignore[attr-defined]  # stubs: base Field
+    form.fields["event"].queryset = visible_events(user)  # type: ignore[attr-defined]  # stubs: base Field
     if request.method == "POST":
         if not user.has_cap(Cap.EDIT_BUSINESS):
             raise PermissionDenied("您的角色没有录入权限")
@@ -68,7 +69,7 @@ def distributions(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def distribution(request: HttpRequest, distribution_id: int) -> HttpResponse:
+def distribution(request: AuthedRequest, distribution_id: int) -> HttpResponse:
     user = request.user
     dist = get_visible(Distribution.objects.select_related("division", "event"), user, pk=distribution_id)
     form = LineForm(request.POST or None, request.FILES or None)
@@ -107,7 +108,7 @@ def distribution(request: HttpRequest, distribution_id: int) -> HttpResponse:
 
 @require_cap(Cap.EDIT_BUSINESS)
 @require_POST
-def line_sign(request: HttpRequest, distribution_line_id: int) -> HttpResponse:
+def line_sign(request: AuthedRequest, distribution_line_id: int) -> HttpResponse:
     line = get_visible(DistributionLine.objects.select_related("distribution"), request.user,
                        pk=distribution_line_id)
     if not request.POST.get("signed"):
@@ -123,7 +124,7 @@ def line_sign(request: HttpRequest, distribution_line_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.EXPORT)
-def roster_pdf(request: HttpRequest, distribution_id: int) -> HttpResponse:
+def roster_pdf(request: AuthedRequest, distribution_id: int) -> HttpResponse:
     """签领花名册: one row per line with an empty signature column for paper signing."""
     dist = get_visible(Distribution.objects.select_related("division"), request.user, pk=distribution_id)
     lines = list(dist.lines.select_related("household__head", "household__division", "item"))
@@ -151,6 +152,6 @@ def roster_pdf(request: HttpRequest, distribution_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def reconciliation(request: HttpRequest, distribution_id: int) -> HttpResponse:
+def reconciliation(request: AuthedRequest, distribution_id: int) -> HttpResponse:
     dist = get_visible(Distribution.objects.select_related("division"), request.user, pk=distribution_id)
     return render(request, "disaster/reconciliation.html", _ctx(dist=dist, rec=relief.reconcile_distribution(dist)))

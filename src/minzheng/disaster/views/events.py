@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
@@ -23,7 +24,7 @@ from minzheng.regions.models import Division, Level
 from .. import indicators, services
 from ..models import DisasterType, EventStatus, Report, Round, Severity
 from ..selectors import get_event, visible_events
-from .common import _ctx, _divisions
+from .common import _ctx, _division_code, _divisions
 
 
 class EventForm(forms.Form):
@@ -36,13 +37,13 @@ class EventForm(forms.Form):
                                            widget=forms.SelectMultiple(attrs={"size": 8}))
     description = forms.CharField(label="灾情概述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *a: Any, user: Any, **kw: Any) -> None:
+    def __init__(self, *a: Any, user: Actor, **kw: Any) -> None:
         super().__init__(*a, **kw)
-        self.fields["areas"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)
+        self.fields["areas"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)  # type: ignore[attr-defined]  # stubs: base Field
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthedRequest) -> HttpResponse:
     now = dates.now()
     rows = []
     for ev in visible_events(request.user)[:200]:
@@ -53,7 +54,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def event_new(request: HttpRequest) -> HttpResponse:
+def event_new(request: AuthedRequest) -> HttpResponse:
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -70,7 +71,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def event(request: HttpRequest, event_id: int) -> HttpResponse:
+def event(request: AuthedRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     user = request.user
     now = dates.now()
@@ -106,7 +107,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @require_cap(Cap.EDIT_BUSINESS)
 @require_POST
-def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_action(request: AuthedRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     action = request.POST.get("action", "")
     try:
@@ -127,8 +128,8 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
             n = services.add_areas(actor=request.user, event=ev, areas=divs)
             messages.success(request, f"已增加受灾区划 {n} 个")
         elif action == "open_report":
-            rnd = Round.objects.get(event=ev, pk=request.POST.get("round"))
-            div = visible_divisions(request.user).get(pk=request.POST.get("division"))
+            rnd = Round.objects.get(event=ev, pk=request.POST.get("round", ""))
+            div = visible_divisions(request.user).get(pk=request.POST.get("division", ""))
             rep = services.open_report(actor=request.user, round=rnd, division=div)
             return redirect("disaster:report", report_id=rep.pk)
         else:
@@ -140,7 +141,7 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
     return redirect("disaster:event", event_id=ev.pk)
 
 
-def _round_of(request: HttpRequest, ev: Any) -> Round:
+def _round_of(request: AuthedRequest, ev: Any) -> Round:
     rounds = services.event_rounds(ev)
     if not rounds:
         raise Http404("没有期次")
@@ -152,7 +153,7 @@ def _round_of(request: HttpRequest, ev: Any) -> Round:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def summary(request: HttpRequest, event_id: int) -> HttpResponse:
+def summary(request: AuthedRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     rnd = _round_of(request, ev)
     towns = [t for t in services.affected_townships(ev) if t in _divisions(request.user, Level.TOWNSHIP)]
@@ -165,7 +166,7 @@ def summary(request: HttpRequest, event_id: int) -> HttpResponse:
             raise PermissionDenied("您的角色没有导出权限")
         headers, rows = services.summary_table(s)
         record_output("export" if fmt == "xlsx" else "print", what=f"灾情汇总表 {ev.name} {rnd}", count=len(rows),
-                      division_code=request.user.division.code, detail={"event": ev.pk, "round": rnd.pk})
+                      division_code=_division_code(request.user), detail={"event": ev.pk, "round": rnd.pk})
         if fmt == "xlsx":
             data = excel.workbook_bytes([("灾情汇总", headers, rows)], title=f"{title}（主管部门：{dept}）")
             resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -7,21 +7,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import excel, pdf
 from minzheng.core.forms import add_errors_to_form
-from minzheng.core.scoping import in_scope, visible
+from minzheng.core.scoping import home_division, in_scope, visible
 from minzheng.regions.models import Division, Level
 
 from .. import services
 from ..models import CasualtyEntry, CasualtyStatus, DamageLevel, HouseDamageEntry
 from ..selectors import get_event
-from .common import _ctx, _divisions
+from .common import _ctx, _division_code, _divisions
 
 
 class CasualtyForm(forms.Form):
@@ -45,15 +46,15 @@ class HouseForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def registers(request: HttpRequest, event_id: int) -> HttpResponse:
+def registers(request: AuthedRequest, event_id: int) -> HttpResponse:
     ev = get_event(request.user, event_id)
     user = request.user
     villages = [v.pk for v in services.affected_villages(ev)]
     vqs = _divisions(user, Level.VILLAGE).filter(pk__in=villages)
     cform = CasualtyForm(request.POST if request.POST.get("kind") == "casualty" else None, prefix="c")
     hform = HouseForm(request.POST if request.POST.get("kind") == "house" else None, prefix="h")
-    cform.fields["division"].queryset = vqs
-    hform.fields["division"].queryset = vqs
+    cform.fields["division"].queryset = vqs  # type: ignore[attr-defined]  # stubs: base Field
+    hform.fields["division"].queryset = vqs  # type: ignore[attr-defined]  # stubs: base Field
     if request.method == "POST":
         if not user.has_cap(Cap.EDIT_BUSINESS):
             raise PermissionDenied("您的角色没有录入权限")
@@ -82,10 +83,10 @@ def registers(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "disaster/registers.html", _ctx(
         event=ev, cas=cas_rows, houses=houses, cform=cform, hform=hform,
         can_edit=user.has_cap(Cap.EDIT_BUSINESS), checks=services.register_reconciliation(ev, towns),
-        counts=services.register_counts(ev, user.division)))
+        counts=services.register_counts(ev, home_division(user))))
 
 
-def _registers_export(request: HttpRequest, ev: Any, cas: list[CasualtyEntry], houses: list[HouseDamageEntry],
+def _registers_export(request: AuthedRequest, ev: Any, cas: list[CasualtyEntry], houses: list[HouseDamageEntry],
                       fmt: str) -> HttpResponse:
     """因灾死亡失踪人口 and 倒损住房户 一览表 for upward reporting (full ID numbers only for roles that may see them)."""
     from minzheng.registry.masking import shown
@@ -101,7 +102,7 @@ def _registers_export(request: HttpRequest, ev: Any, cas: list[CasualtyEntry], h
     hrow = [[h.division.parent.name if h.division.parent else "", h.division.name, h.head_name,
              h.get_level_display(), h.rooms, h.address] for h in houses]
     record_output("export" if fmt == "xlsx" else "print", what=f"灾情台账 {ev.name}", count=len(crow) + len(hrow),
-                  division_code=user.division.code, detail={"event": ev.pk})
+                  division_code=_division_code(user), detail={"event": ev.pk})
     dept = services.department()
     if fmt == "xlsx":
         data = excel.workbook_bytes([("因灾死亡失踪人员", ch, crow), ("倒损住房户", hh, hrow)],

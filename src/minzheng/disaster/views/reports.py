@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.forms import add_errors_to_form, flash_errors
@@ -33,7 +34,7 @@ def _report_fields(report: Report, values: dict[str, str], outcome: Any) -> list
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def report(request: HttpRequest, report_id: int) -> HttpResponse:
+def report(request: AuthedRequest, report_id: int) -> HttpResponse:
     rep = get_visible(Report.objects.select_related("round", "event", "division"), request.user, pk=report_id)
     user = request.user
     editable = (user.has_cap(Cap.EDIT_BUSINESS) and in_scope(user, rep.division)
@@ -45,7 +46,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
             if action in ("save", "submit", "nil", "villages"):
                 if not editable:
                     raise PermissionDenied("该报告当前不能修改")
-                raw = {c: request.POST.get(c, "") for c in indicators.CODES}
+                raw: dict[str, object] = {c: request.POST.get(c, "") for c in indicators.CODES}
                 outcome = services.save_report(actor=user, report=rep, values=raw,
                                                explanation=request.POST.get("explanation", ""),
                                                nil=action == "nil", from_villages=action == "villages")
@@ -76,7 +77,7 @@ def report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @require_cap(Cap.VIEW_BUSINESS)
 @require_POST
-def report_validate(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_validate(request: AuthedRequest, report_id: int) -> HttpResponse:
     """HTMX: run the same rules on the figures being typed, and show each message beside its field."""
     rep = get_visible(Report.objects.select_related("round", "event", "division"), request.user, pk=report_id)
     values, parse_errors = indicators.clean_values({c: request.POST.get(c, "") for c in indicators.CODES})
@@ -105,7 +106,7 @@ class RuleForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def rules_page(request: HttpRequest) -> HttpResponse:
+def rules_page(request: AuthedRequest) -> HttpResponse:
     can_edit = request.user.has_cap(Cap.MANAGE_POLICY)
     initial = {}
     if request.GET.get("edit"):

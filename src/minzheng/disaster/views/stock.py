@@ -7,9 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
@@ -40,9 +41,9 @@ class MoveForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def warehouses(request: HttpRequest) -> HttpResponse:
+def warehouses(request: AuthedRequest) -> HttpResponse:
     form = WarehouseForm(request.POST or None)
-    form.fields["division"].queryset = _divisions(request.user, Level.COUNTY, Level.TOWNSHIP)
+    form.fields["division"].queryset = _divisions(request.user, Level.COUNTY, Level.TOWNSHIP)  # type: ignore[attr-defined]  # stubs: base Field
     if request.method == "POST":
         if not request.user.has_cap(Cap.EDIT_BUSINESS):
             raise PermissionDenied("您的角色没有录入权限")
@@ -59,7 +60,7 @@ def warehouses(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def warehouse(request: HttpRequest, warehouse_id: int) -> HttpResponse:
+def warehouse(request: AuthedRequest, warehouse_id: int) -> HttpResponse:
     w = get_visible(Warehouse, request.user, pk=warehouse_id)
     form = MoveForm(request.POST or None, initial={"moved_on": dates.today()})
     if request.method == "POST":
@@ -91,12 +92,12 @@ class AllocationForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def allocations(request: HttpRequest) -> HttpResponse:
+def allocations(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = AllocationForm(request.POST or None, initial={"allocated_on": dates.today()})
-    form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)
-    form.fields["warehouse"].queryset = visible(Warehouse, user)
-    form.fields["parent"].queryset = visible(Allocation, user).filter(division__level=Level.TOWNSHIP)
+    form.fields["division"].queryset = _divisions(user, Level.TOWNSHIP, Level.VILLAGE)  # type: ignore[attr-defined]  # stubs: base Field
+    form.fields["warehouse"].queryset = visible(Warehouse, user)  # type: ignore[attr-defined]  # stubs: base Field
+    form.fields["parent"].queryset = visible(Allocation, user).filter(division__level=Level.TOWNSHIP)  # type: ignore[attr-defined]  # stubs: base Field
     if request.method == "POST":
         if not user.has_cap(Cap.EDIT_BUSINESS):
             raise PermissionDenied("您的角色没有录入权限")

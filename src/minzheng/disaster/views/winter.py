@@ -7,9 +7,10 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
@@ -20,7 +21,7 @@ from minzheng.registry.models import Household
 
 from .. import services, winter
 from ..models import WinterCase, WinterRound, WinterSource
-from .common import _ctx
+from .common import _ctx, _division_code
 
 
 class WinterCaseForm(forms.Form):
@@ -36,7 +37,7 @@ class WinterCaseForm(forms.Form):
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def winter_rounds(request: HttpRequest) -> HttpResponse:
+def winter_rounds(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             r = winter.open_round(actor=request.user, year=int(request.POST.get("year") or 0))
@@ -51,7 +52,7 @@ def winter_rounds(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
+def winter_round(request: AuthedRequest, winter_round_id: int) -> HttpResponse:
     user = request.user
     rnd = WinterRound.objects.filter(pk=winter_round_id).first()
     if rnd is None:
@@ -89,7 +90,7 @@ def winter_round(request: HttpRequest, winter_round_id: int) -> HttpResponse:
         can_edit=user.has_cap(Cap.EDIT_BUSINESS)))
 
 
-def _winter_export(request: HttpRequest, rnd: WinterRound, cases: list[WinterCase]) -> HttpResponse:
+def _winter_export(request: AuthedRequest, rnd: WinterRound, cases: list[WinterCase]) -> HttpResponse:
     """受灾人员冬春生活政府救助人口台账 and the per-township totals."""
     if not request.user.has_cap(Cap.EXPORT):
         raise PermissionDenied("您的角色没有导出权限")
@@ -102,7 +103,7 @@ def _winter_export(request: HttpRequest, rnd: WinterRound, cases: list[WinterCas
     tot_heads = ["乡镇(街道)", "调查户数", "人数", "测算金额(元)", "批准户数", "批准人数", "批准金额(元)"]
     tots = [[t["township"].name, t["households"], t["persons"], float(t["requested"]), t["approved_households"],
              t["approved_persons"], float(t["approved"])] for t in winter.totals_by_township(cases)]
-    record_output("export", what=f"冬春救助名单 {rnd.year}", count=len(rows), division_code=request.user.division.code)
+    record_output("export", what=f"冬春救助名单 {rnd.year}", count=len(rows), division_code=_division_code(request.user))
     data = excel.workbook_bytes([("救助对象", heads, rows), ("分乡镇统计", tot_heads, tots)],
                                 title=f"{rnd.title}（主管部门：{services.department()}）")
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -111,7 +112,7 @@ def _winter_export(request: HttpRequest, rnd: WinterRound, cases: list[WinterCas
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def winter_case(request: HttpRequest, winter_case_id: int) -> HttpResponse:
+def winter_case(request: AuthedRequest, winter_case_id: int) -> HttpResponse:
     user = request.user
     case = get_visible(WinterCase.objects.select_related("round", "household__head", "household__division"), user,
                        pk=winter_case_id)

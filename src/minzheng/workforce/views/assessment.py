@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
 from .. import assessment as assess
@@ -33,7 +35,7 @@ from .common import _can_edit, _is_county, _today, _townships, _year
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def assessment_page(request: HttpRequest) -> HttpResponse:
+def assessment_page(request: AuthedRequest) -> HttpResponse:
     # The county's 考核细则 is sent down to every township: reference data, like a parameter. Township rows
     # (scores, results, targets, awards) are read through visible().
     schemes = AssessmentScheme.objects.filter(division__level=Level.COUNTY).order_by("-year")
@@ -42,7 +44,7 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("考核方案由区民政局制定")
         try:
             year = int(request.POST.get("year", ""))
-            s = assess.create_scheme(year=year, division=request.user.division, actor=request.user)
+            s = assess.create_scheme(year=year, division=home_division(request.user), actor=request.user)
         except (ValueError, ValidationError) as exc:
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -55,12 +57,13 @@ def assessment_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def assessment_year(request: HttpRequest, assess_year: int) -> HttpResponse:
+def assessment_year(request: AuthedRequest, assess_year: int) -> HttpResponse:
     scheme = AssessmentScheme.objects.filter(division__level=Level.COUNTY, year=assess_year).first()
     if scheme is None:
         raise Http404("该年度没有考核方案")
     user = request.user
-    can_manage = _can_edit(user) and _is_county(user) and scheme.division.path.startswith(user.division.path)
+    can_manage = (_can_edit(user) and _is_county(user)
+                  and scheme.division.path.startswith(home_division(user).path))
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("考核由区民政局组织")
@@ -99,7 +102,7 @@ def assessment_year(request: HttpRequest, assess_year: int) -> HttpResponse:
     targets = {(t.indicator_id, t.township_id): t for t in
                visible(TownshipTarget, user).filter(indicator__scheme=scheme)}
     results = {r.township_id: r for r in visible(TownshipResult, user).filter(scheme=scheme)}
-    table = [{"town": t, "result": results.get(t.pk),
+    table: list[dict[str, Any]] = [{"town": t, "result": results.get(t.pk),
               "cells": [{"ind": i, "score": scores.get((i.pk, t.pk)), "target": targets.get((i.pk, t.pk))}
                         for i in indicators]} for t in towns]
     table.sort(key=lambda r: (r["result"] is None or r["result"].rank is None,
@@ -113,7 +116,7 @@ def assessment_year(request: HttpRequest, assess_year: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def coordinators_page(request: HttpRequest) -> HttpResponse:
+def coordinators_page(request: AuthedRequest) -> HttpResponse:
     user = request.user
     year = _year(request)
     towns = _townships(user)
@@ -150,7 +153,7 @@ def coordinators_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     m = get_visible(CoordinatorMeeting.objects.select_related("township"), request.user, pk=meeting_id)
     return render(request, "workforce/meeting.html", {"m": m, "attendees": visible(StaffMember, request.user)
                                                       .filter(meetings=m).select_related("division")})

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.forms import add_errors_to_form
-from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Level
 
 from .. import circulars, forms
@@ -20,7 +22,7 @@ from .common import _can_edit
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def circulars_page(request: HttpRequest) -> HttpResponse:
+def circulars_page(request: AuthedRequest) -> HttpResponse:
     user = request.user
     inbox = (CircularReceipt.objects.filter(recipient=user.division).select_related("circular__issuer")
              .order_by("-circular__published_at")[:100]) if user.division else []
@@ -31,9 +33,9 @@ def circulars_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def circular_new(request: HttpRequest) -> HttpResponse:
+def circular_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not _can_edit(user) or user.division.level not in (Level.COUNTY, Level.TOWNSHIP):
+    if not _can_edit(user) or user.division is None or user.division.level not in (Level.COUNTY, Level.TOWNSHIP):
         raise PermissionDenied("只有区民政局和乡镇(街道)可以下达文件")
     form = forms.CircularForm(user, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -42,7 +44,7 @@ def circular_new(request: HttpRequest) -> HttpResponse:
         if d.get("include_villages"):
             recipients += list(visible_divisions(user).filter(parent__in=recipients, level=Level.VILLAGE))
         try:
-            c = circulars.publish(actor=user, issuer=user.division, title=d["title"], recipients=recipients,
+            c = circulars.publish(actor=user, issuer=home_division(user), title=d["title"], recipients=recipients,
                                   body=d["body"], doc_number=d["doc_number"], attachment=d.get("attachment"),
                                   link=d.get("link") or "")
         except ValidationError as exc:
@@ -54,7 +56,7 @@ def circular_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def circular_detail(request: HttpRequest, circular_id: int) -> HttpResponse:
+def circular_detail(request: AuthedRequest, circular_id: int) -> HttpResponse:
     c = get_visible(Circular.objects.select_related("issuer"), request.user, pk=circular_id)
     receipts = list(c.receipts.select_related("recipient__parent"))
     return render(request, "workforce/circular.html", {
@@ -62,14 +64,14 @@ def circular_detail(request: HttpRequest, circular_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def receipt_detail(request: HttpRequest, receipt_id: int) -> HttpResponse:
+def receipt_detail(request: AuthedRequest, receipt_id: int) -> HttpResponse:
     rc = get_visible(CircularReceipt.objects.select_related("circular__issuer", "recipient"), request.user,
                      pk=receipt_id)
     circulars.mark_read(user=request.user, receipt=rc)
     return render(request, "workforce/receipt.html", {"rc": rc, "c": rc.circular})
 
 
-def _serve_attachment(c: Circular) -> HttpResponse:
+def _serve_attachment(c: Circular) -> HttpResponseBase:
     if c.attachment:
         return FileResponse(c.attachment.open("rb"), as_attachment=True,
                             filename=c.attachment.name.rsplit("/", 1)[-1])
@@ -79,12 +81,12 @@ def _serve_attachment(c: Circular) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def circular_attachment(request: HttpRequest, circular_id: int) -> HttpResponse:
+def circular_attachment(request: AuthedRequest, circular_id: int) -> HttpResponseBase:
     return _serve_attachment(get_visible(Circular, request.user, pk=circular_id))
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def receipt_attachment(request: HttpRequest, receipt_id: int) -> HttpResponse:
+def receipt_attachment(request: AuthedRequest, receipt_id: int) -> HttpResponseBase:
     rc = get_visible(CircularReceipt.objects.select_related("circular"), request.user, pk=receipt_id)
     circulars.mark_read(user=request.user, receipt=rc)
     return _serve_attachment(rc.circular)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
@@ -20,7 +22,7 @@ from .common import _can_edit, _reports_only, _today, _year
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def needs_page(request: HttpRequest) -> HttpResponse:
+def needs_page(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if _reports_only(user):
         return redirect("workforce:needs_mine")
@@ -47,13 +49,13 @@ def needs_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def needs_mine(request: HttpRequest) -> HttpResponse:
+def needs_mine(request: AuthedRequest) -> HttpResponse:
     items = visible(NeedReport, request.user).filter(reported_by=request.user).select_related("village")[:50]
     return render(request, "workforce/needs_mine.html", {"items": items, "today": _today()})
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def need_new(request: HttpRequest) -> HttpResponse:
+def need_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not (user.has_cap(Cap.REPORT_NEEDS) or _can_edit(user)):
         raise PermissionDenied("您的角色不能上报民情")
@@ -69,13 +71,13 @@ def need_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
-            messages.success(request, f"已上报，编号 {r.reference}，{r.village.parent.name}将在 {r.deadline:%m月%d日} 前办理")
+            messages.success(request, f"已上报，编号 {r.reference}，{(r.village.parent or r.village).name}将在 {r.deadline:%m月%d日} 前办理")
             return redirect("workforce:need_detail", needreport_id=r.pk)
     return render(request, "workforce/need_new.html", {"form": form})
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def need_detail(request: HttpRequest, needreport_id: int) -> HttpResponse:
+def need_detail(request: AuthedRequest, needreport_id: int) -> HttpResponse:
     user = request.user
     r = get_visible(NeedReport.objects.select_related("village__parent", "assignee", "reported_by"), user,
                     pk=needreport_id)
@@ -111,7 +113,7 @@ def need_detail(request: HttpRequest, needreport_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def need_photo(request: HttpRequest, needreport_id: int) -> HttpResponse:
+def need_photo(request: AuthedRequest, needreport_id: int) -> HttpResponseBase:
     r = get_visible(NeedReport, request.user, pk=needreport_id)
     if not r.photo:
         raise Http404("没有照片")
@@ -120,7 +122,7 @@ def need_photo(request: HttpRequest, needreport_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def needs_stats(request: HttpRequest) -> HttpResponse:
+def needs_stats(request: AuthedRequest) -> HttpResponse:
     year = _year(request)
     qs = visible(NeedReport, request.user).filter(created_at__year=year)
     st = needs.stats(qs)

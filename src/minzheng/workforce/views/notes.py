@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.forms import add_errors_to_form
@@ -18,7 +19,7 @@ from ..models import WorkNote
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def notes_page(request: HttpRequest) -> HttpResponse:
+def notes_page(request: AuthedRequest) -> HttpResponse:
     form = forms.NoteForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -36,7 +37,7 @@ def notes_page(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.EDIT_BUSINESS)
 @require_POST
-def note_close(request: HttpRequest, note_id: int) -> HttpResponse:
+def note_close(request: AuthedRequest, note_id: int) -> HttpResponse:
     note = get_visible(WorkNote, request.user, pk=note_id)
     if note.owner_id != request.user.pk:
         raise PermissionDenied("只能办结自己的笔记")

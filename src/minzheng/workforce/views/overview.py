@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
@@ -21,14 +22,14 @@ REPORT_HEADS = {"大专以上": 8, "中专(高中)": 8, "初中": 5, "50岁及�
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def overview_page(request: HttpRequest) -> HttpResponse:
+def overview_page(request: AuthedRequest) -> HttpResponse:
     year = _year(request)
     data = overview.build(request.user, _townships(request.user), year=year, on=_today())
     return render(request, "workforce/overview.html", {"ov": data, "year": year})
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def staffing_page(request: HttpRequest) -> HttpResponse:
+def staffing_page(request: AuthedRequest) -> HttpResponse:
     on = _date(request)
     rows = selectors.staffing(_townships(request.user), on=on)
     return render(request, "workforce/staffing.html", {
@@ -37,7 +38,7 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: AuthedRequest) -> HttpResponse:
     """队伍建设报告: the 2018 report's tables, recomputed from the data."""
     on = _date(request)
     holdings = visible(PostHolding, request.user)

@@ -7,18 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
 from minzheng.audit import services as audit
 from minzheng.core.excel import workbook_bytes
 from minzheng.core.forms import add_errors_to_form
-from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
+from minzheng.core.scoping import get_visible, home_division, require_edit, visible, visible_divisions
 from minzheng.regions.models import Division, Level
+from minzheng.regions.selectors import township_of
 
 from .. import forms, handover_pdf, staff
 from ..models import Attendance, Handover, Post, PostHolding, PostKind, StaffMember
@@ -26,7 +28,7 @@ from .common import _can_edit, _today, _townships
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def posts_page(request: HttpRequest) -> HttpResponse:
+def posts_page(request: AuthedRequest) -> HttpResponse:
     qs = visible(Post, request.user).select_related("division__parent")
     kind = request.GET.get("kind", "")
     if kind in PostKind.values:
@@ -48,11 +50,11 @@ def posts_page(request: HttpRequest) -> HttpResponse:
 
 @require_cap(Cap.EXPORT)
 @require_GET
-def staff_export(request: HttpRequest) -> HttpResponse:
+def staff_export(request: AuthedRequest) -> HttpResponse:
     hs = (visible(PostHolding, request.user).select_related("staff", "post__division__parent")
           .order_by("post__division__code", "post__kind", "-start"))
     today = _today()
-    rows = [(h.post.division.parent.name if h.post.division.level == Level.VILLAGE else h.post.division.name,
+    rows = [(_township_or_self(h.post.division).name,
              h.post.division.name, h.post.get_kind_display(), h.staff.name, h.staff.get_sex_display(),
              h.staff.age_on(today) or "", h.staff.get_education_display(), h.get_employment_display(),
              h.staff.other_duties, h.staff.phone, str(h.start), str(h.end or ""), h.get_end_reason_display(),
@@ -66,7 +68,7 @@ def staff_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.EDIT_BUSINESS)
-def post_new(request: HttpRequest) -> HttpResponse:
+def post_new(request: AuthedRequest) -> HttpResponse:
     form = forms.PostForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -81,7 +83,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
     return render(request, "workforce/form.html", {"form": form, "title": "设立岗位"})
 
 
-def _person_from(form: forms.PersonFields, division: Division, actor: Any) -> StaffMember | None:
+def _person_from(form: forms.PersonFields, division: Division, actor: Actor) -> StaffMember | None:
     d = form.cleaned_data
     if d.get("existing"):
         return d["existing"]
@@ -92,22 +94,27 @@ def _person_from(form: forms.PersonFields, division: Division, actor: Any) -> St
                               phone=d.get("phone") or "", other_duties=d.get("other_duties") or "")
 
 
-def _post_context(request: HttpRequest, post: Post) -> dict[str, Any]:
+def _township_or_self(division: Division) -> Division:
+    """A village's township (the officers who may receive its handover); any other division itself."""
+    return (township_of(division) if division.level == Level.VILLAGE else None) or division
+
+
+def _post_context(request: AuthedRequest, post: Post) -> dict[str, Any]:
     staff_qs = visible(StaffMember, request.user).filter(division=post.division)
     receivers = User.objects.filter(is_active=True, division__path__startswith=(
-        post.division.parent.path if post.division.level == Level.VILLAGE else post.division.path),
+        _township_or_self(post.division).path),
         role__in=[Role.TOWNSHIP_OFFICER, Role.DISTRICT_ADMIN, Role.VILLAGE_COORDINATOR])
     return {"post": post, "current": post.current,
             "holdings": post.holdings.select_related("staff").order_by("-start"),
             "handovers": post.handovers.select_related("leaver", "successor"),
             "appoint_form": forms.AppointForm(staff_qs, prefix="a"),
             "handover_form": forms.HandoverForm(staff_qs, receivers, prefix="h"),
-            "can_edit": _can_edit(request.user) and post.division.path.startswith(request.user.division.path),
+            "can_edit": _can_edit(request.user) and post.division.path.startswith(home_division(request.user).path),
             "today": _today()}
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_detail(request: AuthedRequest, post_id: int) -> HttpResponse:
     post = get_visible(Post.objects.select_related("division"), request.user, pk=post_id)
     ctx = _post_context(request, post)
     if request.method == "POST":
@@ -141,7 +148,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_detail(request: AuthedRequest, staff_id: int) -> HttpResponse:
     person = get_visible(StaffMember.objects.select_related("division", "user"), request.user, pk=staff_id)
     form = forms.StaffEditForm(request.POST or None, initial={
         "name": person.name, "sex": person.sex, "birth_date": person.birth_date, "education": person.education,
@@ -182,7 +189,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def handover_detail(request: HttpRequest, handover_id: int) -> HttpResponse:
+def handover_detail(request: AuthedRequest, handover_id: int) -> HttpResponse:
     h = get_visible(Handover.objects.select_related("post__division", "leaver", "successor", "receiver"),
                     request.user, pk=handover_id)
     return render(request, "workforce/handover.html", {"h": h})
@@ -190,7 +197,7 @@ def handover_detail(request: HttpRequest, handover_id: int) -> HttpResponse:
 
 @require_cap(Cap.VIEW_BUSINESS)
 @require_GET
-def handover_pdf_view(request: HttpRequest, handover_id: int) -> HttpResponse:
+def handover_pdf_view(request: AuthedRequest, handover_id: int) -> HttpResponse:
     h = get_visible(Handover.objects.select_related("post__division", "leaver", "successor", "receiver"),
                     request.user, pk=handover_id)
     audit.record_output("print", what="工作交接清单", count=1, division_code=h.post.division.code)

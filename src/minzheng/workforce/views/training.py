@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.forms import add_errors_to_form
-from minzheng.core.scoping import get_visible, require_edit, visible
+from minzheng.core.scoping import get_visible, home_division, require_edit, visible
 
 from .. import charts, forms, training
 from ..models import (
@@ -28,7 +30,7 @@ from .common import _can_edit, _today, _year
 
 
 @require_cap(Cap.VIEW_DASHBOARD)
-def training_page(request: HttpRequest) -> HttpResponse:
+def training_page(request: AuthedRequest) -> HttpResponse:
     year = _year(request)
     user = request.user
     # Sessions a user may open: organised in their subtree; township users also see district sessions by name.
@@ -47,7 +49,7 @@ def training_page(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("您的角色不能登记培训")
         if request.POST.get("action") == "plan":
             try:
-                training.create_plan(actor=user, division=user.division, year=year,
+                training.create_plan(actor=user, division=home_division(user), year=year,
                                      title=request.POST.get("title", ""),
                                      planned_sessions=int(request.POST.get("planned_sessions") or 0),
                                      content=request.POST.get("content", ""))
@@ -76,7 +78,7 @@ def training_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
     s = get_visible(TrainingSession.objects.select_related("division"), request.user, pk=session_id)
     staff_qs = visible(StaffMember, request.user)
     eligible = training.eligible_staff(s, staff_qs)
@@ -108,7 +110,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def material_download(request: HttpRequest, material_id: int) -> HttpResponse:
+def material_download(request: AuthedRequest, material_id: int) -> HttpResponseBase:
     m = get_visible(TrainingMaterial.objects.select_related("session"), request.user, pk=material_id)
     if m.file:
         return FileResponse(m.file.open("rb"), as_attachment=True, filename=m.file.name.rsplit("/", 1)[-1])
