@@ -124,6 +124,8 @@ def assess_enrollment(enrollment: Enrollment, *, on: dt.date) -> dict[str, Any]:
                             single=single, exclude=enrollment)
     if family == ProgrammeFamily.TEKUN:
         person = enrollment.person or enrollment.household.head
+        if person is None:
+            raise ValueError(f"{enrollment} 没有供养对象或户主，无法复核")
         last = enrollment.applications.order_by("-id").first()
         failed = list(last.selfcare_failed) if last else []
         return assess_tekun(person, code, on=on, division=division, selfcare_failed=failed, exclude=enrollment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -70,7 +71,7 @@ def parse(raw: object) -> Decimal | None:
     return value
 
 
-def clean_values(raw: dict[str, object]) -> tuple[dict[str, str], dict[str, str]]:
+def clean_values(raw: Mapping[str, object]) -> tuple[dict[str, str], dict[str, str]]:
     """Known codes only, as normalised strings; returns (values, parse errors by code)."""
     values: dict[str, str] = {}
     errors: dict[str, str] = {}

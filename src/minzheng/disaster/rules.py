@@ -325,7 +325,7 @@ def check(rules: list[RuleSpec], env: Mapping[str, Any], *, kind: str = "") -> O
     for r in rules:
         if r.kinds and kind not in r.kinds:
             continue
-        targets = list(r.each) or [None]
+        targets: list[str | None] = list(r.each) or [None]
         for target in targets:
             text = r.expression.replace("$", target) if target else r.expression
             node = parse(text)

@@ -16,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class DivisionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Division) -> str:
-        if obj.level == Level.VILLAGE and obj.parent_id:
+        if obj.level == Level.VILLAGE and obj.parent is not None:
             return f"{obj.parent.name} {obj.name}"
         return obj.name
 
@@ -61,7 +61,8 @@ class AppointForm(PersonFields):
         self.order_fields(["existing"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("existing") and not (data.get("name") or "").strip():
             raise ValidationError("请选择已登记人员或填写新人员姓名")
         return data
@@ -80,7 +81,8 @@ class HandoverForm(AppointForm):
         self.order_fields(["reason", "start", "vacant", "existing"])
 
     def clean(self) -> dict[str, Any]:
-        data = forms.Form.clean(self)
+        forms.Form.clean(self)
+        data = self.cleaned_data
         if not data.get("vacant") and not data.get("existing") and not (data.get("name") or "").strip():
             raise ValidationError("请选择接任人，或勾选“暂不接任”")
         return data

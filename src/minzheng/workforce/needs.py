@@ -46,7 +46,7 @@ def clean_photo(upload: Any, *, on: dt.date) -> SimpleUploadedFile | None:
                                         f"{'MB' if max_kb >= 1024 else 'KB'}"})
     data = upload.read()
     try:
-        img = Image.open(io.BytesIO(data))
+        img: Image.Image = Image.open(io.BytesIO(data))
         fmt = img.format
         img.verify()
         img = Image.open(io.BytesIO(data))
@@ -120,7 +120,7 @@ def submit(*, village: Division, category: str, description: str, source: str, a
         village=village, category=category, description=description, source=source,
         photo=clean_photo(photo, on=today) or "", reporter_name=reporter_name.strip()[:64],
         reporter_phone=reporter_phone.strip()[:32], reported_by=actor, origin_hash=digest,
-        assignee=township_assignee(village.parent), deadline=dates.add_workdays(today, int(pv.value)),
+        assignee=township_assignee(village.parent) if village.parent else None, deadline=dates.add_workdays(today, int(pv.value)),
         deadline_rule=pv.ref(), created_at=now)
     _event(report, "reported", f"{report.get_source_display()}：{report.get_category_display()}", actor, now)
     return report

@@ -41,7 +41,8 @@ def build(user: Actor, townships: list[Division], *, year: int, on: dt.date) -> 
     open_needs: dict[int, int] = {}
     for tid in (visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED)
                 .values_list("village__parent_id", flat=True)):
-        open_needs[tid] = open_needs.get(tid, 0) + 1
+        if tid is not None:
+            open_needs[tid] = open_needs.get(tid, 0) + 1
     rows = [TownshipRow(staffing[t.pk], comp.get(t.pk), results.get(t.pk), open_needs.get(t.pk, 0),
                         work_funds(t, year)) for t in townships]
     return Overview(year, rows, scheme)

@@ -36,7 +36,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
             add_errors_to_form(form, exc)
         else:
             request.session["workforce_public_ref"] = [r.reference, f"{r.deadline:%Y年%m月%d日}",
-                                                       r.village.parent.name]
+                                                       (r.village.parent or r.village).name]
             return redirect("workforce_public:thanks")
     return render(request, "workforce/public_form.html", {"form": form})
 

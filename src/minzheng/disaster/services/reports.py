@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,7 +84,7 @@ def _editable(report: Report) -> None:
 
 
 @transaction.atomic
-def save_report(*, actor: Principal, report: Report, values: dict[str, object], explanation: str = "",
+def save_report(*, actor: Principal, report: Report, values: Mapping[str, object], explanation: str = "",
                 nil: bool = False, from_villages: bool = False) -> rules.Outcome:
     """Save a draft (drafts may still fail rules; submission may not). Returns the rule outcome."""
     require_edit(actor, report)

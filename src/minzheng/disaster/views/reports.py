@@ -46,7 +46,7 @@ def report(request: AuthedRequest, report_id: int) -> HttpResponse:
             if action in ("save", "submit", "nil", "villages"):
                 if not editable:
                     raise PermissionDenied("该报告当前不能修改")
-                raw: dict[str, object] = {c: request.POST.get(c, "") for c in indicators.CODES}
+                raw = {c: request.POST.get(c, "") for c in indicators.CODES}
                 outcome = services.save_report(actor=user, report=rep, values=raw,
                                                explanation=request.POST.get("explanation", ""),
                                                nil=action == "nil", from_villages=action == "villages")
