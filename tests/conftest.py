@@ -31,6 +31,16 @@ def _fast_hasher(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A checkpoint file per test: tests roll their transactions back (or truncate the tables), which the
+    file outside the database would otherwise remember as deleted entries."""
+    from minzheng.audit import anchor
+
+    settings.MINZHENG_AUDIT_CHECKPOINTS = tmp_path_factory.mktemp("audit") / "audit_checkpoints.log"
+    anchor.ensure_file()
+
+
+@pytest.fixture(autouse=True)
 def _clear_caches() -> None:
     from minzheng.regions.selectors import clear_cache
 

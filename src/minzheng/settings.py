@@ -1,6 +1,6 @@
 """Settings read from the environment.
 
-MINZHENG_HOME  where data lives (default ./var): the SQLite file, uploads, exports.
+MINZHENG_HOME  where data lives (default ./var): the SQLite file, uploads, exports, the keys.
 DATABASE_URL   e.g. postgres://user@host:5432/minzheng; default SQLite under MINZHENG_HOME.
 MINZHENG_DEMO  "1" only when `minzheng demo` runs: enables demo accounts with printed passwords.
 """
@@ -184,6 +184,13 @@ MINZHENG_DEFAULT_BUREAU = "南平市延平区民政局"
 MINZHENG_IMPORT_PROCESS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PROCESS_MIN_BYTES", "3000000"))
 # A sheet whose XML is at least this big is read in parts on background threads, so checking starts early.
 MINZHENG_IMPORT_PARTS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PARTS_MIN_BYTES", "32000000"))
+# The audit chain's HMAC key lives outside the database; the chain's head is appended to the checkpoint file as
+# entries commit (audit/anchor.py). The file may live elsewhere, e.g. on an append-only (chattr +a) volume.
+MINZHENG_AUDIT_KEY_FILE = HOME / "audit_key"
+MINZHENG_AUDIT_CHECKPOINTS = Path(os.environ.get("MINZHENG_AUDIT_CHECKPOINTS") or HOME / "audit_checkpoints.log")
+# Checkpoint lines reach the OS on every commit; fsync at most this often (seconds), so bulk paths never fsync per row.
+MINZHENG_AUDIT_FSYNC_SECONDS = float(os.environ.get("MINZHENG_AUDIT_FSYNC_SECONDS", "1"))
+
 # A ledger at least this big (persons), into a registry no bigger, is loaded on SQLite with the secondary indexes
 # dropped and built again before the commit (see registry.ledger.writer).
 MINZHENG_IMPORT_BULK_MIN_PERSONS = int(os.environ.get("MINZHENG_IMPORT_BULK_MIN_PERSONS", "20000"))

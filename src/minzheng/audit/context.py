@@ -33,3 +33,14 @@ def acting(actor: Actor) -> Iterator[None]:
 
 def set_actor(actor: Actor) -> None:
     _current.set(actor)
+
+
+def operator() -> Actor:
+    """The server operator at the command line (who already holds the machine), by their login name."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        name = "unknown"
+    return Actor(f"cli:{name}", "operator")

@@ -22,6 +22,7 @@ class AuditEntry(models.Model):
     after = models.JSONField(null=True, blank=True)
     detail = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # HMAC-SHA256 under the audit key (plain SHA-256 for entries older than AuditHead.keyed_from).
     hash = models.CharField(max_length=64)
 
     class Meta:
@@ -41,7 +42,7 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The latest seq and hash: deleting the newest entries would otherwise leave an intact-looking chain."""
+    """The latest seq and MAC (`hash`); its copy outside the database is the checkpoint file (anchor.py)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
@@ -49,6 +50,9 @@ class AuditHead(models.Model):
     # After a retention purge, verification starts from here (the last purged entry).
     base_seq = models.BigIntegerField(default=0)
     base_hash = models.CharField(max_length=64, default="0" * 64)
+    # Entries from this seq on carry an HMAC; earlier ones (written before the upgrade) a plain SHA-256.
+    # NULL: an installation upgraded from the unkeyed chain that has not yet marked its boundary.
+    keyed_from = models.BigIntegerField(null=True, default=1)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

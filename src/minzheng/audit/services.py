@@ -1,16 +1,15 @@
-"""Writing and verifying the audit chain.
+"""Writing the audit chain, upgrading it to the keyed scheme, and purging by retention.
 
-Each entry stores SHA-256 over its own canonical content plus the previous entry's hash, so editing or deleting
-any row in the database breaks verification at that row.
+Each entry stores HMAC-SHA256 (key outside the database, see chain.py) over its own canonical content plus the
+previous entry's MAC, so editing, deleting or recomputing any row breaks verification at that row; the head is
+anchored outside the database after each commit (anchor.py), so deleting the newest rows is caught too.
+Verification: verify.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,10 +17,13 @@ from django.db import connection, transaction
 
 from minzheng.core import dates
 
-from . import context
+from . import anchor, chain, context
+from .chain import GENESIS
 from .models import AuditEntry, AuditHead
+from .verify import VerifyResult, verify
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "MIN_RETENTION_DAYS", "VerifyResult", "compute_hash", "record", "upgrade_chain", "verify"]
+
 # 网络安全法 第二十一条: logs kept at least six months. Nothing younger is ever purged.
 MIN_RETENTION_DAYS = 180
 
@@ -41,17 +43,9 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default, ensure_ascii=False))
 
 
-def _content(e: AuditEntry) -> str:
-    at = e.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    payload = [
-        e.seq, at, e.actor, e.actor_role, e.ip, e.action, e.object_type, e.object_id,
-        e.division_code, e.summary, e.before, e.after, e.detail, e.prev_hash,
-    ]
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def compute_hash(e: AuditEntry) -> str:
-    return hashlib.sha256(_content(e).encode("utf-8")).hexdigest()
+    """The MAC a keyed entry must carry."""
+    return chain.mac(e, chain.load_key())
 
 
 def _lock_chain() -> None:
@@ -80,31 +74,70 @@ def record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
         division_code = division_code or _division_code_of(obj)
+    fields = {"actor": who.username, "actor_role": who.role, "ip": who.ip, "action": action,
+              "object_type": object_type, "object_id": str(object_id)[:64], "division_code": division_code,
+              "summary": summary, "before": _jsonable(before), "after": _jsonable(after), "detail": _jsonable(detail)}
     with transaction.atomic():
-        _lock_chain()
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        now = dates.now()
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=now,
-            actor=who.username,
-            actor_role=who.role,
-            ip=who.ip,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            division_code=division_code,
-            summary=summary,
-            before=_jsonable(before),
-            after=_jsonable(after),
-            detail=_jsonable(detail),
-            prev_hash=head.hash,
-        )
-        entry.hash = compute_hash(entry)
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+        head = _locked_head()
+        if head.keyed_from is None:
+            _begin_keyed_chain(head)
+        entry = _append(head, fields)
+    anchor.after_commit(entry.seq, entry.hash, head.keyed_from or 1)
     return entry
+
+
+def _locked_head() -> AuditHead:
+    _lock_chain()
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    return head
+
+
+def _append(head: AuditHead, fields: dict[str, Any]) -> AuditEntry:
+    # Creating the key is safe only while no keyed entry needs the old one (_begin_keyed_chain set keyed_from).
+    key = chain.load_key(create=head.seq < (head.keyed_from or 1))
+    entry = AuditEntry(seq=head.seq + 1, at=dates.now(), prev_hash=head.hash, **fields)
+    entry.hash = chain.mac(entry, key)
+    entry.save()
+    head.seq, head.hash = entry.seq, entry.hash
+    head.save(update_fields=["seq", "hash", "keyed_from"])
+    return entry
+
+
+def _begin_keyed_chain(head: AuditHead) -> None:
+    """Entries from before the keyed scheme keep their SHA-256; the chain goes on keyed from a marked boundary."""
+    head.keyed_from = head.seq + 1
+    if head.seq == 0:
+        return
+    who = context.Actor("minzheng-upgrade", "system")
+    _append(head, {
+        "actor": who.username, "actor_role": who.role, "ip": "", "action": "audit.chain_upgrade",
+        "object_type": "", "object_id": "", "division_code": "", "before": None, "after": None,
+        "summary": f"审计链升级为带密钥的 HMAC-SHA256：第 1–{head.seq} 条为升级前的 SHA-256 记录，由本条接续",
+        "detail": {"legacy_through": head.seq, "legacy_head": head.hash},
+    })
+
+
+def upgrade_chain() -> bool:
+    """Mark the boundary now (`minzheng init` calls this) rather than at the next write. True if it did."""
+    with transaction.atomic():
+        head = _locked_head()
+        if head.keyed_from is not None:
+            return False
+        _begin_keyed_chain(head)
+        head.save(update_fields=["keyed_from"])
+    if head.seq:
+        anchor.after_commit(head.seq, head.hash, head.keyed_from or 1)
+    return True
+
+
+def prepare() -> bool:
+    """`minzheng init`: the audit key (created if no keyed entry needs an old one), the checkpoint file, and the
+    keyed chain's boundary on an installation upgraded from the unkeyed chain. True if the chain was upgraded."""
+    head = AuditHead.objects.filter(id=1).first()
+    keyed = head is not None and head.keyed_from is not None and head.seq >= head.keyed_from
+    chain.load_key(create=not keyed)  # KeyFileError when keyed entries exist but their key is gone
+    anchor.ensure_file()
+    return upgrade_chain() and head is not None and head.seq > 0
 
 
 def _division_code_of(obj: Any) -> str:
@@ -117,38 +150,6 @@ def _division_code_of(obj: Any) -> str:
     return div.code if div is not None else ""
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    reason: str = ""
-
-
-def verify() -> VerifyResult:
-    """Walk the chain in order; report the first entry whose hash, link or sequence is wrong."""
-    head = AuditHead.objects.filter(id=1).first()
-    expected_prev = head.base_hash if head else GENESIS
-    expected_seq = (head.base_seq if head else 0) + 1
-    checked = 0
-    for e in _iter_entries():
-        if e.seq != expected_seq:
-            return VerifyResult(False, checked, expected_seq, f"缺少第 {expected_seq} 条审计记录（已被删除）")
-        if e.prev_hash != expected_prev:
-            return VerifyResult(False, checked, e.seq, f"第 {e.seq} 条记录的前序哈希与上一条不符")
-        if compute_hash(e) != e.hash:
-            return VerifyResult(False, checked, e.seq, f"第 {e.seq} 条记录的内容与其哈希不符（已被改动）")
-        expected_prev, expected_seq = e.hash, e.seq + 1
-        checked += 1
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != expected_prev):
-        return VerifyResult(False, checked, expected_seq, f"链尾应为第 {head.seq} 条，实际只有到第 {expected_seq - 1} 条")
-    return VerifyResult(True, checked)
-
-
-def _iter_entries() -> Iterator[AuditEntry]:
-    return AuditEntry.objects.order_by("seq").iterator(chunk_size=5000)
-
-
 class RetentionError(ValueError):
     pass
 
@@ -158,8 +159,7 @@ def purge_before(cutoff: dt.datetime) -> int:
     """Delete entries older than `cutoff`, keeping the chain verifiable from the last purged entry."""
     if cutoff > dates.now() - dt.timedelta(days=MIN_RETENTION_DAYS):
         raise RetentionError(f"审计日志至少保留 {MIN_RETENTION_DAYS} 天，不能清理 {cutoff:%Y-%m-%d} 之后的记录")
-    _lock_chain()
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    head = _locked_head()
     last = AuditEntry.objects.filter(at__lt=cutoff).order_by("-seq").first()
     if last is None:
         return 0
@@ -168,7 +168,9 @@ def purge_before(cutoff: dt.datetime) -> int:
     AuditEntry.objects.filter(seq__lte=last.seq)._raw_delete(AuditEntry.objects.db)
     head.base_seq, head.base_hash = last.seq, last.hash
     head.save(update_fields=["base_seq", "base_hash"])
-    record("audit.purge", summary=f"按保留期清理 {n} 条审计记录（{cutoff:%Y-%m-%d} 之前）", detail={"through_seq": last.seq})
+    # The keyed purge entry vouches for the new starting point: verify checks the base against it.
+    record("audit.purge", summary=f"按保留期清理 {n} 条审计记录（{cutoff:%Y-%m-%d} 之前）",
+           detail={"through_seq": last.seq, "through_hash": last.hash})
     return n
 
 

@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import render
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import dates
 
-from . import services
+from . import anchor, services
 from .models import AuditEntry
+
+# ID, phone and bank account numbers that a summary may quote: the 审计管理员 reviews actions, not people's data.
+_LONG_NUMBER = re.compile(r"(?<![0-9])([0-9]{3})[0-9Xx]{4,}([0-9Xx]{4})(?![0-9Xx])")
+
+
+def masked(text: str) -> str:
+    return _LONG_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * (len(m.group(0)) - 7)}{m.group(2)}", text)
 
 
 @require_cap(Cap.VIEW_AUDIT)
@@ -27,5 +38,22 @@ def entry_list(request: AuthedRequest) -> HttpResponse:
     if q["date_to"]:
         qs = qs.filter(at__date__lte=q["date_to"])
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for e in page:
+        e.summary = masked(e.summary)
+        e.object_id = masked(e.object_id)
     result = services.verify() if request.GET.get("verify") else None
     return render(request, "audit/list.html", {"page": page, "q": q, "verify": result})
+
+
+@require_cap(Cap.VIEW_AUDIT)
+def checkpoints(request: AuthedRequest) -> HttpResponse:
+    """The checkpoint file for the auditor to keep offline (see `minzheng audit verify --checkpoints`)."""
+    path = anchor.path()
+    if not path.exists():
+        raise Http404("检查点文件不存在")
+    data = path.read_bytes()
+    services.record_output("export", what="审计检查点", count=data.count(b"\n"))
+    name = f"audit_checkpoints_{dates.local():%Y%m%d_%H%M%S}.log"
+    resp = HttpResponse(data, content_type="text/plain; charset=utf-8")
+    resp["Content-Disposition"] = content_disposition_header(True, name)
+    return resp

@@ -11,12 +11,15 @@ from django.core.management import call_command
 def initialise(out: TextIO, *, verbosity: int = 1) -> None:
     """Migrate, load the bundled divisions if absent, and seed reference data. Idempotent."""
     from minzheng.audit import context
+    from minzheng.audit import services as audit
     from minzheng.policy import services as policy
     from minzheng.regions import services as regions
     from minzheng.regions.models import Division
 
     call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=out)
     with context.acting(context.Actor("minzheng-init", "system")):
+        if audit.prepare():
+            out.write("审计日志已升级为带密钥的校验链（HMAC-SHA256），升级前的记录保留原 SHA-256 校验并由升级记录接续\n")
         if not Division.objects.exists():
             r = regions.load_bundled()
             out.write(f"已加载行政区划 {r.dataset.version}：{r.created} 个\n")
