@@ -42,10 +42,13 @@ def _audit_checkpoints(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(autouse=True)
 def _clear_caches() -> None:
+    from django.core.cache import cache
+
     from minzheng.regions.selectors import clear_cache
 
     clear_cache()
     dates.clear_calendar_cache()
+    cache.clear()  # rate-limit counters: every test starts from a quiet address
 
 
 def ensure_reference_data() -> None:

@@ -15,9 +15,19 @@ minzheng — 民政工作平台 / civil-affairs platform
   demo                  初始化 + 演示数据 + 演示账号 + 启动服务（打印网址和账号）
                         init + demo data + demo accounts + serve (prints URL and logins)
   serve                 启动生产级 Web 服务（含静态文件） / production web server with static files
-  createuser            创建用户账号 / create a user account
+  createuser NAME --role R [--password-stdin] [--confirm-role]
+                        创建账号（业务角色待安全管理员确认） / create an account (business roles wait
+                        for the 安全管理员 unless --confirm-role)
+  security show|reset|unlock USER
+                        安全策略：查看、恢复安全默认值、解除锁定 / security policy: show, restore safe
+                        defaults, lift a lockout
+  backup [--out FILE] [--include-keys]
+                        备份数据库、上传文件、审计检查点（一个校验过的归档） / one verified archive
+  restore FILE          从备份恢复到空的 MINZHENG_HOME / restore into an empty MINZHENG_HOME
   divisions load FILE   加载区划代码 CSV / load a division CSV
-  audit verify          校验审计日志哈希链 / verify the audit hash chain
+  audit verify|checkpoints|purge
+                        校验审计链与检查点、导出检查点、按保留期清理 / verify the chain and its
+                        checkpoints, export checkpoints, purge by retention
   idcheck NUMBER...     校验公民身份号码 / check citizen ID numbers
   import households F   导入家庭台账 (xlsx/xls/csv) / import a household ledger
   payroll ...           月度发放 / monthly payroll

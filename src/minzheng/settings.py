@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "minzheng.audit.middleware.AuditContextMiddleware",
+    "minzheng.core.ratelimit.PublicRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "minzheng.urls"
@@ -103,6 +104,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
     }
+
+# The cache holds the per-address rate-limit counters (core/ratelimit.py). `minzheng serve` is one process whose
+# waitress threads share the local-memory cache (its incr is locked), and a public page view stays a read. With
+# several server processes set MINZHENG_CACHE=database: the counters are shared through a table that `minzheng init`
+# creates, at the price of a database write per public request.
+if os.environ.get("MINZHENG_CACHE") == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "minzheng_cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "minzheng"}}
+# Requests per address to the pages under /public/ (公示, objections, the 民情 form): "N/SECONDS".
+MINZHENG_PUBLIC_RATE = os.environ.get("MINZHENG_PUBLIC_RATE", "120/60")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

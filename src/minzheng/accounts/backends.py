@@ -1,4 +1,7 @@
-"""Authentication with lockout after repeated failures (等保 2.0: 限制非法登录次数)."""
+"""Authentication with lockout after repeated failures (等保 2.0: 限制非法登录次数) and a per-address throttle.
+
+A lockout also ends the account's sessions and revokes its API tokens: whoever was guessing may already be in.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from minzheng.core import dates
+from minzheng.core import dates, ratelimit
 
-from .models import LoginAttempt, SecuritySettings
+from .models import LoginAttempt, SecuritySettings, User
 
 
 class AccountLocked(PermissionDenied):
@@ -19,6 +22,11 @@ class AccountLocked(PermissionDenied):
         self.until = until
         minutes = max(1, int((until - dates.now()).total_seconds() // 60) + 1)
         super().__init__(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试")
+
+
+class AddressThrottled(PermissionDenied):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"本机所在地址登录失败次数过多，请 {minutes} 分钟后再试")
 
 
 def locked_until(username: str) -> dt.datetime | None:
@@ -34,11 +42,32 @@ def register_failure(username: str, ip: str = "") -> LoginAttempt:
     att, _ = LoginAttempt.objects.select_for_update().get_or_create(username=username)
     att.failures += 1
     att.last_ip = ip
-    if att.failures >= s.lockout_threshold:
+    locking = att.failures >= s.lockout_threshold
+    if locking:
         att.locked_until = dates.now() + dt.timedelta(minutes=s.lockout_minutes)
         att.failures = 0
     att.save()
+    if locking:
+        _lock_out(username, att.locked_until, s.lockout_threshold, ip)
     return att
+
+
+def _lock_out(username: str, until: dt.datetime, failures: int, ip: str) -> None:
+    from minzheng.audit import context
+    from minzheng.audit import services as audit
+
+    from . import services
+
+    user = User.objects.filter(username=username).first()
+    revoked = 0
+    if user is not None:
+        services.end_sessions(user)
+        revoked = services.revoke_tokens(user)
+    audit.record("auth.lockout", actor=context.Actor(username, getattr(user, "role", ""), ip),
+                 object_type="accounts.user", object_id=str(user.pk) if user else username,
+                 summary=f"{username} 连续 {failures} 次登录失败，锁定至 {dates.local(until):%H:%M}；"
+                         f"已结束其全部会话，吊销 API 令牌 {revoked} 个",
+                 detail={"until": until, "tokens_revoked": revoked, "ip": ip})
 
 
 def register_success(username: str) -> None:
@@ -49,11 +78,15 @@ class LockoutAwareBackend(ModelBackend):
     def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kw: Any) -> Any:
         if not username:
             return None
+        ip = ratelimit.client_address(request) if request is not None else ""
+        if ip and (minutes := ratelimit.login_blocked(ip)) is not None:
+            raise AddressThrottled(minutes)
         if (until := locked_until(username)) is not None:
             raise AccountLocked(until)
         user = super().authenticate(request, username=username, password=password, **kw)
-        ip = str(request.META.get("REMOTE_ADDR", "")) if request is not None else ""
         if user is None:
+            if ip:
+                ratelimit.login_failed(ip)
             att = register_failure(username, ip)
             if att.locked_until and att.locked_until > dates.now():
                 raise AccountLocked(att.locked_until)

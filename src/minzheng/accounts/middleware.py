@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from minzheng.core import dates
 
-from .models import SecuritySettings
+from .models import SECURITY_BOUNDS, SecuritySettings
 
 _EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/password", "/public/", "/i18n/")
 
@@ -29,11 +29,12 @@ class SecurityPolicyMiddleware:
             s = SecuritySettings.current()
             now = time.time()
             last = request.session.get("last_activity")
-            if last is not None and now - float(last) > s.idle_timeout_minutes * 60:
+            idle = idle_timeout_minutes(s)
+            if last is not None and now - float(last) > idle * 60:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
-                messages.warning(request, f"超过 {s.idle_timeout_minutes} 分钟未操作，已自动退出，请重新登录")
+                messages.warning(request, f"超过 {idle} 分钟未操作，已自动退出，请重新登录")
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
             request.session["last_activity"] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and _password_change_due(user, s):
@@ -41,6 +42,12 @@ class SecurityPolicyMiddleware:
                     return JsonResponse({"detail": "密码已过期，请先在网页上修改密码"}, status=403)
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+def idle_timeout_minutes(s: SecuritySettings) -> int:
+    """Within bounds even if the row was edited around the model (0 would log everyone out on every request)."""
+    low, high = SECURITY_BOUNDS["idle_timeout_minutes"][:2]
+    return min(max(s.idle_timeout_minutes, low), high)
 
 
 def _password_change_due(user: object, s: SecuritySettings) -> bool:

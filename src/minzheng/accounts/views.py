@@ -14,9 +14,16 @@ from minzheng.core.forms import add_errors_to_form
 from . import services
 from .actor import AuthedRequest
 from .decorators import require_cap
-from .forms import LoginForm, RoleAssignForm, SecuritySettingsForm, TokenForm, UserCreateForm
+from .forms import (
+    LoginForm,
+    PasswordResetForm,
+    RoleAssignForm,
+    SecuritySettingsForm,
+    TokenForm,
+    UserCreateForm,
+)
 from .models import SecuritySettings, User
-from .roles import Cap
+from .roles import ADMIN_ROLES, Cap
 
 
 class LoginView(auth_views.LoginView):
@@ -64,10 +71,28 @@ def user_list(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
-            messages.success(request, f"已创建用户 {d['username']}")
+            pending = "，拟任角色待安全管理员确认后生效" if d["role"] else ""
+            messages.success(request, f"已创建用户 {d['username']}{pending}")
             return redirect("accounts:users")
     users = User.objects.select_related("division").order_by("role", "username")
-    return render(request, "accounts/users.html", {"users": users, "form": form})
+    return render(request, "accounts/users.html", {"users": users, "form": form,
+                                                   "admin_roles": [r.value for r in ADMIN_ROLES]})
+
+
+@require_cap(Cap.MANAGE_USERS)
+def user_reset_password(request: AuthedRequest, user_id: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=user_id)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(user=target, new_password=form.cleaned_data["password"], actor=request.user)
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            note = "；其业务角色已暂停，待安全管理员确认" if target.role_pending and target.is_business_user else ""
+            messages.success(request, f"已重置 {target.username} 的密码{note}")
+            return redirect("accounts:users")
+    return render(request, "accounts/reset_password.html", {"target": target, "form": form})
 
 
 @require_cap(Cap.MANAGE_USERS)
@@ -81,8 +106,21 @@ def user_toggle(request: AuthedRequest, user_id: int) -> HttpResponse:
 
 @require_cap(Cap.MANAGE_ROLES)
 def role_list(request: AuthedRequest) -> HttpResponse:
-    users = User.objects.select_related("division").order_by("role", "username")
+    users = User.objects.select_related("division").order_by("-role_pending", "role", "username")
     return render(request, "accounts/roles.html", {"users": users})
+
+
+@require_cap(Cap.MANAGE_ROLES)
+@require_POST
+def role_confirm(request: AuthedRequest, user_id: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=user_id)
+    try:
+        services.confirm_role(user=target, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已确认 {target.username} 的角色：{target.role_label}")
+    return redirect("accounts:roles")
 
 
 @require_cap(Cap.MANAGE_ROLES)
@@ -105,9 +143,13 @@ def role_assign(request: AuthedRequest, user_id: int) -> HttpResponse:
 def security_settings(request: AuthedRequest) -> HttpResponse:
     form = SecuritySettingsForm(request.POST or None, instance=SecuritySettings.current())
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "安全策略已保存")
-        return redirect("accounts:security")
+        try:
+            services.update_security(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            messages.success(request, "安全策略已保存")
+            return redirect("accounts:security")
     return render(request, "accounts/security.html", {"form": form})
 
 

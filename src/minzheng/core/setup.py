@@ -17,6 +17,7 @@ def initialise(out: TextIO, *, verbosity: int = 1) -> None:
     from minzheng.regions.models import Division
 
     call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=out)
+    call_command("createcachetable", verbosity=0)  # only when MINZHENG_CACHE=database
     with context.acting(context.Actor("minzheng-init", "system")):
         if audit.prepare():
             out.write("审计日志已升级为带密钥的校验链（HMAC-SHA256），升级前的记录保留原 SHA-256 校验并由升级记录接续\n")
