@@ -4,8 +4,8 @@ import re
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
