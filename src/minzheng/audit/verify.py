@@ -18,6 +18,7 @@ from . import anchor, chain
 from .models import AuditEntry, AuditHead
 
 _CHUNK = 5000
+_LOOKUP = 900  # checkpoints looked up per query: within every SQLite build's limit on query parameters
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _check_against(head: AuditHead, key: bytes | None, source: Path) -> tuple[in
         return 0, 0
     count = anchored = 0
     try:
-        for chunk in _chunks(anchor.read(source)):
+        for chunk in _chunks(anchor.read(source), _LOOKUP):
             stored = dict(AuditEntry.objects.filter(seq__in=[c.seq for c in chunk]).values_list("seq", "hash"))
             for c in chunk:
                 _compare(head, c, stored)
@@ -149,11 +150,11 @@ def _compare(head: AuditHead, c: anchor.Checkpoint, stored: dict[int, str]) -> N
         raise _Broken(c.seq, f"第 {c.seq} 条记录与{where}不符（被改动或被重新计算）")
 
 
-def _chunks(items: Iterator[anchor.Checkpoint]) -> Iterator[list[anchor.Checkpoint]]:
+def _chunks(items: Iterator[anchor.Checkpoint], size: int) -> Iterator[list[anchor.Checkpoint]]:
     chunk: list[anchor.Checkpoint] = []
     for item in items:
         chunk.append(item)
-        if len(chunk) >= _CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
