@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _status(url: str, client: str) -> int:
+    req = urllib.request.Request(url, headers={"X-Forwarded-For": client})
+    try:
+        return urllib.request.urlopen(req, timeout=5).status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
     env = {**os.environ, "MINZHENG_HOME": str(tmp_path), "DATABASE_URL": ""}
     env.pop("MINZHENG_DEMO", None)
@@ -32,9 +41,11 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
     again = subprocess.run([*cli, "init", "--no-input"], env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "跳过" in again.stdout
 
+    assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
     port = _free_port()
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    env["MINZHENG_PUBLIC_RATE"] = "2/60"
+    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--trusted-proxy", "127.0.0.1"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -50,6 +61,9 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
         assert css.status == 200 and b"--red" in css.read()
         htmx = urllib.request.urlopen(base + "/static/django_htmx/htmx-2.min.js", timeout=5)
         assert htmx.status == 200
+        # behind a proxy the public pages are limited per client, not per proxy
+        assert [_status(base + "/public/assistance/", "10.0.0.5") for _ in range(3)] == [200, 200, 429]
+        assert _status(base + "/public/assistance/", "10.0.0.6") == 200
     finally:
         server.terminate()
         server.wait(timeout=10)

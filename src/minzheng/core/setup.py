@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from .keyfiles import KeyFileError
 
 
 def initialise(out: TextIO, *, verbosity: int = 1) -> None:
@@ -19,7 +22,11 @@ def initialise(out: TextIO, *, verbosity: int = 1) -> None:
     call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=out)
     call_command("createcachetable", verbosity=0)  # only when MINZHENG_CACHE=database
     with context.acting(context.Actor("minzheng-init", "system")):
-        if audit.prepare():
+        try:
+            upgraded = audit.prepare()
+        except KeyFileError as exc:
+            raise CommandError(f"{exc}：已有带密钥的审计记录，不能另建新密钥。请从密钥备份恢复 audit_key。") from exc
+        if upgraded:
             out.write("审计日志已升级为带密钥的校验链（HMAC-SHA256），升级前的记录保留原 SHA-256 校验并由升级记录接续\n")
         if not Division.objects.exists():
             r = regions.load_bundled()

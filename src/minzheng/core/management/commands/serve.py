@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address to bind (默认 default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="端口 / port (默认 default 8000)")
         parser.add_argument("--threads", type=int, default=8, help="工作线程数 / worker threads")
+        parser.add_argument("--trusted-proxy", default=os.environ.get("MINZHENG_TRUSTED_PROXY", ""),
+                            metavar="ADDR",
+                            help="前置反向代理的地址（如 127.0.0.1）：取其 X-Forwarded-For 为客户端地址，用于审计和限流 / "
+                                 "address of the reverse proxy in front; its X-Forwarded-For becomes the client "
+                                 "address (audit, rate limits). Env MINZHENG_TRUSTED_PROXY")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from waitress import serve
@@ -26,4 +32,10 @@ class Command(BaseCommand):
         url = f"http://{opts['host']}:{opts['port']}/"
         self.stdout.write(self.style.SUCCESS(f"minzheng 已启动 / serving at {url}  （数据库 {settings.DATABASES['default']['NAME']}）"))
         self.stdout.flush()
-        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng")
+        proxy: dict[str, Any] = {}
+        if opts["trusted_proxy"]:
+            # waitress rewrites REMOTE_ADDR from the proxy's header, and drops that header from anyone else.
+            proxy = {"trusted_proxy": opts["trusted_proxy"], "trusted_proxy_count": 1,
+                     "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+                     "clear_untrusted_proxy_headers": True}
+        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng", **proxy)
