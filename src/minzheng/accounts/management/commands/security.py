@@ -36,8 +36,8 @@ class Command(BaseCommand):
     def _show(self) -> None:
         s = SecuritySettings.current()
         for name, (low, high, unit, label, default) in SECURITY_BOUNDS.items():
-            self.stdout.write(f"  {label:<16} {getattr(s, name):>5} {unit}（允许 {low}–{high}，默认 {default}）")
-        self.stdout.write(f"  {'密码有效期':<16} {s.password_expiry_days:>5} 天（0 为不过期，或 30–365）")
+            self.stdout.write(f"  {label}：{getattr(s, name)} {unit}（允许 {low}–{high}，默认 {default}）")
+        self.stdout.write(f"  密码有效期：{s.password_expiry_days} 天（0 为不过期，或 30–365，默认 90）")
 
     def _unlock(self, username: str) -> None:
         n = LoginAttempt.objects.filter(username=username).update(failures=0, locked_until=None)

@@ -26,9 +26,7 @@ def clamp_settings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('regions', '0001_initial'),
+        ('accounts', '0002_admin_roles_sorted'),
     ]
 
     operations = [
@@ -43,10 +41,6 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name='securitysettings',
             name='lockout_threshold_positive',
-        ),
-        migrations.RemoveConstraint(
-            model_name='user',
-            name='business_user_has_division',
         ),
         migrations.AddField(
             model_name='securitysettings',
@@ -144,9 +138,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='securitysettings',
             constraint=models.CheckConstraint(condition=models.Q(('password_expiry_days', 0), models.Q(('password_expiry_days__gte', 30), ('password_expiry_days__lte', 365)), _connector='OR'), name='security_password_expiry_bounds', violation_error_message='密码有效期应为 0（不过期）或 30–365 天'),
-        ),
-        migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['audit_admin', 'sec_admin', 'sys_admin']), ('role', ''), ('division__isnull', False), _connector='OR'), name='business_user_has_division'),
         ),
     ]
