@@ -25,19 +25,12 @@ from minzheng.audit.models import AuditEntry
 from minzheng.core import leakcheck
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_jurisdiction import EXEMPT, fill, walk
+from tests.core.test_jurisdiction import world as world  # the records planted in 梅山街道 by every app
 
 pytestmark = pytest.mark.django_db
 
 CHOSEN = "Mole-pass-2026!"
 CHANGED = "Mole-own-2026?x"
-
-
-@pytest.fixture
-def world(zhongshan: Any, meishan_officer: Any) -> leakcheck.Planted:
-    planted = leakcheck.Planted()
-    for plant in leakcheck.planters():
-        planted.merge(plant(zhongshan, meishan_officer))
-    return planted
 
 
 def _routes() -> list[tuple[str, str, list[str]]]:
