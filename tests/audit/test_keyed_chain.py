@@ -281,3 +281,23 @@ def test_the_audit_admin_downloads_the_checkpoints_and_it_is_audited(committed: 
     other = Client()
     other.force_login(make_user(Role.SYS_ADMIN))
     assert other.get("/audit/checkpoints/").status_code == 403
+
+
+def test_purge_by_retention_keeps_the_anchored_chain_verifiable(committed: Any,
+                                                                django_capture_on_commit_callbacks: Any) -> None:
+    import datetime as dt
+
+    from minzheng.core import dates
+
+    # given: entries written (and anchored) 400 days ago, and newer ones
+    with dates.frozen(dates.now() - dt.timedelta(days=400)):
+        old = committed(3)
+    committed(2)
+    # when: purged by retention
+    with django_capture_on_commit_callbacks(execute=True):
+        n = services.purge_before(dates.now() - dt.timedelta(days=200))
+    # then: the rest verifies, checkpoints of purged entries included
+    assert n >= 3 and AuditHead.objects.get().base_seq >= old[-1].seq
+    r = services.verify()
+    assert r.ok, r.reason
+    assert r.checkpoints == 3
