@@ -22,7 +22,7 @@ from minzheng.accounts import services
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Role
 from minzheng.audit.models import AuditEntry
-from minzheng.core import leakcheck
+from tests import leakcheck
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_jurisdiction import EXEMPT, fill, walk
 from tests.core.test_jurisdiction import world as world  # the records planted in 梅山街道 by every app
