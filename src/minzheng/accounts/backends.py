@@ -42,13 +42,12 @@ def register_failure(username: str, ip: str = "") -> LoginAttempt:
     att, _ = LoginAttempt.objects.select_for_update().get_or_create(username=username)
     att.failures += 1
     att.last_ip = ip
-    locking = att.failures >= s.lockout_threshold
-    if locking:
-        att.locked_until = dates.now() + dt.timedelta(minutes=s.lockout_minutes)
-        att.failures = 0
+    until = dates.now() + dt.timedelta(minutes=s.lockout_minutes) if att.failures >= s.lockout_threshold else None
+    if until is not None:
+        att.locked_until, att.failures = until, 0
     att.save()
-    if locking:
-        _lock_out(username, att.locked_until, s.lockout_threshold, ip)
+    if until is not None:
+        _lock_out(username, until, s.lockout_threshold, ip)
     return att
 
 

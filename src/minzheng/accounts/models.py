@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ADMIN_ROLES, Role, caps
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class User(AbstractUser):
@@ -66,7 +70,7 @@ class User(AbstractUser):
         return bool(self.role) and self.role not in ADMIN_ROLES
 
 
-def _bounded(low: int, high: int, unit: str, label: str) -> list[object]:
+def _bounded(low: int, high: int, unit: str, label: str) -> list[BaseValidator]:
     msg = f"{label}应在 {low}–{high} {unit}之间"
     return [MinValueValidator(low, message=msg), MaxValueValidator(high, message=msg)]
 
@@ -92,7 +96,7 @@ def _validate_expiry(value: int) -> None:
         raise ValidationError(f"密码有效期应为 0（不过期）或 {low}–{high} 天")
 
 
-def _field(name: str, verbose: str, cls: type[models.Field] = models.PositiveSmallIntegerField) -> models.Field:
+def _field(name: str, verbose: _StrOrPromise, cls: type[models.Field] = models.PositiveSmallIntegerField) -> models.Field:
     low, high, unit, label, default = SECURITY_BOUNDS[name]
     return cls(verbose, default=default, validators=_bounded(low, high, unit, label),
                help_text=f"{low}–{high} {unit}")

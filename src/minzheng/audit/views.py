@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
@@ -47,5 +46,5 @@ def checkpoints(request: AuthedRequest) -> HttpResponse:
     services.record_output("export", what="审计检查点", count=data.count(b"\n"))
     name = f"audit_checkpoints_{dates.local():%Y%m%d_%H%M%S}.log"
     resp = HttpResponse(data, content_type="text/plain; charset=utf-8")
-    resp["Content-Disposition"] = content_disposition_header(True, name)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp

@@ -172,6 +172,6 @@ def _digests(tar: tarfile.TarFile) -> Iterator[tuple[tarfile.TarInfo, str]]:
         if f is None:
             raise BackupError(f"备份中的条目无法读取：{info.name}")
         h = hashlib.sha256()
-        for block in iter(lambda f=f: f.read(1 << 20), b""):
+        while block := f.read(1 << 20):
             h.update(block)
         yield info, h.hexdigest()

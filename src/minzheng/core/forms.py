@@ -26,7 +26,7 @@ def error_messages(exc: Exception) -> list[str]:
     return list(found) if found else [str(exc)]
 
 
-def add_errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+def add_errors_to_form(form: forms.BaseForm, exc: ValidationError) -> None:
     """Put each message on the field it names, or on the form when the form has no such field."""
     for field, errs in errors_by_field(exc).items():
         form.add_error(field if field in form.fields else None, errs)
