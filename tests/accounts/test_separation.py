@@ -96,6 +96,9 @@ def test_the_system_admin_alone_reaches_no_business_record(world: leakcheck.Plan
                                     "password": CHOSEN})
     assert not User.objects.filter(username="mole2").exists()
     assert sys_c.post(f"/accounts/users/{secadmin.pk}/password/", {"password": CHOSEN}).status_code == 403
+    users_page = sys_c.get("/accounts/users/").content.decode()
+    assert f"/accounts/users/{mole.pk}/password/" in users_page
+    assert f"/accounts/users/{secadmin.pk}/password/" not in users_page
     # 3. logged in as the new account, with its own API token
     mole_c = login_with_password("mole", CHOSEN, CHANGED)
     problems = leaks(mole_c, world) + leaks(Client(), world, headers=token_for(mole_c))

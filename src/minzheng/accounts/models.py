@@ -66,6 +66,11 @@ class User(AbstractUser):
                            secret=secret, algorithm="sha256").hexdigest()
 
     @property
+    def holds_admin_role(self) -> bool:
+        """系统/安全/审计管理员: their passwords are reset only by themselves or the operator, never by the 系统管理员."""
+        return self.role in ADMIN_ROLES
+
+    @property
     def is_business_user(self) -> bool:
         return bool(self.role) and self.role not in ADMIN_ROLES
 

@@ -106,7 +106,7 @@ def reset_password(*, user: User, new_password: str, actor: User | None) -> User
     _require(actor, Cap.MANAGE_USERS)
     if actor is not None and actor.pk == user.pk:
         raise PermissionDenied("请在“修改密码”中修改自己的密码")
-    if actor is not None and user.role in ADMIN_ROLES:
+    if actor is not None and user.holds_admin_role:
         raise PermissionDenied("管理员账号的密码只能由本人修改，或由运维人员在服务器上用 minzheng changepassword 重置")
     validate_password(new_password, user)
     _set_password(user, new_password)

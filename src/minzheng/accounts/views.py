@@ -23,7 +23,7 @@ from .forms import (
     UserCreateForm,
 )
 from .models import SecuritySettings, User
-from .roles import ADMIN_ROLES, Cap
+from .roles import Cap
 
 
 class LoginView(auth_views.LoginView):
@@ -75,8 +75,7 @@ def user_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"已创建用户 {d['username']}{pending}")
             return redirect("accounts:users")
     users = User.objects.select_related("division").order_by("role", "username")
-    return render(request, "accounts/users.html", {"users": users, "form": form,
-                                                   "admin_roles": [r.value for r in ADMIN_ROLES]})
+    return render(request, "accounts/users.html", {"users": users, "form": form})
 
 
 @require_cap(Cap.MANAGE_USERS)
