@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -153,12 +154,12 @@ class _Member:
     declared: int
 
 
-def _members(fh: object) -> list[_Member]:
+def _members(fh: BinaryIO) -> list[_Member]:
     """The central directory, read directly (zipfile would trust the sizes it holds)."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(fh) as z:  # type: ignore[arg-type]
+        with zipfile.ZipFile(fh) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return []   # not a zip: calamine reports a damaged file itself
@@ -166,14 +167,14 @@ def _members(fh: object) -> list[_Member]:
             if not i.is_dir()]
 
 
-def _inflate(fh: object, m: _Member, limit: int, what: str) -> Iterator[bytes]:
+def _inflate(fh: BinaryIO, m: _Member, limit: int, what: str) -> Iterator[bytes]:
     """The member's bytes in chunks; FileBoundError once more than `limit` bytes come out."""
-    fh.seek(m.offset)  # type: ignore[attr-defined]
-    header = fh.read(30)  # type: ignore[attr-defined]
+    fh.seek(m.offset)
+    header = fh.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise FileBoundError(f"文件已损坏：压缩包成员“{m.name}”的位置不对")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fh.seek(m.offset + 30 + name_len + extra_len)  # type: ignore[attr-defined]
+    fh.seek(m.offset + 30 + name_len + extra_len)
     left = m.compressed
     if m.method == 0:
         inflate = None
@@ -183,7 +184,7 @@ def _inflate(fh: object, m: _Member, limit: int, what: str) -> Iterator[bytes]:
         raise FileBoundError(f"文件使用了不支持的压缩方式（成员“{m.name}”），请用 Excel 另存为 .xlsx 后再上传")
     out = 0
     while left > 0:
-        raw = fh.read(min(CHUNK, left))  # type: ignore[attr-defined]
+        raw = fh.read(min(CHUNK, left))
         if not raw:
             break
         left -= len(raw)
@@ -326,7 +327,7 @@ class _Workbook:
             if self.string_cells * self.longest > b.text_bytes:
                 self._exact_text(fh, lengths)
 
-    def _shared_strings(self, fh: object, m: _Member) -> array:
+    def _shared_strings(self, fh: BinaryIO, m: _Member) -> array:
         """Each shared string's size (bytes from its <si> to the next, markup included: an upper bound)."""
         b = self.bounds
         lengths = array("I")
@@ -361,7 +362,7 @@ class _Workbook:
             raise FileBoundError(f"文件的不同文字超过 {b.shared_strings:,} 个（MINZHENG_XLSX_MAX_SHARED_STRINGS），"
                                  "请拆分后再上传")
 
-    def _sheet(self, fh: object, m: _Member) -> int:
+    def _sheet(self, fh: BinaryIO, m: _Member) -> int:
         """Count the sheet's rows, cells and string cells, and bound the area the reader will allocate: it keeps a
         sheet as one dense block from the first to the last cell, so `A1` plus `XFD1048576` would be 17 billion."""
         b = self.bounds
@@ -402,7 +403,7 @@ class _Workbook:
                                      "单元格（MINZHENG_XLSX_MAX_CELLS），请拆分后再上传")
         return cells
 
-    def _exact_text(self, fh: object, lengths: array) -> None:
+    def _exact_text(self, fh: BinaryIO, lengths: array) -> None:
         """Sum the size of the string each string cell uses; refuse past the bound."""
         b = self.bounds
         text = 0
