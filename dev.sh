@@ -56,7 +56,7 @@ run_tests() {
   MINZHENG_HOME="$home" DATABASE_URL= "$VENV/bin/python" -m pytest "$@"
   if pg_reachable; then
     echo "=== minzheng tests on PostgreSQL ($PG_URL) ==="
-    MINZHENG_HOME="$home" DATABASE_URL="$PG_URL" MINZHENG_TEST_DB_LABEL=postgresql "$VENV/bin/python" -m pytest -m "not sqlite_only and not engine_only" "$@"
+    MINZHENG_HOME="$home" DATABASE_URL="$PG_URL" MINZHENG_TEST_DB_LABEL=postgresql "$VENV/bin/python" -m pytest -m "not sqlite_only and not engine_only and not single_db" "$@"
   else
     echo "=== PostgreSQL SKIPPED: no server reachable at $PG_URL (set MINZHENG_TEST_PG_URL) ==="
   fi

@@ -192,6 +192,12 @@ LOGGING = {
 # The bureau shown in the header; editable by the system administrator at run time (core.SiteSettings).
 MINZHENG_DEFAULT_BUREAU = "南平市延平区民政局"
 
+# Bounds on untrusted files (uploads, ledgers, department data), checked before any parser sees them; see
+# minzheng/core/filebounds.py and the README's configuration table.
+from minzheng.core.filebounds import DEFAULTS as _FILE_BOUNDS  # noqa: E402
+
+globals().update({_name: int(os.environ.get(_name, _default)) for _name, _default in _FILE_BOUNDS.items()})
+
 # Ledger files bigger than this are written by a second process while the first still reads and checks them.
 MINZHENG_IMPORT_PROCESS_MIN_BYTES = int(os.environ.get("MINZHENG_IMPORT_PROCESS_MIN_BYTES", "3000000"))
 # A sheet whose XML is at least this big is read in parts on background threads, so checking starts early.

@@ -148,3 +148,14 @@ def test_approval_books_disbursement_by_funding_shares(approved: Payroll, meisha
     made = funds.budget_work_funds(month=JAN)
     assert [(e.township_id, e.amount) for e in made] == [(meishan.pk, Decimal("13.62"))]
     assert funds.budget_work_funds(month=JAN) == []
+
+
+def test_csv_bank_file_neutralises_a_formula_in_a_name(approved: Payroll, meishan_officer: Any) -> None:
+    # A name stored before names were checked (or edited in the database) must not become a formula in the bank's
+    # spreadsheet.
+    hostile = '=HYPERLINK("http://evil.example","点我")'
+    PayrollLine.objects.filter(payroll=approved, payee_name="王五").update(payee_name=hostile)
+    _, data = bankfiles.export(payroll=approved, user=meishan_officer, layout=BankFileLayout.objects.get(code="csv_gbk"))
+    names = [r[1] for r in _csv_rows(data, "gbk")[2:]]
+    assert "'" + hostile in names and hostile not in names
+    assert "陈志富" in names  # ordinary names are untouched

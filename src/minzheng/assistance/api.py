@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
+from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 from minzheng.core.scoping import get_visible, visible
+from minzheng.registry import validators
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Household, Person
 
@@ -125,10 +128,11 @@ def _detail(app: Application, user: Actor) -> dict[str, Any]:
 
 @router.get("/applications", response=list[CaseOut])
 def list_applications(request: AuthedRequest, status: str = "open", programme: str = "", flag: str = "",
-                      q: str = "", limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+                      q: str = "", limit: Annotated[int, inputs.limit(500)] = 100,
+                      offset: inputs.Offset = 0) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = selectors.filtered(request.user, status=status, programme=programme, flag=flag, q=q).order_by("-id")
-    return [_case(a, request.user) for a in qs[offset:offset + min(limit, 500)]]
+    return [_case(a, request.user) for a in qs[offset:offset + limit]]
 
 
 @router.get("/queue", response=list[CaseOut])
@@ -139,19 +143,19 @@ def county_queue(request: AuthedRequest) -> list[dict[str, Any]]:
 
 class CaseIn(Schema):
     programme: str
-    household_id: int
-    applicant_id: int
-    person_id: int | None = None
+    household_id: inputs.Ref
+    applicant_id: inputs.Ref
+    person_id: inputs.Ref | None = None
     channel: str = "self"
     entrusted_to: str = ""
     rule_set: str | None = None
     linshi_type: str = ""
-    months: int | None = None
+    months: Annotated[int, Field(ge=1, le=120)] | None = None
     single_person: bool = False
     selfcare_failed: list[str] = []
     reason: str = ""
     declared_kinship: str = ""
-    received_on: dt.date | None = None
+    received_on: inputs.Day | None = None
 
 
 @router.post("/applications", response={201: CaseDetailOut})
@@ -171,13 +175,13 @@ def create_application(request: AuthedRequest, body: CaseIn) -> tuple[int, dict[
 
 
 @router.get("/applications/{application_id}", response=CaseDetailOut)
-def get_application(request: AuthedRequest, application_id: int) -> dict[str, Any]:
+def get_application(request: AuthedRequest, application_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     return _detail(get_visible(selectors.cases(request.user), request.user, pk=application_id), request.user)
 
 
 @router.get("/applications/{application_id}/assessment")
-def assessment(request: AuthedRequest, application_id: int) -> dict[str, Any]:
+def assessment(request: AuthedRequest, application_id: inputs.RecordId) -> dict[str, Any]:
     """The rules run now on the household as it stands (nothing stored)."""
     _need(request, Cap.VIEW_BUSINESS)
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
@@ -191,7 +195,7 @@ class ActIn(Schema):
 
 
 @router.post("/applications/{application_id}/act", response=CaseDetailOut, openapi_extra=_doc(ActIn))
-def act(request: AuthedRequest, application_id: int) -> dict[str, Any]:
+def act(request: AuthedRequest, application_id: inputs.RecordId) -> dict[str, Any]:
     """Run one workflow step: `action` is one of `allowed_actions`; `data` carries the step's fields
     (e.g. investigator_1/2 and signatures, votes, reasons, text); `version` is the case version you saw."""
     _need(request, Cap.VIEW_BUSINESS)
@@ -213,7 +217,7 @@ class CheckIn(Schema):
 
 
 @router.post("/applications/{application_id}/checks", response={201: dict}, openapi_extra=_doc(CheckIn))
-def add_check(request: AuthedRequest, application_id: int) -> tuple[int, dict[str, Any]]:
+def add_check(request: AuthedRequest, application_id: inputs.RecordId) -> tuple[int, dict[str, Any]]:
     _need(request, Cap.EDIT_BUSINESS)
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     body = _body(request, CheckIn)
@@ -234,7 +238,7 @@ def publicities(request: AuthedRequest, status: str = "active") -> list[dict[str
 
 
 @router.get("/publicities/{publicity_id}")
-def publicity(request: AuthedRequest, publicity_id: int) -> dict[str, Any]:
+def publicity(request: AuthedRequest, publicity_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = get_visible(Publicity, request.user, pk=publicity_id)
     return {"id": p.pk, "application_id": p.application_id, "village": p.division.name, "kind": p.kind,
@@ -260,7 +264,7 @@ class ObjectionIn(Schema):
 
 
 @router.post("/objections/{objection_id}/handle", openapi_extra=_doc(ObjectionIn))
-def handle_objection(request: AuthedRequest, objection_id: int) -> dict[str, Any]:
+def handle_objection(request: AuthedRequest, objection_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     o = get_visible(Objection, request.user, pk=objection_id)
     body = _body(request, ObjectionIn)
@@ -273,11 +277,11 @@ def handle_objection(request: AuthedRequest, objection_id: int) -> dict[str, Any
 
 class KinshipIn(Schema):
     division_code: str
-    staff_name: str
+    staff_name: validators.PersonName
     staff_id_number: str
     staff_role: str
     post: str = ""
-    relative_name: str = ""
+    relative_name: validators.OptionalPersonName = ""
     relative_id_number: str = ""
     relation: str = ""
 
@@ -312,7 +316,7 @@ def kinship_report(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/reviews")
-def due_reviews(request: AuthedRequest, days: int = 30) -> list[dict[str, Any]]:
+def due_reviews(request: AuthedRequest, days: inputs.Days = 30) -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"id": s.pk, "enrollment_id": s.enrollment_id, "programme": s.enrollment.programme.code,
              "household_class": s.household_class, "interval_months": s.interval_months,
@@ -328,7 +332,7 @@ class ReviewIn(Schema):
 
 
 @router.post("/reviews/{review_schedule_id}", openapi_extra=_doc(ReviewIn))
-def review(request: AuthedRequest, review_schedule_id: int) -> dict[str, Any]:
+def review(request: AuthedRequest, review_schedule_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
     sched = get_visible(ReviewSchedule, request.user, pk=review_schedule_id)
     body = _body(request, ReviewIn)

@@ -20,10 +20,11 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Division
+from minzheng.registry import validators
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person, ProgrammeFamily
 
@@ -135,7 +136,7 @@ def intake(request: AuthedRequest) -> HttpResponse:
         found = list(visible(Household, request.user).filter(pk__in=people.values("household_id")[:30])
                      .select_related("head", "division")[:30])
     household = None
-    hh_id = request.POST.get("household") or request.GET.get("household")
+    hh_id = inputs.as_id(request.POST.get("household") or request.GET.get("household"), "household")
     if hh_id:
         household = get_visible(Household, request.user, pk=hh_id)
     form = None
@@ -366,11 +367,11 @@ def objection(request: AuthedRequest, objection_id: int) -> HttpResponse:
 
 class KinshipForm(forms.Form):
     division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
-    staff_name = forms.CharField(label="工作人员姓名", max_length=64)
+    staff_name = validators.PersonNameField(label="工作人员姓名", max_length=64)
     staff_id_number = forms.CharField(label="工作人员身份证号", max_length=18)
     staff_role = forms.ChoiceField(label="身份", choices=StaffRole.choices)
     post = forms.CharField(label="职务", max_length=64, required=False)
-    relative_name = forms.CharField(label="近亲属姓名", max_length=64)
+    relative_name = validators.PersonNameField(label="近亲属姓名", max_length=64)
     relative_id_number = forms.CharField(label="近亲属身份证号", max_length=18)
     relation = forms.ChoiceField(label="关系")
 
@@ -415,7 +416,7 @@ def kinship_report(request: AuthedRequest) -> HttpResponse:
 
 @require_cap(Cap.VIEW_BUSINESS)
 def reviews(request: AuthedRequest) -> HttpResponse:
-    days = int(request.GET.get("days") or 30)
+    days = inputs.get_days(request, default=30)
     rows = selectors.due_reviews(request.user, within_days=days)[:500]
     return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dates.today()})
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 
 from . import services
 from .models import AuditEntry
@@ -39,12 +41,13 @@ def _check(request: AuthedRequest) -> None:
 
 
 @router.get("/entries", response=list[EntryOut])
-def entries(request: AuthedRequest, action: str = "", limit: int = 100) -> list[AuditEntry]:
+def entries(request: AuthedRequest, action: str = "",
+            limit: Annotated[int, inputs.limit(1000)] = 100) -> list[AuditEntry]:
     _check(request)
     qs = AuditEntry.objects.order_by("-seq")
     if action:
         qs = qs.filter(action__startswith=action)
-    return list(qs[: min(max(limit, 1), 1000)])
+    return list(qs[:limit])
 
 
 @router.get("/verify", response=VerifyOut)

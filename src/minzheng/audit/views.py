@@ -7,7 +7,7 @@ from django.shortcuts import render
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 
 from . import anchor, services
 from .masking import masked
@@ -24,10 +24,10 @@ def entry_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(action__startswith=q["action"])
     if q["object_id"]:
         qs = qs.filter(object_id=q["object_id"])
-    if q["date_from"]:
-        qs = qs.filter(at__date__gte=q["date_from"])
-    if q["date_to"]:
-        qs = qs.filter(at__date__lte=q["date_to"])
+    if date_from := inputs.get_date(request, "date_from"):
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to := inputs.get_date(request, "date_to"):
+        qs = qs.filter(at__date__lte=date_to)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for e in page:
         e.summary = masked(e.summary)

@@ -7,7 +7,7 @@ import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import filebounds, inputs
 from minzheng.core.scoping import get_visible
 from minzheng.registry.masking import can_see_sensitive, mask_id
 
@@ -73,7 +74,7 @@ class LoadOut(Schema):
 
 
 class RunIn(Schema):
-    as_of: dt.date | None = None
+    as_of: inputs.Day | None = None
 
 
 class RunOut(Schema):
@@ -117,7 +118,7 @@ class OutcomeIn(Schema):
     status: str
     action: str = ""
     note: str = ""
-    recovered_amount: Decimal | None = None
+    recovered_amount: inputs.Amount | None = None
 
 
 def _dataset(d: Dataset) -> DatasetOut:
@@ -164,7 +165,8 @@ def datasets(request: AuthedRequest) -> list[DatasetOut]:
 
 @router.post("/datasets", response={201: LoadOut, 200: LoadOut, 422: LoadOut})
 def load(request: AuthedRequest, kind: Form[str], file: File[UploadedFile],
-         as_of: Form[dt.date | None] = None) -> Status:
+         as_of: Form[inputs.Day | None] = None) -> Status:
+    filebounds.check_upload(file)
     suffix = Path(file.name or "upload.csv").suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -191,7 +193,7 @@ def runs(request: AuthedRequest) -> list[RunOut]:
 
 
 @router.get("/runs/{run_id}", response=RunOut)
-def run_detail(request: AuthedRequest, run_id: int) -> RunOut:
+def run_detail(request: AuthedRequest, run_id: inputs.RecordId) -> RunOut:
     _need(request, Cap.VIEW_DASHBOARD)
     r = CheckRun.objects.filter(pk=run_id).first()
     if r is None:
@@ -201,15 +203,14 @@ def run_detail(request: AuthedRequest, run_id: int) -> RunOut:
 
 @router.get("/findings", response=list[FindingOut])
 def findings(request: AuthedRequest, township: str = "", rule: str = "", status: str = "", q: str = "",
-             limit: int = 100, offset: int = 0) -> list[FindingOut]:
+             limit: Annotated[int, inputs.limit(1000)] = 100, offset: inputs.Offset = 0) -> list[FindingOut]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = services.findings_for(request.user, township=township, rule=rule, status=status, q=q)
-    limit = max(1, min(limit, 1000))
     return [_finding(request, f) for f in qs[offset:offset + limit]]
 
 
 @router.get("/findings/{finding_id}", response=FindingOut)
-def finding(request: AuthedRequest, finding_id: int) -> FindingOut:
+def finding(request: AuthedRequest, finding_id: inputs.RecordId) -> FindingOut:
     _need(request, Cap.VIEW_BUSINESS)
     f = get_visible(Finding.objects.select_related("township", "village"), request.user, pk=finding_id)
     return _finding(request, f)
@@ -217,7 +218,7 @@ def finding(request: AuthedRequest, finding_id: int) -> FindingOut:
 
 @router.post("/findings/{finding_id}/outcome", response=FindingOut, openapi_extra={"requestBody": {
     "content": {"application/json": {"schema": OutcomeIn.model_json_schema()}}}})
-def outcome(request: AuthedRequest, finding_id: int) -> FindingOut:
+def outcome(request: AuthedRequest, finding_id: inputs.RecordId) -> FindingOut:
     # Jurisdiction first: another township gets 404 whatever it sends, never a validation message.
     f = get_visible(Finding.objects.select_related("township", "village"), request.user, pk=finding_id)
     try:

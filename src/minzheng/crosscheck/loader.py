@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from minzheng.core import dates
+from minzheng.core import dates, filebounds
 from minzheng.registry import idnumber
 
 from .schemas import Column, DatasetSchema
@@ -177,6 +177,10 @@ def _map_header(schema: DatasetSchema, header: list[Any]) -> tuple[dict[str, int
 
 def _sheets(path: Path) -> Iterator[tuple[str, Iterator[list[Any]]]]:
     suffix = path.suffix.lower()
+    try:   # sizes, rows, cells and strings are bounded before any reader allocates anything
+        filebounds.check_file(path)
+    except filebounds.FileBoundError as exc:
+        raise CellError(str(exc)) from None
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticError
 from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 from minzheng.core.scoping import get_visible, in_scope, visible, visible_divisions
 from minzheng.registry.models import Household
 
@@ -65,7 +66,7 @@ class Problem(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-class FindingOut(Schema):
+class RuleFindingOut(Schema):
     rule: str
     severity: str
     message: str
@@ -101,7 +102,7 @@ class EventOut(Schema):
 class EventIn(Schema):
     name: str
     dtype_code: str
-    started_at: dt.datetime
+    started_at: inputs.Moment
     areas: list[str]  # division codes (townships or villages)
     severity: str = "4"
     is_major: bool = False
@@ -111,7 +112,7 @@ class EventIn(Schema):
 class ReportOut(Schema):
     id: int
     event_id: int
-    round_id: int
+    round_id: inputs.Ref
     kind: str
     division_code: str
     division_name: str
@@ -120,12 +121,12 @@ class ReportOut(Schema):
     locked: bool
     values: dict[str, str]
     explanation: str
-    warnings: list[FindingOut]
-    findings: list[FindingOut]
+    warnings: list[RuleFindingOut]
+    findings: list[RuleFindingOut]
 
 
 class ReportOpenIn(Schema):
-    round_id: int
+    round_id: inputs.Ref
     division_code: str
 
 
@@ -137,12 +138,12 @@ class ReportIn(Schema):
     submit: bool = False
 
 
-class ReasonIn(Schema):
+class ReturnReasonIn(Schema):
     reason: str
 
 
 class StableIn(Schema):
-    ended_at: dt.datetime
+    ended_at: inputs.Moment
 
 
 def _round(r: Round) -> RoundOut:
@@ -163,11 +164,11 @@ def _report(rep: Report, outcome: Any = None) -> ReportOut:
     return ReportOut(id=rep.pk, event_id=rep.event_id, round_id=rep.round_id, kind=rep.round.kind,
                      division_code=rep.division.code, division_name=rep.division.name, nil=rep.nil,
                      status=rep.status, locked=rep.locked, values=rep.values, explanation=rep.explanation,
-                     warnings=[FindingOut(**w) for w in rep.warnings],
-                     findings=[FindingOut(**f.as_dict()) for f in outcome.findings])
+                     warnings=[RuleFindingOut(**w) for w in rep.warnings],
+                     findings=[RuleFindingOut(**f.as_dict()) for f in outcome.findings])
 
 
-def _get_report(request: AuthedRequest, report_id: int) -> Report:
+def _get_report(request: AuthedRequest, report_id: inputs.RecordId) -> Report:
     return get_visible(Report.objects.select_related("round", "event", "division"), request.user, pk=report_id)
 
 
@@ -193,20 +194,20 @@ def create_event(request: AuthedRequest) -> Status:
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event_api(request: AuthedRequest, event_id: int) -> EventOut:
+def get_event_api(request: AuthedRequest, event_id: inputs.RecordId) -> EventOut:
     user = _need(request)
     return _event(get_event(user, event_id), user)
 
 
 @router.post("/events/{event_id}/rounds", response={201: RoundOut})
-def open_round(request: AuthedRequest, event_id: int) -> Status:
+def open_round(request: AuthedRequest, event_id: inputs.RecordId) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
     return Status(201, _round(services.open_update_round(actor=user, event=ev)))
 
 
 @router.post("/events/{event_id}/stable", response={201: RoundOut, 422: Problem}, openapi_extra=_doc(StableIn))
-def stable(request: AuthedRequest, event_id: int) -> Status:
+def stable(request: AuthedRequest, event_id: inputs.RecordId) -> Status:
     user = _need(request)
     ev = get_event(user, event_id)
     body = _body(request, StableIn)
@@ -218,7 +219,7 @@ class AreasIn(Schema):
 
 
 @router.post("/events/{event_id}/areas", response={200: EventOut, 422: Problem}, openapi_extra=_doc(AreasIn))
-def add_areas(request: AuthedRequest, event_id: int) -> EventOut:
+def add_areas(request: AuthedRequest, event_id: inputs.RecordId) -> EventOut:
     """The disaster spreads: more townships (or villages) join the event and owe reports from now on."""
     user = _need(request, Cap.EDIT_BUSINESS)
     ev = get_event(user, event_id)
@@ -239,7 +240,7 @@ class SummaryOut(Schema):
 
 
 @router.get("/events/{event_id}/summary", response=SummaryOut)
-def summary(request: AuthedRequest, event_id: int, round_id: int | None = None) -> SummaryOut:
+def summary(request: AuthedRequest, event_id: inputs.RecordId, round_id: inputs.OptionalId = None) -> SummaryOut:
     user = _need(request)
     ev = get_event(user, event_id)
     rounds = services.event_rounds(ev)
@@ -256,7 +257,7 @@ def summary(request: AuthedRequest, event_id: int, round_id: int | None = None) 
 
 
 @router.post("/events/{event_id}/reports", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportOpenIn))
-def open_report(request: AuthedRequest, event_id: int) -> ReportOut:
+def open_report(request: AuthedRequest, event_id: inputs.RecordId) -> ReportOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     ev = get_event(user, event_id)
     body = _body(request, ReportOpenIn)
@@ -268,13 +269,13 @@ def open_report(request: AuthedRequest, event_id: int) -> ReportOut:
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
-def get_report(request: AuthedRequest, report_id: int) -> ReportOut:
+def get_report(request: AuthedRequest, report_id: inputs.RecordId) -> ReportOut:
     _need(request)
     return _report(_get_report(request, report_id))
 
 
 @router.put("/reports/{report_id}", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReportIn))
-def save_report(request: AuthedRequest, report_id: int) -> ReportOut:
+def save_report(request: AuthedRequest, report_id: inputs.RecordId) -> ReportOut:
     """Save figures (a draft may still have errors). With "submit": true it is also submitted, and refused with
     422 and the rules' messages while any error remains."""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -288,9 +289,9 @@ def save_report(request: AuthedRequest, report_id: int) -> ReportOut:
     return _report(rep, outcome)
 
 
-@router.post("/reports/{report_id}/validate", response={200: list[FindingOut], 422: Problem},
+@router.post("/reports/{report_id}/validate", response={200: list[RuleFindingOut], 422: Problem},
              openapi_extra=_doc(ReportIn))
-def validate(request: AuthedRequest, report_id: int) -> list[FindingOut]:
+def validate(request: AuthedRequest, report_id: inputs.RecordId) -> list[RuleFindingOut]:
     """Check figures against the rules without saving (what the form does on every change)."""
     _need(request)
     rep = _get_report(request, report_id)
@@ -299,11 +300,11 @@ def validate(request: AuthedRequest, report_id: int) -> list[FindingOut]:
     if errors:
         raise ValidationError(errors)
     outcome = services.validate(rep, values=values, explanation=body.explanation)
-    return [FindingOut(**f.as_dict()) for f in outcome.findings]
+    return [RuleFindingOut(**f.as_dict()) for f in outcome.findings]
 
 
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, 422: Problem})
-def submit(request: AuthedRequest, report_id: int) -> ReportOut:
+def submit(request: AuthedRequest, report_id: inputs.RecordId) -> ReportOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     rep = _get_report(request, report_id)
     outcome = services.submit_report(actor=user, report=rep)
@@ -312,17 +313,17 @@ def submit(request: AuthedRequest, report_id: int) -> ReportOut:
 
 
 @router.post("/reports/{report_id}/approve", response={200: ReportOut, 422: Problem})
-def approve(request: AuthedRequest, report_id: int) -> ReportOut:
+def approve(request: AuthedRequest, report_id: inputs.RecordId) -> ReportOut:
     user = _need(request)
     rep = _get_report(request, report_id)
     return _report(services.approve_report(actor=user, report=rep))
 
 
-@router.post("/reports/{report_id}/return", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReasonIn))
-def return_(request: AuthedRequest, report_id: int) -> ReportOut:
+@router.post("/reports/{report_id}/return", response={200: ReportOut, 422: Problem}, openapi_extra=_doc(ReturnReasonIn))
+def return_(request: AuthedRequest, report_id: inputs.RecordId) -> ReportOut:
     user = _need(request)
     rep = _get_report(request, report_id)
-    body = _body(request, ReasonIn)
+    body = _body(request, ReturnReasonIn)
     return _report(services.return_report(actor=user, report=rep, reason=body.reason))
 
 
@@ -369,8 +370,8 @@ class WarehouseOut(Schema):
 class MoveIn(Schema):
     item_code: str
     kind: str
-    quantity: Decimal
-    moved_on: dt.date | None = None
+    quantity: inputs.Amount
+    moved_on: inputs.Day | None = None
     doc_no: str = ""
     counterpart: str = ""
     note: str = ""
@@ -391,14 +392,14 @@ def warehouses(request: AuthedRequest) -> list[WarehouseOut]:
 
 
 @router.get("/warehouses/{warehouse_id}", response=WarehouseOut)
-def warehouse(request: AuthedRequest, warehouse_id: int) -> WarehouseOut:
+def warehouse(request: AuthedRequest, warehouse_id: inputs.RecordId) -> WarehouseOut:
     _need(request)
     return _warehouse(get_visible(Warehouse, request.user, pk=warehouse_id))
 
 
 @router.post("/warehouses/{warehouse_id}/moves", response={201: WarehouseOut, 422: Problem},
              openapi_extra=_doc(MoveIn))
-def add_move(request: AuthedRequest, warehouse_id: int) -> Status:
+def add_move(request: AuthedRequest, warehouse_id: inputs.RecordId) -> Status:
     user = _need(request, Cap.EDIT_BUSINESS)
     w = get_visible(Warehouse, user, pk=warehouse_id)
     body = _body(request, MoveIn)
@@ -413,12 +414,12 @@ def add_move(request: AuthedRequest, warehouse_id: int) -> Status:
 
 class AllocationIn(Schema):
     item_code: str
-    quantity: Decimal
+    quantity: inputs.Amount
     division_code: str
-    warehouse_id: int | None = None
-    parent_id: int | None = None
-    event_id: int | None = None
-    allocated_on: dt.date | None = None
+    warehouse_id: inputs.Ref | None = None
+    parent_id: inputs.Ref | None = None
+    event_id: inputs.Ref | None = None
+    allocated_on: inputs.Day | None = None
     purpose: str = ""
 
 
@@ -452,7 +453,7 @@ def allocate(request: AuthedRequest) -> Status:
                                      allocated_on=a.allocated_on, available=relief.available(div, item)))
 
 
-class LineOut(Schema):
+class DistributionLineOut(Schema):
     id: int
     household_id: int
     item_code: str
@@ -478,22 +479,22 @@ class DistributionOut(Schema):
     allow_repeat: bool
     status: str
     published: bool
-    lines: list[LineOut]
+    lines: list[DistributionLineOut]
     discrepancies: list[DiscrepancyOut]
 
 
 class DistributionIn(Schema):
     title: str
     division_code: str
-    distributed_on: dt.date
-    event_id: int | None = None
+    distributed_on: inputs.Day
+    event_id: inputs.Ref | None = None
     allow_repeat: bool = False
 
 
 class LineIn(Schema):
-    household_id: int
+    household_id: inputs.Ref
     item_code: str
-    quantity: Decimal
+    quantity: inputs.Amount
     repeat_reason: str = ""
     signed: bool = False
     sign_method: str = "sign"
@@ -505,8 +506,8 @@ class SignIn(Schema):
     signer_name: str
 
 
-def _line(ln: DistributionLine) -> LineOut:
-    return LineOut(id=ln.pk, household_id=ln.household_id, item_code=ln.item.code, quantity=ln.quantity,
+def _line(ln: DistributionLine) -> DistributionLineOut:
+    return DistributionLineOut(id=ln.pk, household_id=ln.household_id, item_code=ln.item.code, quantity=ln.quantity,
                    serving_no=ln.serving_no, signed=ln.signed, sign_method=ln.sign_method,
                    signer_name=ln.signer_name, signed_at=ln.signed_at)
 
@@ -540,15 +541,15 @@ def create_distribution(request: AuthedRequest) -> Status:
 
 
 @router.get("/distributions/{distribution_id}", response=DistributionOut)
-def get_distribution(request: AuthedRequest, distribution_id: int) -> DistributionOut:
+def get_distribution(request: AuthedRequest, distribution_id: inputs.RecordId) -> DistributionOut:
     _need(request)
     return _distribution(get_visible(Distribution.objects.select_related("division"), request.user,
                                      pk=distribution_id))
 
 
-@router.post("/distributions/{distribution_id}/lines", response={201: LineOut, 422: Problem},
+@router.post("/distributions/{distribution_id}/lines", response={201: DistributionLineOut, 422: Problem},
              openapi_extra=_doc(LineIn))
-def add_line(request: AuthedRequest, distribution_id: int) -> Status:
+def add_line(request: AuthedRequest, distribution_id: inputs.RecordId) -> Status:
     """Refused (422) when the household was already served this item in this distribution, or the quantity
     exceeds what was allocated."""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -564,9 +565,9 @@ def add_line(request: AuthedRequest, distribution_id: int) -> Status:
     return Status(201, _line(ln))
 
 
-@router.post("/distribution-lines/{distribution_line_id}/sign", response={200: LineOut, 422: Problem},
+@router.post("/distribution-lines/{distribution_line_id}/sign", response={200: DistributionLineOut, 422: Problem},
              openapi_extra=_doc(SignIn))
-def sign(request: AuthedRequest, distribution_line_id: int) -> LineOut:
+def sign(request: AuthedRequest, distribution_line_id: inputs.RecordId) -> DistributionLineOut:
     user = _need(request, Cap.EDIT_BUSINESS)
     ln = get_visible(DistributionLine.objects.select_related("item"), user, pk=distribution_line_id)
     body = _body(request, SignIn)
@@ -574,7 +575,7 @@ def sign(request: AuthedRequest, distribution_line_id: int) -> LineOut:
 
 
 @router.get("/distributions/{distribution_id}/reconciliation", response=list[DiscrepancyOut])
-def reconciliation(request: AuthedRequest, distribution_id: int) -> list[DiscrepancyOut]:
+def reconciliation(request: AuthedRequest, distribution_id: inputs.RecordId) -> list[DiscrepancyOut]:
     _need(request)
     d = get_visible(Distribution.objects.select_related("division"), request.user, pk=distribution_id)
     return [DiscrepancyOut(kind=x.kind, message=x.message, ref=x.ref)

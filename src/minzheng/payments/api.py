@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpResponse
 from ninja import Router, Schema
@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, filebounds, inputs
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Programme
@@ -65,7 +65,7 @@ class LineOut(Schema):
 
 
 @router.get("/payrolls", response=list[PayrollOut])
-def payrolls(request: AuthedRequest, month: str = "", status: str = "") -> list[PayrollOut]:
+def payrolls(request: AuthedRequest, month: inputs.Month = "", status: str = "") -> list[PayrollOut]:
     _need(request, Cap.VIEW_BUSINESS)
     qs = services.payrolls_for(request.user)
     if month:
@@ -73,22 +73,6 @@ def payrolls(request: AuthedRequest, month: str = "", status: str = "") -> list[
     if status:
         qs = qs.filter(status=status)
     return [_out(p) for p in qs.order_by("-month", "township__code", "programme__order")[:1000]]
-
-
-@router.get("/payrolls/{int:payroll_id}", response=PayrollOut)
-def payroll(request: AuthedRequest, payroll_id: int) -> PayrollOut:
-    return _out(get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id))
-
-
-@router.get("/payrolls/{int:payroll_id}/lines", response=list[LineOut])
-def lines(request: AuthedRequest, payroll_id: int, offset: int = 0, limit: int = 500) -> list[LineOut]:
-    p = get_visible(Payroll, request.user, pk=payroll_id)
-    qs = visible(PayrollLine, request.user).filter(payroll=p).select_related("village").order_by("id")
-    u = request.user
-    return [LineOut(id=x.pk, village=x.village.name, payee_name=x.payee_name, id_number=shown(u, x.id_number, "id"),
-                    bank_account=shown(u, x.bank_account, "account"), kind=x.kind, period_month=f"{x.period_month:%Y-%m}",
-                    amount=x.amount, covered_persons=x.covered_persons, status=x.status,
-                    amount_version_id=x.amount_version_id) for x in qs[offset:offset + min(limit, 5000)]]
 
 
 class GenerateIn(Schema):
@@ -106,6 +90,7 @@ class GenerateOut(Schema):
     inserted: dict[str, int]
 
 
+# Before /payrolls/{payroll_id}: "generate" would otherwise be read as an id.
 @router.post("/payrolls/generate", response=GenerateOut)
 def generate(request: AuthedRequest, body: GenerateIn) -> dict[str, Any]:
     _need(request, Cap.EDIT_BUSINESS)
@@ -117,18 +102,35 @@ def generate(request: AuthedRequest, body: GenerateIn) -> dict[str, Any]:
     return res.as_dict()
 
 
+@router.get("/payrolls/{payroll_id}", response=PayrollOut)
+def payroll(request: AuthedRequest, payroll_id: inputs.RecordId) -> PayrollOut:
+    return _out(get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id))
+
+
+@router.get("/payrolls/{payroll_id}/lines", response=list[LineOut])
+def lines(request: AuthedRequest, payroll_id: inputs.RecordId, offset: inputs.Offset = 0,
+          limit: Annotated[int, inputs.limit(5000)] = 500) -> list[LineOut]:
+    p = get_visible(Payroll, request.user, pk=payroll_id)
+    qs = visible(PayrollLine, request.user).filter(payroll=p).select_related("village").order_by("id")
+    u = request.user
+    return [LineOut(id=x.pk, village=x.village.name, payee_name=x.payee_name, id_number=shown(u, x.id_number, "id"),
+                    bank_account=shown(u, x.bank_account, "account"), kind=x.kind, period_month=f"{x.period_month:%Y-%m}",
+                    amount=x.amount, covered_persons=x.covered_persons, status=x.status,
+                    amount_version_id=x.amount_version_id) for x in qs[offset:offset + limit]]
+
+
 class ReasonIn(Schema):
     reason: str
 
 
-@router.post("/payrolls/{int:payroll_id}/prepare", response=PayrollOut)
-def prepare(request: AuthedRequest, payroll_id: int) -> PayrollOut:
+@router.post("/payrolls/{payroll_id}/prepare", response=PayrollOut)
+def prepare(request: AuthedRequest, payroll_id: inputs.RecordId) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     return _out(services.prepare(payroll=p, user=request.user))
 
 
-@router.post("/payrolls/{int:payroll_id}/approve", response=PayrollOut)
-def approve(request: AuthedRequest, payroll_id: int) -> PayrollOut:
+@router.post("/payrolls/{payroll_id}/approve", response=PayrollOut)
+def approve(request: AuthedRequest, payroll_id: inputs.RecordId) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     services.approve(payroll=p, user=request.user)
     return _out(services.payrolls_for(request.user).get(pk=p.pk))
@@ -145,9 +147,9 @@ def _json_body(request: AuthedRequest) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-@router.post("/payrolls/{int:payroll_id}/send-back", response=PayrollOut,
+@router.post("/payrolls/{payroll_id}/send-back", response=PayrollOut,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": ReasonIn.json_schema()}}}})
-def send_back(request: AuthedRequest, payroll_id: int) -> PayrollOut:
+def send_back(request: AuthedRequest, payroll_id: inputs.RecordId) -> PayrollOut:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
     reason = str(_json_body(request).get("reason") or request.POST.get("reason") or "")
     return _out(services.send_back(payroll=p, user=request.user, reason=reason))
@@ -157,9 +159,9 @@ class LayoutIn(Schema):
     layout: str = "csv_gbk"
 
 
-@router.post("/payrolls/{int:payroll_id}/bankfile",
+@router.post("/payrolls/{payroll_id}/bankfile",
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": LayoutIn.json_schema()}}}})
-def bankfile(request: AuthedRequest, payroll_id: int) -> HttpResponse:
+def bankfile(request: AuthedRequest, payroll_id: inputs.RecordId) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     code = str(_json_body(request).get("layout") or request.POST.get("layout") or "csv_gbk")
     layout = BankFileLayout.objects.filter(code=code).first()
@@ -182,9 +184,9 @@ class ReturnOut(Schema):
     total: Decimal
 
 
-@router.post("/payrolls/{int:payroll_id}/bank-return", response=ReturnOut,
+@router.post("/payrolls/{payroll_id}/bank-return", response=ReturnOut,
              openapi_extra={"description": "multipart/form-data：file（回盘文件）、layout（文件格式代码，默认 csv_gbk）"})
-def bank_return(request: AuthedRequest, payroll_id: int) -> ReturnOut:
+def bank_return(request: AuthedRequest, payroll_id: inputs.RecordId) -> ReturnOut:
     from django.core.exceptions import ValidationError
 
     p = get_visible(Payroll, request.user, pk=payroll_id)
@@ -194,6 +196,7 @@ def bank_return(request: AuthedRequest, payroll_id: int) -> ReturnOut:
     file = request.FILES.get("file")
     if file is None:
         raise ValidationError({"file": "请上传回盘文件"})
+    filebounds.check_upload(file)
     br = bankfiles.import_return(data=file.read(), file_name=file.name or "return", user=request.user, layout=lay,
                                  payroll=p)
     return ReturnOut(payroll_id=p.pk, rows=br.rows, failed=br.failed, total=br.total)
@@ -213,7 +216,7 @@ class LedgerOut(Schema):
 
 
 @router.get("/funds/ledger", response=list[LedgerOut])
-def ledger(request: AuthedRequest, year: int | None = None) -> list[LedgerOut]:
+def ledger(request: AuthedRequest, year: inputs.OptionalYear = None) -> list[LedgerOut]:
     _need(request, Cap.VIEW_BUSINESS)
     return [LedgerOut(fund=r.fund, fund_name=r.fund_name, source=r.source, township=r.township,
                       township_name=r.township_name, budget=r.budget, allocated=r.allocated, disbursed=r.disbursed,
@@ -222,7 +225,7 @@ def ledger(request: AuthedRequest, year: int | None = None) -> list[LedgerOut]:
 
 
 @router.get("/funds/alerts", response=list[dict[str, str]])
-def fund_alerts(request: AuthedRequest, year: int | None = None) -> list[dict[str, str]]:
+def fund_alerts(request: AuthedRequest, year: inputs.OptionalYear = None) -> list[dict[str, str]]:
     _need(request, Cap.VIEW_BUSINESS)
     return [{"level": a.level, "text": a.text, "township": a.township}
             for a in funds.alerts(request.user, year=year or dates.today().year)]
@@ -239,7 +242,7 @@ def allowances_refresh(request: AuthedRequest, body: MonthIn) -> dict[str, Any]:
 
 
 @router.get("/allowances/upcoming", response=list[dict[str, Any]])
-def allowances_upcoming(request: AuthedRequest, month: str = "") -> list[dict[str, Any]]:
+def allowances_upcoming(request: AuthedRequest, month: inputs.Month = "") -> list[dict[str, Any]]:
     _need(request, Cap.VIEW_BUSINESS)
     m = parse_month(month) if month else dates.today().replace(day=1)
     return [{"person": u.person.name, "village": u.person.household.division.name,

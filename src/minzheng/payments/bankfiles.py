@@ -23,6 +23,7 @@ from django.db.models import Sum
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record, record_output
+from minzheng.core.excel import safe_cell
 from minzheng.core.scoping import get_visible, require_edit
 
 from .models import BankFileLayout, BankReturn, LineStatus, Payroll, PayrollLine, PayrollStatus
@@ -140,7 +141,7 @@ def render(p: Payroll, layout: BankFileLayout) -> tuple[bytes, list[Transfer]]:
         if layout.column_titles:
             w.writerow([c.get("title") or FIELDS.get(c["field"], c["field"]) for c in cols])
         for t in pay:
-            w.writerow([_value(t, c["field"], p) for c in cols])
+            w.writerow([safe_cell(_value(t, c["field"], p)) for c in cols])
         if layout.trailer:
             w.writerow(["合计", summary[1], summary[2]])
         text = buf.getvalue()

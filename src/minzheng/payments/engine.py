@@ -34,13 +34,17 @@ def parse_month(text: str) -> dt.date:
     """'2024-05' (or 2024-05-01) → date(2024, 5, 1); a clear Chinese error otherwise."""
     from django.core.exceptions import ValidationError
 
+    from minzheng.core.inputs import MAX_YEAR, MIN_YEAR
+
     raw = str(text).strip()
     try:
-        if len(raw) == 7:
-            return dt.datetime.strptime(raw, "%Y-%m").date()
-        return dates.month_start(dt.date.fromisoformat(raw))
+        month = dt.datetime.strptime(raw, "%Y-%m").date() if len(raw) == 7 else \
+            dates.month_start(dt.date.fromisoformat(raw))
     except ValueError as exc:
         raise ValidationError(f"月份“{text}”格式不对，应为 YYYY-MM，例如 2024-05") from exc
+    if not MIN_YEAR <= month.year <= MAX_YEAR:
+        raise ValidationError(f"月份“{text}”超出范围，应在 {MIN_YEAR}–{MAX_YEAR} 年之间")
+    return month
 
 
 @dataclass(frozen=True)

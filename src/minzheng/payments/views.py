@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, filebounds, inputs
 from minzheng.core.forms import error_messages, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -214,6 +214,7 @@ def bank_return(request: AuthedRequest, payroll_id: int) -> HttpResponse:
         messages.error(request, "请选择回盘文件和文件格式")
         return redirect("payments:payroll", payroll_id=p.pk)
     try:
+        filebounds.check_upload(upload)
         br = bankfiles.import_return(data=upload.read(), file_name=upload.name or "", user=request.user, layout=layout,
                                      payroll=p)
         messages.success(request, f"已导入回盘：{br.rows} 笔，失败 {br.failed} 笔（下月花名册自动重发）")
@@ -277,7 +278,7 @@ class FundEntryForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def funds_page(request: AuthedRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or dates.today().year)
+    year = inputs.get_year(request, default=dates.today().year)
     form = FundEntryForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():

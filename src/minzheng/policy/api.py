@@ -7,6 +7,7 @@ from ninja import Router, Schema
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 
 from . import services
 from .catalog import catalog
@@ -31,7 +32,7 @@ class ParamOut(Schema):
 class ParamIn(Schema):
     key: str
     value: Any
-    effective_from: dt.date
+    effective_from: inputs.Day
     source_document: str
     certainty: str = "V"
     note: str = ""

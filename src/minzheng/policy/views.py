@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 from minzheng.core.forms import add_errors_to_form
 
 from . import services
@@ -77,7 +77,7 @@ class HolidayForm(forms.Form):
 
 @require_cap(Cap.VIEW_BUSINESS)
 def holidays(request: AuthedRequest) -> HttpResponse:
-    year = int(request.GET.get("year") or dates.today().year)
+    year = inputs.get_year(request, default=dates.today().year)
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_cap(Cap.MANAGE_POLICY):

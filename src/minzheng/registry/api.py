@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Query, Router, Schema, Status
 
 from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 from minzheng.core.scoping import get_visible
 from minzheng.regions.models import Division
 
-from . import idnumber, masking, selectors, services
+from . import idnumber, masking, selectors, services, validators
 from .models import Household, Person
 
 router = Router(tags=["家庭档案"])
@@ -118,25 +119,27 @@ class PersonPage(Paged):
 
 
 class PersonIn(Schema):
-    name: str
+    """Name, phone and bank account follow the ledger import's rules (registry/validators.py)."""
+
+    name: validators.PersonName
     id_number: str = Field(description="18 位或 15 位（自动升级）；出生日期和性别由号码得出")
     ethnicity: str = ""
-    phone: str = ""
+    phone: validators.Phone = ""
     education: str = ""
     marital_status: str = ""
     health: str = ""
     work_capacity: str = ""
     disability_category: str = ""
-    disability_grade: int | None = None
+    disability_grade: Annotated[int, Field(ge=1, le=4)] | None = None
     bank_name: str = ""
-    bank_account: str = ""
+    bank_account: validators.BankAccount = ""
 
 
 class HouseholdIn(Schema):
     village_code: str = Field(description="村(社区) 12 位统计用区划代码")
     hukou_type: str = Field(description="urban 城镇 / rural 农村")
     address: str = ""
-    phone: str = ""
+    phone: validators.Phone = ""
     note: str = ""
     head: PersonIn
 
@@ -174,15 +177,15 @@ def household_out(h: Household, user: Actor) -> dict[str, Any]:
 
 
 def _page(qs: Any, page: int, size: int) -> tuple[Any, dict[str, Any]]:
-    p = selectors.CappedPaginator(qs, max(1, min(size, 200))).get_page(page)
+    p = selectors.CappedPaginator(qs, size).get_page(page)
     return p, {"count": p.paginator.count, "count_capped": p.paginator.capped, "page": p.number,
                "pages": p.paginator.num_pages}
 
 
 @router.get("/households", response=HouseholdPage, summary="家庭列表与查询",
             description="q 按成员姓名、拼音首字母、身份证号（全部或部分）、电话查询；village 为村(社区)区划代码；programme 为在保项目代码。")
-def households(request: AuthedRequest, q: str = "", village: str = "", programme: str = "", page: int = 1,
-               size: int = 20) -> dict[str, Any]:
+def households(request: AuthedRequest, q: str = "", village: str = "", programme: str = "", page: inputs.Page = 1,
+               size: Annotated[int, inputs.limit(200)] = 20) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     division_id = Division.objects.filter(code=village).values_list("pk", flat=True).first() if village else None
     if village and division_id is None:
@@ -194,7 +197,7 @@ def households(request: AuthedRequest, q: str = "", village: str = "", programme
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="家庭详情",
             description="成员、五类收入、财产和享受待遇（含历史）。")
-def household_detail(request: AuthedRequest, household_id: int) -> dict[str, Any]:
+def household_detail(request: AuthedRequest, household_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     v = selectors.household_view(request.user, household_id)
     h = v.household
@@ -232,15 +235,16 @@ def household_create(request: AuthedRequest, payload: HouseholdIn) -> Any:
 @router.get("/persons", response=PersonPage, summary="人员查询",
             description="q：姓名（前缀或名字部分）、拼音首字母（czf）、身份证号（全部、前几位或后几位）、电话（全部、前几位或后四位）、"
                         "出生日期（19500315）；多个词用空格分开，需同时满足。")
-def persons(request: AuthedRequest, q: str = "", page: int = 1, size: int = 20, living: bool = False) -> dict[str, Any]:
+def persons(request: AuthedRequest, q: str = "", page: inputs.Page = 1, size: Annotated[int, inputs.limit(200)] = 20,
+            living: bool = False) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
-    p = selectors.search_page(request.user, q, page=page, per_page=max(1, min(size, 200)), include_deceased=not living)
+    p = selectors.search_page(request.user, q, page=page, per_page=size, include_deceased=not living)
     return {"count": p.paginator.count, "count_capped": p.paginator.capped, "page": p.number,
             "pages": p.paginator.num_pages, "items": [person_out(x, request.user) for x in p.object_list]}
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="人员详情")
-def person_detail(request: AuthedRequest, person_id: int) -> dict[str, Any]:
+def person_detail(request: AuthedRequest, person_id: inputs.RecordId) -> dict[str, Any]:
     _need(request, Cap.VIEW_BUSINESS)
     p = get_visible(Person.objects.select_related("household__division"), request.user, pk=person_id)
     return {

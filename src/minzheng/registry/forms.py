@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from . import validators
 from .models import (
     AssetKind,
     DisabilityCategory,
@@ -32,7 +33,7 @@ class DateInput(forms.DateInput):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=64)
+    name = validators.PersonNameField(label="姓名", max_length=64)
     id_number = forms.CharField(label="公民身份号码", max_length=32,
                                 help_text="18 位（15 位旧号码自动升级）；出生日期和性别由号码自动得出",
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))

@@ -14,23 +14,24 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
+from minzheng.core import filebounds
 
 from .ledger import jobs
 from .ledger.columns import CANONICAL_ORDER, canonical_headers
 from .ledger.reader import LedgerFileError
 
-MAX_UPLOAD = 100 * 1024 * 1024
-
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="台账文件", help_text="Excel (.xlsx / .xls) 或 CSV（UTF-8 或 GBK），最大 100 MB")
+    file = forms.FileField(label="台账文件", help_text="Excel (.xlsx / .xls) 或 CSV（UTF-8 或 GBK）")
     programme = forms.CharField(label="救助项目", required=False, max_length=64,
                                 help_text="可不填：按工作表名称、标题或“保障类别”列判断")
 
     def clean_file(self) -> object:
         f = self.cleaned_data["file"]
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError("文件超过 100 MB，请按乡镇或工作表拆分后导入")
+        try:
+            filebounds.check_size(f.size)
+        except filebounds.FileBoundError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return f
 
 

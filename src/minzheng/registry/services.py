@@ -20,7 +20,7 @@ from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division, Level
 
-from . import idnumber
+from . import idnumber, validators
 from .models import (
     Asset,
     AssetKind,
@@ -52,8 +52,9 @@ _CHOICES: dict[str, Any] = {
     "work_capacity": WorkCapacity, "disability_category": DisabilityCategory, "relation": Relation,
     "hukou_type": HukouType,
 }
-_PHONE = re.compile(r"^[0-9+\-()（） ]{5,20}$")
-_ACCOUNT = re.compile(r"^[0-9]{6,32}$")
+
+
+_IMPORT_RULES = {"name": validators.person_name, "phone": validators.phone, "bank_account": validators.bank_account}
 
 
 def _today() -> dt.date:
@@ -95,18 +96,13 @@ def _validate_person_fields(data: dict[str, Any]) -> dict[str, Any]:
         text = _clean_text(value)
         if key in _CHOICES and text and text not in _CHOICES[key].values:
             errors[key] = f"“{text}”不是有效的选项"
-        if key == "name":
-            text = text.replace(" ", "")
-            if not text:
-                errors[key] = "请填写姓名"
-            elif len(text) > 64:
-                errors[key] = "姓名过长"
-        if key == "phone" and text and not _PHONE.match(text):
-            errors[key] = "联系电话只能包含数字和 +-() ，5 到 20 位"
-        if key == "bank_account":
-            text = text.replace(" ", "")
-            if text and not _ACCOUNT.match(text):
-                errors[key] = "银行账号只能是 6 到 32 位数字"
+        # Name, phone and account follow the ledger import's rules exactly (registry/validators.py).
+        checker = _IMPORT_RULES.get(key)
+        if checker is not None:
+            try:
+                text = checker(text, field=None)
+            except ValidationError as exc:
+                errors[key] = exc.messages[0]
         out[key] = text
     if errors:
         raise ValidationError(errors)
@@ -138,10 +134,9 @@ def create_household(*, actor: Actor, division: Division, hukou_type: str, head:
         raise ValidationError({"division": "家庭须登记在村(社区)一级"})
     if hukou_type not in HukouType.values:
         raise ValidationError({"hukou_type": "请选择户籍性质（城镇/农村）"})
-    if phone and not _PHONE.match(_clean_text(phone)):
-        raise ValidationError({"phone": "联系电话只能包含数字和 +-() ，5 到 20 位"})
+    phone = validators.phone(phone)
     hh = Household.objects.create(division=division, hukou_type=hukou_type, address=_clean_text(address),
-                                  hukou_address=_clean_text(hukou_address), phone=_clean_text(phone),
+                                  hukou_address=_clean_text(hukou_address), phone=phone,
                                   note=note or "", source=source)
     add_person(actor=actor, household=hh, relation=Relation.HEAD, joined_on=on, reason="建档", **head)
     hh.refresh_from_db()
@@ -156,8 +151,8 @@ def update_household(*, actor: Actor, household: Household, **changes: Any) -> H
             raise TypeError(f"unknown household field {key}")
         if key == "hukou_type" and value not in HukouType.values:
             raise ValidationError({"hukou_type": "请选择户籍性质（城镇/农村）"})
-        if key == "phone" and value and not _PHONE.match(_clean_text(value)):
-            raise ValidationError({"phone": "联系电话只能包含数字和 +-() ，5 到 20 位"})
+        if key == "phone":
+            value = validators.phone(value)
         setattr(household, key, value if key == "note" else _clean_text(value))
     household.save()
     return household

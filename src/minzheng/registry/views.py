@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -45,13 +45,6 @@ def _villages(request: AuthedRequest) -> Any:
     return visible_divisions(request.user).filter(level=Level.VILLAGE).select_related("parent").order_by("code")
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _masked_initial(request: AuthedRequest, initial: dict[str, Any], kinds: dict[str, str]) -> dict[str, str]:
     """For roles without sensitive access, replace personal values in a form's initial data by their masked form;
     returns the masked values so an unchanged submission can be recognised."""
@@ -72,7 +65,7 @@ def _masked_initial(request: AuthedRequest, initial: dict[str, Any], kinds: dict
 @require_cap(Cap.VIEW_BUSINESS)
 def household_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    village = _int(request.GET.get("village"))
+    village = inputs.get_id(request, "village")
     programme = request.GET.get("programme") or None
     qs = selectors.households(request.user, q=q, division_id=village, programme=programme)
     if request.GET.get("export") == "xlsx":

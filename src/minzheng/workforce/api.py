@@ -16,9 +16,10 @@ from ninja import Router, Schema, Status
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
+from minzheng.registry import validators
 
 from . import circulars, needs, selectors, staff, training
 from .models import (
@@ -96,7 +97,7 @@ def posts(request: AuthedRequest, kind: str = "", township: str = "") -> list[Po
 
 
 @router.get("/posts/{post_id}", response=PostOut)
-def post_detail(request: AuthedRequest, post_id: int) -> PostOut:
+def post_detail(request: AuthedRequest, post_id: inputs.RecordId) -> PostOut:
     p = get_visible(Post.objects.select_related("division"), _need(request), pk=post_id)
     hs = list(p.holdings.select_related("staff").order_by("-start"))
     return _post(p, next((h for h in hs if h.end is None), None), hs)
@@ -109,7 +110,7 @@ class HandoverOut(Schema):
 
 
 @router.post("/posts/{post_id}/handover", response=HandoverOut)
-def post_handover(request: AuthedRequest, post_id: int) -> HandoverOut:
+def post_handover(request: AuthedRequest, post_id: inputs.RecordId) -> HandoverOut:
     """Body: {"date": "YYYY-MM-DD", "reason": "resigned", "successor_id": 1 | null, "successor_name": "…",
     "receiver_id": user id | null, "employment": "full"|"part", "note": "…"}"""
     user = _need(request, Cap.EDIT_BUSINESS)
@@ -166,7 +167,7 @@ class CohortOut(Schema):
     gone_rate_percent: Decimal
 
 
-class ReportOut(Schema):
+class WorkforceReportOut(Schema):
     on: dt.date
     heads: int
     heads_by_education: dict[str, int]
@@ -174,13 +175,13 @@ class ReportOut(Schema):
     cohorts: list[CohortOut]
 
 
-@router.get("/report", response=ReportOut)
-def report(request: AuthedRequest, on: dt.date | None = None) -> ReportOut:
+@router.get("/report", response=WorkforceReportOut)
+def report(request: AuthedRequest, on: inputs.OptionalDate = None) -> WorkforceReportOut:
     user = _need(request, Cap.VIEW_DASHBOARD)
     on = on or dates.today()
     hs = visible(PostHolding, user)
     heads = selectors.office_heads(hs, on=on)
-    return ReportOut(on=on, heads=heads.total, heads_by_education=dict(heads.by_education),
+    return WorkforceReportOut(on=on, heads=heads.total, heads_by_education=dict(heads.by_education),
                      heads_by_age=dict(heads.by_age),
                      cohorts=[CohortOut(kind=c.kind, cohort=c.cohort, recruited=c.recruited,
                                         gone_within_window=c.gone_window, window_years=c.window_years,
@@ -199,7 +200,7 @@ class ComplianceOut(Schema):
 
 
 @router.get("/training/compliance", response=list[ComplianceOut])
-def training_compliance(request: AuthedRequest, year: int | None = None) -> list[ComplianceOut]:
+def training_compliance(request: AuthedRequest, year: inputs.OptionalYear = None) -> list[ComplianceOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
     rows = training.compliance(visible(PostHolding, user), year=year or dates.today().year)
     return [ComplianceOut(staff_id=r.staff.pk, name=r.staff.name, township=r.township.name if r.township else "",
@@ -228,8 +229,8 @@ class NeedIn(Schema):
     village_code: str
     category: str
     description: str
-    reporter_name: str = ""
-    reporter_phone: str = ""
+    reporter_name: validators.OptionalPersonName = ""
+    reporter_phone: validators.Phone = ""
 
 
 def _need_out(r: NeedReport) -> NeedOut:
@@ -264,19 +265,19 @@ def needs_create(request: AuthedRequest, body: NeedIn) -> Status:
 
 
 @router.get("/needs/{needreport_id}", response=NeedOut)
-def need_detail(request: AuthedRequest, needreport_id: int) -> NeedOut:
+def need_detail(request: AuthedRequest, needreport_id: inputs.RecordId) -> NeedOut:
     return _need_out(get_visible(NeedReport.objects.select_related("village"), _need(request), pk=needreport_id))
 
 
 @router.post("/needs/{needreport_id}/accept", response=NeedOut)
-def need_accept(request: AuthedRequest, needreport_id: int) -> NeedOut:
+def need_accept(request: AuthedRequest, needreport_id: inputs.RecordId) -> NeedOut:
     user = _need(request)
     r = get_visible(NeedReport, user, pk=needreport_id)
     return _need_out(needs.accept(actor=user, report=r))
 
 
 @router.post("/needs/{needreport_id}/resolve", response=NeedOut)
-def need_resolve(request: AuthedRequest, needreport_id: int) -> NeedOut:
+def need_resolve(request: AuthedRequest, needreport_id: inputs.RecordId) -> NeedOut:
     """Body: {"resolution": "办理结果"}"""
     user = _need(request)
     r = get_visible(NeedReport, user, pk=needreport_id)
@@ -291,7 +292,7 @@ class ScoreOut(Schema):
 
 
 @router.get("/assessment/{assess_year}", response=list[ScoreOut])
-def assessment_year(request: AuthedRequest, assess_year: int) -> list[ScoreOut]:
+def assessment_year(request: AuthedRequest, assess_year: inputs.Year) -> list[ScoreOut]:
     user = _need(request, Cap.VIEW_DASHBOARD)
     scheme = AssessmentScheme.objects.filter(year=assess_year, division__level=Level.COUNTY).first()
     if scheme is None:
@@ -322,7 +323,7 @@ def inbox(request: AuthedRequest) -> list[ReceiptOut]:
 
 
 @router.post("/receipts/{receipt_id}/read", response=ReceiptOut)
-def receipt_read(request: AuthedRequest, receipt_id: int) -> ReceiptOut:
+def receipt_read(request: AuthedRequest, receipt_id: inputs.RecordId) -> ReceiptOut:
     user = _need(request)
     r = get_visible(CircularReceipt.objects.select_related("circular__issuer"), user, pk=receipt_id)
     circulars.mark_read(user=user, receipt=r)

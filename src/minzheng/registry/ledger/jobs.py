@@ -28,7 +28,7 @@ from django.http import Http404
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit import context
-from minzheng.core import dates
+from minzheng.core import dates, filebounds
 
 from .reader import SUPPORTED
 
@@ -161,9 +161,15 @@ def create_job(user: Actor, file_name: str, chunks: Any, *, programme: str = "")
     path = _dir(job_id)
     path.mkdir(parents=True)
     stored = "ledger" + suffix
-    with (path / stored).open("wb") as fh:
-        for chunk in chunks:
-            fh.write(chunk)
+    try:
+        with (path / stored).open("wb") as fh:
+            for chunk in filebounds.bounded_chunks(chunks):
+                fh.write(chunk)
+    except filebounds.FileBoundError as exc:
+        shutil.rmtree(path, ignore_errors=True)
+        from .reader import LedgerFileError
+
+        raise LedgerFileError(str(exc)) from None
     job = Job(job_id, {
         "id": job_id, "file_name": Path(file_name).name[:120], "stored_name": stored, "programme": programme,
         "user_id": user.pk, "username": user.get_username(), "role": getattr(user, "role", ""),

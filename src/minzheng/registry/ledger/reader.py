@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from minzheng.core import filebounds
+
 from .columns import BY_KEY, match_header, norm_header
 from .parsers import is_blank, text
 from .xlsx_parts import Merge, SheetParts, sheet_members, worth_splitting
@@ -135,11 +137,15 @@ def open_sheets(path: str | Path) -> Iterator[SheetSource]:
     """Every sheet of the file, one at a time (a sheet's cells are loaded by calamine only when reached)."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LedgerFileError(f"不支持的文件类型“{suffix or path.name}”：请上传 .xlsx、.xls 或 .csv 文件")
+    try:   # sizes, rows, cells and strings are bounded before calamine allocates anything
+        filebounds.check_file(path)
+    except filebounds.FileBoundError as exc:
+        raise LedgerFileError(str(exc)) from None
     if suffix == ".csv":
         yield _csv_sheet(path)
         return
-    if suffix not in SUPPORTED:
-        raise LedgerFileError(f"不支持的文件类型“{suffix or path.name}”：请上传 .xlsx、.xls 或 .csv 文件")
     from python_calamine import CalamineWorkbook
 
     try:

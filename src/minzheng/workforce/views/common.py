@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from minzheng.accounts.actor import Principal
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, inputs
 from minzheng.core.scoping import visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -18,17 +18,12 @@ def _today() -> dt.date:
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year") or _today().year)
-    except ValueError:
-        return _today().year
+    """?year=, within core.inputs' bounds (a 400 with a Chinese message otherwise)."""
+    return inputs.get_year(request, default=_today().year)
 
 
 def _date(request: HttpRequest, name: str = "on") -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get(name) or "")
-    except ValueError:
-        return _today()
+    return inputs.get_date(request, name, default=_today()) or _today()
 
 
 def _townships(user: Principal) -> list[Division]:
