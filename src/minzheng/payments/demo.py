@@ -52,7 +52,7 @@ LEFT_FOR_THE_USER = 2
 def _officers() -> tuple[dict[int, User], User | None, User | None]:
     """Township officers by township, the district admin (acts where a township has no demo login), the approver."""
     officers = {u.division_id: u for u in User.objects.filter(role="township_officer", is_demo=True,
-                                                              division__isnull=False)}
+                                                              division__isnull=False) if u.division_id is not None}
     return officers, User.objects.filter(username="qu_admin").first(), User.objects.filter(username="qu_shenpi").first()
 
 

@@ -85,7 +85,8 @@ def load(out: TextIO) -> None:
                 continue   # nobody to report (a tiny demo population)
         res = crosscheck.load_dataset(kind=kind, path=path, as_of=dates.today(), note=NOTE)
         if not res.ok:
-            raise RuntimeError(f"演示待遇认定信息 {kind} 加载失败：{[str(e) for e in res.parsed.errors[:5]]}")
+            errors = res.parsed.errors[:5] if res.parsed else []
+            raise RuntimeError(f"演示待遇认定信息 {kind} 加载失败：{[str(e) for e in errors]}")
         out.write(f"待遇认定信息：{res.message}\n")
 
 

@@ -170,6 +170,8 @@ def missing(user: Any, *, on: dt.date | None = None, limit: int = 500) -> list[M
     out = []
     for e in qs[:limit]:
         p = e.person
+        if p is None:
+            continue
         f = rules.PersonFacts(person_id=p.pk, birth=p.birth_date, alive=True, disability_grade=p.disability_grade,
                               needs_long_term_care=getattr(getattr(p, "payment_facts", None), "needs_long_term_care",
                                                            None),

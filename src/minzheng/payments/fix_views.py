@@ -9,10 +9,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core.scoping import get_visible
@@ -23,12 +24,12 @@ from . import guardians, holds, payee_sync, payees, supplements
 from .models import Guardianship, Payroll, PayrollLine
 
 
-def _errors(request: HttpRequest, exc: Exception) -> None:
+def _errors(request: AuthedRequest, exc: Exception) -> None:
     for m in getattr(exc, "messages", None) or [str(exc)]:
         messages.error(request, m)
 
 
-def _done(request: HttpRequest, act: Callable[[], int], message: str, back: str, **kw: Any) -> HttpResponse:
+def _done(request: AuthedRequest, act: Callable[[], int], message: str, back: str, **kw: Any) -> HttpResponse:
     """Run one hold/release action, say what it did (message takes {n}) or why not, and go back."""
     try:
         messages.success(request, message.format(n=act()))
@@ -39,7 +40,7 @@ def _done(request: HttpRequest, act: Callable[[], int], message: str, back: str,
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def hold(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def hold(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     eid = request.POST.get("enrollment", "")
     if not eid.isdigit():
@@ -52,7 +53,7 @@ def hold(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def hold_blocked(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def hold_blocked(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     return _done(request, lambda: holds.hold_blocked(payroll=p, user=request.user),
                  "已挂起不能发放的明细 {n} 笔，现在可以提交审批；补正档案后解除挂起即在下月补发",
@@ -61,7 +62,7 @@ def hold_blocked(request: HttpRequest, payroll_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def release(request: HttpRequest, payline_id: int) -> HttpResponse:
+def release(request: AuthedRequest, payline_id: int) -> HttpResponse:
     line = get_visible(PayrollLine.objects.select_related("payroll", "enrollment__household"), request.user,
                        pk=payline_id)
     return _done(request, lambda: holds.release(line=line, user=request.user, note=request.POST.get("note", "")),
@@ -70,7 +71,7 @@ def release(request: HttpRequest, payline_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.EDIT_BUSINESS)
-def supplement(request: HttpRequest, payroll_id: int) -> HttpResponse:
+def supplement(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     try:
         sup = supplements.generate(payroll=p, user=request.user)
@@ -100,7 +101,7 @@ def _form_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def payee(request: HttpRequest, person_id: int) -> HttpResponse:
+def payee(request: AuthedRequest, person_id: int) -> HttpResponse:
     """One person's 领款信息: who is paid and where, the guardian, and open-roster lines to bring up to date."""
     person = get_visible(Person.objects.select_related("household__division"), request.user, pk=person_id)
     user = request.user

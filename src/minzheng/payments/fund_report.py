@@ -112,12 +112,11 @@ class FundReport:
 
 
 def _signed() -> Case:
-    out = DecimalField(max_digits=16, decimal_places=2)
     return Case(When(kind=FundEntryKind.ALLOCATION, then=F("amount")),
                 When(kind=FundEntryKind.DISBURSEMENT, then=-F("amount")),
                 When(kind=FundEntryKind.REFUND, then=F("amount")),
                 When(kind=FundEntryKind.EXPENSE, then=-F("amount")),
-                default=Value(Decimal("0")), output_field=out)
+                default=Value(Decimal("0")), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def monthly(user: Any, *, month: dt.date, township: Division | None = None) -> FundReport:

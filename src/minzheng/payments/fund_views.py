@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
@@ -40,15 +42,16 @@ class SpendingForm(forms.Form):
 
     def __init__(self, *args: Any, towns: list[Division], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["township"].choices = [(d.pk, d.name) for d in towns]
+        # django-stubs types form.fields[...] as the base Field, which has no choices
+        self.fields["township"].choices = [(d.pk, d.name) for d in towns]  # type: ignore[attr-defined]
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthedRequest) -> int:
     return inputs.get_year(request, default=dates.today().year)
 
 
 @require_cap(Cap.VIEW_BUSINESS)
-def spending_page(request: HttpRequest) -> HttpResponse:
+def spending_page(request: AuthedRequest) -> HttpResponse:
     user = request.user
     year = _year(request)
     towns = _towns(user)
@@ -79,7 +82,7 @@ def spending_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.VIEW_BUSINESS)
-def voucher(request: HttpRequest, entry_id: int) -> HttpResponse:
+def voucher(request: AuthedRequest, entry_id: int) -> HttpResponseBase:
     e = get_visible(FundEntry, request.user, pk=entry_id)
     if not e.attachment:
         messages.info(request, f"凭证 {e.voucher_no or e.pk} 没有上传附件")
@@ -89,7 +92,7 @@ def voucher(request: HttpRequest, entry_id: int) -> HttpResponse:
     return FileResponse(e.attachment.open("rb"), as_attachment=True, filename=e.attachment.name.rsplit("/", 1)[-1])
 
 
-def _report(request: HttpRequest) -> tuple[fund_report.FundReport, str]:
+def _report(request: AuthedRequest) -> tuple[fund_report.FundReport, str]:
     user = request.user
     default = dates.add_months(dates.month_start(dates.today()), -1)
     try:
@@ -107,7 +110,7 @@ def _report(request: HttpRequest) -> tuple[fund_report.FundReport, str]:
 
 @require_GET
 @require_cap(Cap.VIEW_BUSINESS)
-def report_page(request: HttpRequest) -> HttpResponse:
+def report_page(request: AuthedRequest) -> HttpResponse:
     report, code = _report(request)
     months = [dates.add_months(dates.month_start(dates.today()), -i) for i in range(0, 13)]
     return render(request, "payments/fund_report.html", {"r": report, "township": code, "towns": _towns(request.user),
@@ -116,7 +119,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.EXPORT)
-def report_xlsx(request: HttpRequest) -> HttpResponse:
+def report_xlsx(request: AuthedRequest) -> HttpResponse:
     report, code = _report(request)
     name, body = fund_report.report_xlsx(report, division_code=code)
     return download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -124,7 +127,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.EXPORT)
-def report_pdf(request: HttpRequest) -> HttpResponse:
+def report_pdf(request: AuthedRequest) -> HttpResponse:
     report, code = _report(request)
     name, body = fund_report.report_pdf(report, division_code=code)
     return download(name, body, "application/pdf")

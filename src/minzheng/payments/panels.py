@@ -56,9 +56,10 @@ def task_items(user: Actor) -> list[TaskItem]:
                 .exclude(payroll__status=PayrollStatus.DRAFT).filter(reissues__isnull=True)
                 .values("payroll_id").annotate(n=Count("id")))
         for r in owed[:50]:
-            p = qs.filter(pk=r["payroll_id"]).first()
-            if p is not None:
-                out.append(TaskItem("挂起/失败待补正", f"{p.title} {r['n']} 笔挂起或发放失败，补正领款信息后解除挂起或补发",
-                                    reverse("payments:payroll", kwargs={"payroll_id": p.pk}) + "?show=held",
-                                    division=p.township.name))
+            roster = qs.filter(pk=r["payroll_id"]).first()
+            if roster is not None:
+                out.append(TaskItem("挂起/失败待补正",
+                                    f"{roster.title} {r['n']} 笔挂起或发放失败，补正领款信息后解除挂起或补发",
+                                    reverse("payments:payroll", kwargs={"payroll_id": roster.pk}) + "?show=held",
+                                    division=roster.township.name))
     return out

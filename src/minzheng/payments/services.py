@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
@@ -225,7 +228,7 @@ def _save_summaries(rows: list[Payroll]) -> None:
     CASE per field and row, whose construction costs more than the database work for a month of rosters."""
     if not rows:
         return
-    fields = [Payroll._meta.get_field(f) for f in SUMMARY_FIELDS]
+    fields = [cast("Field[Any, Any]", Payroll._meta.get_field(f)) for f in SUMMARY_FIELDS]
     sets = ", ".join(f"{f.column} = %s" for f in fields)
     params = [[*(f.get_db_prep_save(getattr(p, f.attname), connection) for f in fields), p.pk] for p in rows]
     with connection.cursor() as cur:

@@ -118,9 +118,9 @@ def _url(name: str, **kw: Any) -> str:
 
 
 # Badge colours: presentation only (which actions exist is offers.payroll_offers' business).
-STATUS_TONE = {PayrollStatus.DRAFT: "orange", PayrollStatus.PREPARED: "blue"}
-LINE_TONE = {LineStatus.FAILED: "red", LineStatus.HELD: "orange", LineStatus.RELEASED: "blue"}
-KIND_TONE = {LineKind.RECOVERY: "red", LineKind.ARREARS: "orange", LineKind.REISSUE: "orange"}
+STATUS_TONE: dict[str, str] = {PayrollStatus.DRAFT: "orange", PayrollStatus.PREPARED: "blue"}
+LINE_TONE: dict[str, str] = {LineStatus.FAILED: "red", LineStatus.HELD: "orange", LineStatus.RELEASED: "blue"}
+KIND_TONE: dict[str, str] = {LineKind.RECOVERY: "red", LineKind.ARREARS: "orange", LineKind.REISSUE: "orange"}
 
 
 @require_cap(Cap.VIEW_BUSINESS)
@@ -406,8 +406,8 @@ def allowances_page(request: AuthedRequest) -> HttpResponse:
                   "programme__name"))
     missing = facts.missing(request.user, on=month)
     by_town: dict[str, list[facts.Missing]] = {}
-    for m in missing:
-        by_town.setdefault(m.township, []).append(m)
+    for lack in missing:
+        by_town.setdefault(lack.township, []).append(lack)
     return render(request, "payments/allowances.html", {
         "month": month, "next": dates.add_months(month, 1), "form": form, "counts": counts,
         "upcoming": [{"u": u, "id": shown(request.user, u.person.id_number, "id")} for u in upcoming[:300]],

@@ -46,9 +46,9 @@ class Command(BaseCommand):
                                 self.stdout.write(f"  {action} {code} 人员#{pid}: {why}")
                         if res.missing:
                             self.stdout.write(f"缺认定信息 facts missing: {len(res.missing)}（照原样保留，未停发 kept）")
-                        for town, rows in res.missing_by_township().items():
-                            self.stdout.write(f"  {town}: {len(rows)} 项 — " + "；".join(
-                                f"人员#{r['person_id']} {r['programme']} 缺{r['missing']}" for r in rows[:10]))
+                        for town, lacking in res.missing_by_township().items():
+                            self.stdout.write(f"  {town}: {len(lacking)} 项 — " + "；".join(
+                                f"人员#{r['person_id']} {r['programme']} 缺{r['missing']}" for r in lacking[:10]))
                 else:
                     for up in allowances.upcoming_gaoling(month=parse_month(o["month"]), user=user):
                         self.stdout.write(f"{up.person.household.division.name} {up.person.name} "
