@@ -26,7 +26,7 @@ from minzheng.audit.services import record
 from minzheng.core import dates
 from minzheng.core.pdf import Document
 from minzheng.regions.models import Division
-from minzheng.registry.models import Enrollment, EnrollmentStatus, Person
+from minzheng.registry.models import Enrollment, EnrollmentStatus, Person, ProgrammeFamily
 
 from . import allowances, bankfiles, demo_facts, funds, holds, preflight, services, spending
 from .accounts import luhn_digit
@@ -192,7 +192,7 @@ def load(out: TextIO, *, scale: float) -> None:
         held = _hold_blocked(month, officers, admin)
         done = _approve_all(month, preparer, approver)
         if i == 0:
-            first = [p for p in done if p.programme.code.startswith("dibao")][:3]
+            first = [p for p in done if p.programme.family == ProgrammeFamily.DIBAO][:3]
             for p in first:
                 failed += _bank_round_trip(p, _random_failures(p, rng))
         elif i == 1:
