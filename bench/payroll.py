@@ -74,6 +74,19 @@ def _insert(model: Any, given: dict[str, str], source: str, vendor: str) -> str:
     return f"INSERT INTO {model._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM {source}"
 
 
+def _card_sql(n: str, vendor: str) -> str:
+    """A 19-digit UnionPay card number for row n with a valid Luhn check digit, as the engine's pre-flight checks
+    every account: realistic data takes the check-digit path on every line."""
+    payload = f"'6228' || LPAD({n}::text, 14, '0')" if vendor == "postgresql" else \
+        f"'6228' || SUBSTR('00000000000000' || {n}, -14, 14)"
+    code = "ascii" if vendor == "postgresql" else "unicode"
+    terms = []
+    for pos in range(1, 19):   # payload digits; the check digit will be the 19th, so pos 18 is doubled
+        d = f"({code}(SUBSTR({payload}, {pos}, 1)) - 48)"
+        terms.append(f"(2 * {d} - CASE WHEN {d} >= 5 THEN 9 ELSE 0 END)" if (18 - pos) % 2 == 0 else d)
+    return f"{payload} || CAST((10 - ({' + '.join(terms)}) % 10) % 10 AS TEXT)"
+
+
 def _seq_source(n: int, vendor: str) -> tuple[str, str]:
     """(WITH prefix, FROM clause) yielding column n = 1..N."""
     if vendor == "postgresql":
@@ -111,7 +124,8 @@ def generate_data(n: int, month: dt.date) -> dict[str, Any]:
             "id_number": "'B' || SUBSTR('00000000000000000' || n, -17, 17)" if vendor != "postgresql"
             else "'B' || LPAD(n::text, 17, '0')",
             "birth_date": d("1950-06-01"), "sex": "'1'", "relation": "'02'", "bank_name": "'南平农商行'",
-            "bank_account": "'6221' || n", "is_deceased": "FALSE" if vendor == "postgresql" else "0"}, src, vendor))
+            "bank_account": _card_sql("n", vendor), "is_deceased": "FALSE" if vendor == "postgresql" else "0"},
+                           src, vendor))
         cur.execute(f"UPDATE {Household._meta.db_table} SET head_id = id")
         amount = "(100 + (n % 997) + (n % 100) / 100.0)"
         cur.execute(w + _insert(Enrollment, {

@@ -33,6 +33,7 @@ def plant(village: Any, owner: Any) -> Planted:
                                       village=village, payee_name=person.name, id_number=id_number,
                                       bank_name=person.bank_name, bank_account=person.bank_account,
                                       amount=Decimal("987.65"), period_month=month)
-    FundEntry.objects.create(fund=prog.code, source="county", kind=FundEntryKind.ALLOCATION, township=township,
-                             month=month, amount=Decimal("1"), note="泄露测试拨付")
-    return Planted(scoped={"payroll_id": p.pk, "payline_id": line.pk}, secrets=[person.name, id_number])
+    entry = FundEntry.objects.create(fund=prog.code, source="county", kind=FundEntryKind.ALLOCATION,
+                                     township=township, month=month, amount=Decimal("1"), note="泄露测试拨付")
+    return Planted(scoped={"payroll_id": p.pk, "payline_id": line.pk, "entry_id": entry.pk},
+                   secrets=[person.name, id_number])

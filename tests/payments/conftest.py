@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from minzheng.payments.accounts import luhn_digit
 from minzheng.registry import idnumber
 from minzheng.registry.models import (
     Enrollment,
@@ -24,13 +25,19 @@ from minzheng.registry.models import (
 _seq = itertools.count(1)
 
 
+def card(n: int) -> str:
+    """A 16-digit UnionPay card number with a valid check digit."""
+    payload = f"62210{n:010d}"
+    return payload + luhn_digit(payload)
+
+
 def make_person(household: Household, *, name: str = "", birth: dt.date = dt.date(1960, 5, 1),
                 relation: str = Relation.HEAD, **kw: Any) -> Person:
     n = next(_seq)
+    kw.setdefault("bank_account", card(n))
     p = Person.objects.create(household=household, name=name or f"测试{n}",
                               id_number=idnumber.make("350702", birth, (n * 2 + 1) % 1000), birth_date=birth,
-                              sex="1", relation=relation, bank_name="南平农商行",
-                              bank_account=f"62210{n:011d}", **kw)
+                              sex="1", relation=relation, bank_name="南平农商行", **kw)
     return p
 
 

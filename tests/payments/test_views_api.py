@@ -85,3 +85,41 @@ def test_the_roster_page_offers_approval_to_a_checker_never_to_its_maker(hh: Any
     p.refresh_from_db()
     assert p.status == PayrollStatus.APPROVED
     assert "生成银行文件" in checker.get(url).content.decode()
+
+
+def test_hold_release_and_supplement_in_the_browser(hh: Any, meishan_officer: Any, approver: Any,
+                                                    login: Any) -> None:
+    from minzheng.payments.models import PayrollLine
+
+    from .conftest import card
+
+    lin = enroll(hh(head_name="林无卡", bank_account=""), "dibao_urban", "400", JAN)
+    chen = enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
+    officer, checker = login(meishan_officer), login(approver)
+    officer.post("/payments/generate/", {"month": "2026-01"})
+    p = Payroll.objects.get()
+    page = officer.get(f"/payments/payroll/{p.pk}/").content.decode()
+    assert "林无卡 没有银行账号" in page and "挂起 1 笔不能发放的明细" in page
+    # a line held by hand, then released, then the blocked one held by the button
+    officer.post(f"/payments/payroll/{p.pk}/hold/", {"enrollment": chen.pk, "reason": "入户核查"})
+    line = PayrollLine.objects.get(enrollment=chen)
+    assert line.status == "held" and line.hold_reason == "入户核查"
+    officer.post(f"/payments/line/{line.pk}/release/")
+    officer.post(f"/payments/payroll/{p.pk}/hold-blocked/")
+    officer.post(f"/payments/payroll/{p.pk}/prepare/")
+    page = checker.get(f"/payments/payroll/{p.pk}/").content.decode()
+    assert "812.37" in page and "审批通过" in page
+    checker.post(f"/payments/payroll/{p.pk}/approve/")
+    assert Payroll.objects.get().status == PayrollStatus.APPROVED
+    # the account is recorded; the hold released on the payee page; a supplement pays it this month
+    head = lin.household.head
+    head.bank_account = card(4321)
+    head.save()
+    payee = officer.get(f"/payments/payee/{head.pk}/").content.decode()
+    assert "挂起的明细" in payee and "解除挂起" in payee
+    officer.post(f"/payments/line/{PayrollLine.objects.get(enrollment=lin).pk}/release/")
+    resp = officer.post(f"/payments/payroll/{p.pk}/supplement/")
+    sup = Payroll.objects.get(supplement_of=p)
+    assert resp["Location"] == f"/payments/payroll/{sup.pk}/" and sup.total == 400
+    page = officer.get(f"/payments/payroll/{sup.pk}/").content.decode()
+    assert "补充花名册" in page and "发放前检查" in page

@@ -104,7 +104,7 @@ def load(out: TextIO, *, scale: float) -> None:
         return {"id_number": r["id_number"], "name": r["name"], **kw}
 
     noise_n = max(20, int(400 * scale))
-    data: dict[str, list[dict[str, Any]]] = {k: [] for k in schemas.SCHEMAS}
+    data: dict[str, list[dict[str, Any]]] = {k: [] for k, s in schemas.SCHEMAS.items() if not s.records_facts}
     from .synth import make_name
 
     for kind, recs in data.items():

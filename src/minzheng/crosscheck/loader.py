@@ -142,11 +142,22 @@ def parse_id(value: Any) -> str:
 PARSERS = {"date": parse_date, "decimal": parse_decimal, "int": parse_int, "id": parse_id}
 
 
+def parse_choice(col: Column, value: Any) -> str:
+    text = re.sub(r"\s", "", _text(value)).lower()
+    for spelling, code in col.choices:
+        if spelling.lower() == text:
+            return code
+    allowed = "、".join(dict.fromkeys(s for s, c in col.choices if s != c))
+    raise CellError(f"“{_text(value)}”不是有效的{col.label}（可填：{allowed}）")
+
+
 def parse_cell(col: Column, value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         if col.required:
             raise CellError("必填项为空")
         return None
+    if col.choices:
+        return parse_choice(col, value)
     parser = PARSERS.get(col.type)
     if parser is None:
         return _text(value) or None

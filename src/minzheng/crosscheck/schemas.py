@@ -29,6 +29,8 @@ class Column:
     required: bool = False
     # Other header spellings seen in department exports (matched after removing spaces).
     aliases: tuple[str, ...] = ()
+    # For a coded column: (spelling seen in files, code stored); any other value is a row error.
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -50,6 +52,9 @@ class DatasetSchema:
     id_column: str = "id_number"
     name_column: str = "name"
     extra: dict[str, str] = field(default_factory=dict)
+    # Facts people maintain (残联, 退役军人事务): loading the file also records them on the persons it names
+    # (crosscheck/facts.py); the demo's noise rows are not made for these.
+    records_facts: bool = False
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -63,8 +68,28 @@ class DatasetSchema:
         return pa.schema([pa.field(c.name, ARROW_TYPES[c.type]) for c in self.columns])
 
 
-def _schema(kind: str, label: str, department: str, *cols: Column, help: str = "") -> DatasetSchema:
-    return DatasetSchema(kind, label, department, (ID, NAME, *cols), help=help)
+def _schema(kind: str, label: str, department: str, *cols: Column, help: str = "",
+            records_facts: bool = False) -> DatasetSchema:
+    return DatasetSchema(kind, label, department, (ID, NAME, *cols), help=help, records_facts=records_facts)
+
+
+def _spellings(pairs: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    return tuple((spelling, code) for code, names in pairs.items() for spelling in (code, *names))
+
+
+YES_NO = _spellings({"yes": ("是", "需要", "需", "Y", "1", "true"), "no": ("否", "不需要", "无", "N", "0", "false")})
+DISABILITY_CATEGORY = _spellings({"1": ("视力", "视力残疾"), "2": ("听力", "听力残疾"), "3": ("言语", "言语残疾"),
+                                  "4": ("肢体", "肢体残疾"), "5": ("智力", "智力残疾"), "6": ("精神", "精神残疾"),
+                                  "7": ("多重", "多重残疾")})
+DISABILITY_GRADE = _spellings({"1": ("一级", "1级", "一"), "2": ("二级", "2级", "二"), "3": ("三级", "3级", "三"),
+                               "4": ("四级", "4级", "四")})
+YOUFU_CATEGORY = _spellings({
+    "disabled": ("残疾军人", "伤残军人"), "martyr_family": ("烈士遗属",), "duty_family": ("因公牺牲军人遗属",),
+    "illness_family": ("病故军人遗属",), "demobilised": ("在乡老复员军人", "复员军人"),
+    "ill_veteran": ("带病回乡退伍军人",), "war_veteran": ("参战参试退役人员", "参战退役人员", "参试退役人员"),
+    "old_conscript": ("农村籍老义务兵", "农村籍退役士兵"), "martyr_child": ("烈士老年子女",)})
+YOUFU_STATUS = _spellings({"active": ("在册", "正常", "享受", "在册享受"), "suspended": ("暂停",),
+                           "ended": ("取消", "注销", "停发", "死亡注销")})
 
 
 SCHEMAS: dict[str, DatasetSchema] = {s.kind: s for s in [
@@ -118,6 +143,20 @@ SCHEMAS: dict[str, DatasetSchema] = {s.kind: s for s in [
             Column("relation", "与工作人员关系", "text", False, ("关系",)),
             Column("filed_on", "备案日期", "date", False, ("已备案日期",)),
             help="本表的“公民身份号码/姓名”是近亲属本人；未登记近亲属备案的救助对象为疑点"),
+    _schema("disability", "残疾人信息", "残联",
+            Column("disability_grade", "残疾等级", "text", True, ("等级",), DISABILITY_GRADE),
+            Column("disability_category", "残疾类别", "text", True, ("类别", "残疾类型"), DISABILITY_CATEGORY),
+            Column("needs_long_term_care", "是否需长期照护", "text", False,
+                   ("需长期照护", "长期照护", "护理需求"), YES_NO),
+            Column("cert_no", "残疾证号", "text", False, ("残疾人证号", "证号")),
+            Column("checked_on", "核定日期", "date", False, ("评定日期", "发证日期")),
+            help="残疾等级、类别和长期照护认定，记入人员的待遇认定信息（残疾人两项补贴据此核定）", records_facts=True),
+    _schema("veteran", "优抚对象信息", "退役军人事务",
+            Column("youfu_category", "优抚对象类别", "text", True, ("类别", "对象类别"), YOUFU_CATEGORY),
+            Column("youfu_status", "状态", "text", False, ("优抚状态", "享受状态"), YOUFU_STATUS),
+            Column("youfu_since", "认定日期", "date", False, ("批准日期",)),
+            Column("service_years", "服役年限", "int", False, ("服役年数", "军龄")),
+            help="优抚对象类别和状态，记入人员的待遇认定信息（优抚定期抚恤补助据此核定）", records_facts=True),
 ]}
 
 

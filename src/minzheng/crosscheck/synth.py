@@ -96,7 +96,7 @@ def generate(seed: int = 1, households: int = 60, *, clean: bool = False,
                              "monthly_amount": band, "covered_persons": 1, "start_month": dt.date(2020, 1, 1),
                              "is_direct": True})
 
-    dept: dict[str, list[dict[str, Any]]] = {k: [] for k in schemas.SCHEMAS}
+    dept: dict[str, list[dict[str, Any]]] = {k: [] for k, s in schemas.SCHEMAS.items() if not s.records_facts}
     kin_filed: list[dict[str, Any]] = []
     expected: set[tuple[str, str, tuple[Any, ...]]] = set()
     by_prog = {}

@@ -75,10 +75,19 @@ class RefreshResult:
     ended: list[tuple[str, int, str]] = field(default_factory=list)
     unchanged: int = 0
     notes: dict[int, list[str]] = field(default_factory=dict)
+    # Enrollments kept because a fact is missing (never ended for that): (programme, person id, township, fact).
+    missing: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    def missing_by_township(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for code, pid, town, what in self.missing:
+            out.setdefault(town, []).append({"programme": code, "person_id": pid, "missing": what})
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {"month": f"{self.month:%Y-%m}", "created": len(self.created), "changed": len(self.changed),
-                "ended": len(self.ended), "unchanged": self.unchanged,
+                "ended": len(self.ended), "unchanged": self.unchanged, "facts_missing": len(self.missing),
+                "facts_missing_by_township": self.missing_by_township(),
                 "details": [{"action": a, "programme": c, "person_id": pid, "why": why}
                             for a, rows in (("created", self.created), ("changed", self.changed),
                                             ("ended", self.ended)) for c, pid, why in rows][:500]}
@@ -95,22 +104,26 @@ def candidates(month: dt.date, division: Division | None) -> QuerySet[Person]:
         | Q(enrollments__programme__code__in=rules.ALLOWANCES, enrollments__status=EnrollmentStatus.ACTIVE))
     if division is not None:
         qs = qs.filter(household__division__path__startswith=division.path)
-    return qs.distinct().select_related("household", "payment_facts")
+    return qs.distinct().select_related("household__division__parent", "payment_facts")
 
 
-def evaluate(person: Person, month: dt.date, s: rules.Standards,
-             enrolled: dict[int, set[str]], household_enrolled: dict[int, set[str]]) -> tuple[list[rules.Decision],
-                                                                                                list[str]]:
+def person_facts(person: Person, month: dt.date, enrolled: dict[int, set[str]],
+                 household_enrolled: dict[int, set[str]]) -> rules.PersonFacts:
     facts = getattr(person, "payment_facts", None)
-    f = rules.PersonFacts(
+    return rules.PersonFacts(
         person_id=person.pk, birth=_birth(person), alive=_alive_in(person, month),
         disability_grade=person.disability_grade,
-        needs_long_term_care=bool(facts and facts.needs_long_term_care),
+        needs_long_term_care=facts.needs_long_term_care if facts else None,
         work_injury_care=bool(facts and facts.work_injury_care),
-        youfu_category=facts.youfu_category if facts else "", service_years=facts.service_years if facts else None,
+        youfu_category=facts.youfu_category if facts else "", youfu_status=facts.youfu_status if facts else "",
+        service_years=facts.service_years if facts else None,
         enrolled=frozenset(enrolled.get(person.pk, set())),
         household_enrolled=frozenset(household_enrolled.get(person.household_id, set())))
-    return rules.decide(f, month, s)
+
+
+def _township_name(person: Person) -> str:
+    d = person.household.division
+    return d.name if d.level == "township" or d.parent is None else d.parent.name
 
 
 def refresh(*, month: dt.date, user: Actor | None = None, division: Division | None = None) -> RefreshResult:
@@ -137,7 +150,8 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
         "programme")}
     with transaction.atomic():
         for person in people:
-            decisions, notes = evaluate(person, month, s, enrolled, household_enrolled)
+            f = person_facts(person, month, enrolled, household_enrolled)
+            decisions, notes = rules.decide(f, month, s)
             if notes:
                 result.notes[person.pk] = notes
             wanted = {d.programme: d for d in decisions}
@@ -164,6 +178,12 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
             for (code, pid), e in current.items():
                 if pid != person.pk or code in wanted:
                     continue
+                lacking = rules.missing_fact(code, f) if f.alive else ""
+                if lacking:
+                    # Unknown is not "no": keep paying as decided before and ask the township for the fact.
+                    result.missing.append((code, pid, _township_name(person), lacking))
+                    result.unchanged += 1
+                    continue
                 why = "；".join(notes) or "不再符合条件"
                 end = month
                 if person.death_date is not None:
@@ -172,9 +192,9 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
                 e.status, e.end_month, e.end_reason = EnrollmentStatus.ENDED, end, why[:200]
                 e.save(update_fields=["status", "end_month", "end_reason", "updated_at"])
                 result.ended.append((code, pid, why))
-        if result.created or result.changed or result.ended:
+        if result.created or result.changed or result.ended or result.missing:
             record("payments.allowances", summary=f"{month:%Y-%m} 津贴补贴核定：新增 {len(result.created)}，"
-                   f"调整 {len(result.changed)}，停发 {len(result.ended)}",
+                   f"调整 {len(result.changed)}，停发 {len(result.ended)}，缺认定信息 {len(result.missing)}",
                    division_code=division.code if division else "", detail=result.as_dict())
     return result
 
@@ -208,13 +228,7 @@ def upcoming_gaoling(*, month: dt.date, user: Actor | None) -> list[Upcoming]:
 
 
 def set_facts(*, person: Person, user: Actor, **values: Any) -> BeneficiaryFacts:
-    """Record the facts allowances need (need of long-term care, 优抚 category …) for a person in the user's area."""
-    from minzheng.core.scoping import require_edit
+    """Record the facts allowances need for a person in the user's area, typed in by an officer (手工录入)."""
+    from . import facts
 
-    require_edit(user, person, Cap.EDIT_BUSINESS)
-    facts, _ = BeneficiaryFacts.objects.get_or_create(person=person)
-    for k, v in values.items():
-        setattr(facts, k, v)
-    facts.full_clean()
-    facts.save()
-    return facts
+    return facts.set_manual(person=person, user=user, **values)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Schema
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
@@ -16,12 +16,16 @@ from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Programme
 
-from . import allowances, bankfiles, funds, services
+from . import (
+    allowances,
+    api_fixes,  # noqa: F401  (its routes register on the same router)
+    bankfiles,
+    funds,
+    services,
+)
+from .api_router import router
 from .engine import parse_month
 from .models import BankFileLayout, Payroll, PayrollLine
-
-router = Router(tags=["资金发放"])
-
 
 _need = need_cap
 
@@ -39,6 +43,10 @@ class PayrollOut(Schema):
     prepared_by: str | None
     approved_by: str | None
     kinds: dict[str, Any]
+    held_count: int
+    held_total: Decimal
+    payable_total: Decimal
+    supplement_of: int | None
 
 
 def _out(p: Payroll) -> PayrollOut:
@@ -47,7 +55,8 @@ def _out(p: Payroll) -> PayrollOut:
                       line_count=p.line_count, total=p.total,
                       prepared_by=p.prepared_by.username if p.prepared_by else None,
                       approved_by=p.approved_by.username if p.approved_by else None,
-                      kinds=p.snapshot.get("kinds", {}))
+                      kinds=p.snapshot.get("kinds", {}), held_count=p.held_count, held_total=p.held_total,
+                      payable_total=p.payable_total, supplement_of=p.supplement_of_id)
 
 
 class LineOut(Schema):
@@ -62,6 +71,9 @@ class LineOut(Schema):
     covered_persons: int
     status: str
     amount_version_id: int | None
+    problem: str
+    hold_reason: str
+    enrollment_id: int
 
 
 @router.get("/payrolls", response=list[PayrollOut])
@@ -88,6 +100,9 @@ class GenerateOut(Schema):
     lines: int
     total: str
     inserted: dict[str, int]
+    # 发放前检查: lines that cannot be paid (each roster's list is in payrolls[].blocking) and families left off.
+    blocking_lines: int
+    unrostered: list[dict[str, Any]]
 
 
 # Before /payrolls/{payroll_id}: "generate" would otherwise be read as an id.
@@ -116,7 +131,8 @@ def lines(request: AuthedRequest, payroll_id: inputs.RecordId, offset: inputs.Of
     return [LineOut(id=x.pk, village=x.village.name, payee_name=x.payee_name, id_number=shown(u, x.id_number, "id"),
                     bank_account=shown(u, x.bank_account, "account"), kind=x.kind, period_month=f"{x.period_month:%Y-%m}",
                     amount=x.amount, covered_persons=x.covered_persons, status=x.status,
-                    amount_version_id=x.amount_version_id) for x in qs[offset:offset + limit]]
+                    amount_version_id=x.amount_version_id, problem=x.problem, hold_reason=x.hold_reason,
+                    enrollment_id=x.enrollment_id) for x in qs[offset:offset + limit]]
 
 
 class ReasonIn(Schema):

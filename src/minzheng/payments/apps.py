@@ -8,13 +8,14 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from minzheng.accounts.roles import BUSINESS_ROLES, Cap, Role
-        from minzheng.core import home, nav, tasks
+        from minzheng.core import followups, home, nav, tasks
 
         from . import (
             offers,
             params,  # noqa: F401  (declares parameters before `minzheng init` seeds them)
         )
         from .panels import home_context, task_items
+        from .payee_sync import followup
 
         nav.register(gettext_noop("资金发放"), "payments:index", Cap.VIEW_BUSINESS, order=300, section=gettext_noop("资金"))
         nav.register(gettext_noop("花名册审批"), "payments:approvals", Cap.APPROVE, order=310, section=gettext_noop("资金"))
@@ -24,3 +25,4 @@ class PaymentsConfig(AppConfig):
         home.register("资金发放", "payments/_home_panel.html", roles, home_context, order=30)
         tasks.register(task_items)
         offers.register()
+        followups.register(followup)

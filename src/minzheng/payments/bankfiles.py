@@ -23,10 +23,21 @@ from django.db.models import Sum
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record, record_output
+from minzheng.core import dates
 from minzheng.core.excel import safe_cell
 from minzheng.core.scoping import get_visible, require_edit
 
-from .models import BankFileLayout, BankReturn, LineStatus, Payroll, PayrollLine, PayrollStatus
+from . import accounts
+from .models import (
+    HELD_STATUSES,
+    BankFileLayout,
+    BankReturn,
+    LineKind,
+    LineStatus,
+    Payroll,
+    PayrollLine,
+    PayrollStatus,
+)
 
 FIELDS: dict[str, str] = {
     "seq": "序号", "payee_name": "户名", "id_number": "身份证号", "bank_name": "开户行", "bank_account": "账号",
@@ -76,9 +87,11 @@ def batch_no(p: Payroll) -> str:
 
 
 def transfers(p: Payroll) -> tuple[list[Transfer], list[Transfer]]:
-    """(bank transfers with a positive net, recoveries with a net ≤ 0) of a roster, in roster order."""
+    """(bank transfers with a positive net, recoveries with a net ≤ 0) of a roster, in roster order. Held lines are
+    not sent."""
     groups: dict[int, Transfer] = {}
-    for line in p.lines.select_related("village").order_by("village__code", "enrollment_id", "id"):
+    for line in p.lines.exclude(status__in=HELD_STATUSES).select_related("village").order_by(
+            "village__code", "enrollment_id", "id"):
         t = groups.get(line.enrollment_id)
         if t is None:
             t = groups[line.enrollment_id] = Transfer(0, line.enrollment_id, line.payee_name, line.id_number,
@@ -115,10 +128,13 @@ def _fixed(text: str, width: int, encoding: str, right: bool) -> str:
 
 def render(p: Payroll, layout: BankFileLayout) -> tuple[bytes, list[Transfer]]:
     pay, _ = transfers(p)
-    missing = [t for t in pay if not t.bank_account]
-    if missing:
-        names = "、".join(t.payee_name for t in missing[:5])
-        raise ValidationError(f"{len(missing)} 人没有银行账号（{names}…），请先在档案中补录再生成银行文件")
+    scheme_list = accounts.schemes(p.month)
+    bad = [(t, accounts.check(t.bank_account, scheme_list)) for t in pay]
+    bad = [(t, c) for t, c in bad if not c.ok]
+    if bad:
+        names = "；".join(f"{t.payee_name}：{c.message}" for t, c in bad[:5])
+        raise ValidationError(f"{len(bad)} 笔账号不能发放（{names}{'…' if len(bad) > 5 else ''}）。"
+                              "请在档案中补正后在本页“同步档案账户”，或由审批人退回花名册后挂起这些明细")
     total = sum((t.amount for t in pay), Decimal("0"))
     cols = layout.columns
     lines: list[str] = []
@@ -149,20 +165,23 @@ def render(p: Payroll, layout: BankFileLayout) -> tuple[bytes, list[Transfer]]:
 
 
 def export(*, payroll: Payroll, user: Actor | None, layout: BankFileLayout) -> tuple[str, bytes]:
-    """The bank file of an approved roster (status → exported). Audited as an export."""
+    """The bank file of an approved roster (status → exported). Audited as an export. The roster is read afresh
+    under a row lock, so a roster returned (退回) a moment ago is never written to a file."""
     if user is not None:
         require_edit(user, payroll, Cap.EXPORT)
-    if payroll.status not in (PayrollStatus.APPROVED, PayrollStatus.EXPORTED, PayrollStatus.PAID):
-        raise ValidationError("花名册审批后才能生成银行文件")
-    data, pay = render(payroll, layout)
     with transaction.atomic():
-        if payroll.status == PayrollStatus.APPROVED:
-            Payroll.objects.filter(pk=payroll.pk).update(status=PayrollStatus.EXPORTED)
-            payroll.status = PayrollStatus.EXPORTED
-        record_output("export", what="payments.bankfile", count=len(pay), division_code=payroll.township.code,
-                      detail={"payroll": payroll.pk, "layout": layout.code, "batch": batch_no(payroll),
+        p = Payroll.objects.select_for_update().select_related("programme", "township").get(pk=payroll.pk)
+        if p.status not in (PayrollStatus.APPROVED, PayrollStatus.EXPORTED, PayrollStatus.PAID):
+            raise ValidationError("花名册审批后才能生成银行文件")
+        data, pay = render(p, layout)
+        if p.status == PayrollStatus.APPROVED:
+            Payroll.objects.filter(pk=p.pk).update(status=PayrollStatus.EXPORTED)
+            p.status = PayrollStatus.EXPORTED
+        record_output("export", what="payments.bankfile", count=len(pay), division_code=p.township.code,
+                      detail={"payroll": p.pk, "layout": layout.code, "batch": batch_no(p),
                               "total": str(sum((t.amount for t in pay), Decimal(0)))})
-    name = f"{batch_no(payroll)}-{payroll.township.name}-{payroll.programme.name}.{layout.extension}"
+    payroll.status = p.status
+    name = f"{batch_no(p)}-{p.township.name}-{p.programme.name}.{layout.extension}"
     return name, data
 
 
@@ -203,7 +222,17 @@ def _decode(data: bytes, layout: BankFileLayout) -> str:
 
 
 def parse_return(data: bytes, layout: BankFileLayout) -> ParsedReturn:
-    """Return file = the sent layout plus two columns (处理结果, 失败原因), with the same header (and trailer)."""
+    """Return file = the sent layout plus two columns (处理结果, 失败原因), with the same header (and trailer).
+    A file that cannot be read is refused with a message, never half-read."""
+    if not data.strip():
+        raise ValidationError("回盘文件是空的")
+    try:
+        return _parse_return(data, layout)
+    except (ValueError, IndexError) as exc:
+        raise ValidationError(f"回盘文件格式不对，无法读取（{layout.name}）：{exc}") from exc
+
+
+def _parse_return(data: bytes, layout: BankFileLayout) -> ParsedReturn:
     text = _decode(data, layout)
     fields = [c["field"] for c in layout.columns] + ["result", "message"]
     rows: list[ReturnRow] = []
@@ -272,6 +301,10 @@ def import_return(*, data: bytes, file_name: str, user: Actor | None, layout: Ba
     sha = hashlib.sha256(data).hexdigest()
     if BankReturn.objects.filter(payroll=payroll, sha256=sha).exists():
         raise ValidationError("这个回盘文件已经导入过")
+    earlier = BankReturn.objects.filter(payroll=payroll).first()
+    if earlier is not None:
+        raise ValidationError(f"该花名册已于 {earlier.imported_at:%Y-%m-%d %H:%M} 导入回盘 {earlier.file_name}，"
+                              "一本花名册只导入一次回盘")
     pay, _ = transfers(payroll)
     sent_total = sum((t.amount for t in pay), Decimal("0"))
     rows_total = sum((r.amount for r in parsed.rows), Decimal("0"))
@@ -303,16 +336,32 @@ def import_return(*, data: bytes, file_name: str, user: Actor | None, layout: Ba
     with transaction.atomic():
         ok_ids = [i for t, r in matched if r.ok for i in t.line_ids]
         PayrollLine.objects.filter(pk__in=ok_ids).update(status=LineStatus.PAID, bank_message="")
+        held = 0
         for t, r in failed:
-            PayrollLine.objects.filter(pk__in=t.line_ids).update(status=LineStatus.FAILED,
-                                                                  bank_message=(r.message or "银行退回")[:200])
+            lines = PayrollLine.objects.filter(pk__in=t.line_ids)
+            message = (r.message or "银行退回")[:200]
+            if lines.filter(kind=LineKind.REISSUE).exists():
+                # The second failure of the same money: no third automatic try; the township checks the account.
+                first = (PayrollLine.objects.filter(reissues__in=lines.filter(kind=LineKind.REISSUE))
+                         .exclude(bank_message="").values_list("bank_message", flat=True).first() or "银行退回")
+                lines.update(status=LineStatus.HELD, bank_message=message, held_at=dates.now(),
+                             hold_reason=f"两次银行发放失败（第一次：{first}；第二次：{message}），"
+                                         "请核实账户后解除挂起"[:200])
+                held += 1
+            else:
+                lines.update(status=LineStatus.FAILED, bank_message=message)
         Payroll.objects.filter(pk=payroll.pk).update(status=PayrollStatus.PAID)
         br = BankReturn.objects.create(payroll=payroll, file_name=file_name[:200], sha256=sha, rows=len(matched),
                                        failed=len(failed), total=rows_total,
                                        imported_by=getattr(user, "username", "") or "")
+        from . import funds
+
+        refunded = sum((t.amount for t, _ in failed), Decimal("0"))
+        funds.record_refund(payroll, refunded, br.pk)
         record("payments.bank_return", obj=payroll,
-               summary=f"导入回盘 {file_name}：{len(matched)} 笔，失败 {len(failed)} 笔（将在下月重发）",
-               detail={"batch": parsed.batch, "failed": [t.enrollment_id for t, _ in failed]})
+               summary=f"导入回盘 {file_name}：{len(matched)} 笔，失败 {len(failed)} 笔 {refunded} 元"
+                       + (f"（其中 {held} 笔第二次失败，已挂起待核实）" if held else "（将在下月重发）"),
+               detail={"batch": parsed.batch, "failed": [t.enrollment_id for t, _ in failed], "held": held})
     return br
 
 

@@ -12,7 +12,13 @@ Rules encoded (policy-rules §1.6 monthly payment; §2.5 "终止 from the next m
 - for the months already on a committed roster (within the look-back window), what is due now is compared with what
   was paid: a positive difference is paid as arrears (补发: a retroactive raise, a late approval), a negative one is
   recovered (追回: a retroactive cut, a death or exit discovered late);
-- failed bank payments of earlier rosters are paid again as reissue lines, with today's bank details.
+- failed bank payments of earlier rosters are paid again as reissue lines, with today's bank details; lines held
+  (挂起) and then released once fixed are paid again the same way (补发), and until then the month they belong to is
+  left out of the arrears/recovery reckoning (nothing is recovered that was never paid);
+- a payee under guardianship is paid into the guardian's account, named as the payee on the line;
+- pre-flight: every payment line carries, from the same INSERT, the reason it cannot be paid (no or invalid account,
+  payee dead or no longer in the household, guardian without an account, amount zero); duplicate accounts across
+  unrelated payees are marked by one UPDATE afterwards (see preflight.py for the messages).
 """
 
 from __future__ import annotations
@@ -27,7 +33,17 @@ from minzheng.core import dates
 from minzheng.regions.models import Division
 from minzheng.registry.models import Enrollment, EnrollmentAmount, Household, Person, Programme
 
-from .models import COMMITTED, LineKind, LineStatus, Payroll, PayrollLine, PayrollStatus
+from . import accounts
+from .models import (
+    COMMITTED,
+    Guardianship,
+    LineKind,
+    LineProblem,
+    LineStatus,
+    Payroll,
+    PayrollLine,
+    PayrollStatus,
+)
 
 
 def parse_month(text: str) -> dt.date:
@@ -56,13 +72,16 @@ class Tables:
     household: str = Household._meta.db_table
     person: str = Person._meta.db_table
     division: str = Division._meta.db_table
+    guardian: str = Guardianship._meta.db_table
 
 
 T = Tables()
 LINE_COLUMNS = ("payroll_id, paid_month, enrollment_id, household_id, person_id, village_id, payee_name, id_number, "
                 "bank_name, bank_account, amount, kind, period_month, status, amount_version_id, covered_persons, "
-                "due_amount, previously_paid, bank_message")
+                "due_amount, previously_paid, bank_message, problem")
 _COMMITTED_SQL = ", ".join(f"'{s}'" for s in COMMITTED)
+# Lines kept out of payment: held, or released and waiting to be paid again.
+_PARKED_SQL = f"'{LineStatus.HELD}', '{LineStatus.RELEASED}'"
 
 
 def _d(day: dt.date) -> str:
@@ -102,21 +121,43 @@ def due_condition(month_sql: str) -> str:
             f"AND ((py.death_date IS NULL AND NOT py.is_deceased) OR py.death_date >= {month_sql})")
 
 
-def regular_select(month: dt.date, *, payroll_join: str, where_extra: str = "") -> str:
-    """SELECT producing the regular lines of `month`; `payroll_join` supplies `pr.id` (the draft roster)."""
+# The payee's details as copied onto a line: the guardian's when one is recorded (g), else the person's (py).
+PAYEE_SQL = ("COALESCE(g.guardian_name, py.name), CASE WHEN g.id IS NULL THEN py.id_number ELSE g.guardian_id_number END, "
+             "COALESCE(g.bank_name, py.bank_name), COALESCE(g.bank_account, py.bank_account)")
+GUARDIAN_JOIN = f"LEFT JOIN {T.guardian} g ON g.person_id = py.id"
+
+
+def problem_sql(amount: str, scheme_list: list[accounts.Scheme]) -> str:
+    """Why a payment line cannot be paid, first reason first ('' when it can); payee py, guardian g, enrollment e."""
+    account = "COALESCE(g.bank_account, py.bank_account)"
+    P = LineProblem
+    return f"""CASE WHEN {amount} <= 0 THEN '{P.AMOUNT}'
+     WHEN py.is_deceased OR py.death_date IS NOT NULL THEN '{P.DECEASED}'
+     WHEN py.household_id <> e.household_id THEN '{P.MOVED}'
+     WHEN g.id IS NOT NULL AND g.bank_account = '' THEN '{P.GUARDIAN_ACCOUNT}'
+     WHEN {account} = '' THEN '{P.NO_ACCOUNT}'
+     WHEN NOT {accounts.sql_valid(account, scheme_list)} THEN '{P.BAD_ACCOUNT}'
+     ELSE '' END"""
+
+
+def regular_select(month: dt.date, *, payroll_join: str, where_extra: str = "",
+                   scheme_list: list[accounts.Scheme] | None = None) -> str:
+    """SELECT producing the regular lines of `month`; `payroll_join` supplies `pr.id` (the draft roster). An amount of
+    zero is kept as a line with a problem rather than dropped unseen."""
     m = _d(month)
     amount = "COALESCE(v.monthly_amount, e.monthly_amount)"
+    problem = problem_sql(amount, scheme_list if scheme_list is not None else accounts.schemes(month))
     return f"""
-SELECT pr.id, {m}, e.id, e.household_id, e.person_id, h.division_id, py.name, py.id_number, py.bank_name,
-       py.bank_account, {amount}, 'regular', {m}, 'pending', v.id, COALESCE(v.covered_persons, e.covered_persons),
-       {amount}, 0, ''
+SELECT pr.id, {m}, e.id, e.household_id, e.person_id, h.division_id, {PAYEE_SQL}, {amount}, 'regular', {m}, 'pending',
+       v.id, COALESCE(v.covered_persons, e.covered_persons), {amount}, 0, '', {problem}
 FROM {T.enrollment} e
 {outer_join()} {T.household} h ON h.id = e.household_id
 JOIN {T.division} d ON d.id = h.division_id
 JOIN {T.person} py ON py.id = COALESCE(e.person_id, h.head_id)
 {payroll_join}
 LEFT JOIN {T.amount} v ON v.id = {version_lookup(m)}
-WHERE {due_condition(m)} AND {amount} > 0 {where_extra}"""
+{GUARDIAN_JOIN}
+WHERE {due_condition(m)} {where_extra}"""
 
 
 def draft_join(month: dt.date) -> str:
@@ -138,7 +179,8 @@ def insert_regular(month: dt.date, payroll_ids: list[int]) -> int:
 
 
 def insert_adjustments(month: dt.date, payroll_ids: list[int], lookback_months: int) -> int:
-    """Arrears and recoveries: for each month on a committed roster in the window, what is due now − what was paid."""
+    """Arrears and recoveries: for each month on a committed roster in the window, what is due now − what was paid.
+    Held and released lines were not paid; a month with one still parked waits until it is paid again."""
     m = _d(month)
     since = _d(dates.add_months(month, -lookback_months))
     amount = "COALESCE(v.monthly_amount, e.monthly_amount)"
@@ -156,8 +198,15 @@ paid AS (
     FROM {T.payroll} p JOIN {T.line} l ON l.payroll_id = p.id
     WHERE p.status IN ({_COMMITTED_SQL}) AND p.month < {m} AND p.month >= {since}
       AND p.programme_id IN (SELECT programme_id FROM drafts)
-      AND l.kind <> 'reissue' AND l.period_month >= {since}
+      AND l.kind <> 'reissue' AND l.status NOT IN ({_PARKED_SQL}) AND l.period_month >= {since}
     GROUP BY l.enrollment_id, l.period_month
+),
+parked AS (
+    SELECT DISTINCT l.enrollment_id, l.period_month
+    FROM {T.line} l JOIN {T.payroll} p ON p.id = l.payroll_id
+    WHERE l.status IN ({_PARKED_SQL}) AND p.status IN ({_COMMITTED_SQL}) AND p.month < {m}
+      AND p.programme_id IN (SELECT programme_id FROM drafts)
+      AND NOT EXISTS (SELECT 1 FROM {T.line} r WHERE r.reissue_of_id = l.id)
 ),
 cand AS (
     SELECT e.id AS enrollment_id, mo.month AS period_month FROM {T.enrollment} e
@@ -170,9 +219,13 @@ cand AS (
 ),
 calc AS (
     SELECT pr.id AS payroll_id, e.id AS enrollment_id, e.household_id, e.person_id, h.division_id AS village_id,
-           py.name, py.id_number, py.bank_name, py.bank_account, c.period_month,
-           CASE WHEN {due_condition('c.period_month')} THEN {amount} ELSE 0 END AS due,
-           COALESCE(pd.amount, 0) AS paid, v.id AS version_id, COALESCE(v.covered_persons, e.covered_persons) AS cp
+           COALESCE(g.guardian_name, py.name) AS name,
+           CASE WHEN g.id IS NULL THEN py.id_number ELSE g.guardian_id_number END AS id_number,
+           COALESCE(g.bank_name, py.bank_name) AS bank_name, COALESCE(g.bank_account, py.bank_account) AS bank_account,
+           c.period_month, CASE WHEN {due_condition('c.period_month')} THEN {amount} ELSE 0 END AS due,
+           COALESCE(pd.amount, 0) AS paid, v.id AS version_id, COALESCE(v.covered_persons, e.covered_persons) AS cp,
+           {problem_sql(f"(CASE WHEN {due_condition('c.period_month')} THEN {amount} ELSE 0 END "
+                        f"- COALESCE(pd.amount, 0))", accounts.schemes(month))} AS problem
     FROM cand c
     JOIN {T.enrollment} e ON e.id = c.enrollment_id
     JOIN {T.household} h ON h.id = e.household_id
@@ -181,11 +234,14 @@ calc AS (
     JOIN drafts pr ON pr.programme_id = e.programme_id AND pr.township_id = {township_expr()}
     LEFT JOIN paid pd ON pd.enrollment_id = c.enrollment_id AND pd.period_month = c.period_month
     LEFT JOIN {T.amount} v ON v.id = {version_lookup('c.period_month')}
+    LEFT JOIN {T.guardian} g ON g.person_id = py.id
+    WHERE NOT EXISTS (SELECT 1 FROM parked k WHERE k.enrollment_id = c.enrollment_id
+                      AND k.period_month = c.period_month)
 )
 INSERT INTO {T.line} ({LINE_COLUMNS})
 SELECT payroll_id, {m}, enrollment_id, household_id, person_id, village_id, name, id_number, bank_name, bank_account,
        ROUND(due - paid, 2), CASE WHEN due > paid THEN 'arrears' ELSE 'recovery' END, period_month, 'pending',
-       version_id, cp, due, paid, ''
+       version_id, cp, due, paid, '', CASE WHEN due > paid THEN problem ELSE '' END
 FROM calc WHERE ABS(due - paid) >= 0.005
 ON CONFLICT DO NOTHING"""
     with connection.cursor() as cur:
@@ -193,26 +249,56 @@ ON CONFLICT DO NOTHING"""
         return max(cur.rowcount, 0)
 
 
-def insert_reissues(month: dt.date, payroll_ids: list[int]) -> int:
-    """Failed bank payments of committed rosters, paid again in this month's draft with current bank details."""
+def insert_repayments(month: dt.date, payroll_ids: list[int], *, same_month: bool = False) -> int:
+    """Lines of committed rosters still owed — failed at the bank, or held and then released once fixed — paid again
+    in the given draft(s) with today's payee details. A failed transfer is reissued line by line (a netted recovery
+    included); a released line becomes 补发 (or a recovery again). With `same_month` (a 补充花名册) the month's own
+    rosters count too. Each owed line is paid again once (payline_reissued_once)."""
     m = _d(month)
+    months = f"p.month <= {m} AND p.id NOT IN ({_ids(payroll_ids)})" if same_month else f"p.month < {m}"
+    kind = (f"CASE WHEN l.status = '{LineStatus.FAILED}' OR l.kind = '{LineKind.REISSUE}' THEN '{LineKind.REISSUE}' "
+            f"WHEN l.amount < 0 THEN '{LineKind.RECOVERY}' ELSE '{LineKind.ARREARS}' END")
+    problem = f"CASE WHEN l.amount < 0 THEN '' ELSE {problem_sql('l.amount', accounts.schemes(month))} END"
     sql = f"""
 INSERT INTO {T.line} ({LINE_COLUMNS}, reissue_of_id)
-SELECT dr.id, {m}, l.enrollment_id, l.household_id, l.person_id, l.village_id, py.name, py.id_number, py.bank_name,
-       py.bank_account, l.amount, 'reissue', l.period_month, 'pending', l.amount_version_id, l.covered_persons,
-       l.amount, 0, '', l.id
+SELECT dr.id, {m}, l.enrollment_id, l.household_id, l.person_id, l.village_id, {PAYEE_SQL}, l.amount, {kind},
+       l.period_month, 'pending', l.amount_version_id, l.covered_persons, l.amount, 0, '', {problem}, l.id
 FROM {T.line} l
 JOIN {T.payroll} p ON p.id = l.payroll_id
 JOIN {T.payroll} dr ON dr.programme_id = p.programme_id AND dr.township_id = p.township_id AND dr.month = {m}
 JOIN {T.enrollment} e ON e.id = l.enrollment_id
 JOIN {T.household} h ON h.id = e.household_id
 JOIN {T.person} py ON py.id = COALESCE(e.person_id, h.head_id)
-WHERE dr.id IN ({_ids(payroll_ids)}) AND p.status IN ({_COMMITTED_SQL}) AND p.month < {m}
-  AND l.status = '{LineStatus.FAILED}' AND l.amount > 0
+{GUARDIAN_JOIN}
+WHERE dr.id IN ({_ids(payroll_ids)}) AND p.status IN ({_COMMITTED_SQL}) AND {months}
+  AND l.status IN ('{LineStatus.FAILED}', '{LineStatus.RELEASED}')
   AND NOT EXISTS (SELECT 1 FROM {T.line} r WHERE r.reissue_of_id = l.id)"""
     with connection.cursor() as cur:
         cur.execute(sql)
         return max(cur.rowcount, 0)
+
+
+def mark_duplicate_accounts(month: dt.date, payroll_ids: list[int]) -> int:
+    """One account paid to unrelated payees in the month (different households and different people): every such
+    line of the drafts is marked. A guardian paid for two wards is one person, a couple sharing a card one household.
+    The shared accounts are found first (one pass over the month's lines; usually none), so the drafts' lines are
+    only touched when there is something to mark."""
+    # MIN <> MAX says "more than one" without COUNT(DISTINCT)'s per-group sets.
+    find = f"""
+SELECT l.bank_account FROM {T.line} l JOIN {T.payroll} p ON p.id = l.payroll_id
+WHERE p.month = {_d(month)} AND l.bank_account <> '' AND l.amount > 0 AND l.status NOT IN ({_PARKED_SQL})
+GROUP BY l.bank_account HAVING MIN(l.household_id) <> MAX(l.household_id) AND MIN(l.id_number) <> MAX(l.id_number)"""
+    with connection.cursor() as cur:
+        cur.execute(find)
+        shared = [r[0] for r in cur.fetchall()]
+        marked = 0
+        for i in range(0, len(shared), 500):
+            chunk = shared[i:i + 500]   # accounts are data: passed as parameters, never inlined
+            cur.execute(f"UPDATE {T.line} SET problem = %s WHERE payroll_id IN ({_ids(payroll_ids)}) "
+                        f"AND problem = '' AND amount > 0 AND bank_account IN ({', '.join(['%s'] * len(chunk))})",
+                        [LineProblem.DUPLICATE_ACCOUNT, *chunk])
+            marked += max(cur.rowcount, 0)
+    return marked
 
 
 def refresh_totals(payroll_ids: list[int]) -> None:

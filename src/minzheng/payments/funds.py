@@ -48,20 +48,34 @@ def split(total: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
     return parts
 
 
-def record_disbursement(payroll: Payroll) -> list[FundEntry]:
-    """Book an approved roster's total against its programme's funds (idempotent per roster and source)."""
+def _book(payroll: Payroll, kind: str, total: Decimal, note: str, basis: dict[str, Any]) -> list[FundEntry]:
     shares, ref = shares_for(payroll.programme.code, payroll.month)
     out = []
-    for source, amount in split(payroll.total, shares).items():
+    for source, amount in split(total, shares).items():
         if amount == 0:
             continue
         entry, _ = FundEntry.objects.get_or_create(
-            payroll=payroll, source=source,
-            defaults={"fund": payroll.programme.code, "kind": FundEntryKind.DISBURSEMENT, "township": payroll.township,
-                      "month": payroll.month, "amount": amount, "spent_on": payroll.programme.code,
-                      "note": f"{payroll} 发放", "basis": {"shares": ref}})
+            payroll=payroll, source=source, kind=kind,
+            defaults={"fund": payroll.programme.code, "township": payroll.township, "month": payroll.month,
+                      "amount": amount, "spent_on": payroll.programme.code, "note": note,
+                      "basis": {"shares": ref, **basis}})
         out.append(entry)
     return out
+
+
+def record_disbursement(payroll: Payroll) -> list[FundEntry]:
+    """Book an approved roster against its programme's funds (idempotent per roster and source): what leaves the
+    fund is the roster total less the lines held back."""
+    return _book(payroll, FundEntryKind.DISBURSEMENT, payroll.payable_total, f"{payroll.title} 发放",
+                 {"total": str(payroll.total), "held": str(payroll.held_total)})
+
+
+def record_refund(payroll: Payroll, amount: Decimal, bank_return_id: int) -> list[FundEntry]:
+    """Transfers the bank returned (failed) are back in the fund until reissued in a later roster, which books them
+    again; so spending counts money that actually left, to the fen."""
+    if amount <= 0:
+        return []
+    return _book(payroll, FundEntryKind.REFUND, amount, f"{payroll.title} 银行退回", {"bank_return": bank_return_id})
 
 
 def add_entry(*, user: Actor, fund: str, source: str, kind: str, township: Division, month: dt.date, amount: Decimal,
@@ -81,6 +95,14 @@ def add_entry(*, user: Actor, fund: str, source: str, kind: str, township: Divis
         return FundEntry.objects.create(fund=fund, source=source, kind=kind, township=township,
                                         month=month.replace(day=1), amount=amount, spent_on=spent_on or fund,
                                         note=note, created_by=getattr(user, "username", ""))
+
+
+# Entry kind → (LedgerRow column, sign): a bank refund reduces what was paid out.
+LEDGER_COLUMNS: dict[str, tuple[str, int]] = {
+    FundEntryKind.BUDGET: ("budget", 1), FundEntryKind.ALLOCATION: ("allocated", 1),
+    FundEntryKind.DISBURSEMENT: ("disbursed", 1), FundEntryKind.REFUND: ("disbursed", -1),
+    FundEntryKind.EXPENSE: ("expense", 1),
+}
 
 
 @dataclass
@@ -127,9 +149,9 @@ def ledger(user: Actor, *, year: int, month: dt.date | None = None) -> list[Ledg
         key = (r["fund"], r["source"], r["township_id"])
         row = rows.setdefault(key, LedgerRow(r["fund"], names.get(r["fund"], r["fund"]), r["source"],
                                              r["township__code"], r["township__name"]))
-        attr = {"budget": "budget", "allocation": "allocated", "disbursement": "disbursed", "expense": "expense"}
         amount = Decimal(str(r["total"] or 0)).quantize(CENT)   # SQLite sums decimals as floats
-        setattr(row, attr[r["kind"]], getattr(row, attr[r["kind"]]) + amount)
+        attr, sign = LEDGER_COLUMNS[r["kind"]]
+        setattr(row, attr, getattr(row, attr) + sign * amount)
     return sorted(rows.values(), key=lambda r: (r.township, r.fund, r.source))
 
 
@@ -156,6 +178,9 @@ def alerts(user: Actor, *, year: int) -> list[Alert]:
         out.append(Alert("red", f"{e.township.name} {names.get(e.fund, e.fund)}专项资金 {e.amount} 元被用于"
                                 f"“{names.get(e.spent_on, e.spent_on)}”（{e.month:%Y-%m}，{e.note}），违反专款专用",
                          e.township.name))
+    from . import spending
+
+    out += [Alert(level, text, town) for level, text, town in spending.alerts(user, year=year)]
     return out
 
 

@@ -15,7 +15,7 @@ from minzheng.core.excel import workbook_bytes
 from minzheng.core.pdf import Document
 from minzheng.registry.masking import mask_id, shown
 
-from .models import LineKind, Payroll
+from .models import HELD_STATUSES, LineKind, Payroll
 
 HEADERS = ["序号", "村(社区)", "领款人", "身份证号", "账号", "保障人数", "类型", "所属月份", "金额(元)"]
 
@@ -28,7 +28,8 @@ def _rows(p: Payroll, user: Actor, *, masked: bool) -> list[list[Any]]:
         # On paper only the last four digits, which is what a recipient checks against their card.
         acct = (f"尾号{line.bank_account[-4:]}" if line.bank_account else "") if masked else shown(
             user, line.bank_account, "account")
-        out.append([i, line.village.name, line.payee_name, idn, acct, line.covered_persons, str(kinds[line.kind]),
+        kind = str(kinds[line.kind]) + ("（挂起）" if line.status in HELD_STATUSES else "")
+        out.append([i, line.village.name, line.payee_name, idn, acct, line.covered_persons, kind,
                     f"{line.period_month:%Y-%m}", line.amount])
     return out
 
@@ -53,7 +54,8 @@ def roster_pdf(p: Payroll, user: Actor) -> tuple[str, bytes]:
     widths = [12, 38, 24, 42, 28, 16, 18, 20, 24, 55]
     doc.table(headers, [[*r[:-1], f"{r[-1]:.2f}", ""] for r in rows], widths,
               align=["C", "L", "L", "L", "L", "C", "C", "C", "R", "L"], row_height=9)
-    doc.paragraph(f"合计：{p.line_count} 笔，{p.total} 元。")
+    held = f"其中挂起 {p.held_count} 笔 {p.held_total} 元暂不发放，实发 {p.payable_total} 元。" if p.held_count else ""
+    doc.paragraph(f"合计：{p.line_count} 笔，{p.total} 元。{held}")
     doc.signatures(["造册人", "乡镇审核", "区民政局审批"])
     record_output("print", what="payments.roster", count=len(rows), division_code=p.township.code,
                   detail={"payroll": p.pk, "format": "pdf"})

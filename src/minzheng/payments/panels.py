@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from minzheng.accounts.actor import Actor, AuthedRequest
@@ -24,9 +24,13 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
     prepared = qs.filter(status=PayrollStatus.PREPARED).aggregate(n=Count("id"), t=Sum("total"))
     from . import funds
 
+    lines = visible(PayrollLine, user)
     return {"month": latest, **month, "drafts": qs.filter(status=PayrollStatus.DRAFT).count(),
             "prepared": prepared["n"] if user.has_cap(Cap.APPROVE) else 0, "prepared_total": prepared["t"],
-            "failed": visible(PayrollLine, user).filter(status=LineStatus.FAILED).count(),
+            "failed": lines.filter(status=LineStatus.FAILED).count(),
+            "blocked": lines.filter(~Q(problem=""), status=LineStatus.PENDING,
+                                    payroll__status=PayrollStatus.DRAFT).count(),
+            "held": lines.filter(status=LineStatus.HELD).exclude(payroll__status=PayrollStatus.DRAFT).count(),
             "alerts": len(funds.alerts(user, year=latest.year)) if user.has_cap(Cap.APPROVE) else 0}
 
 
@@ -40,7 +44,22 @@ def task_items(user: Actor) -> list[TaskItem]:
             out.append(TaskItem("花名册审批", f"{p.township.name}{p.programme.name} {p.month:%Y-%m}",
                                 reverse("payments:payroll", kwargs={"payroll_id": p.pk}), division=p.township.name))
     elif user.has_cap(Cap.EDIT_BUSINESS):
+        blocked = dict(visible(PayrollLine, user).filter(~Q(problem=""), status=LineStatus.PENDING,
+                                                         payroll__status=PayrollStatus.DRAFT)
+                       .values_list("payroll_id").annotate(n=Count("id")).values_list("payroll_id", "n"))
         for p in qs.filter(status=PayrollStatus.DRAFT)[:50]:
-            out.append(TaskItem("花名册提交", f"{p.township.name}{p.programme.name} {p.month:%Y-%m} 草稿待核对提交",
+            n = blocked.get(p.pk)
+            what = f"{n} 笔不能发放，需补正或挂起" if n else "草稿待核对提交"
+            out.append(TaskItem("花名册提交", f"{p.title} {what}",
                                 reverse("payments:payroll", kwargs={"payroll_id": p.pk}), division=p.township.name))
+        owed = (visible(PayrollLine, user).filter(status__in=[LineStatus.HELD, LineStatus.FAILED])
+                .exclude(payroll__status=PayrollStatus.DRAFT).filter(reissues__isnull=True)
+                .values("payroll_id").annotate(n=Count("id")))
+        for r in owed[:50]:
+            roster = qs.filter(pk=r["payroll_id"]).first()
+            if roster is not None:
+                out.append(TaskItem("挂起/失败待补正",
+                                    f"{roster.title} {r['n']} 笔挂起或发放失败，补正领款信息后解除挂起或补发",
+                                    reverse("payments:payroll", kwargs={"payroll_id": roster.pk}) + "?show=held",
+                                    division=roster.township.name))
     return out

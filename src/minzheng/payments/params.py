@@ -84,3 +84,18 @@ declare("payments.work_fund_ratio", "乡镇工作经费占经办专项资金比�
         help="报告建议：工作经费按乡镇经办的专项资金的一定比例按月预算、按月拨付", seeds=[
             Seed("payments.work_fund_ratio", "0.01", START, "延平区民政局工作报告建议（比例为演示值）", "DEMO", True),
         ])
+
+declare("payments.account_schemes", "银行账户类型及校验规则", kind="json", group=GROUP,
+        help='按顺序匹配，第一个号段和位数都符合的类型决定是否做校验位(Luhn)检查：'
+             '[{"code": "unionpay", "name": "银联卡", "prefixes": ["62"], "lengths": ["16-19"], "luhn": true}, …]；'
+             'prefixes 为空表示任意号段（如存折账号，不做校验位检查）', seeds=[
+            Seed("payments.account_schemes", [
+                {"code": "unionpay", "name": "银联卡", "prefixes": ["62"], "lengths": ["16-19"], "luhn": True},
+                {"code": "visa", "name": "Visa 卡", "prefixes": ["4"], "lengths": [16, 19], "luhn": True},
+                {"code": "mastercard", "name": "万事达卡", "prefixes": ["51", "52", "53", "54", "55", "22", "23",
+                                                                      "24", "25", "26", "27"],
+                 "lengths": [16], "luhn": True},
+                {"code": "passbook", "name": "存折/结算账户", "prefixes": [], "lengths": ["8-25"], "luhn": False},
+            ], START, "ISO/IEC 7812（银行卡号 Luhn 校验位）；存折账号无统一校验位，号段长度为系统设计默认值", "V-sec",
+                 False, note="各银行账号规则不一，可按开户行补充"),
+        ])

@@ -67,9 +67,11 @@ class PersonFacts:
     birth: dt.date
     alive: bool
     disability_grade: int | None = None
-    needs_long_term_care: bool = False
+    # None: not yet certified (a missing fact, never read as "no").
+    needs_long_term_care: bool | None = None
     work_injury_care: bool = False
     youfu_category: str = ""
+    youfu_status: str = ""      # "" or "active" pays; "suspended"/"ended" do not
     service_years: int | None = None
     # Programme codes this person (or, for 低保, their household) is enrolled in this month.
     enrolled: frozenset[str] = frozenset()
@@ -130,9 +132,13 @@ def decide(f: PersonFacts, month: dt.date, s: Standards) -> tuple[list[Decision]
                     amt = s.care[str(grade)]
                     out.append(Decision("canji_care", amt, f"{grade}级重度残疾且需长期照护，护理补贴 {amt} 元",
                                         [ref.get("care", {})]))
+                elif f.needs_long_term_care is None:
+                    notes.append("重度残疾，尚未登记是否需长期照护（残联认定），暂不核定护理补贴")
                 elif not f.needs_long_term_care:
                     notes.append("重度残疾但未认定需长期照护，不发护理补贴")
-    if f.youfu_category:
+    if f.youfu_category and f.youfu_status in ("suspended", "ended"):
+        notes.append("优抚资格已暂停" if f.youfu_status == "suspended" else "优抚资格已取消")
+    elif f.youfu_category:
         if f.youfu_category == "old_conscript":
             years = f.service_years or 0
             if years > 0 and dates.age_on(f.birth, month) >= s.old_conscript_age:
@@ -156,3 +162,19 @@ def decide(f: PersonFacts, month: dt.date, s: Standards) -> tuple[list[Decision]
                     notes.append(f"同时符合{NAMES[d.programme]}与{NAMES[best.programme]}，按就高原则只发"
                                  f"{NAMES[best.programme]}（{best.amount} 元）")
     return out, notes
+
+
+def missing_fact(programme: str, f: PersonFacts) -> str:
+    """The fact whose absence (not a negative answer) keeps `programme` from being decided for a living person; ''
+    when the facts are there. A refresh keeps such an enrollment and lists the fact for the township."""
+    if programme in ("canji_life", "canji_care"):
+        if f.disability_grade is None:
+            return "残疾等级和类别（残联数据）"
+        if programme == "canji_care" and f.disability_grade in (1, 2) and f.needs_long_term_care is None:
+            return "是否需长期照护（残联认定）"
+    if programme == "youfu":
+        if not f.youfu_category:
+            return "优抚对象类别（退役军人事务数据）"
+        if f.youfu_category == "old_conscript" and not f.service_years:
+            return "服役年限（退役军人事务数据）"
+    return ""

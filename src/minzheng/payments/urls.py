@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import fix_views, fund_views, views
 
 app_name = "payments"
 urlpatterns = [
@@ -21,5 +21,15 @@ urlpatterns = [
     path("payroll/<int:payroll_id>/roster.pdf", views.roster_pdf, name="roster_pdf"),
     path("payroll/<int:payroll_id>/bankfile/", views.bankfile, name="bankfile"),
     path("payroll/<int:payroll_id>/bank-return/", views.bank_return, name="bank_return"),
+    path("payroll/<int:payroll_id>/hold/", fix_views.hold, name="hold"),
+    path("payroll/<int:payroll_id>/hold-blocked/", fix_views.hold_blocked, name="hold_blocked"),
+    path("payroll/<int:payroll_id>/supplement/", fix_views.supplement, name="supplement"),
     path("line/<int:payline_id>/", views.line_detail, name="line"),
+    path("line/<int:payline_id>/release/", fix_views.release, name="release"),
+    path("payee/<int:person_id>/", fix_views.payee, name="payee"),
+    path("funds/spending/", fund_views.spending_page, name="spending"),
+    path("funds/spending/<int:entry_id>/voucher", fund_views.voucher, name="voucher"),
+    path("funds/report/", fund_views.report_page, name="fund_report"),
+    path("funds/report.xlsx", fund_views.report_xlsx, name="fund_report_xlsx"),
+    path("funds/report.pdf", fund_views.report_pdf, name="fund_report_pdf"),
 ]

@@ -25,17 +25,20 @@ from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Person, Programme
 
-from . import allowances, bankfiles, funds, offers, outputs, services
+from . import allowances, bankfiles, facts, funds, offers, outputs, payees, preflight, services, supplements
 from .engine import parse_month
 from .models import (
+    HELD_STATUSES,
     BankFileLayout,
     FundEntryKind,
     FundSource,
     LineKind,
+    LineStatus,
     Payroll,
     PayrollLine,
     PayrollStatus,
     YoufuCategory,
+    YoufuStatus,
 )
 
 
@@ -49,7 +52,7 @@ def _month_param(request: AuthedRequest, default: dt.date | None = None) -> dt.d
     return default or dates.month_start(dates.today())
 
 
-def _download(name: str, body: bytes, content_type: str) -> HttpResponse:
+def download(name: str, body: bytes, content_type: str) -> HttpResponse:
     from urllib.parse import quote
 
     resp = HttpResponse(body, content_type=content_type)
@@ -73,8 +76,10 @@ def index(request: AuthedRequest) -> HttpResponse:
     form = GenerateForm(initial={"month": f"{month:%Y-%m}"})
     summary = outputs.township_summary(services.payrolls_for(request.user).filter(month=month))
     months = [dates.add_months(dates.month_start(dates.today()), -i) for i in range(0, 12)]
+    payrolls = [{"p": p, "tone": STATUS_TONE.get(p.status, "green")}
+                for p in qs.order_by("township__code", "programme__order", "id")]
     return render(request, "payments/index.html", {
-        "payrolls": qs.order_by("township__code", "programme__order"), "month": month, "form": form,
+        "payrolls": payrolls, "month": month, "form": form,
         "statuses": PayrollStatus.choices, "status": status, "summary": summary, "months": months,
         "can_generate": request.user.has_cap(Cap.EDIT_BUSINESS),
         "totals": qs.aggregate(n=Count("id"), lines=Sum("line_count"), total=Sum("total")),
@@ -98,6 +103,11 @@ def generate(request: AuthedRequest) -> HttpResponse:
                               f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元")
     for p, why in res.skipped:
         messages.info(request, f"{p.township.name}{p.programme.name}：{why}")
+    if res.blocking_count:
+        messages.warning(request, f"发放前检查：{res.blocking_count} 笔不能发放（{len(res.blocking)} 本花名册），"
+                                  "请打开花名册补正或挂起后再提交")
+    for u in res.unrostered[:20]:
+        messages.warning(request, u.message)
     return redirect(f"{_url('payments:index')}?month={month:%Y-%m}")
 
 
@@ -107,6 +117,12 @@ def _url(name: str, **kw: Any) -> str:
     return reverse(name, kwargs=kw or None)
 
 
+# Badge colours: presentation only (which actions exist is offers.payroll_offers' business).
+STATUS_TONE: dict[str, str] = {PayrollStatus.DRAFT: "orange", PayrollStatus.PREPARED: "blue"}
+LINE_TONE: dict[str, str] = {LineStatus.FAILED: "red", LineStatus.HELD: "orange", LineStatus.RELEASED: "blue"}
+KIND_TONE: dict[str, str] = {LineKind.RECOVERY: "red", LineKind.ARREARS: "orange", LineKind.REISSUE: "orange"}
+
+
 @require_cap(Cap.VIEW_BUSINESS)
 def payroll_detail(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(services.payrolls_for(request.user), request.user, pk=payroll_id)
@@ -114,19 +130,34 @@ def payroll_detail(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in LineKind.values:
         lines = lines.filter(kind=kind)
+    show = request.GET.get("show", "")
+    if show == "held":
+        lines = lines.filter(status__in=HELD_STATUSES)
+    elif show == "blocked":
+        lines = lines.exclude(problem="")
     q = request.GET.get("q", "").strip()
     if q:
         lines = lines.filter(Q(payee_name__contains=q) | Q(id_number__endswith=q) | Q(village__name__contains=q))
     page = Paginator(lines.order_by("village__code", "enrollment_id", "id"), 100).get_page(request.GET.get("page"))
-    rows = [{"line": line, "id": shown(request.user, line.id_number, "id"),
-             "account": shown(request.user, line.bank_account, "account")} for line in page]
     user = request.user
+    rows = [{"line": line, "id": shown(user, line.id_number, "id"), "account": shown(user, line.bank_account, "account"),
+             "tone": LINE_TONE.get(line.status, ""), "kind_tone": KIND_TONE.get(line.kind, "")} for line in page]
+    for line in page:
+        line.payroll = p   # the line offers (hold / release) read the roster's state
+    blocked = preflight.blocking([p.pk])
     return render(request, "payments/payroll.html", {
-        "p": p, "page": page, "rows": rows, "kind": kind, "q": q, "kinds": LineKind.choices,
-        "per_kind": p.snapshot.get("kinds", {}), "layouts": BankFileLayout.objects.all(),
+        "p": p, "page": page, "rows": rows, "kind": kind, "q": q, "show": show, "kinds": LineKind.choices,
+        "per_kind": [(LineKind(k).label, v) for k, v in p.snapshot.get("kinds", {}).items() if k in LineKind.values],
+        "layouts": BankFileLayout.objects.all(), "tone": STATUS_TONE.get(p.status, "green"),
         "awaits_other_approver": offers.awaits_other_approver(p, user),
-        "returns": p.bank_returns.order_by("-imported_at"),
-        "failed": lines.filter(status="failed").count(),
+        "why_not_returned": offers.why_not_returned(p, user), "supplement_why": supplements.blocker(p),
+        "blocked": blocked,
+        "unrostered": preflight.unrostered(p.month, [p]) if p.status == PayrollStatus.DRAFT else [],
+        "returns": p.bank_returns.order_by("-imported_at"), "send_backs": p.snapshot.get("returns", []),
+        "failed": lines.filter(status=LineStatus.FAILED).count(),
+        "held": visible(PayrollLine, user).filter(payroll=p, status__in=HELD_STATUSES).count(),
+        "supplements": p.supplements.order_by("id"), "owed": supplements.owed(p).count()
+        if p.supplement_of_id is None else 0,
     })
 
 
@@ -177,7 +208,7 @@ def regenerate(request: AuthedRequest, payroll_id: int) -> HttpResponse:
 def roster_xlsx(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     name, body = outputs.roster_xlsx(p, request.user)
-    return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @require_GET
@@ -185,7 +216,7 @@ def roster_xlsx(request: AuthedRequest, payroll_id: int) -> HttpResponse:
 def roster_pdf(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     p = get_visible(Payroll, request.user, pk=payroll_id)
     name, body = outputs.roster_pdf(p, request.user)
-    return _download(name, body, "application/pdf")
+    return download(name, body, "application/pdf")
 
 
 @require_POST
@@ -201,7 +232,7 @@ def bankfile(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         flash_errors(request, exc)
         return redirect("payments:payroll", payroll_id=p.pk)
-    return _download(name, body, "application/octet-stream")
+    return download(name, body, "application/octet-stream")
 
 
 @require_POST
@@ -226,15 +257,18 @@ def bank_return(request: AuthedRequest, payroll_id: int) -> HttpResponse:
 @require_cap(Cap.VIEW_BUSINESS)
 def line_detail(request: AuthedRequest, payline_id: int) -> HttpResponse:
     line = get_visible(PayrollLine.objects.select_related("payroll__programme", "payroll__township", "village",
-                                                          "enrollment", "reissue_of__payroll"),
+                                                          "enrollment__household__head", "reissue_of__payroll",
+                                                          "held_by", "released_by"),
                        request.user, pk=payline_id)
     from minzheng.registry.models import EnrollmentAmount
 
     version = EnrollmentAmount.objects.filter(pk=line.amount_version_id).first() if line.amount_version_id else None
     history = visible(PayrollLine, request.user).filter(enrollment=line.enrollment).select_related(
         "payroll").order_by("period_month", "paid_month", "id")
+    payee = payees.payee_person(line.enrollment)
     return render(request, "payments/line.html", {
-        "line": line, "version": version, "history": history,
+        "line": line, "version": version, "history": history, "payee_id": payee.pk if payee else None,
+        "show_due": line.kind in (LineKind.ARREARS, LineKind.RECOVERY),
         "id": shown(request.user, line.id_number, "id"), "account": shown(request.user, line.bank_account, "account"),
     })
 
@@ -251,7 +285,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
 def summary_xlsx(request: AuthedRequest) -> HttpResponse:
     month = _month_param(request)
     name, body = outputs.summary_xlsx(services.payrolls_for(request.user).filter(month=month), f"{month:%Y-%m}")
-    return _download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download(name, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 class FundEntryForm(forms.Form):
@@ -330,10 +364,12 @@ def work_funds(request: AuthedRequest) -> HttpResponse:
 
 class FactsForm(forms.Form):
     id_number = forms.CharField(label="身份证号", max_length=18)
-    needs_long_term_care = forms.BooleanField(label="需长期照护(护理补贴)", required=False)
+    needs_long_term_care = forms.NullBooleanField(label="需长期照护(护理补贴)", required=False, widget=forms.Select(
+        choices=[("unknown", "未认定（不改动已有护理补贴）"), ("true", "是，经认定需长期照护"), ("false", "否")]))
     work_injury_care = forms.BooleanField(label="享受工伤保险生活护理费", required=False)
     youfu_category = forms.ChoiceField(label="优抚对象类别", choices=[("", "—"), *YoufuCategory.choices],
                                        required=False)
+    youfu_status = forms.ChoiceField(label="优抚对象状态", choices=[("", "—"), *YoufuStatus.choices], required=False)
     service_years = forms.IntegerField(label="服役年限", required=False, min_value=0, max_value=60)
 
 
@@ -348,11 +384,15 @@ def allowances_page(request: AuthedRequest) -> HttpResponse:
             form.add_error("id_number", "辖区内没有此身份证号的人员")
         else:
             try:
-                allowances.set_facts(person=person, user=request.user,
-                                     needs_long_term_care=d["needs_long_term_care"],
-                                     work_injury_care=d["work_injury_care"], youfu_category=d["youfu_category"],
-                                     service_years=d["service_years"])
-                messages.success(request, f"已登记 {person.name} 的认定信息，下次核定时生效")
+                # What the officer left empty stays as recorded (unknown is never written over a known fact).
+                values: dict[str, Any] = {"work_injury_care": d["work_injury_care"]}
+                if d["needs_long_term_care"] is not None:
+                    values["needs_long_term_care"] = d["needs_long_term_care"]
+                if d["youfu_category"]:
+                    values.update(youfu_category=d["youfu_category"], youfu_status=d["youfu_status"] or "active",
+                                  service_years=d["service_years"])
+                allowances.set_facts(person=person, user=request.user, **values)
+                messages.success(request, f"已登记 {person.name} 的认定信息（手工录入），下次核定时生效")
                 return redirect("payments:allowances")
             except (ValidationError, PermissionDenied) as exc:
                 for m in error_messages(exc):
@@ -364,10 +404,15 @@ def allowances_page(request: AuthedRequest) -> HttpResponse:
                                                        status="active")
               .values("programme__name").annotate(n=Count("id"), total=Sum("monthly_amount")).order_by(
                   "programme__name"))
+    missing = facts.missing(request.user, on=month)
+    by_town: dict[str, list[facts.Missing]] = {}
+    for lack in missing:
+        by_town.setdefault(lack.township, []).append(lack)
     return render(request, "payments/allowances.html", {
         "month": month, "next": dates.add_months(month, 1), "form": form, "counts": counts,
         "upcoming": [{"u": u, "id": shown(request.user, u.person.id_number, "id")} for u in upcoming[:300]],
         "upcoming_total": len(upcoming), "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS),
+        "missing": sorted(by_town.items()), "missing_total": len(missing),
     })
 
 
@@ -383,4 +428,6 @@ def allowances_refresh(request: AuthedRequest) -> HttpResponse:
         return redirect("payments:allowances")
     messages.success(request, f"{month:%Y-%m} 核定完成：新增 {len(res.created)}，调整 {len(res.changed)}，"
                               f"停发 {len(res.ended)}，不变 {res.unchanged}")
+    if res.missing:
+        messages.warning(request, f"{len(res.missing)} 项待遇缺少认定信息，已照原样保留（未停发），见下方“缺认定信息”清单")
     return redirect("payments:allowances")

@@ -25,6 +25,7 @@ from django.db.models import Model
 
 from minzheng.audit import services as audit
 from minzheng.core import dates
+from minzheng.payments.accounts import luhn_digit
 from minzheng.regions.models import Division, Level
 
 from .demo_people import (
@@ -345,7 +346,8 @@ def _enrollments(h: H, rng: random.Random, own: Decimal, c: Ctx) -> None:
         if not payee.bank:
             hsh = stable(payee.id_number)
             payee.bank = True
-            out.bank_updates.append((BANKS[hsh % len(BANKS)], "6228" + f"{hsh % 10**15:015d}", payee.pk))
+            card = "6228" + f"{hsh % 10**14:014d}"   # a 19-digit bank card with its Luhn check digit
+            out.bank_updates.append((BANKS[hsh % len(BANKS)], card + luhn_digit(card), payee.pk))
 
     able = [p for p in h.members if p.capacity == WorkCapacity.FULL]
     # 特困: poor, no one able to work, one or two persons.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates, inputs
+from minzheng.core import dates, followups, inputs
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -330,6 +330,10 @@ def person_edit(request: AuthedRequest, person_id: int) -> HttpResponse:
             add_errors_to_form(form, exc)
         else:
             messages.success(request, "人员信息已保存")
+            follow = followups.after_person_saved(request.user, p)   # e.g. rosters still holding the old account
+            if follow is not None:
+                messages.info(request, follow.text)
+                return redirect(follow.url)
             return redirect("registry:person", person_id=p.pk)
     return render(request, "registry/person_form.html", {"form": form, "p": p, "h": p.household, "creating": False})
 

@@ -20,7 +20,7 @@ from minzheng.core import dates
 from minzheng.core.scoping import require_division
 from minzheng.regions.selectors import root_county
 
-from .. import engine, loader, schemas
+from .. import engine, facts, loader, schemas
 from ..models import Dataset
 
 
@@ -112,10 +112,12 @@ def load_dataset(*, kind: str, path: str | Path, actor: Actor | None = None, as_
             ds = Dataset.objects.create(kind=kind, version=version, as_of=as_of, file_name=file_name or path.name,
                                         sha256=sha, row_count=parsed.table.num_rows, parquet_path=rel,
                                         loaded_by=_actor_name(actor), note=note)
+            recorded = facts.record(ds, parsed.table, actor)   # 残联/退役军人事务 facts land on the persons
     except Exception:
         target.unlink(missing_ok=True)
         raise
-    return LoadResult(ds, True, parsed, message=f"已加载{schema.label} 第 {version} 版，{ds.row_count} 行")
+    return LoadResult(ds, True, parsed, message=f"已加载{schema.label} 第 {version} 版，{ds.row_count} 行"
+                      + (f"；{recorded}" if recorded else ""))
 
 
 def current_datasets(on: dt.date | None = None) -> dict[str, Dataset]:

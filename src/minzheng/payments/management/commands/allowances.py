@@ -44,6 +44,11 @@ class Command(BaseCommand):
                         for action, rows in (("新增", res.created), ("调整", res.changed), ("停发", res.ended)):
                             for code, pid, why in rows[:50]:
                                 self.stdout.write(f"  {action} {code} 人员#{pid}: {why}")
+                        if res.missing:
+                            self.stdout.write(f"缺认定信息 facts missing: {len(res.missing)}（照原样保留，未停发 kept）")
+                        for town, lacking in res.missing_by_township().items():
+                            self.stdout.write(f"  {town}: {len(lacking)} 项 — " + "；".join(
+                                f"人员#{r['person_id']} {r['programme']} 缺{r['missing']}" for r in lacking[:10]))
                 else:
                     for up in allowances.upcoming_gaoling(month=parse_month(o["month"]), user=user):
                         self.stdout.write(f"{up.person.household.division.name} {up.person.name} "
