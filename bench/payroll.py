@@ -237,11 +237,19 @@ def schema_key() -> str:
 
 def _save_template() -> None:
     """Keep the migrated, seeded, still-empty database so the next run skips `migrate` (set-up, not measured)."""
+    import shutil
+
+    from django.conf import settings
     from django.db import connection
 
     key = os.environ.get("BENCH_TEMPLATE", "")
     if not key:
         return
+    # The template's audit entries are keyed: keep the key with it, or the next run cannot extend the chain.
+    audit_key = CACHE / f"{key}-{connection.vendor}.audit_key"
+    if not audit_key.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(settings.MINZHENG_AUDIT_KEY_FILE, audit_key)
     if connection.vendor == "sqlite":
         target = CACHE / f"{key}.sqlite3"
         if not target.exists():
@@ -329,6 +337,9 @@ def start_engine(name: str, n: int, runs: int, pg_url: str) -> subprocess.Popen[
     env.pop("DATABASE_URL", None)
     if name == "sqlite" and (CACHE / f"{key}.sqlite3").exists():
         shutil.copyfile(CACHE / f"{key}.sqlite3", Path(home) / "minzheng.sqlite3")
+    vendor = "sqlite" if name == "sqlite" else "postgresql"
+    if (CACHE / f"{key}-{vendor}.audit_key").exists():
+        shutil.copyfile(CACHE / f"{key}-{vendor}.audit_key", Path(home) / "audit_key")
     if name == "postgres":
         try:
             _pg_recreate(pg_url, key)
