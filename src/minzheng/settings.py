@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     *(f"minzheng.{app}" for app in APPS),
 ]
 
@@ -212,3 +214,15 @@ MINZHENG_AUDIT_FSYNC_SECONDS = float(os.environ.get("MINZHENG_AUDIT_FSYNC_SECOND
 # A ledger at least this big (persons), into a registry no bigger, is loaded on SQLite with the secondary indexes
 # dropped and built again before the commit (see registry.ledger.writer).
 MINZHENG_IMPORT_BULK_MIN_PERSONS = int(os.environ.get("MINZHENG_IMPORT_BULK_MIN_PERSONS", "20000"))
+
+# The task worker (core/worker/, `minzheng worker`; `minzheng serve` starts one): long jobs run there, never in the
+# web process. Tasks are stored by django-tasks' database backend, so their state is in our database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "heavy"]}}
+# Heavy jobs (imports, 核对, payroll generation, big exports) running at once across all workers; more wait queued.
+MINZHENG_WORKER_HEAVY_CONCURRENCY = int(os.environ.get("MINZHENG_WORKER_HEAVY_CONCURRENCY", "1"))
+# Jobs one worker process runs at once (threads), so a daily sweep need not wait behind an import.
+MINZHENG_WORKER_THREADS = int(os.environ.get("MINZHENG_WORKER_THREADS", "2"))
+# A running job whose worker (on another host) has not beaten its heart for this long is marked failed.
+MINZHENG_WORKER_LEASE_SECONDS = int(os.environ.get("MINZHENG_WORKER_LEASE_SECONDS", "300"))
+# Hour (Beijing time) from which the worker queues the daily sweeps, once a day each.
+MINZHENG_WORKER_SWEEP_HOUR = int(os.environ.get("MINZHENG_WORKER_SWEEP_HOUR", "1"))

@@ -5,11 +5,8 @@ from typing import Any
 
 import pytest
 
-from minzheng.crosscheck.services import runs
-
 
 @pytest.fixture(autouse=True)
-def _private_home(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Datasets are stored under a private MINZHENG_HOME; check runs started here run inline."""
+def _private_home(settings: Any, tmp_path: Path) -> None:
+    """Datasets are stored under a private MINZHENG_HOME."""
     settings.HOME = tmp_path / "home"
-    monkeypatch.setattr(runs, "BACKGROUND", False)

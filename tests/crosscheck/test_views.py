@@ -12,6 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minzheng.audit.models import AuditEntry
+from minzheng.core.models import Job, JobStatus
+from minzheng.core.worker import runner
 from minzheng.crosscheck import services
 from minzheng.crosscheck.models import CheckRun, Dataset, Finding, FindingStatus
 
@@ -58,6 +60,10 @@ def test_county_starts_a_run_and_sees_its_result(login: Any, approver: Any, tmp_
     resp = c.post("/crosscheck/runs/", {"as_of": "2024-06-15"})
     run = CheckRun.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/crosscheck/runs/{run.pk}/"
+    # the web request only queued it: the worker runs it
+    assert run.status == "queued" and Job.objects.get(kind="crosscheck.run").status == JobStatus.QUEUED
+    assert runner.drain() == 1
+    run.refresh_from_db()
     page = c.get(resp["Location"]).content.decode()
     assert "已完成" in page and f"新增疑点 <strong>{run.new_findings}</strong>" in page
     # the progress fragment polled by htmx
@@ -127,4 +133,6 @@ def test_api_load_and_run(login: Any, district_admin: Any) -> None:
     resp = c.post("/api/crosscheck/datasets", {"kind": "death", "file": f, "as_of": "2024-06-01"})
     assert resp.status_code == 201 and resp.json()["dataset"]["version"] == 1
     resp = c.post("/api/crosscheck/runs", json.dumps({"as_of": "2024-06-15"}), content_type="application/json")
-    assert resp.status_code == 202 and resp.json()["status"] == "done"
+    assert resp.status_code == 202 and resp.json()["status"] == "queued"
+    assert runner.drain() == 1
+    assert c.get(f"/api/crosscheck/runs/{resp.json()['id']}").json()["status"] == "done"

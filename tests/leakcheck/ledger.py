@@ -1,4 +1,5 @@
-"""Leak-test support for the ledger import pages (registry:import_* with `importjob_id`).
+"""Leak-test support for the ledger import pages (registry:import_* with `importjob_id`) and the worker's job pages
+(core:job, /api/core/tasks/{job_id} with `job_id`).
 
 `plant(village, owner)` runs a real preview import of a small ledger of `village` as `owner`, so the job page,
 its progress and its error workbook all exist and show that village's people. Listed in tests/leakcheck/__init__.py.
@@ -25,6 +26,7 @@ def _id(birth: dt.date, order: int) -> str:
 
 
 def plant(village: Any, owner: Any) -> Planted:
+    from minzheng.core.worker import runner
     from minzheng.registry.ledger import jobs
 
     good = _id(dt.date(1961, 2, 3), 871)
@@ -36,6 +38,10 @@ def plant(village: Any, owner: Any) -> Planted:
             f"{NAME_OK},{good},户主,{town},{village.name}\n"
             f"{NAME_BAD},{bad},户主,{town},{village.name}\n")
     job = jobs.create_job(owner, "泄露测试台账.csv", [text.encode("gbk")])
+    jobs.start(job, jobs.Mode.PREVIEW, user=owner)
     with override_settings(MINZHENG_IMPORT_INLINE=True):
-        jobs.start(job, jobs.Mode.PREVIEW)
-    return Planted(scoped={"importjob_id": job.id}, secrets=[NAME_OK, NAME_BAD, good, bad])
+        runner.drain()      # the worker's loop, in this process
+    job = jobs.get_job(owner, job.id)
+    # job_id: the worker's record of the run (core:job, /api/core/tasks/{job_id}), titled with the file name
+    return Planted(scoped={"importjob_id": job.id, "job_id": job.state["task"]},
+                   secrets=[NAME_OK, NAME_BAD, good, bad, "泄露测试台账"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from minzheng.core.worker import runner
 from minzheng.payments.models import Payroll, PayrollStatus
 
 from .conftest import enroll
@@ -22,7 +23,12 @@ def test_officer_prepares_and_approver_approves_in_the_browser(hh: Any, meishan_
     officer, checker = login(meishan_officer), login(approver)
     # the officer generates and sees the roster with its total
     resp = officer.post("/payments/generate/", {"month": "2026-01"})
-    assert resp.status_code == 302
+    # the request only queues the job (the worker process runs it); its page follows it
+    assert resp.status_code == 302 and resp["Location"].startswith("/jobs/") and not Payroll.objects.exists()
+    assert "排队中" in officer.get(resp["Location"]).content.decode()
+    assert runner.drain() == 1
+    page = officer.get(resp["Location"]).content.decode()
+    assert "已生成 2026-01 草稿花名册 1 本，1 笔，合计 812.37 元" in page
     p = Payroll.objects.get()
     page = officer.get(f"/payments/payroll/{p.pk}/").content.decode()
     assert "陈志富" in page and "812.37" in page and "提交审批" in page
@@ -68,6 +74,7 @@ def test_the_roster_page_offers_approval_to_a_checker_never_to_its_maker(hh: Any
     enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
     maker = login(approver)
     maker.post("/payments/generate/", {"month": "2026-01", "township": ""})
+    runner.drain()
     p = Payroll.objects.get()
     url = f"/payments/payroll/{p.pk}/"
     assert "提交审批" in login(meishan_officer).get(url).content.decode()
@@ -97,6 +104,7 @@ def test_hold_release_and_supplement_in_the_browser(hh: Any, meishan_officer: An
     chen = enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
     officer, checker = login(meishan_officer), login(approver)
     officer.post("/payments/generate/", {"month": "2026-01"})
+    runner.drain()
     p = Payroll.objects.get()
     page = officer.get(f"/payments/payroll/{p.pk}/").content.decode()
     assert "林无卡 没有银行账号" in page and "挂起 1 笔不能发放的明细" in page

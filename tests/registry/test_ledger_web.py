@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from minzheng.audit.models import AuditEntry
+from minzheng.core.worker import runner
 from minzheng.registry.ledger import jobs
 from minzheng.registry.models import Household, Person
 from tests.leakcheck import Planted
@@ -23,12 +24,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _inline(settings: Any) -> None:
+    # the worker runs in this process (runner.drain) over the test's transaction: no second writer process
     settings.MINZHENG_IMPORT_INLINE = True
 
 
 def upload(client: Client, path: Path, **extra: str) -> Any:
+    """Upload, then let the worker run the queued preview (the web request itself only queues it)."""
     with path.open("rb") as fh:
-        return client.post(reverse("registry:import_upload"), {"file": fh, **extra})
+        resp = client.post(reverse("registry:import_upload"), {"file": fh, **extra})
+    runner.drain()
+    return resp
 
 
 def test_officer_previews_then_imports_the_valid_households(login: Any, meishan_officer: Any, tmp_path: Path) -> None:
@@ -49,6 +54,8 @@ def test_officer_previews_then_imports_the_valid_households(login: Any, meishan_
     job_id = job_url.rstrip("/").rsplit("/", 1)[-1]
     resp = client.post(reverse("registry:import_job_commit", kwargs={"importjob_id": job_id}), {"mode": "skip"})
     assert resp.status_code == 302
+    assert "正在导入" in client.get(job_url).content.decode()   # queued, not run by the web request
+    assert runner.drain() == 1
     page = client.get(job_url).content.decode()
     assert "已导入：2 户 3 人" in page
     huang = Person.objects.get(id_number=HUANG)
@@ -74,6 +81,7 @@ def test_atomic_confirm_of_a_clean_ledger(login: Any, xiadao_officer: Any, tmp_p
     assert "确认导入" in page
     job_id = job_url.rstrip("/").rsplit("/", 1)[-1]
     client.post(reverse("registry:import_job_commit", kwargs={"importjob_id": job_id}), {"mode": "atomic"})
+    runner.drain()
     assert Household.objects.filter(members__id_number=idn, enrollments__programme__code="dibao_rural").exists()
 
 
@@ -130,4 +138,4 @@ def test_unsupported_upload_is_refused(login: Any, meishan_officer: Any, tmp_pat
 
 def test_planter_is_compatible_with_the_core_leak_test(meishan_officer: Any, zhongshan: Any) -> None:
     planted = plant(zhongshan, meishan_officer)
-    assert isinstance(planted, Planted) and set(planted.scoped) == {"importjob_id"}
+    assert isinstance(planted, Planted) and set(planted.scoped) == {"importjob_id", "job_id"}

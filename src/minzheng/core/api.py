@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from ninja import Router, Schema
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.regions.models import Division
 
+from .inputs import RecordId
 from .scoping import visible_divisions
 
 router = Router(tags=["系统"])
@@ -53,3 +57,38 @@ def division(request: AuthedRequest, code: str) -> DivisionOut:
     from django.shortcuts import get_object_or_404
 
     return _division_out(get_object_or_404(visible_divisions(request.user).select_related("parent"), code=code))
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    phase: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    result: dict[str, Any] | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    started_by: str
+    division: str
+
+
+@router.get("/tasks", response=list[JobOut])
+def jobs(request: AuthedRequest) -> list[dict[str, Any]]:
+    """Background jobs (imports, 核对, payroll generation, daily sweeps) the caller started or that belong to their
+    jurisdiction, newest first."""
+    from .worker import services as worker
+
+    return [worker.as_dict(j) for j in worker.jobs_for(request.user)[:100]]
+
+
+@router.get("/tasks/{job_id}", response=JobOut)
+def job(request: AuthedRequest, job_id: RecordId) -> dict[str, Any]:
+    """One background job: its status and progress (poll until status is done or failed) and its result."""
+    from .worker import services as worker
+
+    return worker.as_dict(worker.get_job(request.user, job_id))

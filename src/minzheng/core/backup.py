@@ -30,7 +30,7 @@ from minzheng.audit import anchor
 from minzheng.audit import services as audit
 from minzheng.audit.models import AuditHead
 
-from . import dates, dbdump, keyfiles
+from . import dates, dbdump, keyfiles, tempnames
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -63,7 +63,7 @@ def create(out: Path | None = None, *, include_keys: bool = False) -> Archive:
                  detail={"file": str(out), "include_keys": include_keys})
     part = out.with_name(out.name + ".part")
     part.touch(mode=0o600)  # the archive holds personal data: owner-only from the first byte
-    with tempfile.TemporaryDirectory(prefix="minzheng-backup-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=tempnames.prefix("backup")) as tmp:
         staged = Path(tmp)
         checkpoints = staged / "checkpoints"
         if anchor.path().exists():

@@ -22,7 +22,7 @@ from django.db import connection
 from minzheng.audit import anchor, chain
 from minzheng.audit import services as audit
 
-from . import dbdump, keyfiles
+from . import dbdump, keyfiles, tempnames
 from .backup import CHECKPOINTS, Archive, BackupError, check
 
 
@@ -40,7 +40,7 @@ def restore(path: Path) -> Restored:
         raise BackupError(f"备份来自 {m['database']} 数据库，当前配置为 {dbdump.vendor()}：请设置相应的 DATABASE_URL")
     _require_empty()
     notes = _check_keys(archive)
-    with tempfile.TemporaryDirectory(prefix="minzheng-restore-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=tempnames.prefix("restore")) as tmp:
         staged = Path(tmp)
         with tarfile.open(path, "r:gz") as tar:
             tar.extractall(staged, filter="data")

@@ -182,7 +182,7 @@ def load(request: AuthedRequest, kind: Form[str], file: File[UploadedFile],
 
 @router.post("/runs", response={202: RunOut})
 def start(request: AuthedRequest, body: RunIn) -> Status:
-    run = services.start_run(actor=request.user, as_of=body.as_of)
+    run = services.start_run(actor=request.user, as_of=body.as_of, background=True)
     return Status(202, _run(run))
 
 

@@ -218,7 +218,7 @@ def runs(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                run = services.start_run(actor=request.user, as_of=form.cleaned_data["as_of"])
+                run = services.start_run(actor=request.user, as_of=form.cleaned_data["as_of"], background=True)
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
             else:

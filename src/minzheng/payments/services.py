@@ -108,6 +108,13 @@ def _townships(user: Actor | None, township: Division | None) -> list[Division]:
     return list(qs.order_by("code"))
 
 
+def check_generate(*, month: dt.date, user: Actor | None = None) -> None:
+    """What generate() would refuse before doing any work (a future month, no right to make rosters), so a page can
+    say so at once instead of queuing a job that fails."""
+    check_month(month)
+    _townships(user, None)
+
+
 def generate(*, month: dt.date, user: Actor | None = None, programme: Programme | None = None,
              township: Division | None = None, today: dt.date | None = None) -> GenerateResult:
     """Generate (or rebuild) the draft rosters of `month`. Idempotent: approved rosters are never touched, a draft is

@@ -21,6 +21,7 @@ from minzheng.accounts.roles import Cap
 from minzheng.core import dates, filebounds, inputs
 from minzheng.core.forms import error_messages, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.core.worker import services as worker
 from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Person, Programme
@@ -95,20 +96,16 @@ def generate(request: AuthedRequest) -> HttpResponse:
         return redirect("payments:index")
     try:
         month = parse_month(form.cleaned_data["month"])
-        res = services.generate(month=month, user=request.user, programme=form.cleaned_data["programme"])
+        services.check_generate(month=month, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         flash_errors(request, exc)
         return redirect("payments:index")
-    messages.success(request, f"已生成 {month:%Y-%m} 草稿花名册 {len(res.payrolls)} 本，"
-                              f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元")
-    for p, why in res.skipped:
-        messages.info(request, f"{p.township.name}{p.programme.name}：{why}")
-    if res.blocking_count:
-        messages.warning(request, f"发放前检查：{res.blocking_count} 笔不能发放（{len(res.blocking)} 本花名册），"
-                                  "请打开花名册补正或挂起后再提交")
-    for u in res.unrostered[:20]:
-        messages.warning(request, u.message)
-    return redirect(f"{_url('payments:index')}?month={month:%Y-%m}")
+    # Generating a month's rosters is a heavy job: the worker process runs it; the task page follows it.
+    programme = form.cleaned_data["programme"]
+    job = worker.submit("payments.generate", user=request.user, reuse_live=True,
+                        params={"month": f"{month:%Y-%m}", "programme_id": programme.pk if programme else None},
+                        title=f"生成 {month:%Y-%m} 花名册" + (f"（{programme.name}）" if programme else ""))
+    return redirect("core:job", job_id=job.pk)
 
 
 def _url(name: str, **kw: Any) -> str:

@@ -1,6 +1,6 @@
 """Ledger import pages: upload → preview (dry run, with progress bar) → confirm → import; error workbook download.
 
-Thin views over registry.ledger.jobs (file-backed background jobs) and registry.ledger.service.import_ledger.
+Thin views over registry.ledger.jobs (runs queued for the worker process) and registry.ledger.service.import_ledger.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
         except LedgerFileError as exc:
             error = str(exc)
         else:
-            jobs.start(job, jobs.Mode.PREVIEW, ip=request.META.get("REMOTE_ADDR", ""))
+            jobs.start(job, jobs.Mode.PREVIEW, user=request.user)
             return redirect("registry:import_job", importjob_id=job.id)
     return render(request, "registry/import_upload.html", {
         "form": form, "error": error, "programmes": _programmes(), "recent": jobs.recent_jobs(request.user),
@@ -84,7 +84,7 @@ def import_job_commit(request: AuthedRequest, importjob_id: str) -> HttpResponse
         job.state.update(status=jobs.Status.FAILED, message="上传的文件已过期，请重新上传")
         job.save()
         return redirect("registry:import_job", importjob_id=job.id)
-    jobs.start(job, mode, ip=request.META.get("REMOTE_ADDR", ""))
+    jobs.start(job, mode, user=request.user)
     return redirect("registry:import_job", importjob_id=job.id)
 
 

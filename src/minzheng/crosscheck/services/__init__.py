@@ -4,8 +4,8 @@ Views, the API and the CLI call these; they check permissions and jurisdiction t
 
 One module per step: `datasets` (loading department data), `rule_catalogue` (rules and their parameters), `runs`
 (核对 batches and the 疑点 they raise), `findings` (outcomes, lists, to-dos) and `applications` (one household
-during an application). Callers use `services.<name>`; the names are re-exported here. Tests that want runs inline
-set `runs.BACKGROUND`.
+during an application). Callers use `services.<name>`; the names are re-exported here. The web and the API queue runs for the
+worker process (`start_run(background=True)`).
 """
 
 from .applications import KIND_SOURCE, RULE_SOURCE, application_hits, check_application

@@ -1,4 +1,4 @@
-"""核对 batches: start one (in a background thread from the web), run the engine over the snapshot and the current
+"""核对 batches: start one (queued for the worker process from the web, inline from the CLI), run the engine over the snapshot and the current
 department data, and turn its hits into 疑点 without raising the same one twice."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import os
 import shutil
-import threading
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
@@ -33,13 +32,10 @@ from .rule_catalogue import enabled_rules, rule_params
 
 log = logging.getLogger(__name__)
 
-# Web-started runs go to a background thread; tests and the CLI run inline.
-BACKGROUND = True
-
-
 def start_run(*, actor: Actor | None = None, engine_name: str = "duckdb", as_of: dt.date | None = None,
-              background: bool | None = None) -> CheckRun:
-    """Queue a 核对 batch. County-level users with approval rights (or the CLI operator) may start one."""
+              background: bool = False) -> CheckRun:
+    """Start a 核对 batch: inline, or (background) as a heavy task of the worker process, as the web page does.
+    County-level users with approval rights (or the CLI operator) may start one."""
     _require_county(actor, Cap.APPROVE)
     if engine_name not in engine.ENGINES:
         raise ValidationError({"engine": f"未知的核对引擎：{engine_name}"})
@@ -47,36 +43,55 @@ def start_run(*, actor: Actor | None = None, engine_name: str = "duckdb", as_of:
                                created_at__gte=dates.now() - dt.timedelta(hours=2)).exists():
         raise ValidationError("已有核对批次正在运行，请等待其完成")
     run = CheckRun.objects.create(engine=engine_name, as_of=as_of or dates.today(), started_by=_actor_name(actor))
-    background = BACKGROUND if background is None else background
     if background:
-        from minzheng.audit import context
+        from minzheng.core.worker import services as worker
 
-        who = context.current()
-
-        def go() -> None:
-            with context.acting(who):
-                try:
-                    execute_run(run.pk)
-                except Exception:  # recorded on the run; the thread must not die noisily
-                    log.exception("crosscheck run %s failed", run.pk)
-                finally:
-                    close_old_connections()
-
-        transaction.on_commit(lambda: threading.Thread(target=go, daemon=True, name=f"crosscheck-{run.pk}").start())
+        with transaction.atomic():
+            job = worker.submit("crosscheck.run", params={"run_id": run.pk}, user=actor,
+                                title=f"信息核对 #{run.pk}（基准日 {run.as_of:%Y-%m-%d}）")
+            CheckRun.objects.filter(pk=run.pk).update(message=f"排队等待后台任务 #{job.pk}")
     else:
         execute_run(run.pk)
         run.refresh_from_db()
     return run
 
 
-def _progress(run_id: int) -> engine.Progress:
+def run_task(job: Any, *, run_id: int) -> dict[str, Any]:
+    """The worker's entry point (kind crosscheck.run)."""
+    def say(fraction: float, message: str) -> None:
+        job.progress(message, int(fraction * 100), 100)
+
+    run = execute_run(run_id, report=say)
+    return {"run_id": run.pk, "summary": f"新疑点 {run.new_findings} 条，更新 {run.updated_findings} 条"}
+
+
+def abandon(job: Any) -> None:
+    """The worker died mid-run: the findings are written in one transaction at the end, so none are half there."""
+    CheckRun.objects.filter(pk=int((job.params or {}).get("run_id") or 0), status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+                            ).update(status=RunStatus.FAILED, finished_at=dates.now(), message="失败",
+                                     error="后台进程中断，本批次未登记任何疑点，请重新核对")
+
+
+def stale_work_dirs() -> list[Path]:
+    """Work folders (snapshots of recipients, with ID numbers) of runs that are no longer running."""
+    tmp = data_dir() / "tmp"
+    if not tmp.exists():
+        return []
+    live = {f"run-{pk}" for pk in CheckRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .values_list("pk", flat=True)}
+    return [p for p in tmp.iterdir() if p.name not in live]
+
+
+def _progress(run_id: int, report: engine.Progress | None) -> engine.Progress:
     def say(fraction: float, message: str) -> None:
         CheckRun.objects.filter(pk=run_id).update(progress=min(99, int(10 + fraction * 80)), message=message[:200])
+        if report is not None:
+            report(fraction, message)
 
     return say
 
 
-def execute_run(run_id: int) -> CheckRun:
+def execute_run(run_id: int, report: engine.Progress | None = None) -> CheckRun:
     run = CheckRun.objects.get(pk=run_id)
     CheckRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=dates.now(), progress=1,
                                               message="导出救助对象快照")
@@ -94,7 +109,7 @@ def execute_run(run_id: int) -> CheckRun:
         params, refs = rule_params(run.as_of)
         active = enabled_rules(run.as_of)
         CheckRun.objects.filter(pk=run_id).update(progress=10, message="比对部门数据")
-        hits = engine.run(run.engine, inputs, params, active, progress=_progress(run_id),
+        hits = engine.run(run.engine, inputs, params, active, progress=_progress(run_id, report),
                           memory_limit=os.environ.get("MINZHENG_DUCKDB_MEMORY", "2GB"))
         CheckRun.objects.filter(pk=run_id).update(progress=92, message="登记疑点")
         run.recipients = table.num_rows

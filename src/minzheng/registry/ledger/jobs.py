@@ -4,9 +4,10 @@
     state.json     who, where, status, progress, and the result (counts, errors, warnings)
     errors.xlsx    the error workbook of the latest run
 
-A job runs in a daemon thread of the web process: a preview (dry run) first, then, when the officer confirms, the
-real import. The page polls state.json through HTMX for the progress bar. Jobs are visible to users with Cap.IMPORT
-whose jurisdiction contains the division of the user who uploaded it.
+Each run is a task of the worker process (core/worker/, kind "registry.import"), never a thread of the web
+process: a preview (dry run) first, then, when the officer confirms, the real import. The page polls state.json
+through HTMX for the progress bar (a file, so the bar moves on SQLite too while the import holds the write lock).
+Jobs are visible to users with Cap.IMPORT whose jurisdiction contains the division of the user who uploaded it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import Http404
 
 from minzheng.accounts.actor import Actor
@@ -102,7 +101,10 @@ def _load(job_id: str) -> Job:
     except (FileNotFoundError, json.JSONDecodeError) as exc:
         raise Http404("导入任务不存在或已过期") from exc
     job = Job(job_id, state)
-    if job.running and time.time() - state.get("heartbeat", 0) > STALE_SECONDS:
+    if job.running and _task_failed(state.get("task")):
+        state["status"] = Status.FAILED
+        state["message"] = "导入任务中断：后台进程已退出，未导入任何数据，请重新上传"
+    elif job.running and not state.get("task") and time.time() - state.get("heartbeat", 0) > STALE_SECONDS:
         state["status"] = Status.FAILED
         state["message"] = "导入任务中断（服务可能重启过），请重新上传"
     return job
@@ -181,18 +183,76 @@ def create_job(user: Actor, file_name: str, chunks: Any, *, programme: str = "")
     return job
 
 
-def start(job: Job, mode: str, *, ip: str = "") -> None:
-    """Run the job in a background thread (or inline where settings.MINZHENG_IMPORT_INLINE, e.g. in tests)."""
+def _task_failed(task_id: Any) -> bool:
+    """The worker's record of the run says it failed (e.g. the worker was killed): the state file cannot."""
+    if not task_id:
+        return False
+    from minzheng.core.models import Job as WorkerJob
+    from minzheng.core.models import JobStatus
+
+    return WorkerJob.objects.filter(pk=task_id, status=JobStatus.FAILED).exists()
+
+
+def start(job: Job, mode: str, *, user: Actor) -> None:
+    """Queue a run of the job for the worker process; the page follows state.json."""
+    from minzheng.core.worker import services as worker
+
     job.state.update(status=Status.QUEUED, mode=mode, phase="", done=0, total=0, message="")
     job.save()
-    actor = context.Actor(job.state["username"], job.state["role"], ip)
-    if getattr(settings, "MINZHENG_IMPORT_INLINE", False):
-        run(job.id, actor)
+    label = "台账预检" if mode == Mode.PREVIEW else "台账导入"
+    task = worker.submit("registry.import", params={"import_id": job.id}, user=user,
+                         title=f"{label}：{job.state['file_name']}")
+    job.state["task"] = task.pk
+    job.save()
+
+
+def run_task(run: Any, *, import_id: str) -> dict[str, Any]:
+    """The worker's entry point (kind registry.import)."""
+    job = _load(import_id)
+    run.progress("queued", 0, 0)
+    actor = context.current()
+    _run(job, actor, report=run.progress)
+    job = _load(import_id)
+    if job.state["status"] == Status.FAILED:
+        raise RuntimeError(job.state.get("message") or "导入失败")
+    result = job.state.get("result") or {}
+    return {"import_id": import_id, "mode": job.state["mode"], "summary": result.get("summary", ""),
+            "imported": bool(result.get("imported"))}
+
+
+def abandon(task: Any) -> None:
+    """The worker running this import died: the import wrote nothing (one transaction), so say so and drop the
+    uploaded file (personal data)."""
+    import_id = (task.params or {}).get("import_id", "")
+    try:
+        job = _load(import_id)
+    except Http404:
         return
-    threading.Thread(target=run, args=(job.id, actor), name=f"import-{job.id[:8]}", daemon=True).start()
+    if job.running:
+        job.state.update(status=Status.FAILED, message="导入任务中断：后台进程已退出，未导入任何数据，请重新上传")
+        job.save()
+    job.ledger.unlink(missing_ok=True)
 
 
-def run(job_id: str, actor: context.Actor) -> None:
+def sweep() -> int:
+    """At worker start: expired imports go, and so do the uploaded ledgers of runs that failed or were cut off."""
+    expire_old()
+    removed = 0
+    if not root().exists():
+        return 0
+    for d in root().iterdir():
+        try:
+            job = _load(d.name)
+        except Http404:
+            continue
+        if job.state["status"] == Status.FAILED and job.ledger.exists():
+            job.ledger.unlink(missing_ok=True)
+            job.save()      # keeps the "interrupted" message _load worked out
+            removed += 1
+    return removed
+
+
+def _run(job: Job, actor: context.Actor, *, report: Any = None) -> None:
     from minzheng.accounts.models import User
 
     from .errors_workbook import write_error_workbook
@@ -200,7 +260,6 @@ def run(job_id: str, actor: context.Actor) -> None:
     from .reader import LedgerFileError
     from .service import import_ledger
 
-    job = _load(job_id)
     mode = job.state["mode"]
     job.state["status"] = Status.RUNNING
     job.save()
@@ -208,6 +267,8 @@ def run(job_id: str, actor: context.Actor) -> None:
 
     def progress(phase: str, done: int, total: int) -> None:
         job.state.update(phase=phase, done=done, total=total)
+        if report is not None:
+            report(phase, done, total)
         now = time.time()
         if now - last[0] > 0.5:
             last[0] = now
@@ -237,10 +298,7 @@ def run(job_id: str, actor: context.Actor) -> None:
             job.ledger.unlink(missing_ok=True)
     except (LedgerFileError, CellError) as exc:
         job.state.update(status=Status.FAILED, message=str(exc))
-    except Exception as exc:  # a background thread must always leave a readable state behind
+    except Exception as exc:  # the page must always find a readable state
         job.state.update(status=Status.FAILED, message=f"导入出错：{type(exc).__name__}: {exc}"[:500])
     finally:
         job.save()
-        if threading.current_thread() is not threading.main_thread() and not getattr(
-                settings, "MINZHENG_IMPORT_INLINE", False):
-            connection.close()

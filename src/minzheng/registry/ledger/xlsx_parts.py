@@ -31,6 +31,8 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 
+from minzheng.core import tempnames
+
 Merge = tuple[tuple[int, int], tuple[int, int]]   # ((first row, first col), (last row, last col)), 0-based
 
 PART_ENDS = (0.06, 0.2, 0.45, 0.7)   # where parts end, as shares of the sheet's XML; the last part takes the rest
@@ -132,7 +134,7 @@ class SheetParts:
 
     def __init__(self, path: Path, info: zipfile.ZipInfo, name: str, other_sheets: set[str]) -> None:
         self.path, self.info, self.name, self.other_sheets = path, info, name, other_sheets
-        self.tmpdir = tempfile.mkdtemp(prefix="minzheng-parts-")
+        self.tmpdir = tempfile.mkdtemp(prefix=tempnames.prefix("parts"))
         # A sheet whose rows are never read: its parts are removed (as they are loaded) and the folder with it.
         weakref.finalize(self, shutil.rmtree, self.tmpdir, True)
         self.total_rows = 0

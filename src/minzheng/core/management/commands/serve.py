@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +22,9 @@ class Command(BaseCommand):
                             help="前置反向代理的地址（如 127.0.0.1）：取其 X-Forwarded-For 为客户端地址，用于审计和限流 / "
                                  "address of the reverse proxy in front; its X-Forwarded-For becomes the client "
                                  "address (audit, rate limits). Env MINZHENG_TRUSTED_PROXY")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="不启动后台任务进程（另行运行 minzheng worker 时）/ do not start the task worker "
+                                 "(when `minzheng worker` runs on its own)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from waitress import serve
@@ -38,4 +43,37 @@ class Command(BaseCommand):
             proxy = {"trusted_proxy": opts["trusted_proxy"], "trusted_proxy_count": 1,
                      "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                      "clear_untrusted_proxy_headers": True}
-        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng", **proxy)
+        worker = None if opts["no_worker"] else start_worker()
+        try:
+            serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng",
+                  **proxy)
+        finally:
+            if worker is not None:
+                stop_worker(worker)
+
+
+def _die_with_parent() -> None:
+    """In the worker child: receive SIGTERM when the server process dies, even by kill -9 (Linux)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """Long jobs never run in the web process: `serve` (and so `demo`) starts the task worker beside it."""
+    return subprocess.Popen([sys.executable, "-m", "minzheng", "worker"], env=os.environ.copy(),
+                            preexec_fn=_die_with_parent)
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,31 @@
+"""Payroll generation as a task of the worker process (kind payments.generate). services.generate is idempotent:
+a draft is rebuilt, approved rosters are never touched, so a run queued twice for a month pays nobody twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minzheng.core import dates
+
+
+def generate_task(run: Any, *, month: str, programme_id: int | None = None) -> dict[str, Any]:
+    from minzheng.accounts.models import User
+    from minzheng.registry.models import Programme
+
+    from . import services
+    from .engine import parse_month
+
+    job = run.job
+    user = User.objects.get(pk=job.created_by_id) if job.created_by_id else None
+    programme = Programme.objects.get(pk=programme_id) if programme_id else None
+    run.progress("生成花名册", 0, 1)
+    res = services.generate(month=parse_month(month), user=user, programme=programme, today=dates.today())
+    run.progress("完成", 1, 1)
+    notes = [f"{p.township.name}{p.programme.name}：{why}" for p, why in res.skipped]
+    if res.blocking_count:
+        notes.append(f"发放前检查：{res.blocking_count} 笔不能发放（{len(res.blocking)} 本花名册），请打开花名册补正或挂起后再提交")
+    notes += [u.message for u in res.unrostered[:20]]
+    return {"summary": f"已生成 {month} 草稿花名册 {len(res.payrolls)} 本，"
+                       f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元",
+            "notes": notes, "month": month, "payrolls": [p.pk for p in res.payrolls],
+            "link": f"/payments/?month={month}"}
