@@ -14,7 +14,10 @@ minzheng — 民政工作平台 / civil-affairs platform
                         create or migrate the database, load divisions (safe to run twice)
   demo                  初始化 + 演示数据 + 演示账号 + 启动服务（打印网址和账号）
                         init + demo data + demo accounts + serve (prints URL and logins)
-  serve                 启动生产级 Web 服务（含静态文件） / production web server with static files
+  serve                 启动生产级 Web 服务（含静态文件）和后台任务进程 / production web server with static
+                        files, and the task worker beside it
+  worker [--drain]      后台任务进程（导入、核对、花名册、每日任务） / the task worker (imports,
+                        cross-checks, payroll generation, daily sweeps)
   createuser NAME --role R [--password-stdin] [--confirm-role]
                         创建账号（业务角色待安全管理员确认） / create an account (business roles wait
                         for the 安全管理员 unless --confirm-role)

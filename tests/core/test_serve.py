@@ -54,6 +54,9 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        # the task worker runs beside the server, as its child process (long jobs never run in the web process)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert any(b"worker" in Path(f"/proc/{c}/cmdline").read_bytes() for c in children)
         login = urllib.request.urlopen(base + "/accounts/login/", timeout=5)
         assert login.status == 200 and "登录" in login.read().decode()
         assert login.headers["Server"] == "minzheng"  # waitress, not Django's runserver
@@ -66,7 +69,9 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
         assert _status(base + "/public/assistance/", "10.0.0.6") == 200
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=30)
+    # and stops with it
+    assert not any(Path(f"/proc/{c}").exists() for c in children)
     # the audit chain the server and init wrote is intact
     verify = subprocess.run([*cli, "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stderr

@@ -228,7 +228,7 @@ def abandon(task: Any) -> None:
         job = _load(import_id)
     except Http404:
         return
-    if job.running:
+    if job.state["status"] != Status.DONE:   # _load may already have read the worker's failure into it
         job.state.update(status=Status.FAILED, message="导入任务中断：后台进程已退出，未导入任何数据，请重新上传")
         job.save()
     job.ledger.unlink(missing_ok=True)

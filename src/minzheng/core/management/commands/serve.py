@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                      "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                      "clear_untrusted_proxy_headers": True}
         worker = None if opts["no_worker"] else start_worker()
+        # SIGTERM (systemd, `kill`) ends the server through `finally`, so the worker is stopped with it.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng",
                   **proxy)
@@ -56,7 +59,6 @@ def _die_with_parent() -> None:
     """In the worker child: receive SIGTERM when the server process dies, even by kill -9 (Linux)."""
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
