@@ -119,7 +119,7 @@ def test_a_failing_job_is_failed_with_its_message_and_audited(meishan_officer: A
     assert DBTaskResult.objects.get(id=job.task_result_id).status == "FAILED"
 
 
-def test_payroll_generation_queued_twice_pays_nobody_twice(hh: Any, meishan_officer: Any) -> None:  # noqa: F811
+def test_payroll_generation_queued_twice_pays_nobody_twice(hh: Any, meishan_officer: Any) -> None:
     enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
     for _ in range(2):
         services.submit("payments.generate", params={"month": "2026-01"}, user=meishan_officer)
