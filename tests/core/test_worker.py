@@ -19,8 +19,6 @@ from minzheng.audit.models import AuditEntry
 from minzheng.core import dates
 from minzheng.core.models import Job, JobStatus
 from minzheng.core.worker import housekeeping, runner, services
-from minzheng.payments.models import Payroll, PayrollLine
-from tests.payments.conftest import enroll
 
 pytestmark = pytest.mark.django_db
 JAN = dt.date(2026, 1, 1)
@@ -117,19 +115,6 @@ def test_a_failing_job_is_failed_with_its_message_and_audited(meishan_officer: A
     assert job.status == JobStatus.FAILED and "不能为未来月份 2099-01 造册" in job.message
     assert AuditEntry.objects.filter(action="task.fail", object_id=str(job.pk)).exists()
     assert DBTaskResult.objects.get(id=job.task_result_id).status == "FAILED"
-
-
-def test_payroll_generation_queued_twice_pays_nobody_twice(hh: Any, meishan_officer: Any) -> None:
-    enroll(hh(head_name="陈志富"), "dibao_urban", "812.37", JAN)
-    for _ in range(2):
-        services.submit("payments.generate", params={"month": "2026-01"}, user=meishan_officer)
-        runner.drain()
-        assert Payroll.objects.count() == 1 and PayrollLine.objects.count() == 1
-    assert Job.objects.filter(kind="payments.generate", status=JobStatus.DONE).count() == 2
-    # a double click while one is still queued gives the same job
-    one = services.submit("payments.generate", params={"month": "2026-01"}, user=meishan_officer, reuse_live=True)
-    assert services.submit("payments.generate", params={"month": "2026-01"}, user=meishan_officer,
-                           reuse_live=True).pk == one.pk
 
 
 def test_the_daily_sweeps_are_queued_once_a_day(settings: Any) -> None:
