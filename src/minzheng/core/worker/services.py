@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from minzheng.accounts.actor import Actor
+from minzheng.accounts.roles import Cap
 from minzheng.audit import context
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -63,8 +64,9 @@ def submit(kind: str, *, params: dict[str, Any] | None = None, user: Actor | Non
 
 
 def jobs_for(user: Actor | None) -> QuerySet[Job]:
-    """Jobs the user started, and jobs of divisions within their jurisdiction."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Jobs the user started, and jobs of divisions within their jurisdiction; nothing for an account without a
+    business role in force (the 三员, a role suspended after a password reset): jobs carry business data."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_cap(Cap.VIEW_BUSINESS):
         return Job.objects.none()
     mine = Q(created_by_id=user.pk)
     return Job.objects.filter(mine | Q(pk__in=visible(Job, user).values("pk"))).select_related("division")
