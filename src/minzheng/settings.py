@@ -164,7 +164,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Pages are Chinese only: the users work in Chinese, and a half-translated English mode misleads. English stays
+# in the shell (`minzheng --help` is bilingual) and the API's field names.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

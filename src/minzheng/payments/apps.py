@@ -26,3 +26,9 @@ class PaymentsConfig(AppConfig):
         tasks.register(task_items)
         offers.register()
         followups.register(followup)
+
+        from minzheng.policy import display
+
+        from .models import YoufuCategory
+
+        display.register_labels(lambda: {c.value: str(c.label) for c in YoufuCategory})

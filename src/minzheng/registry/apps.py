@@ -21,3 +21,9 @@ class RegistryConfig(AppConfig):
                       {Role.TOWNSHIP_OFFICER, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER,
                        Role.BUREAU_HEAD}, panels.counts, order=10)
         tasks.register(panels.deceased_with_benefits)
+
+        from minzheng.policy import display
+
+        from .selectors import programme_names
+
+        display.register_labels(programme_names)
