@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from minzheng.accounts.roles import Role
 from minzheng.core import nav
+from minzheng.registry.idnumber import make
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,8 @@ def labels(user: Any) -> list[str]:
 def test_coordinator_menu_is_the_field_work(make_user: Callable[..., Any], zhongshan: Any) -> None:
     menu = labels(make_user(Role.VILLAGE_COORDINATOR, zhongshan))
     assert not OFFICE_ONLY & set(menu), OFFICE_ONLY & set(menu)
-    assert "新建家庭" not in menu and "受理申请" not in menu
+    assert "新建家庭" not in menu
+    assert "受理申请" in menu  # 主动发现: a coordinator files an application for a family they found
     # the main action leads the menu, right after the to-do list
     assert menu[:2] == ["我的待办", "上报民情"]
     assert {"家庭档案", "人员查询", "民情直通车"} <= set(menu)
@@ -67,3 +70,29 @@ def test_township_home_starts_with_todays_work(make_user: Callable[..., Any], lo
     page = login(make_user(Role.TOWNSHIP_OFFICER, meishan)).get("/").content.decode()
     main = page[page.index("<main"):]
     assert main.index("今日工作") < main.index("辖区档案")
+
+
+def test_household_page_shows_its_cases_and_offers_intake(make_user: Callable[..., Any], login: Callable[[Any], Any],
+                                                          meishan: Any, zhongshan: Any) -> None:
+    from minzheng.assistance import services as assistance
+    from minzheng.registry import services as registry
+
+    officer = make_user(Role.TOWNSHIP_OFFICER, meishan)
+    hh = registry.create_household(actor=officer, division=zhongshan, hukou_type="urban", address="中山路1号",
+                                   head={"name": "林大山", "id_number": make("350702", dt.date(1980, 1, 1), 11)})
+    app = assistance.create_application(actor=officer, programme_code="dibao_urban", household=hh,
+                                        applicant=hh.head)
+    page = login(officer).get(f"/registry/households/{hh.pk}/").content.decode()
+    assert app.number in page and "救助申请" in page
+    assert f"/assistance/new/?household={hh.pk}" in page
+
+
+def test_intake_search_accepts_pinyin_initials(make_user: Callable[..., Any], login: Callable[[Any], Any],
+                                              meishan: Any, zhongshan: Any) -> None:
+    from minzheng.registry import services as registry
+
+    officer = make_user(Role.TOWNSHIP_OFFICER, meishan)
+    hh = registry.create_household(actor=officer, division=zhongshan, hukou_type="urban", address="中山路2号",
+                                   head={"name": "林小溪", "id_number": make("350702", dt.date(1980, 1, 2), 12)})
+    page = login(officer).get("/assistance/new/?q=lxx").content.decode()
+    assert f"household={hh.pk}" in page or f'value="{hh.pk}"' in page

@@ -24,6 +24,7 @@ from minzheng.core import dates, inputs
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Division
+from minzheng.registry import selectors as registry_selectors
 from minzheng.registry import validators
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person, ProgrammeFamily
@@ -132,7 +133,8 @@ def intake(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     found: list[Household] = []
     if q:
-        people = visible(Person, request.user).filter(Q(name__contains=q) | Q(id_number=q.upper()))
+        # the same search as everywhere else: name, pinyin initials, ID number or its last digits, phone
+        people = registry_selectors.search_persons(request.user, q, include_deceased=False)
         found = list(visible(Household, request.user).filter(pk__in=people.values("household_id")[:30])
                      .select_related("head", "division")[:30])
     household = None
