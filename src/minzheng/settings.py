@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "ninja",  # serves the API description's Swagger UI from the package's own static files, not a CDN
     *(f"minzheng.{app}" for app in APPS),
 ]
 

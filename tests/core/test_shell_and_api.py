@@ -76,3 +76,17 @@ def test_cli_help_is_bilingual(capsys: Any) -> None:
     main(["--help"])
     text = capsys.readouterr().out
     assert "建库" in text and "create or migrate" in text
+
+
+def test_api_description_is_served_offline_and_parses(client: Any) -> None:
+    import json as jsonlib
+
+    docs = client.get("/api/docs").content.decode()
+    assert "cdn." not in docs and "/static/ninja/swagger-ui-bundle.js" in docs
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), keys  # Swagger UI refuses a document with a repeated key
+        return dict(pairs)
+
+    jsonlib.loads(client.get("/api/openapi.json").content, object_pairs_hook=no_duplicates)
