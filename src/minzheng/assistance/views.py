@@ -20,7 +20,7 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, inputs
+from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Division
@@ -57,13 +57,26 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.filtered(request.user, status=g.get("status", "open"), programme=g.get("programme", ""),
                             flag=g.get("flag", ""), q=g.get("q", "").strip(), township=g.get("township", ""))
-    page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
     today = dates.today()
+    if listexport.requested(request):
+        cases = qs.order_by("step_due", "-id").select_related("programme", "applicant", "township", "division")
+        return listexport.response(request, what="救助案件", headers=_CASE_HEADERS,
+                                   rows=(_case_row(a) for a in cases.iterator(chunk_size=2000)))
+    page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
     rows = [{"app": a, "flags": selectors.flags(a, today), "step": workflow.step_label(a, a.status)} for a in page]
     return render(request, "assistance/list.html", {
         "page": page, "rows": rows, "statuses": Status.choices, "programmes": PROGRAMME_CHOICES,
         "townships": visible_divisions(request.user).filter(level="township"), "g": g,
         "can_create": request.user.has_cap(Cap.EDIT_BUSINESS)})
+
+
+_CASE_HEADERS = ["案件编号", "救助项目", "申请人", "乡镇(街道)", "村(社区)", "受理日期", "状态", "本环节期限",
+                 "拟保障金额(元)"]
+
+
+def _case_row(a: Application) -> list[Any]:
+    return [a.number, a.programme.name, a.applicant.name, a.township.name, a.division.name, a.received_on,
+            a.get_status_display(), a.step_due or "", a.proposed_amount if a.proposed_amount is not None else ""]
 
 
 @require_cap(Cap.APPROVE)
@@ -90,6 +103,9 @@ def queue(request: AuthedRequest) -> HttpResponse:
         else:
             todo = "审核确认"
         rows.append({"app": a, "flags": selectors.flags(a, today), "todo": todo})
+    if listexport.requested(request):
+        return listexport.response(request, what="县级审核确认", headers=[*_CASE_HEADERS, "待办"],
+                                   rows=([*_case_row(r["app"]), r["todo"]] for r in rows))
     tabs = [("", "全部"), ("kinship", "近亲属"), ("objection", "有异议"), ("overdue", "逾期"),
             ("spot_check", "抽查样本")]
     return render(request, "assistance/queue.html", {"rows": rows, "flag": flag, "tabs": tabs, "today": today})
@@ -330,6 +346,12 @@ def publicities(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", PublicityStatus.ACTIVE)
     if status:
         qs = qs.filter(status=status)
+    if listexport.requested(request):
+        return listexport.response(request, what="公示", headers=[
+            "案件编号", "公示村(社区)", "公示类型", "姓名(公示)", "类别", "月金额(元)", "公示开始", "公示截止", "状态"],
+            rows=([p.application.number, p.division.name, p.get_kind_display(), p.entry.get("name", ""),
+                   p.entry.get("category", ""), p.entry.get("monthly_amount", ""), p.start_date, p.end_date,
+                   p.get_status_display()] for p in qs.iterator(chunk_size=2000)))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "assistance/publicities.html", {"page": page, "status": status,
                                                            "statuses": PublicityStatus.choices})
@@ -420,6 +442,11 @@ def kinship_report(request: AuthedRequest) -> HttpResponse:
 def reviews(request: AuthedRequest) -> HttpResponse:
     days = inputs.get_days(request, default=30)
     rows = selectors.due_reviews(request.user, within_days=days)[:500]
+    if listexport.requested(request):
+        return listexport.response(request, what="动态管理待复核", headers=[
+            "家庭", "项目", "家庭类别", "复核周期(月)", "适用办法", "下次复核", "月金额(元)"],
+            rows=([str(s.enrollment.household), s.enrollment.programme.name, s.get_household_class_display(),
+                   s.interval_months, s.rule_set, s.next_due, s.enrollment.monthly_amount] for s in rows))
     return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dates.today()})
 
 

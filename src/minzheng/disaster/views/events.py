@@ -16,7 +16,7 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, excel, pdf
+from minzheng.core import dates, excel, listexport, pdf
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import in_scope, visible, visible_divisions
 from minzheng.regions.models import Division, Level
@@ -49,6 +49,15 @@ def events(request: AuthedRequest) -> HttpResponse:
     for ev in visible_events(request.user)[:200]:
         late = services.overdue_initial(ev, now=now) if ev.status != EventStatus.CLOSED else []
         rows.append({"event": ev, "late": [d for d in late if d in services.affected_townships(ev)]})
+    if listexport.requested(request):
+        return listexport.response(request, what="灾情报告", headers=[
+            "灾害名称", "灾害类型", "响应等级", "发生时间", "登记时间", "状态", "受灾乡镇(街道)", "初报逾期乡镇"],
+            rows=([r["event"].name, str(r["event"].dtype), r["event"].get_severity_display(),
+                   f"{dates.local(r['event'].started_at):%Y-%m-%d %H:%M}",
+                   f"{dates.local(r['event'].registered_at):%Y-%m-%d %H:%M}",
+                   r["event"].get_status_display(),
+                   "、".join(d.name for d in services.affected_townships(r["event"])),
+                   "、".join(d.name for d in r["late"])] for r in rows))
     form = EventForm(user=request.user) if request.user.has_cap(Cap.EDIT_BUSINESS) else None
     return render(request, "disaster/events.html", _ctx(rows=rows, form=form))
 
