@@ -23,7 +23,7 @@ from minzheng.audit.services import record_output
 from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
-from minzheng.regions.models import Division
+from minzheng.regions.picker import DivisionField
 from minzheng.registry import selectors as registry_selectors
 from minzheng.registry import validators
 from minzheng.registry.masking import can_see_sensitive, shown
@@ -105,7 +105,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
         rows.append({"app": a, "flags": selectors.flags(a, today), "todo": todo})
     if listexport.requested(request):
         return listexport.response(request, what="县级审核确认", headers=[*_CASE_HEADERS, "待办"],
-                                   rows=([*_case_row(r["app"]), r["todo"]] for r in rows))
+                                   rows=([*_case_row(a), str(todo)] for a, todo in
+                                         ((r["app"], r["todo"]) for r in rows) if isinstance(a, Application)))
     tabs = [("", "全部"), ("kinship", "近亲属"), ("objection", "有异议"), ("overdue", "逾期"),
             ("spot_check", "抽查样本")]
     return render(request, "assistance/queue.html", {"rows": rows, "flag": flag, "tabs": tabs, "today": today})
@@ -390,7 +391,7 @@ def objection(request: AuthedRequest, objection_id: int) -> HttpResponse:
 
 
 class KinshipForm(forms.Form):
-    division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
+    division: DivisionField = DivisionField(label="工作单位所在区划", queryset=None)
     staff_name = validators.PersonNameField(label="工作人员姓名", max_length=64)
     staff_id_number = forms.CharField(label="工作人员身份证号", max_length=18)
     staff_role = forms.ChoiceField(label="身份", choices=StaffRole.choices)

@@ -9,7 +9,7 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates, inputs
 
-from . import anchor, labels, services
+from . import anchor, services
 from .masking import masked
 from .models import AuditEntry
 
@@ -32,7 +32,6 @@ def entry_list(request: AuthedRequest) -> HttpResponse:
     for e in page:
         e.summary = masked(e.summary)
         e.object_id = masked(e.object_id)
-        e.action_label, e.object_label = labels.action(e.action), labels.object_type(e.object_type)
     result = services.verify() if request.GET.get("verify") else None
     return render(request, "audit/list.html", {"page": page, "q": q, "verify": result})
 
