@@ -159,3 +159,47 @@ def test_an_export_downloads_the_list(live_server: Any, browse: Callable[..., An
 
     rows = CalamineWorkbook.from_path(str(files[0])).get_sheet_by_index(0).to_python()
     assert any(head.name in [str(v) for v in r] for r in rows)
+
+
+def test_payroll_from_draft_to_bank_file(live_server: Any, browse: Callable[..., Any], zhongshan: Any,
+                                         meishan_officer: Any, approver: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from minzheng.payments.models import Payroll, PayrollStatus
+    from tests.payments.conftest import enroll, make_household
+
+    month = dates.month_start(dates.today())
+    enroll(make_household(zhongshan, head_name="陈志富"), "dibao_urban", "812.37", month)
+    enroll(make_household(zhongshan, head_name="林秀英"), "dibao_urban", "500.00", month)
+    officer = browse(1366, 900)
+    officer.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.login(officer, live_server.url, meishan_officer.username, TEST_PASSWORD)
+    # 造册: the township assistant generates this month's roster and submits it
+    officer.get(live_server.url + "/payments/")
+    officer.find_element(By.CSS_SELECTOR, "form[action$='/payments/generate/'] button").click()
+    WebDriverWait(officer, 20).until(lambda d: Payroll.objects.filter(month=month).exists())
+    p = Payroll.objects.get(month=month, programme__code="dibao_urban")
+    officer.get(f"{live_server.url}/payments/payroll/{p.pk}/")
+    assert "1312.37" in body_text(officer)
+    officer.find_element(By.CSS_SELECTOR, "form[action$='/prepare/'] button").click()
+    officer.switch_to.alert.accept()
+    WebDriverWait(officer, 15).until(lambda d: Payroll.objects.get(pk=p.pk).status == PayrollStatus.PREPARED)
+    # 审批: the district approver, never the maker
+    checker = browse(1366, 900)
+    browser.login(checker, live_server.url, approver.username, TEST_PASSWORD)
+    checker.get(f"{live_server.url}/payments/payroll/{p.pk}/")
+    checker.find_element(By.CSS_SELECTOR, "form[action$='/approve/'] button").click()
+    checker.switch_to.alert.accept()
+    WebDriverWait(checker, 15).until(lambda d: Payroll.objects.get(pk=p.pk).status == PayrollStatus.APPROVED)
+    # 银行文件: the township downloads the bank's file, with both payees and the total
+    officer.get(f"{live_server.url}/payments/payroll/{p.pk}/")
+    officer.find_element(By.CSS_SELECTOR, "form[action$='/bankfile/'] button").click()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not [f for f in tmp_path.iterdir() if not f.name.endswith(".crdownload")]:
+        time.sleep(0.3)
+    files = [f for f in tmp_path.iterdir() if not f.name.endswith(".crdownload")]
+    assert files, "no bank file downloaded"
+    data = files[0].read_bytes()
+    text = data.decode("utf-8-sig", errors="ignore") + data.decode("gbk", errors="ignore")
+    assert "1312.37" in text and "陈志富" in text
