@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API description's Swagger UI from the package's own static files, not a CDN
     *(f"minzheng.{app}" for app in APPS),
 ]
 
@@ -166,7 +167,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Pages are Chinese only: the users work in Chinese, and a half-translated English mode misleads. English stays
+# in the shell (`minzheng --help` is bilingual) and the API's field names.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -49,6 +49,9 @@ def test_declared_relation_and_late_registration_flag_open_cases(zhongshan: Any,
     declared = services.create_application(actor=meishan_officer, programme_code="dibao_urban", household=hh,
                                            applicant=head, received_on=DAY, declared_kinship="民政办王芳的弟弟")
     assert declared.kinship_flag and declared.kinship_matches.get().matched_by == "declared"
+    # the case page says 申请人申报 once, not twice
+    match = declared.kinship_matches.get()
+    assert f"{match.get_matched_by_display()}：{match.note}" == "申请人申报：民政办王芳的弟弟"
     hh2, head2, _ = dibao_family(zhongshan)
     later = services.create_application(actor=meishan_officer, programme_code="dibao_urban", household=hh2,
                                         applicant=head2, received_on=DAY)

@@ -34,7 +34,8 @@ def test_public_page_shows_only_permitted_fields(zhongshan: Any, meishan_officer
     body = Client().get(f"/public/assistance/village/{zhongshan.code}/").content.decode()
     # then: masked name, village, persons, category, amount and period are there …
     assert mask_name(head.name) in body and zhongshan.name in body and "城市低保" in body
-    assert str(app.proposed_amount) in body and "起" in body
+    # the period names the rule the approval will follow, not a month the later approval would contradict
+    assert str(app.proposed_amount) in body and "拟自批准次月起" in body
     # … and nothing else about the family
     forbidden = [head.name, wife.name, head.id_number, wife.id_number, hh.phone, head.phone, head.bank_account,
                  hh.address, "精神残疾", "患有大病", head.id_number[-4:] + "<"]

@@ -33,6 +33,9 @@ class Cap(models.TextChoices):
     EXPORT = "business.export", _("导出和打印")
     IMPORT = "business.import", _("导入台账")
     REPORT_NEEDS = "needs.report", _("上报民情")
+    # What a role's menu and home offer: the records a field role works on, and the office's desk work.
+    VIEW_RECORDS = "records.view", _("查阅辖区档案、案件和民情")
+    OFFICE_WORK = "office.work", _("办公业务：资金物资、公示复核、政策与基础数据")
     DELIVER_SERVICES = "services.deliver", _("记录购买服务")
     VIEW_DASHBOARD = "dashboard.view", _("查看统计看板")
     MANAGE_USERS = "users.manage", _("管理用户账号")
@@ -42,7 +45,9 @@ class Cap(models.TextChoices):
     VIEW_AUDIT = "audit.view", _("查看审计日志")
 
 
-_BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD}
+# Office roles read records, the dashboards and the desk work; field roles (协管员) read records only; a social
+# organisation sees neither (its own service work comes through DELIVER_SERVICES).
+_BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD, Cap.VIEW_RECORDS, Cap.OFFICE_WORK}
 
 ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
@@ -55,7 +60,7 @@ ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT,
     }),
-    Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
+    Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_RECORDS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
     Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES}),
     Role.AUDITOR: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
     Role.SYS_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.MANAGE_SETTINGS}),

@@ -61,12 +61,18 @@ def count_open(user: Actor) -> dict[str, int]:
 
 
 def register_all() -> None:
-    nav.register(gettext_noop("救助案件"), "assistance:list", Cap.VIEW_BUSINESS, order=20, section=gettext_noop("社会救助"))
+    from minzheng.core import sections as record_sections
+
+    from . import sections
+
+    record_sections.register("household", "救助申请", "assistance/sections/household_cases.html",
+                             sections.household_cases, order=10)
+    nav.register(gettext_noop("救助案件"), "assistance:list", Cap.VIEW_RECORDS, order=20, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("受理申请"), "assistance:new", Cap.EDIT_BUSINESS, order=21, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("县级审核确认"), "assistance:queue", Cap.APPROVE, order=22, section=gettext_noop("社会救助"))
-    nav.register(gettext_noop("公示管理"), "assistance:publicities", Cap.VIEW_BUSINESS, order=23, section=gettext_noop("社会救助"))
-    nav.register(gettext_noop("动态管理"), "assistance:reviews", Cap.VIEW_BUSINESS, order=24, section=gettext_noop("社会救助"))
-    nav.register(gettext_noop("近亲属备案"), "assistance:kinship", Cap.VIEW_BUSINESS, order=25, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("公示管理"), "assistance:publicities", Cap.OFFICE_WORK, order=23, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("动态管理"), "assistance:reviews", Cap.OFFICE_WORK, order=24, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("近亲属备案"), "assistance:kinship", Cap.OFFICE_WORK, order=25, section=gettext_noop("社会救助"))
     home.register("社会救助 · 乡镇经办", "assistance/panel_township.html",
                   {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR}, township_panel, order=20)
     home.register("社会救助 · 县级审核确认", "assistance/panel_approver.html",

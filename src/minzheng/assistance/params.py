@@ -205,8 +205,8 @@ _one("dibao.asset.exclude_public_employee", "有财政供养人员即排除", Tr
      kind="bool", group=G_ASSET, help="家庭成员中有公务员、参公或事业单位等财政供养人员")
 
 _one("dibao.rounding", "金额取整规则", {"quantum": "0.01", "mode": "ROUND_HALF_UP"}, SSA_2014,
-     "未找到依据文件：默认四舍五入到分（0.01 元）；若当地规定取整到元，改为 quantum=1", "M", kind="json",
-     group=G_DIBAO, help="quantum: 0.01 或 1；mode: ROUND_HALF_UP（四舍五入）或 ROUND_UP/ROUND_DOWN")
+     "未找到依据文件：默认四舍五入到分（0.01 元）；若当地规定取整到元，将取整单位改为 1 元", "M", kind="json",
+     group=G_DIBAO, help="取整单位 0.01 元或 1 元；方式为四舍五入、向上取整或向下取整")
 _one("dibao.min_amount", "保底金额", "0", SSA_2014, DEMO_DOC, "GAP", unit="元/户/月", group=G_DIBAO,
      help="补差低于该金额时按该金额发放；0 = 不设保底（福建/南平规定待补）")
 
@@ -240,7 +240,7 @@ _one("dibao.taper.months", "渐退期", 6, D(2020, 8, 25), "中办国办《关�
      "M", unit="月", kind="int", group=G_DYN, help="因就业收入增加超过标准的，一般不超过该月数继续享受",
      note="福建渐退期长度及是否递减待补（GAP）")
 _one("dibao.taper.keep_amount", "渐退期保持原金额", True, D(2020, 8, 25), DEMO_DOC, "DEMO", kind="bool",
-     group=G_DYN, demo=True, help="true = 渐退期按原金额发放；false = 逐月等额递减至零")
+     group=G_DYN, demo=True, help="是：渐退期按原金额发放；否：逐月等额递减至零")
 
 _REVIEW_2012 = f"{DIBAO_2012_DOC}（重庆问答、西宁等转述）"
 _REVIEW_2021 = f"{DIBAO_2021_DOC}（重庆、郴州等转述）"
@@ -325,7 +325,7 @@ _one("kin.relations", "近亲属关系范围", _KIN, DIBAO_2012, "宁夏固原 2
 
 G_PUB = "公示"
 _one("publicity.mask_name", "公示姓名脱敏", True, SSA_2014, "社会救助暂行办法 第六十一条；个人信息保护法 第五十五条",
-     "M", kind="bool", group=G_PUB, help="true = 姓名中间字以 * 代替（陈*富）")
+     "M", kind="bool", group=G_PUB, help="是：姓名中间字以 * 代替（陈*富）")
 _one("publicity.fields", "公示允许字段", ["name", "village", "covered_persons", "category", "monthly_amount",
      "period"], SSA_2014, POLICY_MD + " §1.4 推荐字段（PIPL 第二十八条）", "V-sec", kind="json", group=G_PUB,
      help="从不公示身份证号、电话、银行账号、详细地址、病情残情")

@@ -20,10 +20,11 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, inputs
+from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
-from minzheng.regions.models import Division
+from minzheng.regions.picker import DivisionField
+from minzheng.registry import selectors as registry_selectors
 from minzheng.registry import validators
 from minzheng.registry.masking import can_see_sensitive, shown
 from minzheng.registry.models import Household, Person, ProgrammeFamily
@@ -56,13 +57,26 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.filtered(request.user, status=g.get("status", "open"), programme=g.get("programme", ""),
                             flag=g.get("flag", ""), q=g.get("q", "").strip(), township=g.get("township", ""))
-    page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
     today = dates.today()
+    if listexport.requested(request):
+        cases = qs.order_by("step_due", "-id").select_related("programme", "applicant", "township", "division")
+        return listexport.response(request, what="救助案件", headers=_CASE_HEADERS,
+                                   rows=(_case_row(a) for a in cases.iterator(chunk_size=2000)))
+    page = Paginator(qs.order_by("step_due", "-id"), 50).get_page(g.get("page"))
     rows = [{"app": a, "flags": selectors.flags(a, today), "step": workflow.step_label(a, a.status)} for a in page]
     return render(request, "assistance/list.html", {
         "page": page, "rows": rows, "statuses": Status.choices, "programmes": PROGRAMME_CHOICES,
         "townships": visible_divisions(request.user).filter(level="township"), "g": g,
         "can_create": request.user.has_cap(Cap.EDIT_BUSINESS)})
+
+
+_CASE_HEADERS = ["案件编号", "救助项目", "申请人", "乡镇(街道)", "村(社区)", "受理日期", "状态", "本环节期限",
+                 "拟保障金额(元)"]
+
+
+def _case_row(a: Application) -> list[Any]:
+    return [a.number, a.programme.name, a.applicant.name, a.township.name, a.division.name, a.received_on,
+            a.get_status_display(), a.step_due or "", a.proposed_amount if a.proposed_amount is not None else ""]
 
 
 @require_cap(Cap.APPROVE)
@@ -89,6 +103,10 @@ def queue(request: AuthedRequest) -> HttpResponse:
         else:
             todo = "审核确认"
         rows.append({"app": a, "flags": selectors.flags(a, today), "todo": todo})
+    if listexport.requested(request):
+        return listexport.response(request, what="县级审核确认", headers=[*_CASE_HEADERS, "待办"],
+                                   rows=([*_case_row(a), str(todo)] for a, todo in
+                                         ((r["app"], r["todo"]) for r in rows) if isinstance(a, Application)))
     tabs = [("", "全部"), ("kinship", "近亲属"), ("objection", "有异议"), ("overdue", "逾期"),
             ("spot_check", "抽查样本")]
     return render(request, "assistance/queue.html", {"rows": rows, "flag": flag, "tabs": tabs, "today": today})
@@ -132,7 +150,8 @@ def intake(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     found: list[Household] = []
     if q:
-        people = visible(Person, request.user).filter(Q(name__contains=q) | Q(id_number=q.upper()))
+        # the same search as everywhere else: name, pinyin initials, ID number or its last digits, phone
+        people = registry_selectors.search_persons(request.user, q, include_deceased=False)
         found = list(visible(Household, request.user).filter(pk__in=people.values("household_id")[:30])
                      .select_related("head", "division")[:30])
     household = None
@@ -328,6 +347,12 @@ def publicities(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", PublicityStatus.ACTIVE)
     if status:
         qs = qs.filter(status=status)
+    if listexport.requested(request):
+        return listexport.response(request, what="公示", headers=[
+            "案件编号", "公示村(社区)", "公示类型", "姓名(公示)", "类别", "月金额(元)", "公示开始", "公示截止", "状态"],
+            rows=([p.application.number, p.division.name, p.get_kind_display(), p.entry.get("name", ""),
+                   p.entry.get("category", ""), p.entry.get("monthly_amount", ""), p.start_date, p.end_date,
+                   p.get_status_display()] for p in qs.iterator(chunk_size=2000)))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "assistance/publicities.html", {"page": page, "status": status,
                                                            "statuses": PublicityStatus.choices})
@@ -366,7 +391,7 @@ def objection(request: AuthedRequest, objection_id: int) -> HttpResponse:
 
 
 class KinshipForm(forms.Form):
-    division: forms.ModelChoiceField[Division] = forms.ModelChoiceField(label="工作单位所在区划", queryset=None)
+    division: DivisionField = DivisionField(label="工作单位所在区划", queryset=None)
     staff_name = validators.PersonNameField(label="工作人员姓名", max_length=64)
     staff_id_number = forms.CharField(label="工作人员身份证号", max_length=18)
     staff_role = forms.ChoiceField(label="身份", choices=StaffRole.choices)
@@ -418,6 +443,11 @@ def kinship_report(request: AuthedRequest) -> HttpResponse:
 def reviews(request: AuthedRequest) -> HttpResponse:
     days = inputs.get_days(request, default=30)
     rows = selectors.due_reviews(request.user, within_days=days)[:500]
+    if listexport.requested(request):
+        return listexport.response(request, what="动态管理待复核", headers=[
+            "家庭", "项目", "家庭类别", "复核周期(月)", "适用办法", "下次复核", "月金额(元)"],
+            rows=([str(s.enrollment.household), s.enrollment.programme.name, s.get_household_class_display(),
+                   s.interval_months, s.rule_set, s.next_due, s.enrollment.monthly_amount] for s in rows))
     return render(request, "assistance/reviews.html", {"rows": rows, "days": days, "today": dates.today()})
 
 

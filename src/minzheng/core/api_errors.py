@@ -103,7 +103,9 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            responses = operation.setdefault("responses", {})
+            # ninja keys responses by int, JSON by string: one key per status, or the document holds "422" twice
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for code, text in _STATUS.items():
                 responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": ref}}})
     return schema

@@ -17,7 +17,7 @@ class CrosscheckConfig(AppConfig):
             services,
         )
 
-        nav.register(gettext_noop("核对疑点"), "crosscheck:findings", Cap.VIEW_BUSINESS, order=400, section=gettext_noop("信息核对"))
+        nav.register(gettext_noop("核对疑点"), "crosscheck:findings", Cap.VIEW_RECORDS, order=400, section=gettext_noop("信息核对"))
         nav.register(gettext_noop("核对汇总"), "crosscheck:summary", Cap.VIEW_DASHBOARD, order=410, section=gettext_noop("信息核对"))
         nav.register(gettext_noop("核对批次"), "crosscheck:runs", Cap.VIEW_DASHBOARD, order=420, section=gettext_noop("信息核对"))
         nav.register(gettext_noop("部门数据"), "crosscheck:datasets", Cap.VIEW_DASHBOARD, order=430, section=gettext_noop("信息核对"))

@@ -284,8 +284,10 @@ def datasets(request: AuthedRequest) -> HttpResponse:
                 return redirect("crosscheck:datasets")
     current = services.current_datasets()
     kinds = [{"schema": s, "current": current.get(k)} for k, s in schemas.SCHEMAS.items()]
+    history = [(d, schemas.SCHEMAS[d.kind].label if d.kind in schemas.SCHEMAS else d.kind)
+               for d in Dataset.objects.all()[:100]]
     return render(request, "crosscheck/datasets.html", {
-        "form": form, "result": result, "kinds": kinds, "history": Dataset.objects.all()[:100],
+        "form": form, "result": result, "kinds": kinds, "history": history,
         "can_load": request.user.has_cap(Cap.IMPORT) and _is_county(request.user),
     })
 

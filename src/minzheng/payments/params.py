@@ -18,7 +18,7 @@ declare("payments.arrears_lookback_months", "补发/追回追溯月数", unit="�
         ])
 
 declare("payments.gaoling.bands", "高龄津贴年龄段及月标准", unit="元/人/月", kind="json", group="高龄津贴",
-        help='[{"min_age": 80, "max_age": 89, "amount": "100"}, …]；max_age 为空表示不设上限', seeds=[
+        help="每档：起始年龄、截止年龄（不填为不设上限）、月标准", seeds=[
             Seed("payments.gaoling.bands", [
                 {"min_age": 80, "max_age": 89, "amount": "100"},
                 {"min_age": 90, "max_age": 99, "amount": "200"},
@@ -27,30 +27,30 @@ declare("payments.gaoling.bands", "高龄津贴年龄段及月标准", unit="元
         ])
 
 declare("payments.gaoling.start_rule", "高龄津贴起发月份", kind="text", group="高龄津贴",
-        help="next_month：年满起始年龄的次月起发；birth_month：满龄当月起发", seeds=[
+        help="年满起始年龄的次月起发，或满龄当月起发", seeds=[
             Seed("payments.gaoling.start_rule", "next_month", START, DEMO_SRC, "DEMO", True),
         ])
 
 declare("payments.canji_life.amounts", "困难残疾人生活补贴月标准(按残疾等级)", unit="元/人/月", kind="json",
-        group="残疾人两项补贴", help='{"1": "100", "2": "100", "3": "60", "4": "60"}', seeds=[
+        group="残疾人两项补贴", help="按残疾等级（一至四级）的月标准", seeds=[
             Seed("payments.canji_life.amounts", {"1": "100", "2": "100", "3": "60", "4": "60"}, START, DEMO_SRC,
                  "DEMO", True, note="国发〔2015〕52号：标准由省级制定；福建/南平金额 [GAP]"),
         ])
 
 declare("payments.canji_care.amounts", "重度残疾人护理补贴月标准(按残疾等级)", unit="元/人/月", kind="json",
-        group="残疾人两项补贴", help='{"1": "100", "2": "80"}（仅一、二级）', seeds=[
+        group="残疾人两项补贴", help="按残疾等级的月标准（仅一、二级）", seeds=[
             Seed("payments.canji_care.amounts", {"1": "100", "2": "80"}, START, DEMO_SRC, "DEMO", True,
                  note="国发〔2015〕52号：对象为残疾等级一级、二级且需长期照护；金额 [GAP]"),
         ])
 
 declare("payments.allowance.higher_of", "同类补贴就高发放的项目组", kind="json", group="残疾人两项补贴",
-        help="同一人同时符合一组内多个项目时只发金额最高的一项，例如 [[\"gaoling\", \"canji_life\"]]", seeds=[
+        help="同一人同时符合一组内多个项目时只发金额最高的一项，例如高龄津贴与困难残疾人生活补贴", seeds=[
             Seed("payments.allowance.higher_of", [["gaoling", "canji_life"]], START,
                  "国发〔2015〕52号（丹东市转述）：同时符合高龄津贴等同类补贴条件的，按就高原则享受", "V-sec", False),
         ])
 
 declare("payments.youfu.standards", "优抚对象定期抚恤补助月标准(按类别)", unit="元/人/月", kind="json", group="优抚",
-        help="类别代码 → 月标准；农村籍老义务兵按服役年限另计", seeds=[
+        help="各优抚类别的月标准；农村籍老义务兵按服役年限另计", seeds=[
             Seed("payments.youfu.standards", {
                 "disabled": "1500", "martyr_family": "1800", "duty_family": "1600", "illness_family": "1500",
                 "demobilised": "1200", "ill_veteran": "900", "war_veteran": "800", "martyr_child": "500",
@@ -70,8 +70,7 @@ declare("payments.youfu.old_conscript_age", "农村籍老义务兵享受定期�
 ])
 
 declare("payments.fund_shares", "专项资金各级分担比例", kind="json", group=GROUP,
-        help='项目代码 → {"central": "0.6", "provincial": "0.2", "municipal": "0.1", "county": "0.1"}；'
-             '"*" 为默认', seeds=[
+        help="各项目资金由中央、省、市、县分担的比例；“*”为未单列项目的默认比例", seeds=[
             Seed("payments.fund_shares", {
                 "*": {"central": "0.5", "provincial": "0.2", "municipal": "0.1", "county": "0.2"},
                 "dibao_urban": {"central": "0.6", "provincial": "0.2", "municipal": "0.1", "county": "0.1"},

@@ -10,4 +10,4 @@ class RegionsConfig(AppConfig):
         from minzheng.accounts.roles import Cap
         from minzheng.core import nav
 
-        nav.register(gettext_noop("行政区划"), "core:divisions", Cap.VIEW_BUSINESS, order=800, section=gettext_noop("基础"))
+        nav.register(gettext_noop("行政区划"), "core:divisions", Cap.OFFICE_WORK, order=800, section=gettext_noop("基础"))

@@ -12,12 +12,18 @@ class RegistryConfig(AppConfig):
 
         from . import panels
 
-        nav.register(gettext_noop("家庭档案"), "registry:households", Cap.VIEW_BUSINESS, order=100, section=gettext_noop("档案"))
-        nav.register(gettext_noop("人员查询"), "registry:persons", Cap.VIEW_BUSINESS, order=110, section=gettext_noop("档案"))
-        nav.register(gettext_noop("新建家庭"), "registry:household_create", Cap.EDIT_BUSINESS, order=120, section=gettext_noop("档案"))
-        nav.register(gettext_noop("身份证号校验"), "registry:idcheck", Cap.VIEW_BUSINESS, order=190, section=gettext_noop("档案"))
+        nav.register(gettext_noop("家庭档案"), "registry:households", Cap.VIEW_RECORDS, order=100, section=gettext_noop("档案"))
+        nav.register(gettext_noop("人员查询"), "registry:persons", Cap.VIEW_RECORDS, order=110, section=gettext_noop("档案"))
+        nav.register(gettext_noop("新建家庭"), "registry:household_create", Cap.PROCESS_CASES, order=120, section=gettext_noop("档案"))
+        nav.register(gettext_noop("身份证号校验"), "registry:idcheck", Cap.OFFICE_WORK, order=190, section=gettext_noop("档案"))
         nav.register(gettext_noop("导入台账"), "registry:import_upload", Cap.IMPORT, order=215, section=gettext_noop("档案"))
         home.register("辖区档案", "registry/panel_counts.html",
-                      {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER,
+                      {Role.TOWNSHIP_OFFICER, Role.DISTRICT_ADMIN, Role.DISTRICT_APPROVER,
                        Role.BUREAU_HEAD}, panels.counts, order=10)
         tasks.register(panels.deceased_with_benefits)
+
+        from minzheng.policy import display
+
+        from .selectors import programme_names
+
+        display.register_labels(programme_names)

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from minzheng.regions.picker import DivisionField
+
 from . import validators
 from .models import (
     AssetKind,
@@ -70,7 +72,7 @@ class PersonForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    division = forms.ModelChoiceField(label="所在村(社区)", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+    division = DivisionField(label="所在村(社区)", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
     hukou_type = forms.ChoiceField(label="户籍性质", choices=_blank(HukouType.choices))
     address = forms.CharField(label="居住地址", max_length=200, required=False)
     hukou_address = forms.CharField(label="户籍地址", max_length=200, required=False)
@@ -84,7 +86,6 @@ class HouseholdForm(forms.Form):
             del self.fields["division"]
         else:
             self.fields["division"].queryset = villages  # type: ignore[attr-defined]
-            self.fields["division"].label_from_instance = lambda d: f"{d.parent.name if d.parent_id else ''} · {d.name}"  # type: ignore[attr-defined]
 
 
 class MoveForm(forms.Form):

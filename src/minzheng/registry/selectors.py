@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,6 +36,7 @@ from .models import (
     Last4,
     Membership,
     Person,
+    Programme,
 )
 
 _TOP = "\U0010ffff"
@@ -309,3 +311,16 @@ def search_page(user: Actor, q: str, *, page: Any = 1, per_page: int = PER_PAGE,
     """One page of person search results (what the UI, the API and bench/search.py show)."""
     qs = search_persons(user, q, include_deceased=include_deceased)
     return CappedPaginator(qs, per_page).get_page(page)
+
+
+_programme_names: tuple[float, dict[str, str]] = (0.0, {})
+
+
+def programme_names() -> dict[str, str]:
+    """Programme code → name, for showing codes in words (policy values); re-read at most once a minute."""
+    global _programme_names
+    read_at, names = _programme_names
+    if time.monotonic() - read_at > 60:
+        names = dict(Programme.objects.values_list("code", "name"))
+        _programme_names = (time.monotonic(), names)
+    return names

@@ -15,6 +15,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates, followups, inputs
+from minzheng.core import sections as record_sections
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -134,6 +135,7 @@ def household_detail(request: AuthedRequest, household_id: int) -> HttpResponse:
     can_edit = request.user.has_cap(Cap.EDIT_BUSINESS)
     return render(request, "registry/household_detail.html", {
         "v": view, "h": view.household, "can_edit": can_edit,
+        "record_sections": record_sections.for_page("household", request, view.household),
         "head_form": HeadForm(members=[m for m in view.members if not m.is_deceased]) if can_edit else None,
     })
 

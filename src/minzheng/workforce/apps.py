@@ -20,8 +20,9 @@ class WorkforceConfig(AppConfig):
         )
 
         section = gettext_noop("队伍建设")
-        nav.register(gettext_noop("民情直通车"), "workforce:needs", Cap.VIEW_BUSINESS, order=500, section=section)
-        nav.register(gettext_noop("上报民情"), "workforce:need_new", Cap.REPORT_NEEDS, order=501, section=section)
+        nav.register(gettext_noop("民情直通车"), "workforce:needs", Cap.VIEW_RECORDS, order=500, section=section)
+        # A field role's main action leads its menu, under 工作台.
+        nav.register(gettext_noop("上报民情"), "workforce:need_new", Cap.REPORT_NEEDS, order=2, section=gettext_noop("工作台"))
         nav.register(gettext_noop("队伍概况"), "workforce:overview", Cap.VIEW_DASHBOARD, order=505, section=section)
         nav.register(gettext_noop("岗位与人员"), "workforce:posts", Cap.VIEW_DASHBOARD, order=510, section=section)
         nav.register(gettext_noop("编制测算"), "workforce:staffing", Cap.VIEW_DASHBOARD, order=515, section=section)
@@ -35,7 +36,7 @@ class WorkforceConfig(AppConfig):
         needs.register_offers()
         core_tasks.register(reminders.tasks_for)
         home.register("民情直通车", "workforce/panels/coordinator.html", {Role.VILLAGE_COORDINATOR},
-                      panels.coordinator, order=20)
+                      panels.coordinator, order=0)  # a field role's main actions come first, above the fold
         home.register("民情与培训", "workforce/panels/township.html", {Role.TOWNSHIP_OFFICER}, panels.township,
                       order=40)
         home.register("队伍建设看板", "workforce/panels/bureau.html",

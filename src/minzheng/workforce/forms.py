@@ -8,17 +8,15 @@ from django.core.exceptions import ValidationError
 from minzheng.accounts.actor import Actor
 from minzheng.core.scoping import visible_divisions
 from minzheng.regions.models import Division, Level
+from minzheng.regions.picker import DivisionField
 
 from .models import Education, Employment, EndReason, NeedCategory, PostKind, TrainingLevel
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class DivisionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Division) -> str:
-        if obj.level == Level.VILLAGE and obj.parent is not None:
-            return f"{obj.parent.name} {obj.name}"
-        return obj.name
+class DivisionChoiceField(DivisionField):
+    pass
 
 
 def division_field(user: Actor, levels: tuple[str, ...], label: str, **kw: Any) -> DivisionChoiceField:

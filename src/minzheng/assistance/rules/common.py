@@ -35,6 +35,17 @@ HEAD, SPOUSE, SON, DAUGHTER = "02", "10", "20", "30"
 VISUAL, PHYSICAL, INTELLECTUAL, MENTAL, MULTIPLE = "1", "4", "5", "6", "7"
 
 
+# Each rule's name as a caseworker says it (pages show these, the stored decision keeps the code).
+RULE_LABELS = {
+    "dibao.assess": "低保审核", "dibao.asset_test": "低保财产核查", "dibao.edge": "低保边缘认定",
+    "dibao.household_members": "共同生活家庭成员认定", "dibao.per_capita_income": "家庭人均收入计算",
+    "dibao.review": "低保复核", "dibao.review_cycle": "低保复核周期", "dibao.single_person": "单人保认定",
+    "dibao.subsidy": "低保补差金额", "dibao.supplements": "分类施保加发", "linshi.amount": "临时救助金额",
+    "linshi.expense_band": "支出型救助分档", "programme.conflicts": "待遇互斥检查", "tekun.continuation": "特困延续认定",
+    "tekun.criteria": "特困认定", "tekun.self_care": "生活自理能力评估", "tekun.support": "法定义务人履行能力",
+}
+
+
 @dataclass(frozen=True)
 class Decision:
     """The outcome of one rule: what was decided, from what, under which parameter versions, and why."""

@@ -51,13 +51,13 @@ def flag_kinship(app: Application) -> list[KinshipMatch]:
         reg = named[0] if named else None
         if not app.kinship_matches.filter(matched_by="declared").exists():
             found.append(KinshipMatch.objects.create(application=app, registration=reg, matched_by="declared",
-                                                     note=f"申请人申报：{app.declared_kinship}"[:200]))
+                                                     note=app.declared_kinship[:200]))  # matched_by already says 申请人申报
     if found and not app.kinship_flag:
         app.kinship_flag = True
         app.county_visit_required = True
         app.save(update_fields=["kinship_flag", "county_visit_required", "updated_at"])
         record_opinion(app, action="kinship_flag", from_status=app.status, actor=None,
-                       text="近亲属备案：" + "；".join(m.note for m in found))
+                       text="近亲属备案：" + "；".join(f"{m.get_matched_by_display()}：{m.note}" for m in found))
     return found
 
 

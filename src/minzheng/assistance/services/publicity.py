@@ -21,7 +21,7 @@ from .approval import enter_county_review
 from .transitions import actor_name, begin_action, record_opinion, save_case
 
 
-def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tuple[dict[str, Any], bool]:
+def _publicity_entry(app: Application, on: dt.date) -> tuple[dict[str, Any], bool]:
     """Only the permitted fields (policy-rules §1.4, §10.3): never ID, phone, account, address or diagnosis."""
     mask = bool(policy.value("publicity.mask_name", on=on, division=app.division))
     who = app.person or app.household.head or app.applicant
@@ -31,10 +31,14 @@ def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tup
         hide_under = int(policy.value("tekun.publicity.hide_under_age", on=on, division=app.division))
         if dates.age_on(app.person.birth_date, on) < hide_under:
             listed = False  # no 公示 for minors in 特困
+    # The approval comes after the 公示 and the county's review, so the month is not known yet: name the rule the
+    # decision will follow, never a month the decision may contradict.
+    next_month = bool(policy.value("workflow.benefit_start_next_month", on=on, division=app.division))
+    when = "批准次月" if next_month else "批准当月"
     if app.kind == CaseKind.TERMINATION:
-        period = f"拟自{start_month:%Y年%m月}起终止"
+        period = f"拟自{when}起终止"
     else:
-        period = f"拟自{start_month:%Y年%m月}起"
+        period = f"拟自{when}起"
     entry = {
         "name": name, "village": app.division.name, "covered_persons": app.covered_persons or 1,
         "category": app.programme.name + (f"（{app.get_linshi_type_display()}）" if app.linshi_type else ""),
@@ -47,8 +51,7 @@ def _publicity_entry(app: Application, on: dt.date, start_month: dt.date) -> tup
 
 def post_publicity(app: Application, today: dt.date) -> Publicity:
     days = int(policy.value(workflow.publicity_days_key(app), on=today, division=app.division))
-    start_month = dates.next_month_start(today)
-    entry, listed = _publicity_entry(app, today, start_month)
+    entry, listed = _publicity_entry(app, today)
     pub = Publicity.objects.create(
         application=app, division=app.division, township=app.township,
         kind=PublicityKind.TERMINATION if app.kind == CaseKind.TERMINATION else PublicityKind.PRELIMINARY,

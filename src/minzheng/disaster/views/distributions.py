@@ -20,6 +20,7 @@ from minzheng.core import dates, pdf
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
+from minzheng.regions.picker import DivisionField
 from minzheng.registry.models import Household
 
 from .. import relief, services
@@ -30,7 +31,7 @@ from .common import _ctx, _divisions
 
 class DistributionForm(forms.Form):
     title = forms.CharField(label="发放名称", max_length=100)
-    division = forms.ModelChoiceField(label="发放单位", queryset=Division.objects.none())
+    division = DivisionField(label="发放单位", queryset=Division.objects.none())
     distributed_on = forms.DateField(label="发放日期", widget=forms.DateInput(attrs={"type": "date"}))
     event = forms.ModelChoiceField(label="灾害过程", queryset=Event.objects.none(), required=False)
     allow_repeat = forms.BooleanField(label="允许同户多次领取", required=False)

@@ -16,13 +16,14 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, excel, pdf
+from minzheng.core import dates, excel, listexport, pdf
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import in_scope, visible, visible_divisions
 from minzheng.regions.models import Division, Level
+from minzheng.regions.picker import DivisionMultipleField, DivisionSelectMultiple
 
 from .. import indicators, services
-from ..models import DisasterType, EventStatus, Report, Round, Severity
+from ..models import DisasterType, Event, EventStatus, Report, Round, Severity
 from ..selectors import get_event, visible_events
 from .common import _ctx, _division_code, _divisions
 
@@ -33,8 +34,8 @@ class EventForm(forms.Form):
     started_at = forms.DateTimeField(label="发生时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     severity = forms.ChoiceField(label="响应等级", choices=Severity.choices, initial=Severity.IV)
     is_major = forms.BooleanField(label="重大灾害（实行24小时零报告）", required=False)
-    areas = forms.ModelMultipleChoiceField(label="受灾乡镇(街道)/村(社区)", queryset=Division.objects.none(),
-                                           widget=forms.SelectMultiple(attrs={"size": 8}))
+    areas = DivisionMultipleField(label="受灾乡镇(街道)/村(社区)", queryset=Division.objects.none(),
+                                  widget=DivisionSelectMultiple(attrs={"size": 8}))
     description = forms.CharField(label="灾情概述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *a: Any, user: Actor, **kw: Any) -> None:
@@ -46,11 +47,24 @@ class EventForm(forms.Form):
 def events(request: AuthedRequest) -> HttpResponse:
     now = dates.now()
     rows = []
+    exported: list[tuple[Event, list[Division]]] = []
     for ev in visible_events(request.user)[:200]:
         late = services.overdue_initial(ev, now=now) if ev.status != EventStatus.CLOSED else []
-        rows.append({"event": ev, "late": [d for d in late if d in services.affected_townships(ev)]})
+        late = [d for d in late if d in services.affected_townships(ev)]
+        rows.append({"event": ev, "late": late})
+        exported.append((ev, late))
+    if listexport.requested(request):
+        return listexport.response(request, what="灾情报告", headers=[
+            "灾害名称", "灾害类型", "响应等级", "发生时间", "登记时间", "状态", "受灾乡镇(街道)", "初报逾期乡镇"],
+            rows=(_event_row(ev, late) for ev, late in exported))
     form = EventForm(user=request.user) if request.user.has_cap(Cap.EDIT_BUSINESS) else None
     return render(request, "disaster/events.html", _ctx(rows=rows, form=form))
+
+
+def _event_row(ev: Event, late: list[Division]) -> list[str]:
+    return [ev.name, str(ev.dtype), ev.get_severity_display(), f"{dates.local(ev.started_at):%Y-%m-%d %H:%M}",
+            f"{dates.local(ev.registered_at):%Y-%m-%d %H:%M}", ev.get_status_display(),
+            "、".join(d.name for d in services.affected_townships(ev)), "、".join(d.name for d in late)]
 
 
 @require_cap(Cap.EDIT_BUSINESS)

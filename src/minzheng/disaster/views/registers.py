@@ -18,6 +18,7 @@ from minzheng.core import excel, pdf
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import home_division, in_scope, visible
 from minzheng.regions.models import Division, Level
+from minzheng.regions.picker import DivisionField
 
 from .. import services
 from ..models import CasualtyEntry, CasualtyStatus, DamageLevel, HouseDamageEntry
@@ -26,7 +27,7 @@ from .common import _ctx, _division_code, _divisions
 
 
 class CasualtyForm(forms.Form):
-    division = forms.ModelChoiceField(label="村(社区)", queryset=Division.objects.none())
+    division = DivisionField(label="村(社区)", queryset=Division.objects.none())
     name = forms.CharField(label="姓名", max_length=64)
     status = forms.ChoiceField(label="类别", choices=CasualtyStatus.choices)
     sex = forms.ChoiceField(label="性别", choices=[("", "—"), ("1", "男"), ("2", "女")], required=False)
@@ -38,7 +39,7 @@ class CasualtyForm(forms.Form):
 
 
 class HouseForm(forms.Form):
-    division = forms.ModelChoiceField(label="村(社区)", queryset=Division.objects.none())
+    division = DivisionField(label="村(社区)", queryset=Division.objects.none())
     head_name = forms.CharField(label="户主姓名", max_length=64)
     level = forms.ChoiceField(label="损坏程度", choices=DamageLevel.choices)
     rooms = forms.IntegerField(label="间数", min_value=1)

@@ -17,6 +17,7 @@ from minzheng.core import dates
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
+from minzheng.regions.picker import DivisionField
 
 from .. import relief
 from ..models import Allocation, Item, MoveKind, Warehouse
@@ -25,7 +26,7 @@ from .common import _ctx, _divisions
 
 class WarehouseForm(forms.Form):
     name = forms.CharField(label="仓库名称", max_length=64)
-    division = forms.ModelChoiceField(label="所属区划", queryset=Division.objects.none())
+    division = DivisionField(label="所属区划", queryset=Division.objects.none())
     address = forms.CharField(label="地址", required=False, max_length=200)
     keeper = forms.CharField(label="保管员", required=False, max_length=32)
 
@@ -84,7 +85,7 @@ def warehouse(request: AuthedRequest, warehouse_id: int) -> HttpResponse:
 class AllocationForm(forms.Form):
     item = forms.ModelChoiceField(label="物资", queryset=Item.objects.filter(active=True))
     quantity = forms.DecimalField(label="数量", min_value=Decimal("0.01"), decimal_places=2)
-    division = forms.ModelChoiceField(label="分配给", queryset=Division.objects.none())
+    division = DivisionField(label="分配给", queryset=Division.objects.none())
     warehouse = forms.ModelChoiceField(label="出库仓库", queryset=Warehouse.objects.none(), required=False)
     parent = forms.ModelChoiceField(label="或从乡镇分配中下拨", queryset=Allocation.objects.none(), required=False)
     allocated_on = forms.DateField(label="分配日期", widget=forms.DateInput(attrs={"type": "date"}))

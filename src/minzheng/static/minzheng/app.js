@@ -27,7 +27,30 @@
       b.addEventListener("click", function () { window.print(); });
     });
   }
-  function init(root) { initCharts(root); confirmForms(root); printButtons(root); }
+  // 树形选择: a search box over a division select; matches name, township or pinyin (initials or full).
+  function divisionPickers(root) {
+    root.querySelectorAll("select.division-picker").forEach(function (sel) {
+      if (sel.dataset.pickerReady) return;
+      sel.dataset.pickerReady = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "division-search";
+      box.placeholder = "输入名称或拼音首字母筛选";
+      box.setAttribute("aria-label", "筛选区划");
+      sel.parentNode.insertBefore(box, sel);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase();
+        var first = null;
+        Array.prototype.forEach.call(sel.options, function (o) {
+          var hit = !q || !o.value || (o.dataset.search || o.text).toLowerCase().indexOf(q) >= 0;
+          o.hidden = !hit;
+          if (hit && o.value && !first) first = o;
+        });
+        if (first && !sel.multiple && (!sel.value || sel.selectedOptions[0].hidden)) sel.value = first.value;
+      });
+    });
+  }
+  function init(root) { initCharts(root); confirmForms(root); printButtons(root); divisionPickers(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
   // Send the CSRF token with every htmx request.

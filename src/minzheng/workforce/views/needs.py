@@ -12,6 +12,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
+from minzheng.core import dates, listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -39,6 +40,12 @@ def needs_page(request: AuthedRequest) -> HttpResponse:
     if cat:
         qs = qs.filter(category=cat)
     qs = qs.order_by("deadline" if view != "resolved" else "-resolved_at")
+    if listexport.requested(request):
+        return listexport.response(request, what="民情直通车", headers=[
+            "类别", "乡镇(街道)", "村(社区)", "来源", "状态", "上报时间", "办理期限", "承办人", "情况描述"],
+            rows=([r.get_category_display(), r.village.parent.name if r.village.parent else "", r.village.name,
+                   r.get_source_display(), r.get_status_display(), f"{dates.local(r.created_at):%Y-%m-%d %H:%M}", r.deadline,
+                   r.assignee.full_name if r.assignee else "", r.description] for r in qs.iterator(chunk_size=2000)))
     base = visible(NeedReport, user)
     counts = {"open": base.exclude(status=NeedStatus.RESOLVED).count(),
               "escalated": needs.district_queue(base, today).count(),

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from minzheng.accounts.models import User
+from minzheng.core import demo_progress
 from minzheng.core.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
-from minzheng.core.setup import initialise, load_demo_data
+from minzheng.core.setup import demo_loaders, initialise, load_demo_data
 
 
 class Command(BaseCommand):
@@ -28,7 +29,14 @@ class Command(BaseCommand):
             raise CommandError("此数据库已有正式用户，拒绝加载演示数据。请为演示设置单独的 MINZHENG_HOME。")
         initialise(self.stdout, verbosity=opts["verbosity"])
         accounts = ensure_demo_accounts()
-        load_demo_data(self.stdout, scale=opts["scale"])
+        serve_now = not opts["no_serve"] and not _has_demo_data()
+        if serve_now:
+            # The login page is up within seconds; the demo data is built behind it, its progress on every page.
+            demo_progress.start_in_background(
+                demo_loaders(), self.stdout, scale=opts["scale"],
+                on_done=lambda: self.stdout.write(self.style.SUCCESS("演示数据已加载完成 / demo data ready\n")))
+        else:
+            load_demo_data(self.stdout, scale=opts["scale"])
         url = f"http://{opts['host']}:{opts['port']}/"
         lines = [f"\nminzheng 演示 / demo: {url}", f"演示账号 demo logins（密码 password: {DEMO_PASSWORD}）:"]
         for a in accounts:
@@ -38,6 +46,13 @@ class Command(BaseCommand):
         self.stdout.flush()
         if not opts["no_serve"]:
             call_command("serve", host=opts["host"], port=opts["port"])
+
+
+def _has_demo_data() -> bool:
+    """A demo home built before: loading again is quick and idempotent, so it is done before serving."""
+    from minzheng.registry.models import Household
+
+    return Household.objects.exists()
 
 
 def _migrated() -> bool:

@@ -1,0 +1,83 @@
+"""While `minzheng demo` serves pages and builds the demo data behind them, every page says how far it has got.
+
+State lives in this process (the demo serves from the process that loads), so pages read it without a query.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from . import dates
+
+
+@dataclass
+class Progress:
+    state: str = "idle"  # idle | loading | ready | failed
+    step: int = 0
+    steps: int = 0
+    label: str = ""
+    error: str = ""
+    started: float = 0.0
+    finished: float = 0.0
+
+
+_progress = Progress()
+_lock = threading.Lock()
+
+LABELS = {"registry": "家庭档案", "assistance": "救助案件", "payments": "资金发放", "crosscheck": "信息核对",
+          "disaster": "灾情救灾", "workforce": "队伍建设"}
+
+
+def current() -> Progress:
+    with _lock:
+        return Progress(**vars(_progress))
+
+
+def run(loaders: Sequence[Callable[..., None]], out: TextIO, *, scale: float,
+        on_done: Callable[[], None] | None = None) -> None:
+    """Run the demo loaders in order, recording each step; a failure is kept and shown, never swallowed."""
+    from django.db import close_old_connections
+
+    from minzheng.audit import context
+
+    with _lock:
+        _progress.state, _progress.steps, _progress.step = "loading", len(loaders), 0
+        _progress.started = dates.now().timestamp()
+    try:
+        with context.acting(context.Actor("minzheng-demo", "system")):
+            for i, load in enumerate(loaders, 1):
+                app = load.__module__.split(".")[1] if "." in load.__module__ else load.__module__
+                with _lock:
+                    _progress.step, _progress.label = i, LABELS.get(app, app)
+                load(out, scale=scale)
+        with _lock:
+            _progress.state, _progress.finished = "ready", dates.now().timestamp()
+        if on_done is not None:
+            on_done()
+    except Exception as exc:  # the demo keeps serving; the page and the console say what went wrong
+        with _lock:
+            _progress.state, _progress.error = "failed", f"{type(exc).__name__}: {exc}"
+        out.write(traceback.format_exc())
+    finally:
+        close_old_connections()
+
+
+def start_in_background(loaders: Sequence[Callable[..., None]], out: TextIO, *, scale: float,
+                        on_done: Callable[[], None] | None = None) -> threading.Thread:
+    with _lock:
+        _progress.state, _progress.steps = "loading", len(loaders)
+    thread = threading.Thread(target=run, args=(loaders, out), kwargs={"scale": scale, "on_done": on_done},
+                              name="minzheng-demo-loader", daemon=True)
+    thread.start()
+    return thread
+
+
+def context() -> dict[str, Any]:
+    p = current()
+    if p.state in ("loading", "failed"):
+        return {"demo_progress": p}
+    return {}
