@@ -4,16 +4,18 @@ central jurisdiction layer before parsing anything else, so another township's (
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
+from pydantic import ValidationError as PydanticError
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import inputs
+from minzheng.core import api_errors, inputs
 from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Level
 from minzheng.registry.models import Person
@@ -34,6 +36,26 @@ from .models import (
 from .services import assessment, callbacks, checks, delivery, payments, providers
 
 router = Router(tags=["政府购买服务"])
+
+S = TypeVar("S", bound=Schema)
+
+
+def _body(request: AuthedRequest, schema: type[S]) -> S:
+    """Parse the JSON body after the addressed record was found visible: an outsider gets 404 before any parsing
+    error, and a bad body is a 422 naming the field in Chinese (core.api_errors)."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError("请求体不是有效的 JSON") from exc
+    try:
+        return schema.model_validate(data)
+    except PydanticError as exc:
+        raise ValidationError(api_errors.describe(list(exc.errors()))) from exc  # type: ignore[arg-type]
+
+
+def _doc(schema: type[Schema]) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}},
+                            "required": True}}
 
 Text = Annotated[str, Field(max_length=2000)]
 Short = Annotated[str, Field(max_length=100)]
@@ -143,10 +165,11 @@ def _order_out(o: ServiceOrder) -> OrderOut:
                     staff=o.staff.name if o.staff else None, start=o.start, end=o.end)
 
 
-@router.post("/contracts/{contract_id}/orders", response={201: OrderOut})
-def orders_create(request: AuthedRequest, contract_id: inputs.RecordId, body: AssignIn) -> Status:
+@router.post("/contracts/{contract_id}/orders", response={201: OrderOut}, openapi_extra=_doc(AssignIn))
+def orders_create(request: AuthedRequest, contract_id: inputs.RecordId) -> Status:
     user = need_cap(request, Cap.EDIT_BUSINESS)
     c = selectors.contract_for(user, contract_id)
+    body = _body(request, AssignIn)
     person = get_visible(Person.objects.select_related("household__division"), user, pk=body.person_id)
     staff = None
     if body.staff_id is not None:
@@ -189,11 +212,12 @@ def _record_out(r: ServiceRecord) -> RecordOut:
                      status=r.status, flags=[f.code for f in r.flags.all()])
 
 
-@router.post("/orders/{order_id}/records", response={201: RecordOut})
-def records_create(request: AuthedRequest, order_id: inputs.RecordId, body: RecordIn) -> Status:
+@router.post("/orders/{order_id}/records", response={201: RecordOut}, openapi_extra=_doc(RecordIn))
+def records_create(request: AuthedRequest, order_id: inputs.RecordId) -> Status:
     """The assigned worker records a service (photos are taken on the phone page)."""
     user = need_cap(request, Cap.DELIVER_SERVICES)
     o = get_visible(ServiceOrder.objects.select_related("contract"), user, pk=order_id)
+    body = _body(request, RecordIn)
     return Status(201, _record_out(delivery.record(
         actor=user, order=o, started_at=body.started_at, ended_at=body.ended_at, content=body.content,
         confirmation=body.confirmation, confirmed_by=body.confirmed_by, code=body.code)))
@@ -263,11 +287,12 @@ class SettleIn(Schema):
     note: Annotated[str, Field(max_length=300)]
 
 
-@router.post("/flags/{flag_id}/settle", response=FlagOut)
-def flag_settle(request: AuthedRequest, flag_id: inputs.RecordId, body: SettleIn) -> FlagOut:
+@router.post("/flags/{flag_id}/settle", response=FlagOut, openapi_extra=_doc(SettleIn))
+def flag_settle(request: AuthedRequest, flag_id: inputs.RecordId) -> FlagOut:
     user = need_cap(request, Cap.EDIT_BUSINESS)
-    f = delivery.settle_flag(actor=user, flag=get_visible(RecordFlag, user, pk=flag_id), confirmed=body.confirmed,
-                             note=body.note)
+    flag = get_visible(RecordFlag, user, pk=flag_id)
+    body = _body(request, SettleIn)
+    f = delivery.settle_flag(actor=user, flag=flag, confirmed=body.confirmed, note=body.note)
     return FlagOut(id=f.pk, record_id=f.record_id, code=f.code, text=f.text, status=f.status)
 
 
@@ -304,11 +329,12 @@ class OutcomeIn(Schema):
     note: Annotated[str, Field(max_length=300)] = ""
 
 
-@router.post("/callbacks/items/{item_id}", response=dict[str, str])
-def callback_outcome(request: AuthedRequest, item_id: inputs.RecordId, body: OutcomeIn) -> dict[str, str]:
+@router.post("/callbacks/items/{callbackitem_id}", response=dict[str, str], openapi_extra=_doc(OutcomeIn))
+def callback_outcome(request: AuthedRequest, callbackitem_id: inputs.RecordId) -> dict[str, str]:
     user = need_cap(request, Cap.EDIT_BUSINESS)
-    item = callbacks.record_outcome(actor=user, item=get_visible(CallbackItem, user, pk=item_id),
-                                    outcome=body.outcome, note=body.note)
+    found = get_visible(CallbackItem, user, pk=callbackitem_id)
+    body = _body(request, OutcomeIn)
+    item = callbacks.record_outcome(actor=user, item=found, outcome=body.outcome, note=body.note)
     return {"outcome": item.outcome}
 
 
@@ -324,10 +350,11 @@ class AssessmentOut(Schema):
     indicators: dict[str, dict[str, object]]
 
 
-@router.post("/contracts/{contract_id}/assessments", response={201: AssessmentOut})
-def assessments_create(request: AuthedRequest, contract_id: inputs.RecordId, body: PeriodIn) -> Status:
+@router.post("/contracts/{contract_id}/assessments", response={201: AssessmentOut}, openapi_extra=_doc(PeriodIn))
+def assessments_create(request: AuthedRequest, contract_id: inputs.RecordId) -> Status:
     user = need_cap(request, Cap.ASSESS_SERVICES)
     c = selectors.contract_for(user, contract_id)
+    body = _body(request, PeriodIn)
     a: Assessment = assessment.assess(actor=user, contract=c, period_start=body.period_start,
                                       period_end=body.period_end)
     return Status(201, AssessmentOut(id=a.pk, score=a.score, grade=a.grade, indicators=a.indicators))
@@ -354,11 +381,12 @@ def _ms_out(m: Milestone) -> MilestoneOut:
                         approved_by=m.approved_by)
 
 
-@router.post("/milestones/{milestone_id}/prepare", response=MilestoneOut)
-def milestone_prepare(request: AuthedRequest, milestone_id: inputs.RecordId, body: PrepareIn) -> MilestoneOut:
+@router.post("/milestones/{milestone_id}/prepare", response=MilestoneOut, openapi_extra=_doc(PrepareIn))
+def milestone_prepare(request: AuthedRequest, milestone_id: inputs.RecordId) -> MilestoneOut:
     """The maker: computes the verified amount and proposes a payment no larger than it."""
     user = need_cap(request, Cap.EDIT_BUSINESS)
     m = get_visible(Milestone.objects.select_related("contract"), user, pk=milestone_id)
+    body = _body(request, PrepareIn)
     return _ms_out(payments.prepare(actor=user, milestone=m, amount=body.amount))
 
 

@@ -17,7 +17,7 @@ MAX_PIXELS = 40_000_000
 def dhash(img: Image.Image) -> str:
     """Difference hash: each bit says whether a pixel is brighter than its right neighbour on a 9×8 grey thumbnail."""
     small = img.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    px = list(small.getdata())
+    px = small.tobytes()
     bits = 0
     for row in range(8):
         for col in range(8):

@@ -35,10 +35,12 @@ def mine(request: AuthedRequest) -> HttpResponse:
                                                    "month": dates.current_month()})
 
 
-@require_cap(Cap.DELIVER_SERVICES)
+@require_cap(Cap.VIEW_BUSINESS)
 def record_new(request: AuthedRequest, order_id: int) -> HttpResponse:
     o = get_visible(ServiceOrder.objects.select_related("person", "contract", "village__parent"), request.user,
                     pk=order_id)
+    if not request.user.has_cap(Cap.DELIVER_SERVICES):
+        return redirect("purchased:order", order_id=o.pk)  # officers see the order; only its worker records
     form = forms.RecordForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
