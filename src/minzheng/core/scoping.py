@@ -133,6 +133,6 @@ def require_edit(user: Principal, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> N
 
 def visible_divisions(user: Principal | None) -> QuerySet[Division]:
     division = _user_division(user)
-    if division is None:
+    if division is None or is_outside(user):  # an outside organisation works no division, only its published rows
         return Division.objects.none()
     return Division.objects.filter(path__startswith=division.path)
