@@ -242,7 +242,7 @@ def code_issue(request: AuthedRequest, order_id: inputs.RecordId) -> Status:
                                                                                         pk=order_id))))
 
 
-class MonthIn(Schema):
+class ServiceMonthIn(Schema):
     month: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM")]
 
 
@@ -259,7 +259,7 @@ class ChecksOut(Schema):
 
 
 @router.post("/checks", response=ChecksOut)
-def checks_run(request: AuthedRequest, body: MonthIn) -> ChecksOut:
+def checks_run(request: AuthedRequest, body: ServiceMonthIn) -> ChecksOut:
     """Runs the automatic checks on the month's records of the contracts the user may see (county)."""
     user = need_cap(request, Cap.APPROVE)
     ids = list(selectors.contracts_for(user).values_list("pk", flat=True))
@@ -324,16 +324,16 @@ def callbacks_draw(request: AuthedRequest, body: DrawIn) -> Status:
     return Status(201, _sample_out(callbacks.draw(actor=user, township=town, month=_month(body.month))))
 
 
-class OutcomeIn(Schema):
+class CallbackOutcomeIn(Schema):
     outcome: Annotated[str, Field(max_length=16)]
     note: Annotated[str, Field(max_length=300)] = ""
 
 
-@router.post("/callbacks/items/{callbackitem_id}", response=dict[str, str], openapi_extra=_doc(OutcomeIn))
+@router.post("/callbacks/items/{callbackitem_id}", response=dict[str, str], openapi_extra=_doc(CallbackOutcomeIn))
 def callback_outcome(request: AuthedRequest, callbackitem_id: inputs.RecordId) -> dict[str, str]:
     user = need_cap(request, Cap.EDIT_BUSINESS)
     found = get_visible(CallbackItem, user, pk=callbackitem_id)
-    body = _body(request, OutcomeIn)
+    body = _body(request, CallbackOutcomeIn)
     item = callbacks.record_outcome(actor=user, item=found, outcome=body.outcome, note=body.note)
     return {"outcome": item.outcome}
 
