@@ -109,7 +109,7 @@ def add_milestone(*, actor: Actor | None, contract: Contract, title: str, period
     planned = sum((m.cap for m in contract.milestones.all()), Decimal("0"))
     if planned + amount > contract.budget:
         raise ValidationError({"cap": f"各期上限合计 {planned + amount} 元超过合同金额 {contract.budget} 元"})
-    if contract.milestones.filter(period_start__lte=period_end, period_end__gte=period_start).exists():
+    if contract.milestones.filter(period_end__gte=period_start).exclude(period_start__gt=period_end).exists():
         raise ValidationError({"period_start": "结算期与已有的结算节点重叠"})
     seq = (contract.milestones.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     return Milestone.objects.create(contract=contract, seq=seq, title=(title or f"第{seq}期")[:64],

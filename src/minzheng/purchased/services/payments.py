@@ -125,5 +125,5 @@ def approve(*, actor: Actor | None, milestone: Milestone) -> Milestone:
 
 def compute_due(*, as_of: dt.date) -> list[tuple[Milestone, dict[str, Any]]]:
     """For the CLI: figures of every open milestone whose period has ended (nothing is written)."""
-    return [(m, compute(m)) for m in Milestone.objects.filter(status=MilestoneStatus.OPEN, period_end__lt=as_of)
+    return [(m, compute(m)) for m in Milestone.objects.filter(status=MilestoneStatus.OPEN).exclude(period_end__gte=as_of)
             .select_related("contract__provider").order_by("contract__number", "seq")]
