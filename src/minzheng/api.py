@@ -32,6 +32,7 @@ from minzheng.disaster import api as disaster_api
 from minzheng.payments import api as payments_api
 from minzheng.policy import api as policy_api
 from minzheng.policy.services import MissingParameter
+from minzheng.purchased import api as purchased_api
 from minzheng.registry import api as registry_api
 from minzheng.workforce import api as workforce_api
 
@@ -155,3 +156,4 @@ api.add_router("/payments/", payments_api.router)
 api.add_router("/crosscheck/", crosscheck_api.router)
 api.add_router("/disaster/", disaster_api.router)
 api.add_router("/workforce/", workforce_api.router)
+api.add_router("/purchased/", purchased_api.router)

@@ -39,6 +39,9 @@ minzheng — 民政工作平台 / civil-affairs platform
   assistance sweep      公示到期撤下、逾期提醒 / daily sweep: take down expired 公示, overdue alerts
   disaster ...          灾情报告逾期、对账 / disaster reports overdue, relief reconciliation
   workforce escalate    民情逾期提级 / escalate overdue 民情 items
+  purchased checks|callbacks|milestones
+                        购买服务记录核查、回访抽样、结算测算 / purchased services: record checks,
+                        callback samples, milestone figures
 
 其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
 Any other Django management command (migrate, shell, dbshell, ...) works too.

@@ -11,6 +11,8 @@ from minzheng.disaster import public_urls as disaster_public_urls
 from minzheng.disaster import urls as disaster_urls
 from minzheng.payments import urls as payments_urls
 from minzheng.policy import urls as policy_urls
+from minzheng.purchased import public_urls as purchased_public_urls
+from minzheng.purchased import urls as purchased_urls
 from minzheng.registry import urls as registry_urls
 from minzheng.workforce import public_urls as workforce_public_urls
 from minzheng.workforce import urls as workforce_urls
@@ -36,8 +38,10 @@ urlpatterns = [
     path("crosscheck/", include(crosscheck_urls)),
     path("disaster/", include(disaster_urls)),
     path("workforce/", include(workforce_urls)),
+    path("purchased/", include(purchased_urls)),
     # Public pages (公示, objections, 民情 reporting) need no login.
     path("public/assistance/", include(assistance_public_urls)),
     path("public/disaster/", include(disaster_public_urls)),
     path("public/workforce/", include(workforce_public_urls)),
+    path("public/purchased/", include(purchased_public_urls)),
 ]

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     TOWNSHIP_OFFICER = "township_officer", _("乡镇民政助理员")
     VILLAGE_COORDINATOR = "village_coordinator", _("村(居)协管员")
     SOCIAL_ORG = "social_org", _("社会组织")
+    EVALUATOR = "evaluator", _("第三方评估机构")
     AUDITOR = "auditor", _("审计员")
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
@@ -37,6 +38,7 @@ class Cap(models.TextChoices):
     VIEW_RECORDS = "records.view", _("查阅辖区档案、案件和民情")
     OFFICE_WORK = "office.work", _("办公业务：资金物资、公示复核、政策与基础数据")
     DELIVER_SERVICES = "services.deliver", _("记录购买服务")
+    ASSESS_SERVICES = "services.assess", _("购买服务绩效评估")
     VIEW_DASHBOARD = "dashboard.view", _("查看统计看板")
     MANAGE_USERS = "users.manage", _("管理用户账号")
     MANAGE_SETTINGS = "settings.manage", _("管理系统设置")
@@ -52,9 +54,10 @@ _BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD, Cap.VIEW_RECORDS, Cap.O
 ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
+        Cap.ASSESS_SERVICES,
     }),
     Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {
-        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT,
+        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT, Cap.ASSESS_SERVICES,
     }),
     Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
     Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {
@@ -62,6 +65,7 @@ ROLE_CAPS: dict[str, frozenset[str]] = {
     }),
     Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_RECORDS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
     Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES}),
+    Role.EVALUATOR: frozenset({Cap.VIEW_BUSINESS, Cap.ASSESS_SERVICES}),
     Role.AUDITOR: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
     Role.SYS_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.MANAGE_SETTINGS}),
     Role.SEC_ADMIN: frozenset({Cap.MANAGE_ROLES, Cap.MANAGE_SECURITY}),
@@ -75,5 +79,22 @@ ADMIN_CAPS: frozenset[str] = frozenset().union(*(ROLE_CAPS[r] for r in ADMIN_ROL
 READ_ONLY_ROLES = frozenset(r for r in BUSINESS_ROLES if Cap.EDIT_BUSINESS not in ROLE_CAPS[r])
 
 
+# Organisations outside government: a provider of purchased services (承接主体) and a third-party evaluator. They see
+# only what an app publishes to them through core.scoping (a provider's staff: their assigned beneficiaries), never a
+# division's whole subtree.
+OUTSIDE_ROLES = frozenset({Role.SOCIAL_ORG, Role.EVALUATOR})
+# 财政部令第102号 Art 10(2), 民发〔2017〕153号: a provider may investigate, visit and record, but approving, refusing
+# or ending a benefit (and every step of a case that leads there) stays with the township and the county. These
+# capabilities are cut from any role outside government, whatever ROLE_CAPS says, so a mistaken table cannot grant
+# them (tests/accounts/test_provider_line.py).
+BENEFIT_DECISION_CAPS = frozenset({Cap.APPROVE, Cap.PROCESS_CASES, Cap.EDIT_BUSINESS, Cap.IMPORT, Cap.MANAGE_POLICY})
+
+
 def caps(role: str) -> frozenset[str]:
-    return ROLE_CAPS.get(role, frozenset())
+    granted = ROLE_CAPS.get(role, frozenset())
+    return granted - BENEFIT_DECISION_CAPS if role in OUTSIDE_ROLES else granted
+
+
+def is_outside(user: object) -> bool:
+    """A provider's staff or a third-party evaluator (by role; a stand-in without one is inside)."""
+    return getattr(user, "role", "") in OUTSIDE_ROLES

@@ -30,6 +30,7 @@ ACCOUNTS = [
     DemoAccount("xiadao", Role.TOWNSHIP_OFFICER, "夏道镇", "夏道镇民政助理员"),
     DemoAccount("zhongshan", Role.VILLAGE_COORDINATOR, "中山社区居委会", "中山社区协管员"),
     DemoAccount("shehui", Role.SOCIAL_ORG, None, "延平区社工服务中心"),
+    DemoAccount("pinggu", Role.EVALUATOR, None, "第三方评估机构"),
     DemoAccount("shenji", Role.AUDITOR, None, "区审计员"),
     DemoAccount("sysadmin", Role.SYS_ADMIN, None, "系统管理员"),
     DemoAccount("secadmin", Role.SEC_ADMIN, None, "安全管理员"),

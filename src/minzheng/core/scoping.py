@@ -5,10 +5,16 @@ Every business model declares `scope_path`, the ORM path to the Division it belo
 `visible()` / `get_visible()` and check writes with `require_edit()`, so a user bound to a township
 sees and touches only that township's subtree. The leak test (tests/core/test_jurisdiction.py)
 walks every URL and API route as a user of another township.
+
+Organisations outside government (accounts.roles.OUTSIDE_ROLES: a provider's staff, a third-party evaluator) see no
+subtree at all: only the rows an app publishes to them with `publish_to_outside` (the purchased-services app: a
+provider's staff sees the beneficiaries assigned to them). Every other model gives them nothing, and they are never
+"in scope" for a write (tests/purchased/test_provider_scope.py walks every route as one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -16,7 +22,7 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from minzheng.accounts.roles import Cap
+from minzheng.accounts.roles import Cap, is_outside
 from minzheng.regions.models import Division
 from minzheng.regions.selectors import subtree_ids
 
@@ -24,6 +30,15 @@ if TYPE_CHECKING:
     from minzheng.accounts.actor import Principal
 
 M = TypeVar("M", bound=Model)
+
+# model → narrows a queryset of it to what an outside user (provider staff, evaluator) may see.
+OutsideView = Callable[[QuerySet[Any], "Principal"], QuerySet[Any]]
+_OUTSIDE: dict[type[Model], OutsideView] = {}
+
+
+def publish_to_outside(model: type[Model], view: OutsideView) -> None:
+    """Called from an app's ready(): rows of `model` an outside user may see (the view filters, never widens)."""
+    _OUTSIDE[model] = view
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -64,7 +79,11 @@ def visible(qs_or_model: QuerySet[M] | type[M], user: Principal | None) -> Query
     if division is None:
         return qs.none()
     path = scope_path_of(qs.model)
-    return qs.filter(**{f"{path}__in": subtree_ids(division)})
+    qs = qs.filter(**{f"{path}__in": subtree_ids(division)})
+    if user is not None and is_outside(user):
+        view = _OUTSIDE.get(qs.model)
+        return view(qs, user) if view is not None else qs.none()
+    return qs
 
 
 def get_visible(qs_or_model: QuerySet[M] | type[M], user: Principal | None, **lookup: Any) -> M:
@@ -85,6 +104,8 @@ def division_of(obj: Model) -> Division | None:
 
 
 def in_scope(user: Principal | None, division: Division | None) -> bool:
+    if is_outside(user):
+        return False  # outside organisations act only on rows reached through visible(), by their own services
     mine = _user_division(user)
     return mine is not None and division is not None and division.path.startswith(mine.path)
 
@@ -112,6 +133,6 @@ def require_edit(user: Principal, obj: Model, cap: str = Cap.EDIT_BUSINESS) -> N
 
 def visible_divisions(user: Principal | None) -> QuerySet[Division]:
     division = _user_division(user)
-    if division is None:
+    if division is None or is_outside(user):  # an outside organisation works no division, only its published rows
         return Division.objects.none()
     return Division.objects.filter(path__startswith=division.path)

@@ -68,8 +68,9 @@ def demo_loaders() -> list[Callable[..., None]]:
     from minzheng.crosscheck import demo as crosscheck_demo
     from minzheng.disaster import demo as disaster_demo
     from minzheng.payments import demo as payments_demo
+    from minzheng.purchased import demo as purchased_demo
     from minzheng.registry import demo as registry_demo
     from minzheng.workforce import demo as workforce_demo
 
     return [registry_demo.load, assistance_demo.load, payments_demo.load, crosscheck_demo.load, disaster_demo.load,
-            workforce_demo.load]
+            workforce_demo.load, purchased_demo.load]

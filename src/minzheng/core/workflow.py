@@ -6,6 +6,12 @@ returns those the actor may take now (state, capability and jurisdiction). Templ
 comparing status or role strings. A code the workflow does not know raises, so a misspelt button fails a test
 rather than silently disappearing. The answer only decides what is offered: the service still refuses a wrong
 action, and tests check that the two agree.
+
+The line between government and the organisations it buys services from (财政部令第102号 Art 10(2)) is drawn here
+for every workflow at once: an outside user (accounts.roles.OUTSIDE_ROLES: a provider's staff, an evaluator) is
+offered only the codes a workflow lists in `outside_codes`, none by default, so no approve, refuse, end, return or
+any other step on a benefit can reach them, whatever a rule forgets to check. Their capabilities lack every
+decision (roles.BENEFIT_DECISION_CAPS), so the services refuse too.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
+
+from minzheng.accounts.roles import is_outside
 
 if TYPE_CHECKING:
     from minzheng.accounts.actor import Actor
@@ -30,14 +38,21 @@ class UnknownAction(Exception):  # not a LookupError, which templates would swal
 class _Workflow:
     codes: frozenset[str]
     rule: Rule
+    outside_codes: frozenset[str] = frozenset()
 
 
 _WORKFLOWS: dict[type[Model], _Workflow] = {}
 
 
-def register(model: type[Model], codes: Iterable[str], rule: Rule) -> None:
-    """`rule(obj, actor)` yields the codes the actor may take on `obj` now; `codes` lists every one it can yield."""
-    _WORKFLOWS[model] = _Workflow(frozenset(codes), rule)
+def register(model: type[Model], codes: Iterable[str], rule: Rule, *, outside_codes: Iterable[str] = ()) -> None:
+    """`rule(obj, actor)` yields the codes the actor may take on `obj` now; `codes` lists every one it can yield;
+    `outside_codes` are the only ones an outside organisation's user may ever be offered (none of them a decision
+    on a benefit)."""
+    codes = frozenset(codes)
+    outside = frozenset(outside_codes)
+    if stray := outside - codes:
+        raise UnknownAction(f"{model.__name__}: outside codes not in its workflow: {sorted(stray)}")
+    _WORKFLOWS[model] = _Workflow(codes, rule, outside)
 
 
 def _workflow_of(model: type[Model]) -> _Workflow:
@@ -55,6 +70,8 @@ def allowed_actions(obj: Model, actor: Actor | None) -> frozenset[str]:
     allowed = frozenset(wf.rule(obj, actor))
     if stray := allowed - wf.codes:
         raise UnknownAction(f"{type(obj).__name__} workflow offered undeclared actions: {sorted(stray)}")
+    if is_outside(actor):
+        return allowed & wf.outside_codes
     return allowed
 
 

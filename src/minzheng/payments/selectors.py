@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from minzheng.regions.models import Division
 
-from .models import WORK_FUNDS, FundEntry, FundEntryKind
+from .models import WORK_FUNDS, FundEntry, FundEntryKind, FundSource
 
 
 def work_funds(township: Division, year: int) -> dict[str, Decimal] | None:
@@ -21,3 +21,23 @@ def work_funds(township: Division, year: int) -> dict[str, Decimal] | None:
     zero = Decimal(0)
     return {"budget": sums.get(FundEntryKind.BUDGET, zero), "paid": sums.get(FundEntryKind.ALLOCATION, zero),
             "spent": sums.get(FundEntryKind.DISBURSEMENT, zero) + sums.get(FundEntryKind.EXPENSE, zero)}
+
+
+def fund_names() -> dict[str, str]:
+    """The funds of the ledger (programme codes and 工作经费) with their names, for choosing a contract's fund."""
+    from minzheng.registry.models import Programme
+
+    names = dict(Programme.objects.values_list("code", "name"))
+    names[WORK_FUNDS] = "工作经费"
+    return names
+
+
+def fund_sources() -> dict[str, str]:
+    return {k: str(v) for k, v in FundSource.choices}
+
+
+def purchase_payments(contract_id: int) -> Decimal:
+    """What the ledger shows as paid for a purchased-service contract (all townships, all milestones)."""
+    total = FundEntry.objects.filter(basis__purchase_contract=contract_id, kind=FundEntryKind.EXPENSE).aggregate(
+        t=Sum("amount"))["t"]
+    return Decimal(str(total or 0)).quantize(Decimal("0.01"))

@@ -324,3 +324,31 @@ def programme_names() -> dict[str, str]:
         names = dict(Programme.objects.values_list("code", "name"))
         _programme_names = (time.monotonic(), names)
     return names
+
+
+@dataclass(frozen=True)
+class Departure:
+    """When a person stopped being someone a village serves: death, or moving out of that village."""
+
+    died_on: dt.date | None
+    # village id → the day the person's last household there ended, for villages they no longer live in.
+    left: dict[int, dt.date]
+
+
+def departures(person_ids: list[int]) -> dict[int, Departure]:
+    """For other apps' checks (purchased services delivered after death or departure); no user: a batch check."""
+    out: dict[int, Departure] = {}
+    died = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "death_date"))
+    ended: dict[int, dict[int, dt.date]] = {}
+    still: dict[int, set[int]] = {}
+    for pid, village, end in Membership.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "household__division_id", "end_date"):
+        if end is None:
+            still.setdefault(pid, set()).add(village)
+        else:
+            prev = ended.setdefault(pid, {}).get(village)
+            ended[pid][village] = max(end, prev) if prev else end
+    for pid in person_ids:
+        gone = {v: d for v, d in ended.get(pid, {}).items() if v not in still.get(pid, set())}
+        out[pid] = Departure(died.get(pid), gone)
+    return out
