@@ -178,6 +178,11 @@ def test_payroll_from_draft_to_bank_file(live_server: Any, browse: Callable[...,
     # 造册: the township assistant generates this month's roster and submits it
     officer.get(live_server.url + "/payments/")
     officer.find_element(By.CSS_SELECTOR, "form[action$='/payments/generate/'] button").click()
+    # the page queues the job; the worker (a separate process in production) runs it
+    WebDriverWait(officer, 20).until(lambda d: "/jobs/" in d.current_url)
+    from minzheng.core.worker import runner
+
+    runner.drain()
     WebDriverWait(officer, 20).until(lambda d: Payroll.objects.filter(month=month).exists())
     p = Payroll.objects.get(month=month, programme__code="dibao_urban")
     officer.get(f"{live_server.url}/payments/payroll/{p.pk}/")
