@@ -19,6 +19,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import filebounds, inputs
+from minzheng.core.api_errors import ErrorOut
 from minzheng.core.scoping import get_visible
 from minzheng.registry.masking import can_see_sensitive, mask_id
 
@@ -163,7 +164,8 @@ def datasets(request: AuthedRequest) -> list[DatasetOut]:
     return [_dataset(d) for d in Dataset.objects.all()[:500]]
 
 
-@router.post("/datasets", response={201: LoadOut, 200: LoadOut, 422: LoadOut})
+# 422: the file's rows (LoadOut), or a malformed request (the shared ErrorOut)
+@router.post("/datasets", response={201: LoadOut, 200: LoadOut, 422: LoadOut | ErrorOut})
 def load(request: AuthedRequest, kind: Form[str], file: File[UploadedFile],
          as_of: Form[inputs.Day | None] = None) -> Status:
     filebounds.check_upload(file)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator
 from pydantic import ValidationError as PydanticError
 
 from minzheng.accounts.actor import AuthedRequest
@@ -243,7 +244,8 @@ def code_issue(request: AuthedRequest, order_id: inputs.RecordId) -> Status:
 
 
 class ServiceMonthIn(Schema):
-    month: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM")]
+    month: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份 YYYY-MM"),
+                     AfterValidator(inputs._valid_month)]
 
 
 def _month(raw: str) -> dt.date:
