@@ -92,6 +92,18 @@ def test_public_form_needs_no_login_validates_photo_and_is_rate_limited(client: 
 
 
 @pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_escape_the_public_limit(client: Any, zhongshan: Any) -> None:
+    # The address is REMOTE_ADDR (made the client's by `serve --trusted-proxy` behind a proxy), never a header
+    # the client writes itself.
+    ok = {"category": "complaint", "village": zhongshan.pk, "description": "高龄津贴两个月未到账"}
+    for i in range(6):
+        client.post("/public/workforce/", ok, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert NeedReport.objects.count() == 5
+    assert NeedReport.objects.values("origin_hash").distinct().count() == 1
+    assert NeedReport.objects.first().origin_hash == needs.origin_hash("127.0.0.1")
+
+
+@pytest.mark.django_db
 def test_oversized_photo_is_refused(coordinator: Any, zhongshan: Any) -> None:
     from django.core.exceptions import ValidationError
 
@@ -150,3 +162,4 @@ def test_statistics_by_category_and_village(zhongshan: Any, coordinator: Any, xi
     st = needs.stats(NeedReport.objects.all())
     assert st["by_category"] == {"安全风险隐患": 3, "发现困难家庭": 1}
     assert st["by_village"][0]["village__name"] == zhongshan.name and st["by_village"][0]["n"] == 3
+
