@@ -163,3 +163,16 @@ def test_statistics_by_category_and_village(zhongshan: Any, coordinator: Any, xi
     assert st["by_category"] == {"安全风险隐患": 3, "发现困难家庭": 1}
     assert st["by_village"][0]["village__name"] == zhongshan.name and st["by_village"][0]["n"] == 3
 
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "data", "field"), [
+    ("/workforce/assessment/", {"year": "二〇二六"}, "年度"),
+    ("/workforce/coordinators/", {"action": "meeting", "township": "abc", "date": "2026-01-05"}, "乡镇"),
+    ("/workforce/coordinators/", {"action": "check", "staff": "-1", "year": "2026", "quarter": "1", "score": "80"},
+     "协管员"),
+    ("/workforce/training/", {"action": "plan", "title": "培训", "planned_sessions": "1e9"}, "计划场次"),
+])
+def test_bad_posted_numbers_and_dates_get_a_chinese_400(login: Any, district_admin: Any, url: str,
+                                                        data: dict[str, str], field: str) -> None:
+    resp = login(district_admin).post(url, data)
+    assert resp.status_code == 400 and field in resp.content.decode()
