@@ -69,7 +69,7 @@ class DerivedField(models.CharField):
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
-        for k in ("max_length", "blank", "default", "db_default", "editable"):
+        for k in ("blank", "default", "db_default", "editable"):
             kwargs.pop(k, None)
         return name, path, [self.source, self.derive, *args], kwargs
 

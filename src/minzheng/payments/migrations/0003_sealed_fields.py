@@ -16,27 +16,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='guardianship',
             name='bank_account_index',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index', max_length=24),
         ),
         migrations.AddField(
             model_name='guardianship',
             name='bank_account_last4',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4', max_length=4),
         ),
         migrations.AddField(
             model_name='guardianship',
             name='bank_account_shape',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'shape'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'shape', max_length=9),
         ),
         migrations.AddField(
             model_name='payrollline',
             name='bank_account_index',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index', max_length=24),
         ),
         migrations.AddField(
             model_name='payrollline',
             name='bank_account_last4',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4', max_length=4),
         ),
         migrations.AlterField(
             model_name='guardianship',

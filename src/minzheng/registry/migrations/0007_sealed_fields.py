@@ -28,37 +28,37 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='phone_index',
-            field=minzheng.core.sealed_fields.DerivedField('phone', 'index', db_index=True),
+            field=minzheng.core.sealed_fields.DerivedField('phone', 'index', db_index=True, max_length=24),
         ),
         migrations.AddField(
             model_name='household',
             name='phone_last4',
-            field=minzheng.core.sealed_fields.DerivedField('phone', 'last4'),
+            field=minzheng.core.sealed_fields.DerivedField('phone', 'last4', max_length=4),
         ),
         migrations.AddField(
             model_name='person',
             name='bank_account_index',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'index', max_length=24),
         ),
         migrations.AddField(
             model_name='person',
             name='bank_account_last4',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4', db_index=True),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'last4', db_index=True, max_length=4),
         ),
         migrations.AddField(
             model_name='person',
             name='bank_account_shape',
-            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'shape'),
+            field=minzheng.core.sealed_fields.DerivedField('bank_account', 'shape', max_length=9),
         ),
         migrations.AddField(
             model_name='person',
             name='phone_index',
-            field=minzheng.core.sealed_fields.DerivedField('phone', 'index', db_index=True),
+            field=minzheng.core.sealed_fields.DerivedField('phone', 'index', db_index=True, max_length=24),
         ),
         migrations.AddField(
             model_name='person',
             name='phone_last4',
-            field=minzheng.core.sealed_fields.DerivedField('phone', 'last4', db_index=True),
+            field=minzheng.core.sealed_fields.DerivedField('phone', 'last4', db_index=True, max_length=4),
         ),
         migrations.AlterField(
             model_name='household',
