@@ -144,6 +144,10 @@ def generate_data(n: int, month: dt.date) -> dict[str, Any]:
             for model in (Household, Person, Enrollment):
                 t = model._meta.db_table
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))")
+    # Accounts are sealed at rest: the same pass `minzheng init` runs on plaintext left from before (data time).
+    from minzheng.core import sealing
+
+    sealing.reseal_all(batch=20_000)
     if vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -155,10 +159,10 @@ def generate_data(n: int, month: dt.date) -> dict[str, Any]:
 
 FLOOR_SQL = """
 INSERT INTO payments_payrollline (payroll_id, paid_month, enrollment_id, household_id, person_id, village_id,
-  payee_name, id_number, bank_name, bank_account, amount, kind, period_month, status, amount_version_id,
-  covered_persons, due_amount, previously_paid, bank_message)
+  payee_name, id_number, bank_name, bank_account, bank_account_index, bank_account_last4, amount, kind, period_month,
+  status, amount_version_id, covered_persons, due_amount, previously_paid, bank_message)
 SELECT pr.id, {m}, e.id, e.household_id, e.person_id, h.division_id, py.name, py.id_number, py.bank_name,
-  py.bank_account, COALESCE(v.monthly_amount, e.monthly_amount), 'regular', {m}, 'pending', v.id,
+  py.bank_account, py.bank_account_index, py.bank_account_last4, COALESCE(v.monthly_amount, e.monthly_amount), 'regular', {m}, 'pending', v.id,
   COALESCE(v.covered_persons, e.covered_persons), COALESCE(v.monthly_amount, e.monthly_amount), 0, ''
 FROM registry_enrollment e
 JOIN registry_household h ON h.id = e.household_id

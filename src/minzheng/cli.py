@@ -27,6 +27,8 @@ minzheng — 民政工作平台 / civil-affairs platform
   backup [--out FILE] [--include-keys]
                         备份数据库、上传文件、审计检查点（一个校验过的归档） / one verified archive
   restore FILE          从备份恢复到空的 MINZHENG_HOME / restore into an empty MINZHENG_HOME
+  keys show|seal|rotate 银行账号和电话的加密密钥：查看、加密遗留明文、轮换 / the key sealing account
+                        and phone numbers: show, seal leftovers, rotate (resumable, audited)
   divisions load FILE   加载区划代码 CSV / load a division CSV
   audit verify|checkpoints|purge
                         校验审计链与检查点、导出检查点、按保留期清理 / verify the chain and its

@@ -19,6 +19,10 @@ pytestmark = pytest.mark.slow
 
 COUNT = ("from minzheng.registry.models import Person; from minzheng.audit.models import AuditEntry; "
          "print(Person.objects.count(), AuditEntry.objects.filter(action='system.restore').count())")
+# Sealed account numbers read back as digits: the field key came along.
+ACCOUNTS = ("from minzheng.registry.models import Person; "
+            "print(all(a.isdigit() for a in Person.objects.exclude(bank_account='').values_list('bank_account', "
+            "flat=True)[:50]))")
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -50,7 +54,7 @@ def round_trip(tmp_path: Path, home_a: Run, home_b: Run, home_c: Run, reset_b: C
     # when: backed up without keys
     out = tmp_path / "backup.tar.gz"
     done = home_a("backup", "--out", str(out))
-    assert "已备份并校验" in done.stdout and "audit_key: sha256" in done.stdout
+    assert "已备份并校验" in done.stdout and "audit_key: sha256" in done.stdout and "field_key: sha256" in done.stdout
     with tarfile.open(out) as tar:
         names = tar.getnames()
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
@@ -65,11 +69,16 @@ def round_trip(tmp_path: Path, home_a: Run, home_b: Run, home_c: Run, reset_b: C
     # with the key from escrow it restores, and the chain verifies
     b.mkdir(exist_ok=True)
     (b / "audit_key").write_bytes((a / "audit_key").read_bytes())
+    # the field key too: without it the sealed account and phone numbers could not be read
+    refused = home_b("restore", str(out), ok=False)
+    assert refused.returncode != 0 and "field_key" in refused.stderr and "Traceback" not in refused.stderr
+    (b / "field_key").write_bytes((a / "field_key").read_bytes())
     done = home_b("restore", str(out))
     assert "审计日志完整" in done.stdout
     assert home_b("audit", "verify").returncode == 0
     assert home_b("shell", "--no-imports", "-c", COUNT).stdout.split() == [persons, "1"]
     assert (b / "media" / "workforce" / "照片.jpg").read_bytes() == b"\xff\xd8 photo"
+    assert home_b("shell", "--no-imports", "-c", ACCOUNTS).stdout.split() == ["True"]
     # never over an installation that has data
     again = home_b("restore", str(out), ok=False)
     assert again.returncode != 0 and "只能恢复到空的安装" in again.stderr
@@ -79,6 +88,8 @@ def round_trip(tmp_path: Path, home_a: Run, home_b: Run, home_c: Run, reset_b: C
     home_c("restore", str(with_keys))
     assert home_c("audit", "verify").returncode == 0
     assert (c / "audit_key").read_bytes() == (a / "audit_key").read_bytes()
+    assert (c / "field_key").read_bytes() == (a / "field_key").read_bytes()
+    assert home_c("shell", "--no-imports", "-c", ACCOUNTS).stdout.split() == ["True"]
     # a damaged archive is refused before anything is written
     damaged = tmp_path / "damaged.tar.gz"
     _tamper(out, damaged)

@@ -30,3 +30,19 @@ def test_demo_loads_everything_twice_without_duplicates(tmp_path: Path) -> None:
     verify = subprocess.run([sys.executable, "-m", "minzheng", "audit", "verify"], env=env, capture_output=True,
                             text=True, timeout=300)
     assert verify.returncode == 0, verify.stderr
+    # no account or phone number in plaintext: the raw tables hold sealed values only (core/sealed.py)
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "minzheng.sqlite3") as db:
+        for table, col in (("registry_person", "phone"), ("registry_person", "bank_account"),
+                           ("registry_household", "phone"), ("payments_payrollline", "bank_account"),
+                           ("payments_guardianship", "bank_account"), ("workforce_staffmember", "phone"),
+                           ("workforce_needreport", "reporter_phone")):
+            total, sealed_n = db.execute(f"SELECT COUNT(*), COALESCE(SUM({col} LIKE 'e1:%'), 0) FROM {table} "
+                                         f"WHERE {col} <> ''").fetchone()
+            assert total == sealed_n, (table, col, total, sealed_n)
+            if table in ("registry_person", "payments_payrollline"):
+                assert total > 0, (table, col)
+    keys = subprocess.run([sys.executable, "-m", "minzheng", "keys", "show"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert keys.returncode == 0 and "未加密 plaintext rows: 0" in keys.stdout, keys.stdout + keys.stderr

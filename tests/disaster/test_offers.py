@@ -95,3 +95,25 @@ def test_district_approval_is_offered_to_the_district_only(season: Any, make_hou
     district.post(url, {"action": "district", "ok": "1", "amount": "1500"})
     case.refresh_from_db()
     assert case.status == WinterStatus.APPROVED
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"action": "evaluate", "held_on": "2026-13-40", "attendees": "9", "votes_for": "8"}, "评议日期"),
+    ({"action": "evaluate", "held_on": "2026-01-05", "attendees": "9" * 30, "votes_for": "8"}, "参会人数"),
+    ({"action": "evaluate", "held_on": "0001-01-05", "attendees": "9", "votes_for": "8"}, "评议日期"),
+    ({"action": "notice", "start": "abc"}, "公示开始日期"),
+])
+def test_bad_posted_values_get_a_chinese_400_naming_the_field(season: Any, make_household: Any, zhongshan: Any,
+                                                               meishan_officer: Any, login: Any,
+                                                               data: dict[str, str], field: str) -> None:
+    case = winter.add_case(actor=meishan_officer, round=season, household=make_household(zhongshan, "郑秋生"),
+                           source="nomination", persons=2, surveyed_on=season.survey_start, amount_requested="900")
+    resp = login(meishan_officer).post(f"/disaster/winter/cases/{case.pk}/", data)
+    assert resp.status_code == 400 and field in resp.content.decode()
+    case.refresh_from_db()
+    assert case.status == WinterStatus.SURVEYED   # nothing half-written
+
+
+def test_opening_a_round_with_a_bad_year_is_a_400(approver: Any, login: Any) -> None:
+    resp = login(approver).post("/disaster/winter/", {"year": "99999999999999999999999"})
+    assert resp.status_code == 400 and "年度" in resp.content.decode()

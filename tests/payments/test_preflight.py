@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
+from minzheng.core import sealed
 from minzheng.payments import accounts, guardians, preflight, services
 from minzheng.payments.models import Guardianship, LineProblem, PayrollLine
 from minzheng.policy.services import add_version
@@ -46,11 +47,12 @@ def test_luhn_and_schemes_say_why() -> None:
 
 
 def _sql_verdicts(samples: list[str], schemes: list[accounts.Scheme]) -> list[bool]:
-    # From a table, as in the engine: literals would let PostgreSQL fold the casts before the CASE guards them.
+    # From a table, as in the engine, which sees the shape stored beside each sealed account, never the account.
     with connection.cursor() as cur:
         cur.execute("CREATE TEMPORARY TABLE acct_samples (n integer, a varchar(40))")
-        cur.executemany("INSERT INTO acct_samples (n, a) VALUES (%s, %s)", list(enumerate(samples)))
-        cur.execute(f"SELECT n, CASE WHEN {accounts.sql_valid('a', schemes)} THEN 1 ELSE 0 END FROM acct_samples "
+        cur.executemany("INSERT INTO acct_samples (n, a) VALUES (%s, %s)",
+                        [(i, sealed.account_shape(s)) for i, s in enumerate(samples)])
+        cur.execute(f"SELECT n, CASE WHEN {accounts.sql_valid_shape('a', schemes)} THEN 1 ELSE 0 END FROM acct_samples "
                     "ORDER BY n")
         rows = [bool(r[1]) for r in cur.fetchall()]
         cur.execute("DROP TABLE acct_samples")

@@ -16,11 +16,12 @@ import xlwt
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from python_calamine import CalamineWorkbook
 
 from minzheng.accounts.roles import Role
 from minzheng.audit.models import AuditEntry
-from minzheng.core import dates
+from minzheng.core import dates, sealed
 from minzheng.regions.models import Division
 from minzheng.registry.ledger import import_ledger
 from minzheng.registry.ledger.errors_workbook import write_error_workbook
@@ -121,6 +122,15 @@ def test_skip_invalid_writes_only_the_valid_households(messy: Path) -> None:
     assert hh.hukou_type == "rural"
     assert sorted(hh.members.values_list("name", "relation")) == [("林秀英", "10"), ("陈小明", "20"), ("陈志富", "02")]
     assert chen.name_initials == "czf" and chen.bank_account == "6228480012345678901"
+    # the fast path writes it sealed, with its search columns (core/sealed.py)
+    with connection.cursor() as cur:
+        cur.execute("SELECT bank_account, bank_account_last4, bank_account_index, bank_account_shape, phone "
+                    "FROM registry_person WHERE id = %s", [chen.pk])
+        raw, last4, index, shape, phone = cur.fetchone()
+    assert raw.startswith(sealed.PREFIX) and "6228480012345678901" not in raw and last4 == "8901"
+    assert index == sealed.blind_index("6228480012345678901") and shape == sealed.account_shape("6228480012345678901")
+    assert shape.startswith("62284819")
+    assert phone == "" or phone.startswith(sealed.PREFIX)
     assert chen.bank_name == "延平区农村信用合作联社"
     assert Person.objects.get(id_number=LIN).birth_date == dt.date(1952, 6, 1)
     e = Enrollment.objects.get(household=hh)

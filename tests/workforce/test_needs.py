@@ -92,6 +92,18 @@ def test_public_form_needs_no_login_validates_photo_and_is_rate_limited(client: 
 
 
 @pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_escape_the_public_limit(client: Any, zhongshan: Any) -> None:
+    # The address is REMOTE_ADDR (made the client's by `serve --trusted-proxy` behind a proxy), never a header
+    # the client writes itself.
+    ok = {"category": "complaint", "village": zhongshan.pk, "description": "高龄津贴两个月未到账"}
+    for i in range(6):
+        client.post("/public/workforce/", ok, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert NeedReport.objects.count() == 5
+    assert NeedReport.objects.values("origin_hash").distinct().count() == 1
+    assert NeedReport.objects.first().origin_hash == needs.origin_hash("127.0.0.1")
+
+
+@pytest.mark.django_db
 def test_oversized_photo_is_refused(coordinator: Any, zhongshan: Any) -> None:
     from django.core.exceptions import ValidationError
 
@@ -150,3 +162,17 @@ def test_statistics_by_category_and_village(zhongshan: Any, coordinator: Any, xi
     st = needs.stats(NeedReport.objects.all())
     assert st["by_category"] == {"安全风险隐患": 3, "发现困难家庭": 1}
     assert st["by_village"][0]["village__name"] == zhongshan.name and st["by_village"][0]["n"] == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "data", "field"), [
+    ("/workforce/assessment/", {"year": "二〇二六"}, "年度"),
+    ("/workforce/coordinators/", {"action": "meeting", "township": "abc", "date": "2026-01-05"}, "乡镇"),
+    ("/workforce/coordinators/", {"action": "check", "staff": "-1", "year": "2026", "quarter": "1", "score": "80"},
+     "协管员"),
+    ("/workforce/training/", {"action": "plan", "title": "培训", "planned_sessions": "1e9"}, "计划场次"),
+])
+def test_bad_posted_numbers_and_dates_get_a_chinese_400(login: Any, district_admin: Any, url: str,
+                                                        data: dict[str, str], field: str) -> None:
+    resp = login(district_admin).post(url, data)
+    assert resp.status_code == 400 and field in resp.content.decode()

@@ -1,5 +1,5 @@
 """What the 审计管理员 sees of an entry: ID, phone and bank account numbers a summary may quote are masked, since
-they review what was done, not people's data. (Used by the audit page; the audit API should use it too.)"""
+they review what was done, not people's data. (The audit page and the audit API.)"""
 
 from __future__ import annotations
 

@@ -13,6 +13,8 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from minzheng.apps_list import APPS
+from minzheng.core import sealed
+from minzheng.core.sealed_fields import DerivedField, SealedField
 
 from . import context, services
 
@@ -24,12 +26,22 @@ SECRET_FIELDS = {"password", "token_hash", "key_hash"}
 SKIP_MODELS = {"accounts.loginattempt", "accounts.passwordhistory", "accounts.apitoken_used"}
 
 
+def _sealed(value: str) -> str:
+    """A sealed number as the log keeps it: masked, with a keyed tag that tells two numbers apart (the log is
+    append-only, so a plaintext copy there could never be sealed or re-keyed)."""
+    if not value:
+        return ""
+    return "*" * max(0, len(value) - 4) + value[-4:] + f" #{sealed.blind_index(value)[:8]}"
+
+
 def snapshot(instance: Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
-        if f.name in SKIP_FIELDS:
+        if f.name in SKIP_FIELDS or isinstance(f, DerivedField):
             continue
         value = f.value_from_object(instance)
+        if isinstance(f, SealedField):
+            value = _sealed(value or "")
         data[f.attname if f.is_relation else f.name] = "***" if f.name in SECRET_FIELDS and value else value
     return data
 

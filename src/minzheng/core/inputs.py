@@ -7,11 +7,11 @@ slice: an id is a positive 64-bit integer, a year lies in 2000–2100, a window 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from ninja import Path, Query
 from pydantic import AfterValidator, Field
 
@@ -115,3 +115,66 @@ def as_id(raw: str | None, name: str) -> int | None:
 
 def get_id(request: HttpRequest, name: str) -> int | None:
     return as_id(request.GET.get(name), name)
+
+
+# --- pages: posted form fields (request.POST) ----------------------------------------------------------------
+# For fields a view reads itself rather than through a Django form: a bad value is a 400 naming the field.
+
+
+def _raw(data: QueryDict, name: str) -> str:
+    return str(data.get(name) or "").strip()
+
+
+def form_int(data: QueryDict, name: str, *, label: str, lo: int, hi: int, default: int | None = None) -> int:
+    raw = _raw(data, name)
+    if not raw:
+        if default is None:
+            raise BadRequest(f"请填写“{label}”")
+        return default
+    if len(raw) > 20 or not raw.isascii() or not raw.lstrip("-").isdigit():
+        raise BadRequest(f"“{label}”应为整数，收到“{raw[:20]}”")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise BadRequest(f"“{label}”应在 {lo}–{hi} 之间")
+    return value
+
+
+def form_id(data: QueryDict, name: str, *, label: str) -> int:
+    """A required record id (a select's value)."""
+    value = as_id(_raw(data, name), label)
+    if value is None:
+        raise BadRequest(f"请选择“{label}”")
+    return value
+
+
+def form_date(data: QueryDict, name: str, *, label: str, default: dt.date | None = None) -> dt.date:
+    raw = _raw(data, name)
+    if not raw:
+        if default is None:
+            raise BadRequest(f"请填写“{label}”")
+        return default
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"“{label}”应为日期 YYYY-MM-DD，收到“{raw[:20]}”") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise BadRequest(f"“{label}”应在 {MIN_YEAR}–{MAX_YEAR} 年之间")
+    return value
+
+
+def form_decimal(data: QueryDict, name: str, *, label: str, lo: Decimal, hi: Decimal,
+                 required: bool = True) -> Decimal | None:
+    raw = _raw(data, name)
+    if not raw:
+        if required:
+            raise BadRequest(f"请填写“{label}”")
+        return None
+    try:
+        value = Decimal(raw) if len(raw) <= 20 else Decimal("NaN")
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise BadRequest(f"“{label}”应为数字，收到“{raw[:20]}”")
+    if not lo <= value <= hi:
+        raise BadRequest(f"“{label}”应在 {lo}–{hi} 之间")
+    return value

@@ -30,7 +30,12 @@ def register(name: str, path: Callable[[], Path]) -> None:
 
 def key_files() -> dict[str, Path]:
     """Every key file the installation uses (the Django secret key, the audit key, registered ones)."""
-    files = {"secret_key": Path(settings.HOME) / "secret_key", "audit_key": Path(settings.MINZHENG_AUDIT_KEY_FILE)}
+    home = Path(settings.HOME)
+    files = {"secret_key": home / "secret_key", "audit_key": Path(settings.MINZHENG_AUDIT_KEY_FILE),
+             # Seals bank account and phone numbers (core/sealed.py); the .next one only while a rotation runs.
+             "field_key": home / "field_key"}
+    if (home / "field_key.next").exists():
+        files["field_key.next"] = home / "field_key.next"
     files.update({name: path() for name, path in _extra.items()})
     return files
 

@@ -22,7 +22,7 @@ from django.db import connection
 from minzheng.audit import anchor, chain
 from minzheng.audit import services as audit
 
-from . import dbdump, keyfiles, tempnames
+from . import dbdump, keyfiles, sealed, tempnames
 from .backup import CHECKPOINTS, Archive, BackupError, check
 
 
@@ -56,6 +56,7 @@ def restore(path: Path) -> Restored:
             shutil.copyfile(staged / CHECKPOINTS, target)
             target.chmod(0o600)
     chain.forget_keys()
+    sealed.forget()
     call_command("migrate", interactive=False, verbosity=0)  # a backup from an older version: bring it up to date
     audit.record("system.restore", summary=f"从备份 {path.name} 恢复（备份时间 {m['created_at']}）",
                  detail={"file": str(path), "audit_head": m.get("audit_head"), "keys_included": m["keys_included"]})
@@ -89,6 +90,15 @@ def _check_keys(archive: Archive) -> list[str]:
         raise BackupError(
             f"备份不含密钥（未使用 --include-keys）。请先把原安装的 audit_key（指纹 {want[:16]}…）放到 "
             f"{chain.key_path()}，再运行恢复；没有它审计日志无法校验和续写。")
+    # The field key opens the sealed account and phone numbers (core/sealed.py): without it they are lost.
+    want_field = m["keys"].get("field_key")
+    have_field = keyfiles.fingerprint(keyfiles.key_files()["field_key"])
+    if m["keys_included"] and have_field is not None and have_field != want_field:
+        raise BackupError(f"{keyfiles.key_files()['field_key']} 已存在且与备份的字段密钥不同：请移走它，或换一个空目录恢复")
+    if not m["keys_included"] and want_field is not None and have_field != want_field:
+        raise BackupError(
+            f"备份不含密钥（未使用 --include-keys）。请先把原安装的 field_key（指纹 {want_field[:16]}…）放到 "
+            f"{keyfiles.key_files()['field_key']}，再运行恢复；没有它银行账号和电话无法解密。")
     secret = m["keys"].get("secret_key")
     if not m["keys_included"] and secret and secret != keyfiles.fingerprint(keyfiles.key_files()["secret_key"]):
         notes.append("本安装的 secret_key 与原安装不同：原有的登录会话失效，须重新登录")

@@ -28,6 +28,7 @@ def initialise(out: TextIO, *, verbosity: int = 1) -> None:
             raise CommandError(f"{exc}：已有带密钥的审计记录，不能另建新密钥。请从密钥备份恢复 audit_key。") from exc
         if upgraded:
             out.write("审计日志已升级为带密钥的校验链（HMAC-SHA256），升级前的记录保留原 SHA-256 校验并由升级记录接续\n")
+        _seal_fields(out)
         if not Division.objects.exists():
             r = regions.load_bundled()
             out.write(f"已加载行政区划 {r.dataset.version}：{r.created} 个\n")
@@ -41,6 +42,23 @@ def initialise(out: TextIO, *, verbosity: int = 1) -> None:
         n = policy.seed_parameters()
         if n:
             out.write(f"已录入政策参数初始版本 {n} 条\n")
+
+
+def _seal_fields(out: TextIO) -> None:
+    """The field key exists, and no account or phone number is left in plaintext (the migration that sealed the
+    columns did it already; this catches rows written since by anything bypassing the models)."""
+    from minzheng.audit import services as audit
+
+    from . import sealed, sealing
+
+    try:
+        sealed.ensure_key()
+        done = sealing.reseal_all()
+    except (sealed.SealError, KeyFileError) as exc:
+        raise CommandError(str(exc)) from exc
+    if n := sum(done.values()):
+        audit.record("keys.seal", summary=f"加密遗留的明文账号和电话 {n} 行", detail=done)
+        out.write(f"已加密遗留的明文银行账号和电话 {n} 行\n")
 
 
 def load_demo_data(out: TextIO, *, scale: float) -> None:

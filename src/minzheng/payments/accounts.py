@@ -3,7 +3,8 @@
 The schemes are data (parameter `payments.account_schemes`), tried in order; the first whose prefix and length match
 decides. Bank cards (银联 62…, Visa 4…, MasterCard 5…, ISO/IEC 7812) carry a Luhn check digit; passbook (存折) and
 other settlement accounts do not, so they are only checked for digits and length. The same rules run in Python (one
-account, with a message) and as SQL (every line of a month's rosters in one statement, see `sql_valid`); the tests
+account, with a message) and as SQL over the account's stored shape (every line of a month's rosters in one
+statement, see `sql_valid_shape`); the tests
 check that both agree.
 """
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-
-from django.db import connection
 
 from minzheng.core import dates
 from minzheng.policy.services import resolve
@@ -93,59 +92,34 @@ def check(account: str, scheme_list: list[Scheme] | None = None) -> AccountCheck
 
 
 # --- the same rules as one SQL expression ---------------------------------------------------------------------
-
-
-INT64_MAX = 2**63 - 1
-
-
-def _fits_int64(s: Scheme, length: int) -> bool:
-    """Every account of this scheme and length is below 2⁶³, so the database can read it as one integer."""
-    widest = max((p + "9" * (length - len(p)) for p in s.prefixes), default="9" * length)
-    return int(widest) <= INT64_MAX
-
-
-def _digit(expr: str, k: int, as_integer: bool, length: int) -> str:
-    """The k-th digit from the right (k = 0 is the check digit)."""
-    if as_integer:
-        # Integer arithmetic is a few VDBE steps where SUBSTR() is a function call: about three times faster.
-        cast = "BIGINT" if connection.vendor == "postgresql" else "INTEGER"
-        return f"(CAST({expr} AS {cast}) / {10 ** k} % 10)"
-    code = "ascii" if connection.vendor == "postgresql" else "unicode"
-    return f"({code}(SUBSTR({expr}, {length - k}, 1)) - 48)"
-
-
-def _luhn_sql(expr: str, length: int, as_integer: bool) -> str:
-    terms = []
-    for k in range(length):
-        d = _digit(expr, k, as_integer, length)
-        terms.append(f"(2 * {d} - CASE WHEN {d} >= 5 THEN 9 ELSE 0 END)" if k % 2 else d)   # every 2nd doubled
-    return f"(({' + '.join(terms)}) % 10 = 0)"
-
-
-def _digits_only(expr: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({expr} ~ '^[0-9]+$')"
-    return f"({expr} NOT GLOB '*[^0-9]*')"
+# Accounts are sealed at rest (core/sealed.py): SQL sees the shape kept beside each one instead — leading digits (up
+# to six), length and whether the Luhn check digit holds, computed when the account is written (sealed.account_shape).
 
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def sql_valid(expr: str, scheme_list: list[Scheme]) -> str:
-    """A boolean SQL expression: is the account in `expr` valid under `scheme_list`? Nested CASEs keep the
-    evaluation order, so the digit arithmetic only ever sees digits. Scheme values are parameter data, quoted."""
+def sql_valid_shape(expr: str, scheme_list: list[Scheme]) -> str:
+    """A boolean SQL expression: is the account whose shape is in `expr` valid under `scheme_list`? A prefix
+    longer than the six leading digits kept is compared on those six (the bank file's Python check has the rest)."""
+    lead = sealed_prefix_digits()
+    length = f"SUBSTR({expr}, {lead + 1}, 2)"
     branches = []
     for s in scheme_list:
         if not s.lengths:
             continue
-        cond = f"LENGTH({expr}) IN ({', '.join(str(n) for n in s.lengths)})"
+        cond = f"{length} IN ({', '.join(_quote(f'{n:02d}') for n in s.lengths)})"
         if s.prefixes:
-            cond += " AND (" + " OR ".join(f"SUBSTR({expr}, 1, {len(p)}) = {_quote(p)}" for p in s.prefixes) + ")"
-        if s.luhn:
-            by_len = " ".join(f"WHEN {n} THEN {_luhn_sql(expr, n, _fits_int64(s, n))}" for n in s.lengths)
-            branches.append(f"WHEN {cond} THEN CASE LENGTH({expr}) {by_len} ELSE FALSE END")
-        else:
-            branches.append(f"WHEN {cond} THEN TRUE")
+            cond += " AND (" + " OR ".join(
+                f"SUBSTR({expr}, 1, {min(len(p), lead)}) = {_quote(p[:lead])}" for p in s.prefixes) + ")"
+        then = f"SUBSTR({expr}, {lead + 3}, 1) = '1'" if s.luhn else "TRUE"
+        branches.append(f"WHEN {cond} THEN {then}")
     inner = f"CASE {' '.join(branches)} ELSE FALSE END" if branches else "FALSE"
-    return f"(CASE WHEN {expr} = '' OR NOT {_digits_only(expr)} THEN FALSE ELSE {inner} END)"
+    return f"(CASE WHEN {expr} = '' OR {expr} = 'x' THEN FALSE ELSE {inner} END)"
+
+
+def sealed_prefix_digits() -> int:
+    from minzheng.core.sealed import PREFIX_DIGITS
+
+    return PREFIX_DIGITS

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.core.scoping import ScopedManager
+from minzheng.core.sealed_fields import DerivedField, SealedField, SealedModel
 
 
 class PayrollStatus(models.TextChoices):
@@ -126,7 +127,7 @@ class LineProblem(models.TextChoices):
 HELD_STATUSES = (LineStatus.HELD, LineStatus.RELEASED)
 
 
-class PayrollLine(models.Model):
+class PayrollLine(SealedModel):
     """One payment (or recovery) in a payroll, with the data it was computed from copied onto it."""
 
     scope_path = "village"
@@ -142,7 +143,10 @@ class PayrollLine(models.Model):
     payee_name = models.CharField(_("领款人"), max_length=64)
     id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
+    # Sealed at rest (core/sealed.py), copied by the engine from the payee with its blind index (duplicates).
+    bank_account = SealedField(_("银行账号"), max_length=32, blank=True)
+    bank_account_index = DerivedField("bank_account", "index")
+    bank_account_last4 = DerivedField("bank_account", "last4")
     amount = models.DecimalField(_("金额(元)"), max_digits=12, decimal_places=2)
     kind = models.CharField(_("类型"), max_length=16, choices=LineKind.choices, default=LineKind.REGULAR)
     period_month = models.DateField(_("所属月份"))
@@ -391,7 +395,7 @@ class BeneficiaryFacts(models.Model):
         return f"{self.person_id}"
 
 
-class Guardianship(models.Model):
+class Guardianship(SealedModel):
     """A payee under guardianship (监护) is paid into the guardian's account, named on the line as the payee.
 
     Recorded by the township for minors without parents, people without legal capacity (无民事行为能力) and the
@@ -405,7 +409,10 @@ class Guardianship(models.Model):
     guardian_id_number = models.CharField(_("监护人身份证号"), max_length=18, blank=True)
     relation = models.CharField(_("与被监护人关系"), max_length=32, blank=True)
     bank_name = models.CharField(_("监护人开户银行"), max_length=64, blank=True)
-    bank_account = models.CharField(_("监护人银行账号"), max_length=32, blank=True)
+    bank_account = SealedField(_("监护人银行账号"), max_length=32, blank=True)
+    bank_account_index = DerivedField("bank_account", "index")
+    bank_account_last4 = DerivedField("bank_account", "last4")
+    bank_account_shape = DerivedField("bank_account", "shape")
     since = models.DateField(_("监护起始日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

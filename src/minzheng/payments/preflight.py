@@ -71,7 +71,7 @@ def _message(line: PayrollLine, others: dict[str, list[str]], guardians: dict[in
     if code == LineProblem.NO_ACCOUNT:
         return f"{line.payee_name} 没有银行账号"
     if code == LineProblem.DUPLICATE_ACCOUNT:
-        names = "、".join(n for n in others.get(line.bank_account, []) if n != line.payee_name)[:60]
+        names = "、".join(n for n in others.get(line.bank_account_index, []) if n != line.payee_name)[:60]
         return f"账号尾号 {line.bank_account[-4:]} 同时是其他家庭的 {names or '领款人'} 的领款账号"
     if code == LineProblem.DECEASED:
         when = f"（{payee.death_date:%Y-%m-%d}）" if payee is not None and payee.death_date else ""
@@ -97,11 +97,12 @@ def blocking(payroll_ids: list[int], *, limit: int = 2000) -> list[Blocking]:
     if not lines:
         return []
     others: dict[str, list[str]] = defaultdict(list)
-    dup = {x.bank_account for x in lines if x.problem == LineProblem.DUPLICATE_ACCOUNT}
+    # Accounts are sealed at rest: the blind index finds the other holders of the same account.
+    dup = {x.bank_account_index for x in lines if x.problem == LineProblem.DUPLICATE_ACCOUNT}
     if dup:
         months = set(Payroll.objects.filter(pk__in=payroll_ids).values_list("month", flat=True))
-        for acct, name in (PayrollLine.objects.filter(payroll__month__in=months, bank_account__in=dup)
-                           .values_list("bank_account", "payee_name").distinct()):
+        for acct, name in (PayrollLine.objects.filter(payroll__month__in=months, bank_account_index__in=dup)
+                           .values_list("bank_account_index", "payee_name").distinct()):
             others[acct].append(name)
     guardians = {g.person_id: g for g in Guardianship.objects.filter(
         person_id__in={x.person_id for x in lines if x.problem == LineProblem.GUARDIAN_ACCOUNT})}

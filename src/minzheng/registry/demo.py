@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from minzheng.audit import services as audit
-from minzheng.core import dates
+from minzheng.core import dates, sealed
 from minzheng.payments.accounts import luhn_digit
 from minzheng.regions.models import Division, Level
 
@@ -183,12 +183,12 @@ class Out:
 
 def _buffers() -> Out:
     return Out(
-        Rows(Household, ["id", "division", "hukou_type", "address", "phone", "note", "hukou_address", "source",
-                         "created_at", "updated_at"]),
+        Rows(Household, ["id", "division", "hukou_type", "address", "phone", "phone_index", "phone_last4", "note",
+                         "hukou_address", "source", "created_at", "updated_at"]),
         Rows(Person, ["id", "household", "name", "id_number", "birth_date", "sex", "name_initials", "ethnicity",
                       "relation", "education", "marital_status", "health", "work_capacity", "disability_category",
-                      "disability_grade", "phone", "bank_name", "bank_account", "is_deceased", "disability_cert_no",
-                      "id_number_old", "note", "created_at", "updated_at"]),
+                      "disability_grade", "phone", "phone_index", "phone_last4", "bank_name", "bank_account",
+                      "is_deceased", "disability_cert_no", "id_number_old", "note", "created_at", "updated_at"]),
         Rows(Membership, ["person", "household", "relation", "start_date", "reason"]),
         Rows(Income, ["household", "person", "category", "item", "monthly_amount", "period_start", "source"]),
         Rows(Asset, ["household", "person", "kind", "description", "value", "attributes", "acquired_on"]),
@@ -215,7 +215,9 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
     for _v, rng, hhs in batch:
         for h in hhs:
             h.pk = out.households.new_id()
-            out.households.rows.append((h.pk, h.division_id, h.hukou, h.address, h.phone, "", "", SOURCE, now, now))
+            # Phones and accounts are sealed at rest, with their search columns (core/sealed.py).
+            out.households.rows.append((h.pk, h.division_id, h.hukou, h.address, *sealed.columns(h.phone, sealed.PHONE),
+                                        "", "", SOURCE, now, now))
             for m in h.members:
                 m.pk = out.persons.new_id()
                 m.id_number = ids.make(m.region, m.birth, m.sex)
@@ -229,7 +231,8 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
                     m.relation, education(age, m.birth), marital(m, h),
                     Health.DISABLED if cat else (Health.CHRONIC if age >= 65 and stable(m.id_number) % 3 == 0
                                                  else Health.HEALTHY),
-                    m.capacity, cat, grade, m.phone, "", "", False, f"{m.id_number}{cat}{grade}" if cat else "", "",
+                    m.capacity, cat, grade, *sealed.columns(m.phone, sealed.PHONE), "", "", False,
+                    f"{m.id_number}{cat}{grade}" if cat else "", "",
                     "", now, now))
                 out.memberships.rows.append((m.pk, h.pk, m.relation, day(max(h.since, m.birth)), "建档"))
             own = _incomes(h, rng, ctx)
@@ -240,8 +243,9 @@ def _insert(batch: list[tuple[Division, random.Random, list[H]]], ids: IdAllocat
     with connection.cursor() as cur:
         cur.executemany(f"UPDATE {Household._meta.db_table} SET head_id = %s WHERE id = %s",
                         [(h.members[0].pk, h.pk) for _v, _r, hhs in batch for h in hhs])
-        cur.executemany(f"UPDATE {Person._meta.db_table} SET bank_name = %s, bank_account = %s WHERE id = %s",
-                        out.bank_updates)
+        cur.executemany(f"UPDATE {Person._meta.db_table} SET bank_name = %s, bank_account = %s, "
+                        "bank_account_index = %s, bank_account_last4 = %s, bank_account_shape = %s WHERE id = %s",
+                        [(name, *sealed.columns(acct, sealed.ACCOUNT), pk) for name, acct, pk in out.bank_updates])
     stats["households"] += n_h
     stats["persons"] += n_p
     stats["memberships"] += out.memberships.flush()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core import dates
 from minzheng.core.scoping import ScopedManager, ScopedQuerySet
+from minzheng.core.sealed_fields import DerivedField, SealedField, SealedModel
 
 
 class Last4(models.Func):
@@ -183,7 +184,7 @@ class DisabilityGrade(models.IntegerChoices):
     FOUR = 4, _("四级")
 
 
-class Household(models.Model):
+class Household(SealedModel):
     scope_path = "division"
 
     # Indexed by Meta.indexes (division, id), which also serves lookups by division alone.
@@ -193,7 +194,10 @@ class Household(models.Model):
                              related_name="+")
     hukou_type = models.CharField(_("户籍性质"), max_length=8, choices=HukouType.choices)
     address = models.CharField(_("居住地址"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # Sealed at rest (core/sealed.py); found by the blind index or the last four digits.
+    phone = SealedField(_("联系电话"), max_length=32, blank=True)
+    phone_index = DerivedField("phone", "index", db_index=True)
+    phone_last4 = DerivedField("phone", "last4")
     note = models.TextField(_("备注"), blank=True)
     # 户籍地址 as on the 户口簿, when it differs from where the family lives (address).
     hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True, default="", db_default="")
@@ -206,13 +210,13 @@ class Household(models.Model):
 
     class Meta:
         verbose_name = _("家庭")
-        indexes = [models.Index(fields=["division", "id"]), models.Index(fields=["phone"], name="household_phone")]
+        indexes = [models.Index(fields=["division", "id"])]
 
     def __str__(self) -> str:
         return f"{self.head.name if self.head_id and self.head else '（无户主）'}户"
 
 
-class Person(models.Model):
+class Person(SealedModel):
     scope_path = "household__division"
 
     # Indexed by Meta.indexes (household, relation).
@@ -236,9 +240,16 @@ class Person(models.Model):
                                            blank=True)
     disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), choices=DisabilityGrade.choices, null=True,
                                                         blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # Sealed at rest (core/sealed.py): found by the blind index or the last four digits; the payroll engine copies
+    # the account with its index, last four and shape onto a payroll line without reading it.
+    phone = SealedField(_("联系电话"), max_length=32, blank=True)
+    phone_index = DerivedField("phone", "index", db_index=True)
+    phone_last4 = DerivedField("phone", "last4", db_index=True)
     bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
-    bank_account = models.CharField(_("银行账号"), max_length=32, blank=True)
+    bank_account = SealedField(_("银行账号"), max_length=32, blank=True)
+    bank_account_index = DerivedField("bank_account", "index")   # searched together with the indexed last four
+    bank_account_last4 = DerivedField("bank_account", "last4", db_index=True)
+    bank_account_shape = DerivedField("bank_account", "shape")
     is_deceased = models.BooleanField(_("已死亡"), default=False)
     death_date = models.DateField(_("死亡日期"), null=True, blank=True)
     # 残疾证号 (第二代: the ID number plus category and grade digits).
@@ -256,10 +267,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["household", "relation"]),
             models.Index(fields=["birth_date"], name="person_birth"),
-            models.Index(fields=["phone"], name="person_phone"),
             # Officers often search by the last four digits of an ID number; an expression index keeps that fast.
             models.Index(Last4("id_number"), name="person_id_tail4"),
-            models.Index(Last4("phone"), name="person_phone_tail4"),
             # Given name (志富 finds 陈志富) for the common single-character surnames.
             models.Index(GivenName("name"), name="person_given_name"),
         ]

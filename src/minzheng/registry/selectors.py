@@ -1,7 +1,7 @@
 """Reads of the household registry, always through core.scoping.visible (the user's jurisdiction).
 
 Search (`search_persons`) is what the UI, the API and bench/search.py all call. It classifies each word the officer
-typed: an ID number (full, first digits, or last four), a phone number (full, first or last digits), a birth date
+typed: an ID number (full, first digits, or last four), a phone or bank account number (whole, or its last four digits), a birth date
 (19500315), pinyin initials ("czf") or a name (prefix first, then anywhere in the name). Every branch is an index
 range scan; on SQLite prefixes are written as ranges because LIKE cannot use an index there.
 """
@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from minzheng.accounts.actor import Actor
-from minzheng.core import dates
+from minzheng.core import dates, sealed
 from minzheng.core.scoping import get_visible, visible
 
 from . import idnumber
@@ -87,23 +87,31 @@ def _pks(*conds: Q, annotate: dict[str, Any] | None = None) -> QuerySet[Person]:
     return arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
 
 
+def _whole_number(d: str) -> list[Q]:
+    """Phones and bank accounts are sealed at rest (core/sealed.py): a whole number is found by its keyed blind
+    index (there is no prefix search on them); an account through its indexed last four first."""
+    if len(d) < 7 or not d.isdigit():
+        return []
+    idx = sealed.index_candidates(d)
+    return [Q(phone_index__in=idx), Q(household_id__in=Household.objects.filter(phone_index__in=idx).values("pk")),
+            Q(bank_account_last4=d[-4:], bank_account_index__in=idx)]
+
+
 def _digits(d: str) -> QuerySet[Person]:
     """A partial number: start of an ID, last digits of an ID, a phone (person's or household's), a birth date."""
-    conds = [_prefix("id_number", d)]
-    if len(d) >= 7 and d.startswith("1"):
-        conds.append(_prefix("phone", d))
-        conds.append(Q(household_id__in=Household.objects.filter(_prefix("phone", d)).values("pk")))
+    conds = [_prefix("id_number", d), *_whole_number(d)]
     if 4 <= len(d) <= 8:
         # Last digits of the ID: the indexed last-four expression narrows, endswith finishes.
         conds.append(Q(id_last4=d[-4:], id_number__endswith=d))
     if len(d) == 4:
         conds.append(Q(phone_last4=d))
+        conds.append(Q(bank_account_last4=d))
     if len(d) == 8:
         try:
             conds.append(Q(birth_date=dt.date(int(d[:4]), int(d[4:6]), int(d[6:]))))
         except ValueError:
             pass
-    return _pks(*conds, annotate={"id_last4": Last4("id_number"), "phone_last4": Last4("phone")})
+    return _pks(*conds, annotate={"id_last4": Last4("id_number")})
 
 
 def _name(text: str) -> QuerySet[Person] | Q:
@@ -146,9 +154,15 @@ def search_persons(user: Actor, q: str, *, include_deceased: bool = True,
             qs = qs.filter(id_number=t.text)
             narrowed = True
         elif t.kind == "digits" and len(t.text) > 8 and not t.text.startswith("1") and not narrowed:
-            # Only an ID prefix can match: walk the unique index in order and stop after one page.
-            qs = qs.filter(_prefix("id_number", t.text))
-            order = "id_number"
+            # A whole account or landline number, else an ID prefix: walk the unique index in order and stop
+            # after one page.
+            whole = _pks(*_whole_number(t.text)) if t.text.isdigit() else None
+            if whole is not None and whole.exists():
+                qs = qs.filter(pk__in=whole)
+                narrowed = True
+            else:
+                qs = qs.filter(_prefix("id_number", t.text))
+                order = "id_number"
         elif t.kind == "digits":
             arms = _digits(t.text)
             pks = [r["pk"] for r in arms[: NARROW_LIMIT + 1]]

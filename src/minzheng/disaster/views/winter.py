@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +12,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, excel
+from minzheng.core import dates, excel, inputs
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.models import Household
@@ -40,7 +38,8 @@ class WinterCaseForm(forms.Form):
 def winter_rounds(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            r = winter.open_round(actor=request.user, year=int(request.POST.get("year") or 0))
+            r = winter.open_round(actor=request.user, year=inputs.form_int(
+                request.POST, "year", label="年度", lo=inputs.MIN_YEAR, hi=inputs.MAX_YEAR))
         except (ValidationError, ValueError) as exc:
             if isinstance(exc, ValidationError):
                 flash_errors(request, exc)
@@ -64,11 +63,10 @@ def winter_round(request: AuthedRequest, winter_round_id: int) -> HttpResponse:
         action = request.POST.get("action", "add")
         try:
             if action == "notice":
-                ids = request.POST.getlist("case")
+                ids = [inputs.as_id(x, "case") for x in request.POST.getlist("case")]
                 cases = list(visible(WinterCase, user).filter(round=rnd, pk__in=ids))
-                n = winter.start_notice(actor=user, cases=cases,
-                                        start=dt.date.fromisoformat(request.POST.get("start") or
-                                                                    str(dates.today())))
+                n = winter.start_notice(actor=user, cases=cases, start=inputs.form_date(
+                    request.POST, "start", label="公示开始日期", default=dates.today()))
                 messages.success(request, f"已开始公示 {n} 户")
                 return redirect("disaster:winter_round", winter_round_id=rnd.pk)
             if form.is_valid():
@@ -121,11 +119,14 @@ def winter_case(request: AuthedRequest, winter_case_id: int) -> HttpResponse:
         action = p.get("action", "")
         try:
             if action == "evaluate":
-                winter.record_evaluation(actor=user, case=case, held_on=dt.date.fromisoformat(p.get("held_on", "")),
-                                         attendees=int(p.get("attendees") or 0),
-                                         votes_for=int(p.get("votes_for") or 0), passed=p.get("passed") == "1")
+                winter.record_evaluation(actor=user, case=case,
+                                         held_on=inputs.form_date(p, "held_on", label="评议日期"),
+                                         attendees=inputs.form_int(p, "attendees", label="参会人数", lo=0, hi=10_000,
+                                                                   default=0),
+                                         votes_for=inputs.form_int(p, "votes_for", label="赞成票数", lo=0, hi=10_000,
+                                                                   default=0), passed=p.get("passed") == "1")
             elif action == "notice":
-                winter.start_notice(actor=user, cases=[case], start=dt.date.fromisoformat(p.get("start", "")))
+                winter.start_notice(actor=user, cases=[case], start=inputs.form_date(p, "start", label="公示开始日期"))
             elif action == "township":
                 winter.township_review(actor=user, case=case, ok=p.get("ok") == "1", opinion=p.get("opinion", ""))
             elif action == "district":

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection
 from django.db.models import Model
 
-from minzheng.core import dates
+from minzheng.core import dates, sealed
 from minzheng.registry import models as M
 
 
@@ -138,6 +138,27 @@ PERSON_FIELDS = ("name", "id_number", "birth_date", "sex", "name_initials", "eth
 PERSON_ABSENT: tuple[Any, ...] = ("",) * 12 + (None,) + ("",) * 4
 
 
+# Person tuple positions holding a sealed value → the kinds of derived column that follow it.
+SEALED_AT = {PERSON_FIELDS.index("phone"): sealed.PHONE, PERSON_FIELDS.index("bank_account"): sealed.ACCOUNT}
+
+
+def _sealing(pick: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+             kinds: list[tuple[str, ...] | None]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """`pick`, with each sealed value replaced by its sealed form and derived columns."""
+    columns = sealed.columns
+
+    def picked(p: tuple[Any, ...]) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for v, k in zip(pick(p), kinds, strict=True):
+            if k is None:
+                out.append(v)
+            else:
+                out.extend(columns(v or "", k))
+        return tuple(out)
+
+    return picked
+
+
 def _foreign_keys_on() -> bool:
     with connection.cursor() as cur:
         cur.execute("PRAGMA foreign_keys")
@@ -199,7 +220,8 @@ class LedgerWriter:
         now = dates.now()
         self.today = today.isoformat()
         self.source_ref = source_ref[:64]
-        hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "note", "source"]
+        hh_fields = ["division_id", "head_id", "hukou_type", "address", "phone", "phone_index", "phone_last4", "note",
+                     "source"]
         self.now = now
         self._person_tables: dict[tuple[int, ...], tuple[Table, Callable[[tuple[Any, ...]], tuple[Any, ...]]]] = {}
         self.households = Table(M.Household, hh_fields, with_id=True, now=now)
@@ -282,12 +304,18 @@ class LedgerWriter:
         what the validator leaves there), and the getter that picks those fields."""
         got = self._person_tables.get(fields)
         if got is None:
-            table = Table(M.Person, ["household_id", *(PERSON_FIELDS[i] for i in fields)], with_id=True, now=self.now)
+            # Phones and accounts are sealed at rest, each followed by its derived columns (core/sealed.py).
+            kinds = [SEALED_AT.get(i) for i in fields]
+            cols = [c for i, k in zip(fields, kinds, strict=True)
+                    for c in (PERSON_FIELDS[i], *(f"{PERSON_FIELDS[i]}_{d}" for d in k or ()))]
+            table = Table(M.Person, ["household_id", *cols], with_id=True, now=self.now)
             for i, name in enumerate(PERSON_FIELDS):
                 default = M.Person._meta.get_field(name).get_default()
                 if i not in fields and default != PERSON_ABSENT[i]:
                     raise TypeError(f"Person.{name}: default {default!r} is not what an empty ledger cell gives")
             pick = operator.itemgetter(*fields) if len(fields) > 1 else (lambda p, i=fields[0]: (p[i],))
+            if any(kinds):
+                pick = _sealing(pick, kinds)
             got = self._person_tables[fields] = (table, pick)
         return got
 
@@ -308,7 +336,8 @@ class LedgerWriter:
                 heads.append((head_id, hid))
                 head_id = None
             self.divisions.add(division_id)
-            self.households.add((hid, division_id, head_id, hukou, address, phone, note, "import"))
+            self.households.add((hid, division_id, head_id, hukou, address, *sealed.columns(phone, sealed.PHONE), note,
+                                 "import"))
             add_person = persons_table.add
             for pid, p in zip(pids, persons, strict=True):
                 add_person((pid, hid, *pick(p)))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core import dates
 from minzheng.core.scoping import ScopedManager
+from minzheng.core.sealed_fields import SealedField
 
 
 class NeedCategory(models.TextChoices):
@@ -45,7 +46,7 @@ class NeedReport(models.Model):
     photo = models.ImageField(_("照片"), upload_to="workforce/needs/%Y/%m/", blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=NeedSource.choices)
     reporter_name = models.CharField(_("反映人"), max_length=64, blank=True)
-    reporter_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    reporter_phone = SealedField(_("联系电话"), max_length=32, blank=True)   # sealed at rest (core/sealed.py)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报账号"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     # Hash of the submitting address, only to rate-limit anonymous reports; the address itself is not kept.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.core import dates
 from minzheng.core.scoping import ScopedManager
+from minzheng.core.sealed_fields import SealedField
 
 
 class PostKind(models.TextChoices):
@@ -97,7 +98,7 @@ class StaffMember(models.Model):
     sex = models.CharField(_("性别"), max_length=1, choices=[("1", "男"), ("2", "女")], blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     education = models.CharField(_("文化程度"), max_length=4, choices=Education.choices, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    phone = SealedField(_("联系电话"), max_length=32, blank=True)   # sealed at rest (core/sealed.py)
     # Other duties of a part-timer (村两委委员, 事业干部 …): the report blames 兼职 for weak follow-through.
     other_duties = models.CharField(_("兼任职务"), max_length=100, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("系统账号"), null=True, blank=True,

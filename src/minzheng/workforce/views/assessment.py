@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.urls import reverse
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -34,6 +34,10 @@ from ..models import (
 from .common import _can_edit, _is_county, _today, _townships, _year
 
 
+def _township_id(request: AuthedRequest) -> int:
+    return inputs.form_id(request.POST, "township", label="乡镇(街道)")
+
+
 @require_cap(Cap.VIEW_DASHBOARD)
 def assessment_page(request: AuthedRequest) -> HttpResponse:
     # The county's 考核细则 is sent down to every township: reference data, like a parameter. Township rows
@@ -43,7 +47,7 @@ def assessment_page(request: AuthedRequest) -> HttpResponse:
         if not (_can_edit(request.user) and _is_county(request.user)):
             raise PermissionDenied("考核方案由区民政局制定")
         try:
-            year = int(request.POST.get("year", ""))
+            year = inputs.form_int(request.POST, "year", label="年度", lo=inputs.MIN_YEAR, hi=inputs.MAX_YEAR)
             s = assess.create_scheme(year=year, division=home_division(request.user), actor=request.user)
         except (ValueError, ValidationError) as exc:
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
@@ -76,20 +80,22 @@ def assessment_year(request: AuthedRequest, assess_year: int) -> HttpResponse:
                 assess.finalize(scheme=scheme, actor=user)
                 messages.success(request, "考核结果已定稿")
             elif action == "manual":
-                ind = scheme.indicators.get(pk=int(request.POST.get("indicator", "0")))
-                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
-                assess.set_manual_score(actor=user, indicator=ind, township=town,
-                                        score=Decimal(request.POST.get("score", "")), note=request.POST.get("note", ""))
+                ind = scheme.indicators.get(pk=inputs.form_id(request.POST, "indicator", label="考核指标"))
+                town = visible_divisions(user).get(pk=_township_id(request), level=Level.TOWNSHIP)
+                score = inputs.form_decimal(request.POST, "score", label="评分", lo=Decimal(0), hi=Decimal(100))
+                assess.set_manual_score(actor=user, indicator=ind, township=town, score=score or Decimal(0),
+                                        note=request.POST.get("note", ""))
                 messages.success(request, "已录入评分")
             elif action == "target":
-                ind = scheme.indicators.get(pk=int(request.POST.get("indicator", "0")))
-                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
-                raw = request.POST.get("target", "").strip()
-                assess.set_target(actor=user, indicator=ind, township=town,
-                                  target=Decimal(raw) if raw else None, task=request.POST.get("task", ""))
+                ind = scheme.indicators.get(pk=inputs.form_id(request.POST, "indicator", label="考核指标"))
+                town = visible_divisions(user).get(pk=_township_id(request), level=Level.TOWNSHIP)
+                target = inputs.form_decimal(request.POST, "target", label="目标值", lo=Decimal(-10**9),
+                                             hi=Decimal(10**9), required=False)
+                assess.set_target(actor=user, indicator=ind, township=town, target=target,
+                                  task=request.POST.get("task", ""))
                 messages.success(request, "已下达目标")
             elif action == "award":
-                town = visible_divisions(user).get(pk=int(request.POST.get("township", "0")))
+                town = visible_divisions(user).get(pk=_township_id(request))
                 assess.give_award(actor=user, division=town, year=scheme.year, title=request.POST.get("title", ""),
                                   reward=request.POST.get("reward", ""), date=_today())
                 messages.success(request, "已记录表彰")
@@ -127,16 +133,21 @@ def coordinators_page(request: AuthedRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "meeting":
-                t = visible_divisions(user).get(pk=int(request.POST.get("township", "0")), level=Level.TOWNSHIP)
-                ids = {int(x) for x in request.POST.getlist("attendees") if x.isdigit()}
-                assess.record_meeting(actor=user, township=t, date=dt.date.fromisoformat(request.POST["date"]),
+                t = visible_divisions(user).get(pk=_township_id(request), level=Level.TOWNSHIP)
+                ids = {int(x) for x in request.POST.getlist("attendees") if x.isdigit() and len(x) < 19}
+                assess.record_meeting(actor=user, township=t,
+                                      date=inputs.form_date(request.POST, "date", label="例会日期"),
                                       topic=request.POST.get("topic", "") or "协管员例会", attendee_ids=ids,
                                       minutes=request.POST.get("minutes", ""))
                 messages.success(request, "例会已登记")
             elif action == "check":
-                person = get_visible(StaffMember, user, pk=int(request.POST.get("staff", "0")))
-                assess.record_check(actor=user, staff=person, year=int(request.POST["year"]),
-                                    quarter=int(request.POST["quarter"]), score=Decimal(request.POST["score"]),
+                person = get_visible(StaffMember, user, pk=inputs.form_id(request.POST, "staff", label="协管员"))
+                assess.record_check(actor=user, staff=person,
+                                    year=inputs.form_int(request.POST, "year", label="年度", lo=inputs.MIN_YEAR,
+                                                         hi=inputs.MAX_YEAR),
+                                    quarter=inputs.form_int(request.POST, "quarter", label="季度", lo=1, hi=4),
+                                    score=inputs.form_decimal(request.POST, "score", label="检查得分", lo=Decimal(0),
+                                                              hi=Decimal(100)) or Decimal(0),
                                     date=_today(), findings=request.POST.get("findings", ""))
                 messages.success(request, "季度检查已登记")
         except (ValidationError, ValueError, KeyError, InvalidOperation, Division.DoesNotExist) as exc:

@@ -12,7 +12,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap, Role
-from minzheng.core import dates, listexport
+from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, require_edit, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -100,7 +100,7 @@ def need_detail(request: AuthedRequest, needreport_id: int) -> HttpResponse:
                 needs.resolve(actor=user, report=r, resolution=request.POST.get("resolution", ""))
                 messages.success(request, "已办结，上报人可看到办理结果")
             elif action == "assign":
-                to = User.objects.get(pk=int(request.POST.get("assignee", "0")))
+                to = User.objects.get(pk=inputs.form_id(request.POST, "assignee", label="转交给"))
                 needs.assign(actor=user, report=r, to_user=to)
                 messages.success(request, "已转交")
             else:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import inputs
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, home_division, require_edit, visible
 
@@ -51,7 +52,8 @@ def training_page(request: AuthedRequest) -> HttpResponse:
             try:
                 training.create_plan(actor=user, division=home_division(user), year=year,
                                      title=request.POST.get("title", ""),
-                                     planned_sessions=int(request.POST.get("planned_sessions") or 0),
+                                     planned_sessions=inputs.form_int(request.POST, "planned_sessions", label="计划场次",
+                                                                      lo=0, hi=1000, default=0),
                                      content=request.POST.get("content", ""))
             except (ValidationError, ValueError) as exc:
                 messages.error(request, "; ".join(getattr(exc, "messages", ["输入有误"])))
