@@ -212,3 +212,6 @@ MINZHENG_AUDIT_FSYNC_SECONDS = float(os.environ.get("MINZHENG_AUDIT_FSYNC_SECOND
 # A ledger at least this big (persons), into a registry no bigger, is loaded on SQLite with the secondary indexes
 # dropped and built again before the commit (see registry.ledger.writer).
 MINZHENG_IMPORT_BULK_MIN_PERSONS = int(os.environ.get("MINZHENG_IMPORT_BULK_MIN_PERSONS", "20000"))
+# 存量核查: an import with at most this many enrollments has them recomputed by the rules as soon as it commits;
+# bigger ones are computed by `minzheng assistance ledger-check --compute` (or the 存量核查 page), off the import.
+MINZHENG_LEDGER_CHECK_INLINE_MAX = int(os.environ.get("MINZHENG_LEDGER_CHECK_INLINE_MAX", "2000"))

@@ -8,10 +8,13 @@ case page can show every explanation, its inputs and the parameter versions it w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from minzheng.registry.models import Enrollment, EnrollmentStatus, Person, ProgrammeFamily
+from django.db.models import Q
+
+from minzheng.registry.models import HOLDING_STATUSES, Enrollment, Person, ProgrammeFamily
 
 from . import facts, rules
 from .models import Application, LinshiType
@@ -25,15 +28,21 @@ def _area(programme_code: str, household: Any) -> str:
     return household.hukou_type or "rural"
 
 
-def _current_programmes(household: Any, person: Person | None, exclude: Enrollment | None = None) -> list[str]:
-    qs = Enrollment.objects.filter(household=household, status=EnrollmentStatus.ACTIVE)
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
+def held_programmes(household: Any, person: Person | None, exclude: Iterable[int] = ()) -> list[str]:
+    """Programme codes already held (in 保 or under 存量核查) that a new decision must not clash with: for one
+    person (特困, 单人保) their own enrollments wherever recorded plus their household's 低保; for a household
+    programme the household's own."""
+    qs = Enrollment.objects.filter(status__in=HOLDING_STATUSES).exclude(pk__in=list(exclude))
     if person is not None:
-        qs = qs.filter(person=person) | qs.filter(person__isnull=True, programme__family=ProgrammeFamily.DIBAO)
+        qs = qs.filter(Q(person=person) | Q(household=household, person__isnull=True,
+                                            programme__family=ProgrammeFamily.DIBAO))
     else:
-        qs = qs.filter(person__isnull=True)
+        qs = qs.filter(household=household, person__isnull=True)
     return list(qs.values_list("programme__code", flat=True))
+
+
+def _current_programmes(household: Any, person: Person | None, exclude: Enrollment | None = None) -> list[str]:
+    return held_programmes(household, person, [exclude.pk] if exclude is not None else [])
 
 
 def _combine(main: rules.Decision, steps: list[rules.Decision], *, covered: int, eligible: bool,
@@ -69,7 +78,9 @@ def assess_dibao(household: Any, programme_code: str, *, on: dt.date, division: 
     else:
         d = rules.dibao_assess(found, params=params)
         covered = int(d.details.get("covered_count") or 0)
-    conflicts = rules.programme_conflicts(programme_code, _current_programmes(household, None, exclude))
+    # 单人保 is one person's: their own programmes (特困, 孤儿 …) clash, not only the household's.
+    who = person if single and person is not None else None
+    conflicts = rules.programme_conflicts(programme_code, _current_programmes(household, who, exclude))
     steps = [d] + ([conflicts] if not conflicts.eligible else [])
     eligible = d.eligible and conflicts.eligible and covered > 0
     return _combine(d, steps, covered=max(covered, 1), eligible=eligible, amount=d.amount if eligible else Decimal(0))
@@ -103,12 +114,16 @@ def assess_linshi(app: Application, *, on: dt.date) -> dict[str, Any]:
 
 def assess(app: Application, *, on: dt.date) -> dict[str, Any]:
     code, family = app.programme.code, app.programme.family
+    # A 存量核查 review case re-decides an imported record: that record is what it replaces, not a clash.
+    replaced = app.ledger_checks.first() if app.pk else None
+    exclude = replaced.enrollment if replaced is not None else None
     if family == ProgrammeFamily.DIBAO:
         return assess_dibao(app.household, code, on=on, division=app.division, person=app.person,
-                            single=app.single_person)
+                            single=app.single_person, exclude=exclude)
     if family == ProgrammeFamily.TEKUN:
         person = app.person or app.applicant
-        return assess_tekun(person, code, on=on, division=app.division, selfcare_failed=list(app.selfcare_failed))
+        return assess_tekun(person, code, on=on, division=app.division, selfcare_failed=list(app.selfcare_failed),
+                            exclude=exclude)
     if family == ProgrammeFamily.LINSHI:
         return assess_linshi(app, on=on)
     raise ValueError(f"{app.programme.name} 不在本流程内")

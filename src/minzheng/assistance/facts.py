@@ -14,8 +14,8 @@ from typing import Any
 
 from minzheng.core import dates
 from minzheng.registry.models import (
+    HOLDING_STATUSES,
     Asset,
-    EnrollmentStatus,
     Health,
     Household,
     Income,
@@ -46,7 +46,7 @@ def household_facts(household: Household, *, on: dt.date,
     """
     extra = overrides or {}
     in_tekun = set(
-        household.enrollments.filter(status=EnrollmentStatus.ACTIVE, programme__family=ProgrammeFamily.TEKUN,
+        household.enrollments.filter(status__in=HOLDING_STATUSES, programme__family=ProgrammeFamily.TEKUN,
                                      person__isnull=False).values_list("person_id", flat=True))
     members: list[Member] = []
     for p in Person.objects.filter(household=household, is_deceased=False).order_by("id"):

@@ -60,7 +60,23 @@ def count_open(user: Actor) -> dict[str, int]:
     return {"救助案件": _open_assigned(user).count()}
 
 
+def check_imported(user: Actor | None, today: Any, result: Any) -> None:
+    """After a ledger import: the rules recompute the imported records (存量核查) at once when the import is small;
+    a large one is computed by `minzheng assistance ledger-check --compute` or the 存量核查 page, so the import
+    itself stays as fast as the file can be read."""
+    from django.conf import settings
+
+    from .services import verification
+
+    if result.stats.enrollments and result.stats.enrollments <= settings.MINZHENG_LEDGER_CHECK_INLINE_MAX:
+        verification.compute(user=user, today=today)
+
+
 def register_all() -> None:
+    from minzheng.registry.ledger.service import AFTER_IMPORT
+
+    if check_imported not in AFTER_IMPORT:
+        AFTER_IMPORT.append(check_imported)
     nav.register(gettext_noop("救助案件"), "assistance:list", Cap.VIEW_BUSINESS, order=20, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("受理申请"), "assistance:new", Cap.EDIT_BUSINESS, order=21, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("县级审核确认"), "assistance:queue", Cap.APPROVE, order=22, section=gettext_noop("社会救助"))

@@ -533,3 +533,7 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.kind} {self.reviewed_on}"
+
+
+# 存量核查 records live in their own module (kept small); imported here so Django registers them with this app.
+from .verification_models import CarryOver, CheckOutcome, CheckStatus, LedgerCheck  # noqa: E402, F401

@@ -434,8 +434,16 @@ class Programme(models.Model):
 
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", _("在保")
+    # 存量核查: an existing record brought in by a ledger import, not yet recomputed by the rules and confirmed by
+    # the township. Not paid (unless the district carries it over, see Enrollment.carry_until).
+    VERIFYING = "verifying", _("存量核查中")
     SUSPENDED = "suspended", _("暂停")
     ENDED = "ended", _("已停保")
+
+
+# Statuses that hold a programme for the person (or household) when another decision asks "does this one already
+# receive something it cannot hold together with?": a record under 存量核查 is still held.
+HOLDING_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.VERIFYING)
 
 
 class Enrollment(models.Model):
@@ -458,6 +466,8 @@ class Enrollment(models.Model):
     start_month = models.DateField(_("起始月份"))
     end_month = models.DateField(_("停止月份"), null=True, blank=True)
     end_reason = models.CharField(_("停止原因"), max_length=200, blank=True)
+    # 存量核查 carried over by a district decision: while VERIFYING, paid for months before this one (exclusive).
+    carry_until = models.DateField(_("过渡期发放至(不含)"), null=True, blank=True)
     # What created it: "import", "application", "review" …, and its reference (file name, case number).
     source = models.CharField(_("来源"), max_length=32, blank=True)
     source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)

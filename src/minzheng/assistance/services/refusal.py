@@ -42,6 +42,9 @@ def _refuse(app: Application, before: str, actor: Actor, reasons: str, today: dt
     app.step_due = None
     app.decided_on = today
     save_case(app)
+    from .verification import close_after_case  # a 存量核查 review case refused: the imported record ends
+
+    close_after_case(app, approved=False, today=today)
     for pub in app.publicities.filter(status=PublicityStatus.ACTIVE):
         take_down(pub, actor)
     notice = RefusalNotice.objects.create(application=app, decided_on=today,
