@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import verification_views as ledger
 from . import views
 
 app_name = "assistance"
@@ -22,4 +23,9 @@ urlpatterns = [
     path("kinship/report/", views.kinship_report, name="kinship_report"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:review_schedule_id>/", views.review, name="review"),
+    path("ledger-checks/", ledger.ledger_checks, name="ledger_checks"),
+    path("ledger-checks/compute/", ledger.ledger_compute, name="ledger_compute"),
+    path("ledger-checks/confirm/", ledger.ledger_confirm, name="ledger_confirm"),
+    path("ledger-checks/carry-over/", ledger.ledger_carry_over, name="ledger_carry_over"),
+    path("ledger-checks/<int:ledger_check_id>/decide/", ledger.ledger_decide, name="ledger_decide"),
 ]

@@ -306,7 +306,8 @@ GROUP BY l.bank_account HAVING MIN(l.household_id) <> MAX(l.household_id) AND MI
 def mark_conflicts(month: dt.date, payroll_ids: list[int]) -> int:
     """Person-level exclusions across programmes (特困 and 低保 incl. 单人保, 特困 and 孤儿, the allowance
     exclusions): a line of the drafts whose person also holds, in the month, an earlier enrollment of a programme
-    the two cannot be held together with is marked and so cannot be paid until one of them is ended or held."""
+    the two cannot be held together with is marked (before any other problem: it is not due at all) and so
+    cannot be paid until one of them is ended or held."""
     from minzheng.assistance.rules.conflicts import conflict_pairs
 
     ids = dict(Programme.objects.values_list("code", "id"))
@@ -318,7 +319,7 @@ def mark_conflicts(month: dt.date, payroll_ids: list[int]) -> int:
     clash = " OR ".join(f"(e.programme_id = {int(a)} AND o.programme_id = {int(b)})" for a, b in pairs)
     sql = f"""
 UPDATE {T.line} SET problem = %s
-WHERE payroll_id IN ({_ids(payroll_ids)}) AND problem = '' AND amount > 0 AND person_id IS NOT NULL
+WHERE payroll_id IN ({_ids(payroll_ids)}) AND amount > 0 AND person_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM {T.enrollment} e JOIN {T.enrollment} o ON o.person_id = e.person_id AND o.id < e.id
               WHERE e.id = {T.line}.enrollment_id AND o.status IN ('active', 'verifying')
                 AND o.start_month <= {m} AND (o.end_month IS NULL OR o.end_month > {m}) AND ({clash}))"""
