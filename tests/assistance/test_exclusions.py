@@ -55,7 +55,7 @@ def test_an_imported_tekun_record_under_verification_also_counts(xiadao_village:
 
 
 def test_orphan_cannot_be_granted_tekun(xiadao_village: Any, xiadao_officer: Any) -> None:
-    hh, elder = tekun_elder(xiadao_village)
+    hh, _elder = tekun_elder(xiadao_village)
     child = person(hh, "黄小宝", dt.date(2015, 1, 1), "20")
     enrol("orphan", hh, child)
     app = services.create_application(actor=xiadao_officer, programme_code="tekun_dispersed", household=hh,
@@ -65,7 +65,7 @@ def test_orphan_cannot_be_granted_tekun(xiadao_village: Any, xiadao_officer: Any
 
 
 def test_approval_refuses_a_programme_granted_meanwhile(zhongshan: Any, meishan_officer: Any) -> None:
-    hh, head, wife = dibao_family(zhongshan)
+    hh, _head, wife = dibao_family(zhongshan)
     app = services.create_application(actor=meishan_officer, programme_code="tekun_dispersed", household=hh,
                                       applicant=wife, person=wife, received_on=DAY)
     refuse_conflicts(app)   # nothing held yet
