@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.assistance import services
-from minzheng.assistance.models import KinshipRegistration, LedgerCheck, ReviewSchedule
+from minzheng.assistance.models import EdgeRecord, KinshipRegistration, LedgerCheck, ReviewSchedule
 from minzheng.audit.context import Actor, acting
 from minzheng.core import dates
 from minzheng.registry import idnumber
@@ -78,6 +78,9 @@ def plant(village: Any, owner: Any) -> Planted:
 
         verification.compute(user=owner, today=today)
         check = LedgerCheck.objects.get(enrollment__household=hh4)
+        # A 低保边缘 register entry (the refused household).
+        EdgeRecord.objects.create(household=hh2, application=a2, found_on=today, per_capita_income=Decimal("900"),
+                                  limit=Decimal("1300"), explanation="属于低保边缘家庭")
     secrets = [p.id_number for p in (p1, p2, p3, p4)] + [p4.name, "13959990001", "13959990002", "6228480000001234",
                                                       "保密路7号", p2.name, p3.name, reg.staff_id_number]
     return Planted(

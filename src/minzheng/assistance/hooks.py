@@ -83,6 +83,8 @@ def register_all() -> None:
     nav.register(gettext_noop("公示管理"), "assistance:publicities", Cap.VIEW_BUSINESS, order=23, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("动态管理"), "assistance:reviews", Cap.VIEW_BUSINESS, order=24, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("近亲属备案"), "assistance:kinship", Cap.VIEW_BUSINESS, order=25, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("低保边缘家庭"), "assistance:edge_register", Cap.VIEW_BUSINESS, order=27,
+                 section=gettext_noop("社会救助"))
     nav.register(gettext_noop("存量核查"), "assistance:ledger_checks", Cap.VIEW_BUSINESS, order=26,
                  section=gettext_noop("社会救助"))
     home.register("社会救助 · 乡镇经办", "assistance/panel_township.html",

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from . import edge_views, views
 from . import verification_views as ledger
-from . import views
 
 app_name = "assistance"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("kinship/report/", views.kinship_report, name="kinship_report"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:review_schedule_id>/", views.review, name="review"),
+    path("cases/<int:application_id>/supporters/", edge_views.supporters, name="supporters"),
+    path("edge/", edge_views.edge_register, name="edge_register"),
+    path("edge/export/", edge_views.edge_export, name="edge_export"),
     path("ledger-checks/", ledger.ledger_checks, name="ledger_checks"),
     path("ledger-checks/compute/", ledger.ledger_compute, name="ledger_compute"),
     path("ledger-checks/confirm/", ledger.ledger_confirm, name="ledger_confirm"),

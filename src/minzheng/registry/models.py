@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core import dates
+from minzheng.core import dates, income_codes
 from minzheng.core.scoping import ScopedManager, ScopedQuerySet
 
 
@@ -310,6 +310,9 @@ class Membership(models.Model):
         return f"{self.person_id}@{self.household_id} {self.start_date}–{self.end_date or ''}"
 
 
+INCOME_CODE_CHOICES = income_codes.CHOICES
+
+
 class IncomeCategory(models.TextChoices):
     """The five income categories of 低保/特困 household economic surveys."""
 
@@ -336,6 +339,10 @@ class Income(models.Model):
     category = models.CharField(_("收入类别"), max_length=16, choices=IncomeCategory.choices)
     # A finer label that rules use for exclusions (e.g. 优待抚恤金, 奖学金, 残疾人两项补贴, 基础养老金).
     item = models.CharField(_("收入项目"), max_length=64, blank=True)
+    # 收入项目代码 (income_codes.INCOME_ITEMS): whether it counts is a parameter per programme. Blank on legacy rows,
+    # whose free-text item is mapped (or flagged) by the rules.
+    code = models.CharField(_("收入项目代码"), max_length=32, blank=True, default="", db_default="",
+                            choices=INCOME_CODE_CHOICES)
     monthly_amount = models.DecimalField(_("月均金额(元)"), max_digits=12, decimal_places=2)
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"), null=True, blank=True)
