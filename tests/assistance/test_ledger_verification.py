@@ -181,3 +181,22 @@ def test_large_imports_are_checked_by_the_command(ledger: Path, xiadao_officer: 
     assert '"checked": 2' in out.getvalue()
     assert LedgerCheck.objects.count() == 2
     assert Person.objects.filter(id_number=OVER_WIFE).exists()
+
+
+def test_the_township_works_through_the_page(ledger: Path, xiadao_officer: Any, meishan_officer: Any,
+                                             login: Any) -> None:
+    import_ledger(ledger, user=xiadao_officer)
+    page = login(xiadao_officer)
+    html = page.get("/assistance/ledger-checks/").content.decode()
+    assert "差异待逐户处理" in html and "超过农村低保标准" in html and "林大明户" in html
+    assert "林大明户" not in login(meishan_officer).get("/assistance/ledger-checks/").content.decode()
+    over = LedgerCheck.objects.get(enrollment__household__head__id_number=OVER_ID)
+    resp = page.post(f"/assistance/ledger-checks/{over.pk}/decide/", {"action": "keep", "reason": ""})
+    assert resp.status_code == 302
+    over.refresh_from_db()
+    assert over.status == CheckStatus.PENDING          # refused: a reason is required, nothing changed
+    page.post(f"/assistance/ledger-checks/{over.pk}/decide/", {"action": "keep", "reason": "分档施保，经入户核实"})
+    page.post("/assistance/ledger-checks/confirm/")
+    assert set(Enrollment.objects.filter(source="import").values_list("status", flat=True)) == {"active"}
+    over.refresh_from_db()
+    assert over.status == CheckStatus.KEPT and over.reason == "分档施保，经入户核实"

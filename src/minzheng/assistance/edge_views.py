@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -29,7 +31,7 @@ def supporters(request: AuthedRequest, application_id: int) -> HttpResponse:
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     p = request.POST
     none = p.get("mode") == "none"
-    rows = [] if none else [*({"name": s.name, "relation": s.relation, "age": s.age, "id_number": s.id_number,
+    rows: list[dict[str, Any]] = [] if none else [*({"name": s.name, "relation": s.relation, "age": s.age, "id_number": s.id_number,
                                 "in_tekun": s.in_tekun, "in_dibao": s.in_dibao,
                                 "disability_category": s.disability_category, "disability_grade": s.disability_grade,
                                 "income_below_disposable": s.income_below_disposable,

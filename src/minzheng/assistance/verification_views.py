@@ -89,7 +89,8 @@ def ledger_decide(request: AuthedRequest, ledger_check_id: int) -> HttpResponse:
 @require_POST
 @require_cap(Cap.APPROVE)
 def ledger_carry_over(request: AuthedRequest) -> HttpResponse:
-    division = visible_divisions(request.user).filter(pk=inputs.as_id(request.POST.get("division"), "division")).first()
+    division_id = inputs.as_id(request.POST.get("division"), "division")
+    division = visible_divisions(request.user).filter(pk=division_id).first() if division_id else None
     months = request.POST.get("months", "").strip()
     try:
         if division is None:
