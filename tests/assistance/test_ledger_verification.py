@@ -200,3 +200,21 @@ def test_the_township_works_through_the_page(ledger: Path, xiadao_officer: Any, 
     assert set(Enrollment.objects.filter(source="import").values_list("status", flat=True)) == {"active"}
     over.refresh_from_db()
     assert over.status == CheckStatus.KEPT and over.reason == "分档施保，经入户核实"
+
+
+def test_the_api_lists_and_decides(ledger: Path, xiadao_officer: Any, meishan_officer: Any, login: Any) -> None:
+    import json
+
+    import_ledger(ledger, user=xiadao_officer)
+    api = login(xiadao_officer)
+    got = api.get("/api/assistance/ledger-checks").json()
+    assert got["summary"]["matches"] == 1 and len(got["checks"]) == 2
+    assert login(meishan_officer).get("/api/assistance/ledger-checks").json()["checks"] == []
+    over = LedgerCheck.objects.get(enrollment__household__head__id_number=OVER_ID)
+    bad = api.post(f"/api/assistance/ledger-checks/{over.pk}/decide", json.dumps({"action": "keep"}),
+                   content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["errors"] == {"reason": ["保持原金额须写明理由"]}
+    ok = api.post(f"/api/assistance/ledger-checks/{over.pk}/decide",
+                  json.dumps({"action": "correct", "reason": "按规则"}), content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "corrected"
+    assert api.post("/api/assistance/ledger-checks/confirm").json() == {"confirmed": 1}

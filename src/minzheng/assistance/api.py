@@ -345,3 +345,9 @@ def review(request: AuthedRequest, review_schedule_id: inputs.RecordId) -> dict[
                                      work_income_rise=body.work_income_rise, stop=body.stop)
     return {"kind": adj.kind, "old_amount": str(adj.old_amount), "new_amount": str(adj.new_amount),
             "effective_month": str(adj.effective_month), "explanation": adj.decision.get("explanation", "")}
+
+
+# 存量核查 (imported ledger records) operations live in their own module.
+from .verification_api import register as _register_ledger_checks  # noqa: E402
+
+_register_ledger_checks(router, _body, _doc)
