@@ -169,7 +169,7 @@ def confirm_matches(*, user: Actor, ids: list[int] | None = None, today: dt.date
     today = today or dates.today()
     if not user.has_cap(Cap.PROCESS_CASES):
         raise PermissionDenied("您的角色没有确认存量核查的权限")
-    qs = checks(user, status=CheckStatus.PENDING, outcome=CheckOutcome.MATCH).select_for_update()
+    qs = checks(user, status=CheckStatus.PENDING, outcome=CheckOutcome.MATCH).select_for_update(of=("self",))
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     n = 0
@@ -194,7 +194,7 @@ def decide(check: LedgerCheck, *, user: Actor, action: str, reason: str = "",
     """One difference, decided: "keep" (the ledger's amount, with a reason), "correct" (the rules' amount and
     persons from this month) or "review" (a 复核 case; the record stays unpaid until the case is decided)."""
     today = today or dates.today()
-    check = LedgerCheck.objects.select_for_update().select_related(
+    check = LedgerCheck.objects.select_for_update(of=("self",)).select_related(
         "enrollment__programme", "enrollment__household__division", "enrollment__household__head",
         "enrollment__person").get(pk=check.pk)
     _may_decide(user, check)
