@@ -229,3 +229,6 @@ MINZHENG_WORKER_THREADS = int(os.environ.get("MINZHENG_WORKER_THREADS", "2"))
 MINZHENG_WORKER_LEASE_SECONDS = int(os.environ.get("MINZHENG_WORKER_LEASE_SECONDS", "300"))
 # Hour (Beijing time) from which the worker queues the daily sweeps, once a day each.
 MINZHENG_WORKER_SWEEP_HOUR = int(os.environ.get("MINZHENG_WORKER_SWEEP_HOUR", "1"))
+# 存量核查: an import with at most this many enrollments has them recomputed by the rules as soon as it commits;
+# bigger ones are computed by `minzheng assistance ledger-check --compute` (or the 存量核查 page), off the import.
+MINZHENG_LEDGER_CHECK_INLINE_MAX = int(os.environ.get("MINZHENG_LEDGER_CHECK_INLINE_MAX", "2000"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -62,8 +63,11 @@ def test_linshi_expense_case_through_the_api(zhongshan: Any, meishan_officer: An
                                              login: Any) -> None:
     officer, county = login(meishan_officer), login(approver)
     hh, head, _ = dibao_family(zhongshan)
-    case = to_county(officer, hh, head, "linshi", linshi_type="expense", months=3, reason="子女大学学费")
-    expected = rules.linshi_amount("expenditure", persons=3, months=3, params=rules.Params(TODAY, zhongshan)).amount
+    # 支出型: 12,000 元 self-paid falls in the 10,000 元 band (3 months); income is below the limit; capped at 12,000
+    case = to_county(officer, hh, head, "linshi", linshi_type="expense", months=1, reason="子女大学学费",
+                     expense_amount="12000")
+    expected = rules.linshi_amount("expenditure", persons=3, months=3, params=rules.Params(TODAY, zhongshan),
+                                   expense=Decimal("12000")).amount
     assert case["status"] == "county_review" and case["proposed_amount"] == str(expected)
     case = confirm(county, case)
     assert case["status"] == "approved"

@@ -474,10 +474,10 @@ def test_township_specific_standard_wins(db: None, xiadao: object, meishan: obje
 
 
 def test_parameters_entered_as_text_still_work(db: None) -> None:
-    """§12: staff maintain parameters through a one-line form; a list typed as “优待抚恤金、奖学金” and a switch
+    """§12: staff maintain parameters through a one-line form; a list typed as “youdai、scholarship” and a switch
     typed as “false” are read as a list and a bool, not character by character or as a true string."""
     on = dt.date(2023, 3, 1)
-    policy.add_version(key="dibao.income.exclusions", value="优待抚恤金、奖学金", effective_from=on,
+    policy.add_version(key="income.excluded_codes.dibao", value="youdai、scholarship", effective_from=on,
                        source_document="测试：文本录入")
     policy.add_version(key="dibao.asset.exclude_public_employee", value="false", effective_from=on,
                        source_document="测试：文本录入")

@@ -58,6 +58,12 @@ def intake_to_publicity(client: Client, household: Any, applicant: Any, programm
               neighbour_visits="王五：情况属实", findings="收入低，无大额财产")
     app = act(client, app, "complete_checks", text="民政核对平台无异常")
     assert app.status == Status.TOWNSHIP_REVIEW
+    if app.programme.family == "tekun":
+        # 特困: the legal supporters investigated (here: none) before the rules can find the person eligible
+        resp = client.post(f"/assistance/cases/{app.pk}/supporters/", {"mode": "none"})
+        assert resp.status_code == 302
+        app.refresh_from_db()
+        assert app.supporters_status == "none"
     # the rules explain themselves before the officer agrees
     preview = client.get(f"/assistance/cases/{app.pk}/assess/").content.decode()
     assert "符合条件" in preview and "依据的参数版本" in preview

@@ -52,7 +52,10 @@ def tekun_elder(village: Any) -> tuple[Household, Person]:
 
 def advance_to_publicity(app: Any, officer: Any, today: dt.date) -> Any:
     from minzheng.assistance import services
+    from minzheng.assistance.services.supporters import record_supporters
 
+    if app.programme.family == "tekun" and not app.supporters_status:
+        app = record_supporters(app, actor=officer, supporters=[], none=True)   # investigated: none
     app = services.start_investigation(app, actor=officer, today=today)
     services.record_investigation(app, actor=officer, visited_on=today, investigator_1="张伟", investigator_2="李娜",
                                   investigator_1_signed=True, investigator_2_signed=True, applicant_signed=True,

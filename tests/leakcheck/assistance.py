@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from minzheng.assistance import services
-from minzheng.assistance.models import KinshipRegistration, ReviewSchedule
+from minzheng.assistance.models import EdgeRecord, KinshipRegistration, LedgerCheck, ReviewSchedule
 from minzheng.audit.context import Actor, acting
 from minzheng.core import dates
 from minzheng.registry import idnumber
@@ -69,11 +69,23 @@ def plant(village: Any, owner: Any) -> Planted:
                                         start_month=today.replace(day=1), source="leakcheck")
         sched = services.ensure_schedule(enr, on=today)
         assert isinstance(sched, ReviewSchedule)
-    secrets = [p.id_number for p in (p1, p2, p3)] + ["13959990001", "13959990002", "6228480000001234",
+        # An imported record under 存量核查 (the rules' check computed).
+        hh4, p4 = _family(village, "核查", 779)
+        Enrollment.objects.create(programme=Programme.objects.get(code="dibao_urban"), household=hh4,
+                                  covered_persons=1, monthly_amount=Decimal("900"), status="verifying",
+                                  start_month=today.replace(day=1), source="import", source_ref="台账.xlsx")
+        from minzheng.assistance.services import verification
+
+        verification.compute(user=owner, today=today)
+        check = LedgerCheck.objects.get(enrollment__household=hh4)
+        # A 低保边缘 register entry (the refused household).
+        EdgeRecord.objects.create(household=hh2, application=a2, found_on=today, per_capita_income=Decimal("900"),
+                                  limit=Decimal("1300"), explanation="属于低保边缘家庭")
+    secrets = [p.id_number for p in (p1, p2, p3, p4)] + [p4.name, "13959990001", "13959990002", "6228480000001234",
                                                       "保密路7号", p2.name, p3.name, reg.staff_id_number]
     return Planted(
         scoped={"application_id": a1.pk, "publicity_id": pub.pk, "objection_id": obj.pk,
-                "review_schedule_id": sched.pk},
+                "review_schedule_id": sched.pk, "ledger_check_id": check.pk},
         plain={"village_code": village.code, "township_code": village.parent.code},
         secrets=secrets,
     )

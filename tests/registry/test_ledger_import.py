@@ -135,7 +135,7 @@ def test_skip_invalid_writes_only_the_valid_households(messy: Path) -> None:
     assert Person.objects.get(id_number=LIN).birth_date == dt.date(1952, 6, 1)
     e = Enrollment.objects.get(household=hh)
     assert (e.programme.code, e.monthly_amount, e.covered_persons, e.status, e.start_month, e.person_id) == (
-        "dibao_rural", Decimal("450.00"), 3, "active", THIS_MONTH, None)
+        "dibao_rural", Decimal("450.00"), 3, "verifying", THIS_MONTH, None)
     assert list(EnrollmentAmount.objects.filter(enrollment=e).values_list("from_month", "monthly_amount")) == [
         (THIS_MONTH, Decimal("450.00"))]
     # 张桂兰: the ID wins over the contradicting sex and birth-date columns; the aligning space is dropped
@@ -180,7 +180,8 @@ def test_cli_json_output_and_error_workbook(messy: Path, tmp_path: Path) -> None
         call_command("import", "households", str(messy), "--json", "--errors", str(errors_path), stdout=out)
     assert exc.value.code == 1
     data = json.loads(out.getvalue())
-    assert list(data) == ["households", "persons", "enrollments", "monthly_total", "imported", "errors", "warnings"]
+    assert list(data) == ["households", "persons", "enrollments", "monthly_total", "imported", "errors", "warnings",
+                          "ignored_rows", "ignored", "to_verify"]
     assert data["households"] == 4 and data["imported"] is False
     assert all(list(e) == ["sheet", "row", "column", "message"] for e in data["errors"] + data["warnings"])
     # the error workbook: one row per error with the original cells

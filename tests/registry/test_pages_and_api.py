@@ -95,11 +95,16 @@ def test_add_member_move_and_death_through_the_pages(family: Any, meishan_office
 def test_income_and_asset_forms(family: Any, meishan_officer: Any, login: Any) -> None:
     c = login(meishan_officer)
     resp = c.post(f"/registry/households/{family.pk}/incomes/new/", {
-        "category": "wage", "monthly_amount": "2100", "period_start": "2025-01-01", "period_end": "2024-01-01"})
+        "code": "wage", "monthly_amount": "2100", "period_start": "2025-01-01", "period_end": "2024-01-01"})
     assert "截止日期不能早于起始日期" in resp.content.decode()
+    # the item is chosen from the coded list; an unknown code is refused and nothing is written
     resp = c.post(f"/registry/households/{family.pk}/incomes/new/", {
-        "category": "wage", "monthly_amount": "2100", "period_start": "2025-01-01", "item": "务工收入"})
+        "code": "bonus", "monthly_amount": "2100", "period_start": "2025-01-01", "item": "务工收入"})
+    assert resp.status_code == 200 and family.incomes.count() == 0
+    resp = c.post(f"/registry/households/{family.pk}/incomes/new/", {
+        "code": "labour", "monthly_amount": "2100", "period_start": "2025-01-01", "item": "务工收入"})
     assert resp.status_code == 302
+    assert family.incomes.get().category == "wage" and family.incomes.get().code == "labour"
     resp = c.post(f"/registry/households/{family.pk}/assets/new/", {"kind": "vehicle", "value": "42000",
                                                                    "description": "小型轿车"})
     assert resp.status_code == 302

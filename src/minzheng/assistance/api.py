@@ -151,6 +151,8 @@ class CaseIn(Schema):
     rule_set: str | None = None
     linshi_type: str = ""
     months: Annotated[int, Field(ge=1, le=120)] | None = None
+    # 支出型临时救助: the family's self-paid expense (元), which decides the months and caps the amount.
+    expense_amount: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)] | None = None
     single_person: bool = False
     selfcare_failed: list[str] = []
     reason: str = ""
@@ -170,7 +172,7 @@ def create_application(request: AuthedRequest, body: CaseIn) -> tuple[int, dict[
         person=person, channel=body.channel, entrusted_to=body.entrusted_to, rule_set=body.rule_set,
         linshi_type=body.linshi_type, months=body.months, single_person=body.single_person,
         selfcare_failed=body.selfcare_failed, reason=body.reason, declared_kinship=body.declared_kinship,
-        received_on=body.received_on)
+        received_on=body.received_on, expense_amount=body.expense_amount)
     return 201, _detail(app, request.user)
 
 
@@ -343,3 +345,9 @@ def review(request: AuthedRequest, review_schedule_id: inputs.RecordId) -> dict[
                                      work_income_rise=body.work_income_rise, stop=body.stop)
     return {"kind": adj.kind, "old_amount": str(adj.old_amount), "new_amount": str(adj.new_amount),
             "effective_month": str(adj.effective_month), "explanation": adj.decision.get("explanation", "")}
+
+
+# 存量核查 (imported ledger records) operations live in their own module.
+from .verification_api import register as _register_ledger_checks  # noqa: E402
+
+_register_ledger_checks(router, _body, _doc)

@@ -10,7 +10,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         # Parameter declarations must exist before `minzheng init` seeds them: the rules' catalogue first, then the
         # few procedure keys the workflow adds only where params.py has none.
-        from . import hooks, params, wfparams, workflow  # noqa: F401
+        from . import hooks, params, params_checks, wfparams, workflow  # noqa: F401
 
         hooks.register_all()
         workflow.register_offers()

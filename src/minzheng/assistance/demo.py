@@ -23,6 +23,7 @@ from minzheng.registry.models import Enrollment, EnrollmentStatus, Household, Pe
 
 from . import assessment, services
 from .models import Application, ReviewSchedule
+from .services.supporters import record_supporters
 
 MARK = "【演示】"
 
@@ -194,6 +195,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
             app = services.create_application(actor=xiadao, programme_code="tekun_dispersed", household=hh,
                                               applicant=elder, person=elder, received_on=today - dt.timedelta(20),
                                               selfcare_failed=["bathe", "walk"], reason=f"{MARK}独居老人，无子女")
+            app = record_supporters(app, actor=xiadao, supporters=[], none=True)   # investigated: none
             _to(app, "county_review" if made % 2 else "publicity", xiadao, approver, app.received_on)
             made += 1
         for hh in _candidates(xv, rng, 1, lambda h: True):

@@ -14,8 +14,8 @@ from typing import Any
 
 from minzheng.core import dates
 from minzheng.registry.models import (
+    HOLDING_STATUSES,
     Asset,
-    EnrollmentStatus,
     Health,
     Household,
     Income,
@@ -46,7 +46,7 @@ def household_facts(household: Household, *, on: dt.date,
     """
     extra = overrides or {}
     in_tekun = set(
-        household.enrollments.filter(status=EnrollmentStatus.ACTIVE, programme__family=ProgrammeFamily.TEKUN,
+        household.enrollments.filter(status__in=HOLDING_STATUSES, programme__family=ProgrammeFamily.TEKUN,
                                      person__isnull=False).values_list("person_id", flat=True))
     members: list[Member] = []
     for p in Person.objects.filter(household=household, is_deceased=False).order_by("id"):
@@ -59,7 +59,7 @@ def household_facts(household: Household, *, on: dt.date,
         fields.update(extra.get(key, {}))
         members.append(Member(**fields))
     incomes = tuple(
-        IncomeItem(i.category, i.monthly_amount, i.item, str(i.person_id) if i.person_id else None)
+        IncomeItem(i.category, i.monthly_amount, i.item, str(i.person_id) if i.person_id else None, i.code)
         for i in Income.objects.filter(household=household).current_on(on).order_by("id"))
     assets = tuple(
         AssetItem(a.kind, a.value, dict(a.attributes or {}), str(a.person_id) if a.person_id else None, a.description)
@@ -67,14 +67,25 @@ def household_facts(household: Household, *, on: dt.date,
     return HouseholdFacts(area or household.hukou_type, tuple(members), incomes, assets)
 
 
+def supporters_of(rows: Any) -> tuple[Supporter, ...]:
+    """The rules' Supporter facts from recorded LegalSupporter rows."""
+    return tuple(Supporter(name=s.name, age=s.age, in_tekun=s.in_tekun, in_dibao=s.in_dibao,
+                           disability_category=s.disability_category or "", disability_grade=s.disability_grade,
+                           income_below_disposable=s.income_below_disposable,
+                           assets_within_limits=s.assets_within_limits, no_legal_capacity=s.no_legal_capacity,
+                           declared_missing=s.declared_missing, imprisoned=s.imprisoned) for s in rows)
+
+
 def tekun_facts(person: Person, *, on: dt.date, params: Params, supporters: Sequence[Supporter] = (),
-                assets_ok: bool = True, other_no_work_capacity: str = "", orphan_eligible: bool = False) -> TekunFacts:
+                assets_ok: bool = True, other_no_work_capacity: str = "", orphan_eligible: bool = False,
+                supporters_recorded: bool = True) -> TekunFacts:
     """`TekunFacts` of a registry Person on a date: age, disability and own counted income (特困 exclusions)."""
-    own = [IncomeItem(i.category, i.monthly_amount, i.item, str(person.pk))
+    own = [IncomeItem(i.category, i.monthly_amount, i.item, str(person.pk), i.code)
            for i in Income.objects.filter(person=person).current_on(on).order_by("id")]
     income = per_capita_income(own, member_keys=[str(person.pk)], params=params,
                                exclusions_key="tekun.income.exclusions").amount
     return TekunFacts(name=person.name, age=dates.age_on(person.birth_date, on), area=person.household.hukou_type,
                       monthly_income=income, assets_ok=assets_ok, disability_category=person.disability_category or "",
                       disability_grade=person.disability_grade, other_no_work_capacity=other_no_work_capacity,
-                      supporters=tuple(supporters), orphan_eligible=orphan_eligible)
+                      supporters=tuple(supporters), orphan_eligible=orphan_eligible,
+                      supporters_recorded=supporters_recorded)

@@ -60,11 +60,26 @@ def count_open(user: Actor) -> dict[str, int]:
     return {"救助案件": _open_assigned(user).count()}
 
 
+def check_imported(user: Actor | None, today: Any, result: Any) -> None:
+    """After a ledger import: the rules recompute the imported records (存量核查) at once when the import is small;
+    a large one is computed by `minzheng assistance ledger-check --compute` or the 存量核查 page, so the import
+    itself stays as fast as the file can be read."""
+    from django.conf import settings
+
+    from .services import verification
+
+    if result.stats.enrollments and result.stats.enrollments <= settings.MINZHENG_LEDGER_CHECK_INLINE_MAX:
+        verification.compute(user=user, today=today)
+
+
 def register_all() -> None:
     from minzheng.core import sections as record_sections
+    from minzheng.registry.ledger.service import AFTER_IMPORT
 
     from . import sections
 
+    if check_imported not in AFTER_IMPORT:
+        AFTER_IMPORT.append(check_imported)
     record_sections.register("household", "救助申请", "assistance/sections/household_cases.html",
                              sections.household_cases, order=10)
     nav.register(gettext_noop("救助案件"), "assistance:list", Cap.VIEW_RECORDS, order=20, section=gettext_noop("社会救助"))
@@ -73,6 +88,10 @@ def register_all() -> None:
     nav.register(gettext_noop("公示管理"), "assistance:publicities", Cap.OFFICE_WORK, order=23, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("动态管理"), "assistance:reviews", Cap.OFFICE_WORK, order=24, section=gettext_noop("社会救助"))
     nav.register(gettext_noop("近亲属备案"), "assistance:kinship", Cap.OFFICE_WORK, order=25, section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("存量核查"), "assistance:ledger_checks", Cap.PROCESS_CASES, order=26,
+                 section=gettext_noop("社会救助"))
+    nav.register(gettext_noop("低保边缘家庭"), "assistance:edge_register", Cap.OFFICE_WORK, order=27,
+                 section=gettext_noop("社会救助"))
     home.register("社会救助 · 乡镇经办", "assistance/panel_township.html",
                   {Role.TOWNSHIP_OFFICER, Role.VILLAGE_COORDINATOR}, township_panel, order=20)
     home.register("社会救助 · 县级审核确认", "assistance/panel_approver.html",

@@ -85,6 +85,12 @@ class Application(models.Model):
     declared_kinship = models.CharField(_("申报的近亲属关系"), max_length=200, blank=True)
     # 特困: the six self-care items not achieved (codes from rules), and the chosen form of support.
     selfcare_failed = models.JSONField(_("未达到的自理项目"), default=list, blank=True)
+    # 特困: whether the legal supporters were investigated ("" not yet, "none" none found, "listed" see supporters),
+    # and whether the applicant also meets the 孤儿 criteria (then 孤儿基本生活保障 comes first).
+    supporters_status = models.CharField(_("法定义务人情况"), max_length=8, blank=True, default="",
+                                         choices=[("", _("未登记")), ("none", _("经调查无法定义务人")),
+                                                  ("listed", _("已登记义务人"))])
+    orphan_criteria = models.BooleanField(_("符合孤儿认定条件"), default=False)
     expense_amount = models.DecimalField(_("支出金额(元)"), max_digits=12, decimal_places=2, null=True, blank=True)
     months = models.PositiveSmallIntegerField(_("救助月数"), null=True, blank=True)
 
@@ -533,3 +539,8 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.kind} {self.reviewed_on}"
+
+
+# 存量核查 records live in their own module (kept small); imported here so Django registers them with this app.
+from .assessment_models import EdgeRecord, LegalSupporter, SupporterRelation  # noqa: E402, F401
+from .verification_models import CarryOver, CheckOutcome, CheckStatus, LedgerCheck  # noqa: E402, F401

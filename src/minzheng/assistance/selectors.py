@@ -29,6 +29,7 @@ from . import workflow
 from .models import (
     OPEN_STATUSES,
     Application,
+    EdgeRecord,
     KinshipMatch,
     KinshipRegistration,
     Objection,
@@ -273,3 +274,21 @@ def publicity_on_time_rate(township: Division, year: int) -> Decimal | None:
     on_time = started.filter(Q(application__overall_due__isnull=True)
                              | Q(start_date__lte=F("application__overall_due")))
     return share(on_time.count(), started.count())
+
+
+def deadline_warnings(app: Application) -> list[str]:
+    """A deadline counted in working days for a year whose State Council holiday schedule is not entered is only
+    a weekend-based estimate: the case page says so."""
+    years = sorted({d.year for d in (app.received_on, app.step_due, app.overall_due) if d is not None})
+    missing = [y for y in years if not dates.has_holiday_data(y)]
+    if not missing:
+        return []
+    return [f"注意：{'、'.join(str(y) for y in missing)} 年的法定节假日安排尚未录入，本案期限按周末推算，可能不准确；"
+            "请区管理员在“节假日”中补录后再核对期限"]
+
+
+def edge_register(user: Actor) -> QuerySet[EdgeRecord]:
+    """The 低保边缘家庭 register in the user's jurisdiction: the current entry of each household."""
+    return (visible(EdgeRecord, user).filter(active=True)
+            .select_related("household__division__parent", "household__head", "application")
+            .order_by("household__division__code", "-found_on", "-id"))

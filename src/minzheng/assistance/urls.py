@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import edge_views, views
+from . import verification_views as ledger
 
 app_name = "assistance"
 
@@ -22,4 +23,12 @@ urlpatterns = [
     path("kinship/report/", views.kinship_report, name="kinship_report"),
     path("reviews/", views.reviews, name="reviews"),
     path("reviews/<int:review_schedule_id>/", views.review, name="review"),
+    path("cases/<int:application_id>/supporters/", edge_views.supporters, name="supporters"),
+    path("edge/", edge_views.edge_register, name="edge_register"),
+    path("edge/export/", edge_views.edge_export, name="edge_export"),
+    path("ledger-checks/", ledger.ledger_checks, name="ledger_checks"),
+    path("ledger-checks/compute/", ledger.ledger_compute, name="ledger_compute"),
+    path("ledger-checks/confirm/", ledger.ledger_confirm, name="ledger_confirm"),
+    path("ledger-checks/carry-over/", ledger.ledger_carry_over, name="ledger_carry_over"),
+    path("ledger-checks/<int:ledger_check_id>/decide/", ledger.ledger_decide, name="ledger_decide"),
 ]

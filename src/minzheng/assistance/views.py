@@ -22,7 +22,7 @@ from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
 from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
-from minzheng.core.scoping import get_visible, visible, visible_divisions
+from minzheng.core.scoping import get_visible, may_edit, visible, visible_divisions
 from minzheng.regions.picker import DivisionField
 from minzheng.registry import selectors as registry_selectors
 from minzheng.registry import validators
@@ -43,6 +43,7 @@ from .models import (
     RuleSet,
     StaffRole,
     Status,
+    SupporterRelation,
 )
 
 PROGRAMME_CHOICES = [("dibao_urban", "城市低保"), ("dibao_rural", "农村低保"), ("tekun_dispersed", "特困供养(分散)"),
@@ -126,6 +127,8 @@ class IntakeForm(forms.Form):
     linshi_type = forms.ChoiceField(label="临时救助类型", choices=[("", "—"), *list(LinshiType.choices)],
                                     required=False)
     months = forms.IntegerField(label="临时救助月数", required=False, min_value=1, max_value=12)
+    expense_amount = forms.DecimalField(label="支出型：家庭自付支出(元)", required=False, min_value=0.01,
+                                        max_digits=12, decimal_places=2)
     single_person = forms.BooleanField(label="单人保", required=False)
     selfcare_failed = forms.MultipleChoiceField(label="特困：不能达到的自理项目", required=False,
                                                 choices=list(rules.SELF_CARE_ITEMS.items()),
@@ -176,7 +179,8 @@ def intake(request: AuthedRequest) -> HttpResponse:
                     channel=d["channel"], entrusted_to=d["entrusted_to"], rule_set=d["rule_set"] or None,
                     linshi_type=d["linshi_type"], months=d["months"], single_person=d["single_person"],
                     selfcare_failed=d["selfcare_failed"], reason=d["reason"],
-                    declared_kinship=d["declared_kinship"], received_on=d["received_on"])
+                    declared_kinship=d["declared_kinship"], received_on=d["received_on"],
+                    expense_amount=d["expense_amount"])
             except ValidationError as exc:
                 add_errors_to_form(form, exc)
             else:
@@ -239,6 +243,9 @@ def _case_context(request: AuthedRequest, app: Application) -> dict[str, Any]:
         "matches": selectors.matches_for(app), "decision": decision, "today": today,
         "overdue": workflow.is_overdue(app, today), "sensitive": can_see_sensitive(user),
         "self_care_items": rules.SELF_CARE_ITEMS, "check_sources": CheckSource.choices,
+        "deadline_warnings": selectors.deadline_warnings(app),
+        "is_tekun": app.programme.family == ProgrammeFamily.TEKUN, "supporters": app.supporters.all(),
+        "supporter_relations": SupporterRelation.choices, "may_edit": may_edit(user, app),
     }
 
 

@@ -117,7 +117,9 @@ def version_lookup(month_sql: str, enrollment: str = "e") -> str:
 def due_condition(month_sql: str) -> str:
     """Enrollment e (payee py) is payable in month `month_sql`."""
     return (f"e.start_month <= {month_sql} AND (e.end_month IS NULL OR e.end_month > {month_sql}) "
-            f"AND (e.status = 'active' OR (e.status = 'ended' AND e.end_month IS NOT NULL)) "
+            f"AND (e.status = 'active' OR (e.status = 'ended' AND e.end_month IS NOT NULL) "
+            # 存量核查: an imported record is paid only in the months a district carry-over names.
+            f"OR (e.status = 'verifying' AND e.carry_until > {month_sql})) "
             f"AND ((py.death_date IS NULL AND NOT py.is_deceased) OR py.death_date >= {month_sql})")
 
 
@@ -310,6 +312,31 @@ GROUP BY l.bank_account_index HAVING MIN(l.household_id) <> MAX(l.household_id) 
                         [LineProblem.DUPLICATE_ACCOUNT, *chunk])
             marked += max(cur.rowcount, 0)
     return marked
+
+
+def mark_conflicts(month: dt.date, payroll_ids: list[int]) -> int:
+    """Person-level exclusions across programmes (特困 and 低保 incl. 单人保, 特困 and 孤儿, the allowance
+    exclusions): a line of the drafts whose person also holds, in the month, an earlier enrollment of a programme
+    the two cannot be held together with is marked (before any other problem: it is not due at all) and so
+    cannot be paid until one of them is ended or held."""
+    from minzheng.assistance.rules.conflicts import conflict_pairs
+
+    ids = dict(Programme.objects.values_list("code", "id"))
+    pairs = [(ids[a], ids[b]) for pair in conflict_pairs() for a, b in (tuple(pair), tuple(pair)[::-1])
+             if a in ids and b in ids]
+    if not pairs or not payroll_ids:
+        return 0
+    m = _d(month)
+    clash = " OR ".join(f"(e.programme_id = {int(a)} AND o.programme_id = {int(b)})" for a, b in pairs)
+    sql = f"""
+UPDATE {T.line} SET problem = %s
+WHERE payroll_id IN ({_ids(payroll_ids)}) AND amount > 0 AND person_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM {T.enrollment} e JOIN {T.enrollment} o ON o.person_id = e.person_id AND o.id < e.id
+              WHERE e.id = {T.line}.enrollment_id AND o.status IN ('active', 'verifying')
+                AND o.start_month <= {m} AND (o.end_month IS NULL OR o.end_month > {m}) AND ({clash}))"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [LineProblem.CONFLICT])
+        return max(cur.rowcount, 0)
 
 
 def refresh_totals(payroll_ids: list[int]) -> None:

@@ -121,6 +121,8 @@ class LineProblem(models.TextChoices):
     MOVED = "moved", _("领款人已不在本户")
     GUARDIAN_ACCOUNT = "guardian_account", _("监护人没有银行账号")
     AMOUNT = "amount", _("金额为零")
+    # The same person holds another programme the two cannot be held together with (特困 and 单人保 …).
+    CONFLICT = "conflict", _("与本人其他待遇不能同时享受")
 
 
 # Statuses that keep a line out of the bank file and off the spent total.

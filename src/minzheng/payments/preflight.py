@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from minzheng.registry.masking import mask_account
-from minzheng.registry.models import Enrollment, EnrollmentStatus, Person
+from minzheng.registry.models import HOLDING_STATUSES, Enrollment, EnrollmentStatus, Person
 
 from . import accounts
 from .models import Guardianship, LineKind, LineProblem, LineStatus, Payroll, PayrollLine
@@ -30,6 +30,7 @@ FIXES: dict[str, str] = {
     LineProblem.MOVED: "领款人已迁到其他家庭：核实后变更享受待遇的家庭或领款人，本笔挂起",
     LineProblem.GUARDIAN_ACCOUNT: "在领款监护人信息中补录监护人账号，然后重新生成；或挂起本笔",
     LineProblem.AMOUNT: "核对待遇金额；不再享受的办理停发；本笔挂起",
+    LineProblem.CONFLICT: "两项待遇不能同时享受：核实后终止其中一项（如特困人员的单人保），本笔挂起",
 }
 
 
@@ -83,7 +84,22 @@ def _message(line: PayrollLine, others: dict[str, list[str]], guardians: dict[in
         return f"已登记监护人 {g.guardian_name if g else ''}，但没有监护人银行账号"
     if code == LineProblem.AMOUNT:
         return f"金额为 {line.amount} 元"
+    if code == LineProblem.CONFLICT:
+        return _conflict_message(line)
     return str(LineProblem(code).label) if code in LineProblem.values else code
+
+
+def _conflict_message(line: PayrollLine) -> str:
+    from minzheng.assistance.rules.conflicts import conflict_reason
+
+    mine = Enrollment.objects.select_related("programme").get(pk=line.enrollment_id)
+    others = (Enrollment.objects.filter(person_id=line.person_id, status__in=HOLDING_STATUSES, id__lt=mine.pk)
+              .select_related("programme"))
+    for o in others:
+        why = conflict_reason(mine.programme.code, o.programme.code)
+        if why:
+            return f"{line.payee_name} 已享受{o.programme.name}，不能同时享受{mine.programme.name}：{why}"
+    return str(LineProblem.CONFLICT.label)
 
 
 def blocking_lines(payroll_ids: list[int]) -> QuerySet[PayrollLine]:

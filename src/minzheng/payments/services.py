@@ -176,6 +176,7 @@ def generate(*, month: dt.date, user: Actor | None = None, programme: Programme 
         engine.insert_adjustments(month, draft_ids, lookback)
         engine.insert_repayments(month, draft_ids)
         engine.mark_duplicate_accounts(month, draft_ids)
+        engine.mark_conflicts(month, draft_ids)
         kept, cleared = _hold_again(holds)
         if holds:
             result.counts.update(holds_kept=kept, holds_cleared=cleared)

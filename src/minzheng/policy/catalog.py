@@ -7,6 +7,7 @@ seed is marked is_demo and certainty DEMO so screens can say so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,14 +35,23 @@ class Seed:
     unit: str = ""
 
 
+# A bound policy places on a parameter: (new value, effective date, division or None) → the refusal, or "".
+Bound = Callable[[Any, dt.date, Any], str]
+
+
 @dataclass
 class Catalog:
     specs: dict[str, ParamSpec] = field(default_factory=dict)
     seeds: list[Seed] = field(default_factory=list)
+    bounds: dict[str, list[Bound]] = field(default_factory=dict)
 
     def declare(self, spec: ParamSpec, *seeds: Seed) -> None:
         self.specs[spec.key] = spec
         self.seeds.extend(seeds)
+
+    def bound(self, key: str, check: Bound) -> None:
+        """A version of `key` that breaks `check` is refused by policy.services.add_version."""
+        self.bounds.setdefault(key, []).append(check)
 
 
 catalog = Catalog()

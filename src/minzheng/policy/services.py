@@ -77,6 +77,10 @@ def add_version(*, key: str, value: Any, effective_from: dt.date, source_documen
         if num < 0:
             raise ValidationError({"value": "参数值不能为负数"})
         value = str(num) if spec.kind == "decimal" else int(num)
+    for check in catalog.bounds.get(key, []):
+        refusal = check(value, effective_from, division)
+        if refusal:
+            raise ValidationError({"value": refusal})
     if Parameter.objects.filter(key=key, division=division, effective_from=effective_from).exists():
         raise ValidationError({"effective_from": f"{effective_from} 已有该参数的版本，请选择其他生效日期"})
     return Parameter.objects.create(

@@ -12,6 +12,7 @@ from minzheng.regions.picker import DivisionField
 
 from . import validators
 from .models import (
+    INCOME_CODE_CHOICES,
     AssetKind,
     DisabilityCategory,
     DisabilityGrade,
@@ -112,8 +113,11 @@ class HeadForm(forms.Form):
 
 
 class IncomeForm(forms.Form):
-    category = forms.ChoiceField(label="收入类别", choices=_blank(IncomeCategory.choices))
-    item = forms.CharField(label="收入项目", max_length=64, required=False, help_text="如 务工收入、基础养老金、赡养费")
+    code = forms.ChoiceField(label="收入项目", choices=_blank(INCOME_CODE_CHOICES),
+                             help_text="从收入项目代码表中选择；是否计入家庭收入由政策参数决定")
+    category = forms.ChoiceField(label="收入类别", choices=_blank(IncomeCategory.choices), required=False,
+                                 help_text="不选则按收入项目确定")
+    item = forms.CharField(label="说明", max_length=64, required=False, help_text="如 在某厂务工")
     person = forms.ChoiceField(label="收入人", required=False)
     monthly_amount = forms.DecimalField(label="月均金额(元)", min_value=0, max_digits=12, decimal_places=2)
     period_start = forms.DateField(label="起始日期", widget=DateInput)

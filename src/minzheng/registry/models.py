@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core import dates
+from minzheng.core import dates, income_codes
 from minzheng.core.scoping import ScopedManager, ScopedQuerySet
 from minzheng.core.sealed_fields import DerivedField, SealedField, SealedModel
 
@@ -319,6 +319,9 @@ class Membership(models.Model):
         return f"{self.person_id}@{self.household_id} {self.start_date}–{self.end_date or ''}"
 
 
+INCOME_CODE_CHOICES = income_codes.CHOICES
+
+
 class IncomeCategory(models.TextChoices):
     """The five income categories of 低保/特困 household economic surveys."""
 
@@ -345,6 +348,10 @@ class Income(models.Model):
     category = models.CharField(_("收入类别"), max_length=16, choices=IncomeCategory.choices)
     # A finer label that rules use for exclusions (e.g. 优待抚恤金, 奖学金, 残疾人两项补贴, 基础养老金).
     item = models.CharField(_("收入项目"), max_length=64, blank=True)
+    # 收入项目代码 (income_codes.INCOME_ITEMS): whether it counts is a parameter per programme. Blank on legacy rows,
+    # whose free-text item is mapped (or flagged) by the rules.
+    code = models.CharField(_("收入项目代码"), max_length=32, blank=True, default="", db_default="",
+                            choices=INCOME_CODE_CHOICES)
     monthly_amount = models.DecimalField(_("月均金额(元)"), max_digits=12, decimal_places=2)
     period_start = models.DateField(_("起始日期"))
     period_end = models.DateField(_("截止日期"), null=True, blank=True)
@@ -443,8 +450,16 @@ class Programme(models.Model):
 
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", _("在保")
+    # 存量核查: an existing record brought in by a ledger import, not yet recomputed by the rules and confirmed by
+    # the township. Not paid (unless the district carries it over, see Enrollment.carry_until).
+    VERIFYING = "verifying", _("存量核查中")
     SUSPENDED = "suspended", _("暂停")
     ENDED = "ended", _("已停保")
+
+
+# Statuses that hold a programme for the person (or household) when another decision asks "does this one already
+# receive something it cannot hold together with?": a record under 存量核查 is still held.
+HOLDING_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.VERIFYING)
 
 
 class Enrollment(models.Model):
@@ -467,6 +482,8 @@ class Enrollment(models.Model):
     start_month = models.DateField(_("起始月份"))
     end_month = models.DateField(_("停止月份"), null=True, blank=True)
     end_reason = models.CharField(_("停止原因"), max_length=200, blank=True)
+    # 存量核查 carried over by a district decision: while VERIFYING, paid for months before this one (exclusive).
+    carry_until = models.DateField(_("过渡期发放至(不含)"), null=True, blank=True)
     # What created it: "import", "application", "review" …, and its reference (file name, case number).
     source = models.CharField(_("来源"), max_length=32, blank=True)
     source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)

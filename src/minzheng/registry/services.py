@@ -16,7 +16,7 @@ from django.db import transaction
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, income_codes
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division, Level
 
@@ -355,14 +355,24 @@ def _member_of(household: Household, person: Person | None) -> None:
 @transaction.atomic
 def add_income(*, actor: Actor, household: Household, category: str, monthly_amount: Any, period_start: dt.date,
                period_end: dt.date | None = None, person: Person | None = None, item: str = "",
-               source: str = "") -> Income:
+               source: str = "", code: str = "") -> Income:
+    """An income chosen from the coded list (`code`); the category follows the code when not given. A bare free
+    -text item is still accepted (legacy entry) and is mapped or flagged by the rules."""
     require_edit(actor, household)
+    code = (code or "").strip()
+    if code:
+        try:
+            income_codes.check_code(code)
+        except ValueError as exc:
+            raise ValidationError({"code": str(exc)}) from exc
+        category = category or income_codes.INCOME_ITEMS[code][1]
+        item = item or income_codes.label(code)
     if category not in IncomeCategory.values:
         raise ValidationError({"category": "请选择收入类别（工资性、经营净、财产净、转移净、其他）"})
     _member_of(household, person)
     if period_end is not None and period_end < period_start:
         raise ValidationError({"period_end": "截止日期不能早于起始日期"})
-    return Income.objects.create(household=household, person=person, category=category, item=_clean_text(item),
+    return Income.objects.create(household=household, person=person, category=category, item=_clean_text(item), code=code,
                                  monthly_amount=_amount(monthly_amount, "monthly_amount"),
                                  period_start=period_start, period_end=period_end, source=_clean_text(source))
 

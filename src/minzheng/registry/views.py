@@ -228,7 +228,7 @@ def income_add(request: AuthedRequest, household_id: int) -> HttpResponse:
         d = form.cleaned_data
         person = next((m for m in members if str(m.pk) == d["person"]), None)
         try:
-            services.add_income(actor=request.user, household=hh, category=d["category"], item=d["item"],
+            services.add_income(actor=request.user, household=hh, category=d["category"], item=d["item"], code=d["code"],
                                 person=person, monthly_amount=d["monthly_amount"], period_start=d["period_start"],
                                 period_end=d["period_end"], source=d["source"])
         except ValidationError as exc:

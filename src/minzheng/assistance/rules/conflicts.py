@@ -43,3 +43,12 @@ def programme_conflicts(programme: str, current: Iterable[str]) -> Decision:
     return Decision("programme.conflicts", "1", not reasons, ZERO, text,
                     inputs={"programme": programme, "current": held}, reasons=reasons,
                     details={"conflicts_with": [c for c, _ in clashes]})
+
+
+def conflict_pairs() -> dict[frozenset[str], str]:
+    """Every pair of programme codes one person cannot hold together, with the reason (for the payroll check)."""
+    return dict(_CONFLICTS)
+
+
+def conflict_reason(programme: str, other: str) -> str:
+    return _CONFLICTS.get(frozenset({programme, other}), "")

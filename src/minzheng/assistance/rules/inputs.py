@@ -44,6 +44,7 @@ class IncomeItem:
     monthly_amount: Decimal
     item: str = ""  # finer label the exclusion list matches (优待抚恤金, 基础养老金 …)
     member_key: str | None = None  # None = household-level income
+    code: str = ""  # 收入项目代码 (registry.income_codes); "" = a legacy free-text item, mapped from `item`
 
 
 @dataclass(frozen=True)
@@ -91,5 +92,7 @@ class TekunFacts:
     disability_grade: int | None = None
     other_no_work_capacity: str = ""  # a ground the province adds (e.g. 重病长期卧床), with its text
     supporters: tuple[Supporter, ...] = ()
+    # Whether the supporters were investigated at all: no supporters and not investigated is not "none".
+    supporters_recorded: bool = True
     orphan_eligible: bool = False  # also meets 孤儿 criteria
     in_school: bool = False  # 义务教育/普通高中/中职 (support past 18)

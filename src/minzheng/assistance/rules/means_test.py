@@ -9,6 +9,8 @@ from dataclasses import asdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from minzheng.core.income_codes import label, legacy_code
+
 from .common import (
     CENT,
     DAUGHTER,
@@ -72,13 +74,14 @@ def household_members(members: Sequence[Member], *, params: Params) -> Decision:
                     details={"counted": counted, "excluded": excluded})
 
 
-def _excluded_item(item: str, exclusions: Sequence[str]) -> str | None:
-    """The exclusion an income item falls under: the listed name appears in the item's label (so
-    "城乡居民基础养老金" is excluded but a retiree's "养老金" is not)."""
-    for name in exclusions:
-        if name and item and name in item:
-            return name
-    return None
+# Which parameter lists the excluded income codes for each programme's exclusion list.
+CODES_KEY = {"dibao.income.exclusions": "income.excluded_codes.dibao",
+             "tekun.income.exclusions": "income.excluded_codes.tekun"}
+
+
+def income_code(inc: IncomeItem) -> str:
+    """The item's code: as recorded, or mapped from a legacy free-text item ("" when it maps to nothing)."""
+    return inc.code or legacy_code(inc.item)
 
 
 def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[str], params: Params,
@@ -86,14 +89,16 @@ def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[st
     """家庭月人均收入 over the 共同生活家庭成员.
 
     Source: 社会救助暂行办法 第九条 [V]; five income categories (工资性、经营净、财产净、转移净、其他) [V-sec];
-    exclusions per `dibao.income.exclusions` (优待抚恤金、计划生育奖励与扶助金、奖学金、见义勇为奖励、社会救助款物、
-    基础养老金 [M]; 残疾人两项补贴 [V-sec] 国发〔2015〕52号); optional 就业成本 deduction per working member [M].
+    exclusions by income code per `income.excluded_codes.dibao` (优待抚恤金、计划生育奖励与扶助金、奖学金、见义勇为奖励、
+    社会救助款物、基础养老金 [M]; 残疾人两项补贴 [V-sec] 国发〔2015〕52号), a legacy free-text item mapped to its code
+    first (registry.income_codes; one that maps to none is counted and flagged); optional 就业成本 deduction [M].
     Incomes of persons who are not counted members are ignored. Per-capita is rounded half up to the fen.
-    `exclusions_key` selects another list (``tekun.income.exclusions`` for 特困 无生活来源).
+    `exclusions_key` selects another programme's list (``tekun.income.exclusions`` → ``income.excluded_codes.tekun``).
     """
     use = ParamUse(params)
-    exclusions = [str(x) for x in use.items(exclusions_key)]
+    excluded_codes = {str(x) for x in use.items(CODES_KEY.get(exclusions_key, exclusions_key))}
     cost = use.dec("dibao.income.employment_cost")
+    unmapped: list[str] = []
     keys = set(member_keys)
     total = ZERO
     by_category: dict[str, Decimal] = {}
@@ -104,9 +109,12 @@ def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[st
         if inc.member_key is not None and inc.member_key not in keys:
             excluded.append({"item": inc.item or inc.category, "amount": amount, "why": "非共同生活家庭成员的收入"})
             continue
-        hit = _excluded_item(inc.item, exclusions)
-        if hit:
-            excluded.append({"item": inc.item, "amount": amount, "why": f"{hit}不计入家庭收入"})
+        code = income_code(inc)
+        if not code and inc.item:
+            unmapped.append(inc.item)   # counted, and said: a legacy item nobody has coded yet
+        if code in excluded_codes:
+            excluded.append({"item": inc.item or label(code), "amount": amount, "code": code,
+                             "why": f"{label(code)}不计入家庭收入"})
             continue
         total += amount
         by_category[inc.category] = by_category.get(inc.category, ZERO) + amount
@@ -125,11 +133,13 @@ def per_capita_income(incomes: Sequence[IncomeItem], *, member_keys: Sequence[st
     text += f" ÷ {n} 人 = 月人均收入 {yuan(pc)} 元"
     if excluded:
         text += "；不计入：" + "、".join(f"{e['item']} {yuan(e['amount'])} 元（{e['why']}）" for e in excluded)
+    if unmapped:
+        text += "；未编码的收入项目（已计入，请改选收入项目代码）：" + "、".join(dict.fromkeys(unmapped))
     return Decision("dibao.per_capita_income", dibao_version(use), True, pc, text,
                     inputs={"incomes": [asdict(i) for i in incomes], "member_keys": sorted(keys)},
                     params=use.list(),
                     details={"total": total, "deduction": deduction, "net": net, "members": n,
-                             "by_category": by_category, "excluded": excluded})
+                             "by_category": by_category, "excluded": excluded, "unmapped": unmapped})
 
 
 def asset_test(members: Sequence[Member], assets: Sequence[AssetItem], *, area: str, params: Params) -> Decision:

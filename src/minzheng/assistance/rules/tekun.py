@@ -113,8 +113,10 @@ def tekun_criteria(person: TekunFacts, *, params: Params) -> Decision:
         if not person.assets_ok:
             reasons.append("财产超过当地特困人员财产规定")
     able = [s for s in person.supporters if not _supporter_unable(s, version, use)]
-    if not person.supporters:
-        lines.append("无法定赡养、抚养、扶养义务人")
+    if not person.supporters and not person.supporters_recorded:
+        reasons.append("尚未登记法定赡养、抚养、扶养义务人情况（须登记义务人及其履行能力，或确认经调查无义务人）")
+    elif not person.supporters:
+        lines.append("经调查无法定赡养、抚养、扶养义务人")
     elif able:
         reasons.append("有具备履行义务能力的义务人：" + "、".join(s.name for s in able))
     else:

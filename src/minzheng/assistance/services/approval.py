@@ -15,9 +15,10 @@ from minzheng.core import dates
 from minzheng.policy import services as policy
 from minzheng.registry.models import Enrollment, EnrollmentAmount, ProgrammeFamily
 
-from .. import rules, workflow
+from .. import assessment, rules, workflow
 from ..models import Application, CaseKind, SpotCheck, Status
 from ..workflow import WorkflowError
+from . import verification
 from .dynamic import end_terminated_enrollment
 from .review import ensure_schedule
 from .sampling import sample_after_decision, sample_before_decision
@@ -65,7 +66,9 @@ def county_approve(app: Application, *, actor: Actor, text: str = "", version: i
     if app.kind == CaseKind.TERMINATION:
         end_terminated_enrollment(app, app.effective_month)
     else:
+        refuse_conflicts(app)
         app.enrollment = _enroll(app, start)
+        verification.close_after_case(app, approved=True, today=today)
     save_case(app)
     level = "乡镇(街道)经授权审核确认" if workflow.township_confirms(app) else "审核确认"
     record_opinion(app, action="county_approve", from_status=before, actor=actor,
@@ -78,6 +81,19 @@ def county_approve(app: Application, *, actor: Actor, text: str = "", version: i
                            text=f"抽中县级事后入户抽查（{check.ratio.get('period', '')}，"
                                 + ("补足本月抽查比例" if check.ratio.get("shortfall") else "随机抽中") + "）")
     return app
+
+
+def refuse_conflicts(app: Application) -> None:
+    """At approval, again: the person (or household) must not hold a programme this one cannot be held with —
+    something may have been granted or imported since the township's assessment."""
+    if app.programme.family == ProgrammeFamily.LINSHI:
+        return
+    person = app.person if (app.programme.per_person or app.single_person) else None
+    replaced = list(app.ledger_checks.values_list("enrollment_id", flat=True))
+    held = assessment.held_programmes(app.household, person, replaced)
+    found = rules.programme_conflicts(app.programme.code, held)
+    if not found.eligible:
+        raise WorkflowError(f"不能批准：{found.explanation}")
 
 
 def _enroll(app: Application, start: dt.date) -> Enrollment:

@@ -37,7 +37,7 @@ def start_investigation(app: Application, *, actor: Actor, version: int | None =
 def income_snapshot(household: Household, on: dt.date) -> list[dict[str, Any]]:
     """The household's incomes current on the visit date, frozen on the investigation record."""
     rows = household.incomes.current_on(on).select_related("person")
-    return [{"category": i.category, "category_label": i.get_category_display(), "item": i.item,
+    return [{"category": i.category, "category_label": i.get_category_display(), "item": i.item, "code": i.code,
              "person": i.person.name if i.person_id else "", "monthly_amount": str(i.monthly_amount),
              "source": i.source} for i in rows]
 

@@ -42,6 +42,10 @@ def _refuse(app: Application, before: str, actor: Actor, reasons: str, today: dt
     app.step_due = None
     app.decided_on = today
     save_case(app)
+    from .verification import close_after_case  # a 存量核查 review case refused: the imported record ends
+
+    close_after_case(app, approved=False, today=today)
+    _record_edge(app, actor, today)
     for pub in app.publicities.filter(status=PublicityStatus.ACTIVE):
         take_down(pub, actor)
     notice = RefusalNotice.objects.create(application=app, decided_on=today,
@@ -57,3 +61,23 @@ def issue_refusal_notice(notice: RefusalNotice, *, actor: Actor, issued_on: dt.d
     notice.issued_by = actor_name(actor)
     notice.save()
     return notice
+
+
+def _record_edge(app: Application, actor: Actor, today: dt.date) -> None:
+    """A refused 低保 household the rules place in the 低保边缘 band: the result goes on the case and into the
+    household register (低保边缘家庭)."""
+    from minzheng.registry.models import ProgrammeFamily
+
+    from .. import assessment
+    from .supporters import record_edge
+
+    if app.programme.family != ProgrammeFamily.DIBAO or app.single_person:
+        return
+    try:
+        decision = assessment.assess(app, on=today)
+    except (ValueError, LookupError):
+        return   # the refusal stands; the register is only filled from a complete assessment
+    if decision.get("edge"):
+        app.decision = {**(app.decision or decision), "edge": decision["edge"]}
+        app.save(update_fields=["decision", "updated_at"])
+    record_edge(app, decision, actor=actor, today=today)

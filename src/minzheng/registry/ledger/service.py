@@ -28,6 +28,9 @@ from .writer import LedgerWriter
 from .writer_process import WriterProcess, can_reach_database
 
 Progress = Callable[[str, int, int], None]   # (phase "validate"/"write", done, total)
+# Called after an import has committed, with (user, today, result): the assistance app registers its 存量核查
+# computation here (the registry does not import the rules).
+AFTER_IMPORT: list[Callable[[Actor | None, dt.date, ImportResult], None]] = []
 
 
 @dataclass
@@ -61,6 +64,9 @@ class ImportResult:
             "imported": self.imported,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
+            "ignored_rows": self.stats.ignored_rows,
+            "ignored": [i.as_dict() for i in self.stats.ignored],
+            "to_verify": self.imported and self.stats.enrollments > 0,
         }
 
     def summary(self) -> str:
@@ -73,6 +79,10 @@ class ImportResult:
         else:
             head = "未导入"
         tail = f"；错误 {self.error_count} 处，警告 {self.warning_count} 处"
+        if s.ignored_rows:
+            tail += f"；已忽略非数据行 {s.ignored_rows} 行（合计、签字栏、备注）"
+        if self.imported and s.enrollments:
+            tail += "；享受待遇为“存量核查中”，经规则核算并由乡镇确认后方可发放"
         return f"{head}：{'有效 ' if not self.imported else ''}{what}{tail}"
 
 
@@ -165,6 +175,8 @@ def import_ledger(path: str | Path, *, user: Actor | None = None, programme: str
             return result
         result.imported = True
         result.written_households = written
+        for hook in AFTER_IMPORT:
+            hook(user, today, result)
         return result
 
 

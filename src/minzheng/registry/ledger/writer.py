@@ -24,6 +24,9 @@ from django.db.models import Model
 from minzheng.core import dates, sealed
 from minzheng.registry import models as M
 
+# Imported enrollments are existing records to verify (存量核查), never decisions: not paid until confirmed.
+VERIFYING = str(M.EnrollmentStatus.VERIFYING)
+
 
 def _adapt(value: Any) -> Any:
     if isinstance(value, dict | list):
@@ -348,7 +351,7 @@ class LedgerWriter:
                     note_of = {"来源": "台账导入", "文件": self.source_ref} | ({"保障类别": category} if category else {})
                     decided = decided_of[category] = json.dumps(note_of, ensure_ascii=False)
                 self.programmes.add(programme_id)
-                self.enrollments.add((next(e_ids), programme_id, hid, person_id, "active", covered, amount, start,
+                self.enrollments.add((next(e_ids), programme_id, hid, person_id, VERIFYING, covered, amount, start,
                                       "import", self.source_ref, decided))
         self.written.households += self.households.flush()
         self.written.persons += persons_table.flush()

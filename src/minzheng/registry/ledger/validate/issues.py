@@ -35,6 +35,14 @@ class Stats:
     sheets: list[str] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
     programmes: dict[str, int] = field(default_factory=dict)
+    # Rows recognised as not data (合计, signature footers, notes): counted and listed, never errors.
+    ignored_rows: int = 0
+    ignored: list[Issue] = field(default_factory=list)
+    # The sheet's own header text per column (for the error workbook).
+    headers: dict[str, list[str]] = field(default_factory=dict)
+
+
+MAX_KEPT_IGNORED = 1000
 
 
 class Report(Protocol):

@@ -121,30 +121,44 @@ def is_plain_person(row: Row, name_i: int) -> bool:
     vals = row.values
     return (not row.continued and name_i < len(vals) and type(name := vals[name_i]) is str and bool(name)
             and not name.isspace() and " " not in name and "\u3000" not in name and not name.startswith(TOTAL_WORDS)
-            and (type(vals[0]) is not str or not vals[0]))
+            and "：" not in name and ":" not in name and (type(vals[0]) is not str or not vals[0]))
+
+
+# What row_kind calls the rows under (or between) the data that are not persons: reported as ignored, not errors.
+IGNORED_KINDS = {"total": "合计行", "footer": "签字栏", "note": "备注说明"}
 
 
 def row_kind(ctx: SheetCtx, row: Row) -> str:
-    """"person", "skip" (blank, 合计, footer, note) or "bad" (text, but neither name nor ID number)."""
+    """"person", "skip" (blank), one of IGNORED_KINDS (合计, signature footer, note) or "bad" (text, but neither
+    name nor ID number)."""
     cols = ctx.cols
     # A person's own cells: a footer merged across the row copies its text into 姓名 and 身份证号 too.
     name = row.own(cols["name"]) if "name" in cols else None
     idn = row.own(cols["id_number"]) if "id_number" in cols else None
+    own = [P.text(row.own(i)) for i in range(len(row.values)) if not P.is_blank(row.own(i))]
+    joined = re.sub(r"\s+", "", "".join(own))
     if not P.is_blank(name) or not P.is_blank(idn):
         # 合计/小计 written in the first column or in 姓名
         for v in (row.values[0] if row.values else None, name):
             if type(v) is str and v.replace(" ", "").replace("\u3000", "").startswith(TOTAL_WORDS):
-                return "skip"
+                return "total"
+        # "制表人：" in one cell and the name that signs in the 姓名 column: a footer, not a person without an ID.
+        if P.is_blank(idn) and _footer_text(joined):
+            return "footer"
         return "person"
-    own = [P.text(row.own(i)) for i in range(len(row.values)) if not P.is_blank(row.own(i))]
     if not own:
         return "skip"     # blank, or only merged-range copies
-    joined = re.sub(r"\s+", "", "".join(own))
-    if joined.startswith(TOTAL_WORDS) or any(w in joined for w in FOOTER_WORDS):
-        return "skip"
+    if joined.startswith(TOTAL_WORDS):
+        return "total"
+    if _footer_text(joined):
+        return "footer"
     if len(own) == 1 or joined.startswith(NOTE_PREFIXES):
-        return "skip"
+        return "note"
     return "bad"
+
+
+def _footer_text(joined: str) -> bool:
+    return any(w in joined for w in FOOTER_WORDS)
 
 
 def starts_household(ctx: SheetCtx, draft: Draft, row: Row) -> bool:

@@ -25,8 +25,16 @@ from ..resolve import Places, ProgrammeRef, Programmes
 from .batches import BATCH_PERSONS, Batch, Checked, existing_ids, registry_has_persons
 from .cells import Cells
 from .household import check_household
-from .issues import IssueLog, NotPlain, Stats, stop
-from .sheet import Draft, is_plain_person, looks_like_notes, row_kind, sheet_context, starts_household
+from .issues import MAX_KEPT_IGNORED, Issue, IssueLog, NotPlain, Stats, stop
+from .sheet import (
+    IGNORED_KINDS,
+    Draft,
+    is_plain_person,
+    looks_like_notes,
+    row_kind,
+    sheet_context,
+    starts_household,
+)
 
 
 class Validator(IssueLog):
@@ -104,6 +112,7 @@ class Validator(IssueLog):
         header, data_start = found
         ctx = sheet_context(source, header, self.option, self.programmes, self.places, self.cells.codes)
         self.stats.sheets.append(source.name)
+        self.stats.headers[source.name] = header_texts(first, header.rows)
         draft: Draft | None = None
 
         def all_rows() -> Iterator[Row]:
@@ -123,6 +132,9 @@ class Validator(IssueLog):
             kind = "person" if is_plain_person(row, name_i) else row_kind(ctx, row)
             if kind == "skip":
                 continue
+            if kind in IGNORED_KINDS:
+                self._ignored(ctx.name, row, IGNORED_KINDS[kind])
+                continue
             self.stats.rows_read += 1
             if kind == "bad":
                 self.error(ctx.name, row, ctx.label("name"), "该行缺少姓名和身份证号")
@@ -138,6 +150,12 @@ class Validator(IssueLog):
             draft.rows.append(row)
         if draft is not None:
             self._finish(draft)
+
+    def _ignored(self, sheet: str, row: Row, what: str) -> None:
+        self.stats.ignored_rows += 1
+        if len(self.stats.ignored) < MAX_KEPT_IGNORED:
+            values = [P.text(v) for v in row.values]
+            self.stats.ignored.append(Issue(sheet, row.number, "", f"已忽略（{what}，不是家庭成员数据）", values))
 
     # ------------------------------------------------------------ households
 
@@ -213,6 +231,21 @@ class Validator(IssueLog):
         self.pending = []
         self.pending_persons = 0
         self.pending_fields = frozenset()
+
+
+def header_texts(first: list[Row], numbers: tuple[int, ...]) -> list[str]:
+    """The header as the ledger writes it, one text per column (a two-row header joined: 家庭成员/姓名)."""
+    out: list[str] = []
+    for row in first:
+        if row.number not in numbers:
+            continue
+        for j, v in enumerate(row.values):
+            t = P.text(v).strip()
+            while len(out) <= j:
+                out.append("")
+            if t and t != out[j]:
+                out[j] = f"{out[j]}/{t}" if out[j] else t
+    return out
 
 
 def _warm_up() -> None:
