@@ -210,16 +210,20 @@ def _tekun(e: dict[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> E
 
 
 def expected(enrollments: QuerySet[Enrollment], *, on: dt.date, table: ParamTable | None = None,
-             params_on: dt.date | None = None, divisions: Mapping[int, Division] | None = None) -> list[Expected]:
+             params_on: dt.date | Mapping[int, dt.date] | None = None,
+             divisions: Mapping[int, Division] | None = None,
+             selfcare: Mapping[int, list[str]] | None = None) -> list[Expected]:
     """The rules' amounts for the 低保 and 特困 enrollments in `enrollments`: facts as on `on`, parameters in force
-    on `params_on` (default `on`) from `table` (default: the stored versions)."""
+    on `params_on` (default `on`; a mapping gives a day per enrollment id) from `table` (default: the stored
+    versions). `selfcare` gives the self-care items of 特困 enrollments that have no case yet (the demo's)."""
     qs = enrollments.filter(programme__family__in=FAMILIES)
     facts = _gather(qs, on)
+    facts.selfcare.update(selfcare or {})
     pool = ParamsPool(table or ParamTable.load(), divisions or all_divisions())
-    day = params_on or on
     out: list[Expected] = []
     for e in qs.order_by("id").values("id", "household_id", "person_id", "programme__code", "programme__family"):
         hh = facts.households[e["household_id"]]
+        day = params_on.get(e["id"], on) if isinstance(params_on, Mapping) else (params_on or on)
         params = pool.get(day, hh["division_id"])
         try:
             if e["programme__family"] == ProgrammeFamily.DIBAO:
