@@ -45,11 +45,13 @@ class ParamTable:
             self.by_key.setdefault(r.key, []).append(r)
 
     @classmethod
-    def load(cls, proposed: Iterable[Proposed] = ()) -> ParamTable:
+    def load(cls, proposed: Iterable[Proposed] = (), *, exclude: Iterable[int] = ()) -> ParamTable:
+        """The stored versions (less the ids in `exclude`) plus the `proposed` ones."""
+        skip = set(exclude)
         rows = [Row(p.key, p.division.code if p.division else None, p.division.depth if p.division else -1,
                     p.effective_from, p.effective_to,
                     ParamValue(p.key, p.value, p.pk, p.effective_from, p.source_document, p.is_demo))
-                for p in Parameter.objects.select_related("division")]
+                for p in Parameter.objects.select_related("division") if p.pk not in skip]
         rows += [Row(p.key, p.division.code if p.division else None, p.division.depth if p.division else -1,
                      p.effective_from, None, ParamValue(p.key, p.value, 0, p.effective_from, p.source_document, False))
                  for p in proposed]
