@@ -163,12 +163,13 @@ def _summary(d: rules.Decision, steps: list[rules.Decision], *, covered: int, el
     reasons: list[str] = []
     for s in steps:
         reasons += [r for r in s.reasons if r not in reasons]
-    return rules.jsonable({"rule": d.rule, "version": d.version, "eligible": eligible, "amount": amount,
-                           "covered_persons": covered, "explanation": "；".join(s.explanation for s in steps),
-                           "params": list(refs.values()), "reasons": reasons})
+    # Parameter refs are JSON already (ParamValue.ref): no deep conversion needed.
+    return {"rule": d.rule, "version": d.version, "eligible": eligible, "amount": str(amount),
+            "covered_persons": covered, "explanation": "；".join(s.explanation for s in steps),
+            "params": list(refs.values()), "reasons": [str(r) for r in reasons]}
 
 
-def _dibao(e: dict[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> Expected:
+def _dibao(e: Mapping[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> Expected:
     hh = f.households[e["household_id"]]
     found = _household_facts(f, e["household_id"], _area(e["programme__code"], hh["hukou_type"]), on)
     if e["person_id"] is not None:
@@ -186,7 +187,7 @@ def _dibao(e: dict[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> E
                     _summary(d, [d], covered=max(covered, 1), eligible=eligible, amount=amount))
 
 
-def _tekun(e: dict[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> Expected:
+def _tekun(e: Mapping[str, Any], f: _Facts, params: rules.Params, on: dt.date) -> Expected:
     hh = f.households[e["household_id"]]
     pid = e["person_id"] or hh["head_id"]
     person = next((p for p in f.members.get(e["household_id"], []) if p["id"] == pid), None)

@@ -62,6 +62,9 @@ def amount_keys() -> list[str]:
     return sorted(k for k in catalog.specs if families_of(k))
 
 
+MAX_VALUE = Decimal(10) ** 9
+
+
 @dataclass(frozen=True)
 class Change:
     key: str
@@ -95,6 +98,8 @@ def _clean(changes: Iterable[Mapping[str, Any] | Change]) -> list[Change]:
                 num = Decimal(str(value).strip())
             except (InvalidOperation, ValueError) as exc:
                 raise ValidationError({"changes": f"第 {i} 项：{spec.label} 的值“{value}”不是数字"}) from exc
+            if not num.is_finite() or abs(num) >= MAX_VALUE:
+                raise ValidationError({"changes": f"第 {i} 项：{spec.label} 的值“{value}”超出范围"})
             if num < 0:
                 raise ValidationError({"changes": f"第 {i} 项：{spec.label} 不能为负数"})
             value = str(num) if spec.kind == "decimal" else int(num)
@@ -170,7 +175,12 @@ def preview(changes: list[Change], effective_from: dt.date, *, stored: Iterable[
         new_table = ParamTable.load([Proposed(c.key, c.value, effective_from) for c in changes])
     old = {x.enrollment_id: x for x in amount_check.expected_all(qs, on=facts_on, table=old_table,
                                                                  params_on=effective_from)}
-    new = amount_check.expected_all(qs, on=facts_on, table=new_table, params_on=effective_from)
+    try:
+        new = amount_check.expected_all(qs, on=facts_on, table=new_table, params_on=effective_from)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        # A list or table value the rules cannot read (e.g. an age band without min_age): refuse, name the keys.
+        keys = "、".join(c.key for c in changes)
+        raise ValidationError({"changes": f"参数值的格式不对，规则无法按新值测算（{keys}）：{exc}"}) from exc
     paid = amount_check.in_force(qs, effective_from)
     starts = dict(qs.values_list("id", "start_month"))
     divisions = {d.pk: d for d in Division.objects.all()}
