@@ -15,7 +15,7 @@ from django.db import transaction
 
 from minzheng.audit import services as audit
 from minzheng.core import dates
-from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person
+from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, ProgrammeFamily
 
 from . import amounts
 from .models import Application, Opinion, RuleSet, Status
@@ -23,6 +23,7 @@ from .services.intake import PREFIX
 
 MARK = "【存量】"
 RULES_2021 = dt.date(2021, 7, 1)
+TEKUN = ProgrammeFamily.TEKUN
 
 
 def _selfcare(person: dict[str, Any], today: dt.date) -> list[str]:
@@ -49,15 +50,16 @@ def backfill(out: TextIO) -> int:
     qs = (Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, programme__code__in=list(PREFIX),
                                     applications__isnull=True).exclude(programme__code="linshi"))
     rows = {e["id"]: e for e in qs.values("id", "start_month", "household_id", "person_id", "programme__code",
+                                          "programme__family",
                                           "household__head_id", "household__division_id")}
     if not rows:
         return 0
     tekun_people = {e["person_id"] or e["household__head_id"] for e in rows.values()
-                    if e["programme__code"].startswith("tekun")}
+                    if e["programme__family"] == TEKUN}
     people = {p["id"]: p for p in Person.objects.filter(pk__in=tekun_people).values("id", "disability_grade",
                                                                                    "birth_date")}
     selfcare = {eid: _selfcare(people[e["person_id"] or e["household__head_id"]], today) for eid, e in rows.items()
-                if e["programme__code"].startswith("tekun") and (e["person_id"] or e["household__head_id"]) in people}
+                if e["programme__family"] == TEKUN and (e["person_id"] or e["household__head_id"]) in people}
     table = amounts.ParamTable.load()
     divisions = amounts.all_divisions()
     now = amounts.by_id(amounts.expected(qs, on=today, table=table, divisions=divisions, selfcare=selfcare))
@@ -74,12 +76,12 @@ def backfill(out: TextIO) -> int:
         decided = (start - dt.timedelta(days=12))
         town = divisions[e["household__division_id"]].parent_id or e["household__division_id"]
         code = e["programme__code"]
-        person = e["person_id"] or (e["household__head_id"] if code.startswith("tekun") else None)
+        person = e["person_id"] or (e["household__head_id"] if e["programme__family"] == TEKUN else None)
         apps.append(Application(
             programme_id=_programme_id(code), household_id=e["household_id"],
             applicant_id=person or e["household__head_id"], person_id=person, division_id=e["household__division_id"],
             township_id=town, rule_set=RuleSet.R2021 if start >= RULES_2021 else RuleSet.R2012,
-            single_person=code.startswith("dibao") and e["person_id"] is not None,
+            single_person=e["programme__family"] == ProgrammeFamily.DIBAO and e["person_id"] is not None,
             reason=f"{MARK}演示数据：在保对象的审批决定", selfcare_failed=selfcare.get(eid, []),
             status=Status.APPROVED, received_on=decided - dt.timedelta(days=30), decided_on=decided,
             effective_month=start, decision=x.decision, proposed_amount=x.amount, covered_persons=x.covered,
