@@ -69,7 +69,8 @@ class InForce:
 
 def in_force(enrollments: QuerySet[Enrollment], month: dt.date) -> dict[int, InForce]:
     """The amount each enrollment is paid in `month` (the payroll engine's lookup: the latest version from on or
-    before the month, else the enrollment's own amount); for one starting later, its first version."""
+    before the month, else the enrollment's own amount; nothing once the payee has died); for one starting later,
+    its first version."""
     out: dict[int, InForce] = {}
     for eid, amount, covered, start in enrollments.values_list("id", "monthly_amount", "covered_persons",
                                                                "start_month"):
@@ -81,6 +82,13 @@ def in_force(enrollments: QuerySet[Enrollment], month: dt.date) -> dict[int, InF
                                                         "covered_persons")):
         if frm <= max(month, starts[eid] or month):
             out[eid] = InForce(amount, covered, vid, frm)
+    # The engine pays nothing for a payee who died before the month (the enrollment may not be ended yet).
+    for eid in enrollments.filter(Q(person__isnull=False, person__death_date__lt=month)
+                                  | Q(person__isnull=False, person__is_deceased=True, person__death_date__isnull=True)
+                                  | Q(person__isnull=True, household__head__death_date__lt=month)
+                                  | Q(person__isnull=True, household__head__is_deceased=True,
+                                      household__head__death_date__isnull=True)).values_list("id", flat=True):
+        out[eid] = InForce(Decimal(0), out[eid].covered, None, out[eid].from_month)
     return out
 
 
@@ -149,6 +157,8 @@ def verify(*, on: dt.date | None = None, programme: str = "") -> Report:
         if x.status in ("no_rule", "missing_facts"):
             continue
         now = paid[x.enrollment_id]
+        if x.status == "error" and now.amount == 0:
+            continue  # nothing is paid (e.g. the payee died): nothing for the rules to disagree with
         if x.status == "error" or abs(now.amount - x.amount) >= TOLERANCE:
             found.append((x, now))
     texts = _paid_explanation(p.version_id for _, p in found if p.version_id)
