@@ -38,6 +38,8 @@ minzheng — 民政工作平台 / civil-affairs platform
   payroll ...           月度发放 / monthly payroll
   crosscheck ...        信息核对 / cross-checks against department data
   allowances ...        津贴补贴资格刷新 / refresh allowance eligibility (高龄, 两项补贴, 优抚)
+  policy raise ...      提标：测算、制单、审核执行 / standard raise: preview, prepare, approve
+  verify amounts        用规则核对在保待遇金额 / recompute every live enrollment with the rules
   assistance sweep      公示到期撤下、逾期提醒 / daily sweep: take down expired 公示, overdue alerts
   disaster ...          灾情报告逾期、对账 / disaster reports overdue, relief reconciliation
   workforce escalate    民情逾期提级 / escalate overdue 民情 items

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from minzheng.core import dates
 from minzheng.payments import services
 from minzheng.payments.models import LineKind, Payroll, PayrollLine, PayrollStatus
+from minzheng.policy import raises
 from minzheng.registry.models import EnrollmentAmount, Programme
 
 from .conftest import enroll
@@ -87,23 +88,27 @@ def test_database_refuses_a_second_regular_payment(hh: Any, meishan_officer: Any
         line.save()
 
 
-def test_retroactive_standard_raise_pays_arrears(hh: Any, meishan_officer: Any, approver: Any) -> None:
-    # given: Jan–Mar paid at 500
-    e = enroll(hh(), "dibao_urban", "500", JAN)
+def test_retroactive_standard_raise_pays_arrears(hh: Any, meishan_officer: Any, approver: Any,
+                                                 district_admin: Any) -> None:
+    # given: a one-person household without income, paid Jan–Mar at the 2026 urban standard (870 元, as the rules say)
+    e = enroll(hh(birth=dt.date(1990, 5, 1)), "dibao_urban", "870", JAN)
     for m in (JAN, FEB, MAR):
         run_and_approve(m, meishan_officer, approver)
-    # when: in April the standard is raised to 530.25 from February on
-    EnrollmentAmount.objects.create(enrollment=e, from_month=FEB, monthly_amount=Decimal("530.25"), reason="提标")
+    # when: in April the standard is raised to 900.25 from February on, through the 提标 batch decision
+    r = raises.prepare(actor=district_admin, effective_from=FEB, source_document="提标通知（测试）",
+                       changes=[{"key": "dibao.standard.urban", "value": "900.25"}])
+    raises.approve(r, actor=approver)
+    assert EnrollmentAmount.objects.get(enrollment=e, from_month=FEB).monthly_amount == Decimal("900.25")
     res = services.generate(month=APR, user=meishan_officer)
     assert res.counts == {"removed": 0, "regular": 1, "arrears": 2}
     services.prepare(payroll=res.payrolls[0], user=meishan_officer)
     services.approve(payroll=res.payrolls[0], user=approver)
     # then: April pays the new amount plus 30.25 arrears for February and for March
     assert lines(APR) == [(e.pk, "arrears", "2026-02", Decimal("30.25")), (e.pk, "arrears", "2026-03", Decimal("30.25")),
-                          (e.pk, "regular", "2026-04", Decimal("530.25"))]
+                          (e.pk, "regular", "2026-04", Decimal("900.25"))]
     # and May, with nothing changed, pays no arrears again
     run_and_approve(MAY, meishan_officer, approver)
-    assert lines(MAY) == [(e.pk, "regular", "2026-05", Decimal("530.25"))]
+    assert lines(MAY) == [(e.pk, "regular", "2026-05", Decimal("900.25"))]
 
 
 def test_late_approval_pays_months_already_run(hh: Any, meishan_officer: Any, approver: Any) -> None:

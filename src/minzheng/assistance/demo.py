@@ -132,6 +132,10 @@ def _to(app: Application, step: str, officer: Actor, approver: Actor, start: dt.
 
 
 def load(out: TextIO, *, scale: float = 0.1) -> None:
+    from .demo_cases import backfill
+
+    # Every recipient the registry demo made gets the rules' decision and a case behind it, before new cases.
+    backfill(out)
     if Application.objects.filter(reason__startswith=MARK).exists():
         out.write("社会救助演示案件已存在，跳过\n")
         return

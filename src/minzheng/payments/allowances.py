@@ -9,6 +9,7 @@ Every decision carries a readable explanation and the parameter versions it was 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,9 +30,10 @@ from . import rules
 from .models import BeneficiaryFacts
 
 
-def standards(month: dt.date) -> rules.Standards:
+def standards(month: dt.date, resolver: Callable[..., Any] = resolve) -> rules.Standards:
+    """The allowance parameters in force in `month`; `resolver` (key, on=…) may serve proposed versions (提标)."""
     def r(key: str) -> Any:
-        return resolve(key, on=month)
+        return resolver(key, on=month)
 
     bands, start, life, care = (r("payments.gaoling.bands"), r("payments.gaoling.start_rule"),
                                 r("payments.canji_life.amounts"), r("payments.canji_care.amounts"))

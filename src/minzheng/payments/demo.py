@@ -202,6 +202,8 @@ def load(out: TextIO, *, scale: float) -> None:
                     held_again += _bank_round_trip(p, _reissue_failures(p))
         out.write(f"{month:%Y-%m} 花名册 {len(gen.payrolls)} 本，{sum(p.line_count for p in gen.payrolls)} 笔，"
                   f"{gen.total} 元；发放前检查挂起 {held} 笔，上月补正后补发 {released} 笔；已审批\n")
+    # The current month's allowances decided too: what `verify amounts` and this month's roster read.
+    allowances.refresh(month=this_month)
     left = _leave_for_the_user(showcase)
     _funds(months, rng)
     spent = _spending(months, rng, officers, admin)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -41,3 +42,11 @@ def purchase_payments(contract_id: int) -> Decimal:
     total = FundEntry.objects.filter(basis__purchase_contract=contract_id, kind=FundEntryKind.EXPENSE).aggregate(
         t=Sum("amount"))["t"]
     return Decimal(str(total or 0)).quantize(Decimal("0.01"))
+
+
+def last_committed_month() -> dt.date | None:
+    """The latest month with a roster approved, exported or paid (closed for changes): a 提标 back-dated before
+    what the arrears window reaches from there would never be paid."""
+    from .models import COMMITTED, Payroll
+
+    return Payroll.objects.filter(status__in=COMMITTED).order_by("-month").values_list("month", flat=True).first()

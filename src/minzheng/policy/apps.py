@@ -11,4 +11,5 @@ class PolicyConfig(AppConfig):
         from minzheng.core import nav
 
         nav.register(gettext_noop("政策参数"), "policy:list", Cap.OFFICE_WORK, order=700, section=gettext_noop("基础"))
+        nav.register(gettext_noop("提标"), "policy:raises", Cap.APPROVE, order=705, section=gettext_noop("基础"))
         nav.register(gettext_noop("节假日"), "policy:holidays", Cap.OFFICE_WORK, order=710, section=gettext_noop("基础"))

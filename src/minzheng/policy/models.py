@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from minzheng.core.scoping import ScopedManager
 
 
 class Certainty(models.TextChoices):
@@ -59,3 +62,47 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+class RaiseStatus(models.TextChoices):
+    PREPARED = "prepared", _("待审核")
+    APPROVED = "approved", _("已批准执行")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+class Raise(models.Model):
+    """提标: new versions of amount-affecting parameters decided as one batch. Prepared with a preview of its effect
+    (households, persons, monthly totals before/after per township), approved by someone else (maker-checker);
+    approval stores the versions and gives every affected enrollment a new amount from the effective month."""
+
+    scope_path = "division"
+
+    title = models.CharField(_("名称"), max_length=100)
+    # [{"key": "dibao.standard.urban", "value": "920"}, …]
+    changes = models.JSONField(_("调整内容"))
+    division = models.ForeignKey("regions.Division", verbose_name=_("区划"), on_delete=models.PROTECT,
+                                 related_name="+")
+    effective_from = models.DateField(_("生效日期"))
+    source_document = models.CharField(_("依据文件"), max_length=255)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=RaiseStatus.choices, default=RaiseStatus.PREPARED)
+    preview = models.JSONField(_("测算结果"), default=dict, blank=True)
+    result = models.JSONField(_("执行结果"), default=dict, blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    prepared_by_name = models.CharField(_("制单人"), max_length=150, blank=True)
+    prepared_at = models.DateTimeField(_("制单时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    approved_by_name = models.CharField(_("审核人"), max_length=150, blank=True)
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("提标")
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.effective_from:%Y-%m-%d}）"

@@ -67,8 +67,13 @@ class Decision:
                          "params": self.params, "reasons": self.reasons, "details": self.details})
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def jsonable(value: Any) -> Any:
     """Decimals → str, dates → ISO, dataclasses/Decisions → dicts: safe to store in a JSONField."""
+    if value is None or type(value) in _PLAIN:  # the common case first: batch recomputes call this ~100× a household
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.date):
