@@ -93,7 +93,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         qs = qs.filter(status=Status.COUNTY_REVIEW).filter(Q(step_due__lt=today) | Q(overall_due__lt=today))
     elif flag == "spot_check":
         qs = qs.filter(spot_check=True)
-    rows = []
+    todos: list[tuple[Application, str]] = []
     for a in qs[:500]:
         if a.status == Status.APPROVED:
             todo = "事后入户抽查"
@@ -103,11 +103,11 @@ def queue(request: AuthedRequest) -> HttpResponse:
             todo = "入户核查后审核确认"
         else:
             todo = "审核确认"
-        rows.append({"app": a, "flags": selectors.flags(a, today), "todo": todo})
+        todos.append((a, todo))
     if listexport.requested(request):
         return listexport.response(request, what="县级审核确认", headers=[*_CASE_HEADERS, "待办"],
-                                   rows=([*_case_row(a), str(todo)] for a, todo in
-                                         ((r["app"], r["todo"]) for r in rows) if isinstance(a, Application)))
+                                   rows=([*_case_row(a), todo] for a, todo in todos))
+    rows = [{"app": a, "flags": selectors.flags(a, today), "todo": todo} for a, todo in todos]
     tabs = [("", "全部"), ("kinship", "近亲属"), ("objection", "有异议"), ("overdue", "逾期"),
             ("spot_check", "抽查样本")]
     return render(request, "assistance/queue.html", {"rows": rows, "flag": flag, "tabs": tabs, "today": today})

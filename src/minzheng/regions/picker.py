@@ -23,6 +23,14 @@ def search_keys(name: str) -> str:
     return f"{initials} {full}".lower()
 
 
+def search_text(division: Division) -> str:
+    """What the picker matches for a division: its name, its parent's, and both in pinyin."""
+    up = division.parent if division.parent_id else None
+    parent = up.name if up is not None else ""
+    return " ".join(p for p in [division.name, parent, search_keys(division.name),
+                                search_keys(parent) if parent else ""] if p)
+
+
 class DivisionSelect(forms.Select):
     """Options carry data-search (name, parent, pinyin) and data-level; the select gets the picker's class."""
 
@@ -34,13 +42,9 @@ class DivisionSelect(forms.Select):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         division = getattr(value, "instance", None)
         if isinstance(division, Division):
-            up = division.parent if division.parent_id else None
-            parent = up.name if up is not None else ""
-            option["attrs"]["data-search"] = " ".join(
-                [division.name, parent, search_keys(division.name), search_keys(parent) if parent else ""]).strip()
+            option["attrs"]["data-search"] = search_text(division)
             option["attrs"]["data-level"] = division.level
         return option
-
 
     def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
         """Villages grouped under their township (<optgroup>), the tree a township assistant knows."""
@@ -64,17 +68,21 @@ class DivisionSelectMultiple(DivisionSelect, forms.SelectMultiple):
     pass
 
 
+def _tree_label(obj: Division) -> str:
+    return _INDENT.get(obj.level, "") + obj.name
+
+
 class DivisionField(forms.ModelChoiceField):
     """A division chosen from a tree: villages indented under their township, searchable by pinyin."""
 
     widget = DivisionSelect
 
     def label_from_instance(self, obj: Division) -> str:
-        return _INDENT.get(obj.level, "") + obj.name
+        return _tree_label(obj)
 
 
 class DivisionMultipleField(forms.ModelMultipleChoiceField):
     widget = DivisionSelectMultiple
 
     def label_from_instance(self, obj: Division) -> str:
-        return _INDENT.get(obj.level, "") + obj.name
+        return _tree_label(obj)

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from minzheng.regions.models import Division
-from minzheng.regions.picker import search_keys
+from minzheng.regions.picker import search_text
 
 register = template.Library()
-
-
-@register.filter
-def division_search(division: Division) -> str:
-    parent = division.parent.name if division.parent_id and division.parent else ""
-    return " ".join(p for p in [division.name, parent, search_keys(division.name),
-                                search_keys(parent) if parent else ""] if p)
+register.filter("division_search", search_text)
