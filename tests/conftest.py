@@ -28,6 +28,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 def _fast_hasher(settings: Any) -> None:
     # Argon2 stays the production hasher (tests/accounts checks it); tests hash fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # tests read the home page right after writing through services: no reuse of rendered panels (a test of the
+    # reuse turns it on)
+    settings.MINZHENG_HOME_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

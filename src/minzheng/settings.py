@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "minzheng.audit.middleware.AuditContextMiddleware",
     "minzheng.core.ratelimit.PublicRateLimitMiddleware",
+    "minzheng.policy.middleware.PolicyMemoMiddleware",
+    "minzheng.core.homecache.HomeCacheMiddleware",
 ]
 
 ROOT_URLCONF = "minzheng.urls"
@@ -116,6 +118,8 @@ if os.environ.get("MINZHENG_CACHE") == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "minzheng_cache"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "minzheng"}}
+# Seconds a session's rendered home panels are reused (core/homecache.py); 0 renders them on every visit.
+MINZHENG_HOME_CACHE_SECONDS = int(os.environ.get("MINZHENG_HOME_CACHE_SECONDS", "30"))
 # Requests per address to the pages under /public/ (公示, objections, the 民情 form): "N/SECONDS".
 MINZHENG_PUBLIC_RATE = os.environ.get("MINZHENG_PUBLIC_RATE", "120/60")
 

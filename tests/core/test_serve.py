@@ -44,7 +44,8 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
     assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
     port = _free_port()
     env["MINZHENG_PUBLIC_RATE"] = "2/60"
-    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--trusted-proxy", "127.0.0.1"], env=env,
+    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--trusted-proxy", "127.0.0.1",
+                               "--processes", "2"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -57,6 +58,9 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
         # the task worker runs beside the server, as its child process (long jobs never run in the web process)
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         assert any(b"worker" in Path(f"/proc/{c}/cmdline").read_bytes() for c in children)
+        # one web process per core (here 2), all answering on the one port the parent bound
+        web = [c for c in children if b"--child-fd" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(web) == 2
         login = urllib.request.urlopen(base + "/accounts/login/", timeout=5)
         assert login.status == 200 and "登录" in login.read().decode()
         assert login.headers["Server"] == "minzheng"  # waitress, not Django's runserver
@@ -64,7 +68,8 @@ def test_init_then_serve_on_a_fresh_home(tmp_path: Path) -> None:
         assert css.status == 200 and b"--red" in css.read()
         htmx = urllib.request.urlopen(base + "/static/django_htmx/htmx-2.min.js", timeout=5)
         assert htmx.status == 200
-        # behind a proxy the public pages are limited per client, not per proxy
+        # behind a proxy the public pages are limited per client, not per proxy — and not per process: the
+        # processes share the counters
         assert [_status(base + "/public/assistance/", "10.0.0.5") for _ in range(3)] == [200, 200, 429]
         assert _status(base + "/public/assistance/", "10.0.0.6") == 200
     finally:

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from minzheng.accounts.actor import AuthedRequest
@@ -11,13 +13,17 @@ from minzheng.accounts.roles import ADMIN_CAPS, Cap
 from minzheng.regions.models import Division, Level
 
 from . import home as home_panels
+from . import homecache
 from .scoping import visible_divisions
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    ctx: dict[str, object] = {"panels": home_panels.panels_for(request)}
+    html, taken = homecache.cached_panels(request, lambda: render_to_string(
+        "core/_panels.html", {"panels": home_panels.panels_for(request)}, request=request))
+    ctx: dict[str, object] = {"panels_html": mark_safe(html), "has_panels": bool(html.strip()),
+                              "taken": taken, "cache_seconds": homecache.seconds()}
     if user.has_cap(Cap.VIEW_BUSINESS):
         divs = visible_divisions(user)
         ctx["division_counts"] = dict(divs.values_list("level").annotate(n=Count("id")))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +31,41 @@ class MissingParameter(LookupError):
         self.key = key
 
 
+# Within one web request (or one batch step that asks for it) the same parameter is read many times — a home page's
+# panels ask for the training quota of every township once per person. Each request gets its own memo, so a new
+# version is seen by the next request; any parameter write in the request clears it (signals in apps.py).
+_memo: ContextVar[dict[tuple[str, dt.date, str], ParamValue] | None] = ContextVar("policy_memo", default=None)
+
+
+@contextmanager
+def memoized() -> Iterator[None]:
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def forget() -> None:
+    """Drop what this request has memoised (a parameter was written)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
 def resolve(key: str, *, on: dt.date, division: Division | None = None) -> ParamValue:
     """The version of `key` in force on `on` for `division`: the most specific division, then the latest date."""
+    memo = _memo.get()
+    if memo is None:
+        return _resolve(key, on=on, division=division)
+    slot = (key, on, division.path if division else "")
+    found = memo.get(slot)
+    if found is None:
+        found = memo[slot] = _resolve(key, on=on, division=division)
+    return found
+
+
+def _resolve(key: str, *, on: dt.date, division: Division | None) -> ParamValue:
     codes = [c for c in division.path.strip("/").split("/") if c] if division else []
     qs = Parameter.objects.filter(key=key, effective_from__lte=on).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=on)

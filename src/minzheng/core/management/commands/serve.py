@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +20,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="监听地址 / address to bind (默认 default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="端口 / port (默认 default 8000)")
-        parser.add_argument("--threads", type=int, default=8, help="工作线程数 / worker threads")
+        parser.add_argument("--threads", type=int, default=8, help="每个进程的工作线程数 / threads per process")
+        parser.add_argument("--processes", type=int, default=int(os.environ.get("MINZHENG_WEB_PROCESSES", "0")),
+                            help="Web 进程数，默认按 CPU 核数（最多 4）/ server processes (default: CPU cores, at "
+                                 "most 4; env MINZHENG_WEB_PROCESSES)")
+        parser.add_argument("--child-fd", type=int, default=None, help=argparse.SUPPRESS)
         parser.add_argument("--trusted-proxy", default=os.environ.get("MINZHENG_TRUSTED_PROXY", ""),
                             metavar="ADDR",
                             help="前置反向代理的地址（如 127.0.0.1）：取其 X-Forwarded-For 为客户端地址，用于审计和限流 / "
@@ -32,27 +39,79 @@ class Command(BaseCommand):
 
         from minzheng.wsgi import application
 
+        proxy = _proxy_options(opts["trusted_proxy"])
+        if opts["child_fd"] is not None:
+            # One of several server processes: serve the listening socket the parent bound.
+            sock = socket.socket(fileno=opts["child_fd"])
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            serve(application, sockets=[sock], threads=opts["threads"], ident="minzheng", **proxy)
+            return
         if not finders.find("vendor/echarts/echarts.min.js"):
             self.stderr.write(self.style.WARNING(
                 "提示：未找到 ECharts（static/vendor/echarts），图表不会显示。请运行 ./dev.sh setup。"))
         url = f"http://{opts['host']}:{opts['port']}/"
         self.stdout.write(self.style.SUCCESS(f"minzheng 已启动 / serving at {url}  （数据库 {settings.DATABASES['default']['NAME']}）"))
         self.stdout.flush()
-        proxy: dict[str, Any] = {}
-        if opts["trusted_proxy"]:
-            # waitress rewrites REMOTE_ADDR from the proxy's header, and drops that header from anyone else.
-            proxy = {"trusted_proxy": opts["trusted_proxy"], "trusted_proxy_count": 1,
-                     "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
-                     "clear_untrusted_proxy_headers": True}
+        processes = opts["processes"] or default_processes()
         worker = None if opts["no_worker"] else start_worker()
         # SIGTERM (systemd, `kill`) ends the server through `finally`, so the worker is stopped with it.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
-            serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="minzheng",
-                  **proxy)
+            if processes <= 1 or not sys.platform.startswith("linux"):
+                serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"],
+                      ident="minzheng", **proxy)
+            else:
+                self.supervise(processes, opts)
         finally:
             if worker is not None:
                 stop_worker(worker)
+
+    def supervise(self, processes: int, opts: dict[str, Any]) -> None:
+        """Python runs one thread at a time per process: one process per core uses the machine. The parent binds
+        the port and hands it to each child; a child that dies is started again. The children share the
+        rate-limit counters through the database cache (settings.CACHES), or one address could get N times its
+        limit."""
+        from django.core.management import call_command
+        from django.db import connections
+
+        family = socket.getaddrinfo(opts["host"], opts["port"], type=socket.SOCK_STREAM)[0][0]
+        listener = socket.create_server((opts["host"], opts["port"]), family=family, backlog=1024)
+        call_command("createcachetable", "minzheng_cache", verbosity=0)
+        connections.close_all()
+        fd = listener.fileno()
+        env = {**os.environ, "MINZHENG_CACHE": "database"}
+        cmd = [sys.executable, "-m", "minzheng", "serve", "--no-worker", "--threads", str(opts["threads"]),
+               "--child-fd", str(fd)]
+        if opts["trusted_proxy"]:
+            cmd += ["--trusted-proxy", opts["trusted_proxy"]]
+
+        def start() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(cmd, env=env, pass_fds=[fd], preexec_fn=_die_with_parent)
+
+        children = [start() for _ in range(processes)]
+        try:
+            while True:
+                time.sleep(1)
+                for i, child in enumerate(children):
+                    if child.poll() is not None:
+                        self.stderr.write(f"Web 进程 {child.pid} 退出（{child.returncode}），重新启动")
+                        children[i] = start()
+        finally:
+            for child in children:
+                stop_worker(child)
+            listener.close()
+
+
+def default_processes() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _proxy_options(trusted_proxy: str) -> dict[str, Any]:
+    if not trusted_proxy:
+        return {}
+    # waitress rewrites REMOTE_ADDR from the proxy's header, and drops that header from anyone else.
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}, "clear_untrusted_proxy_headers": True}
 
 
 def _die_with_parent() -> None:

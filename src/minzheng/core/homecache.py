@@ -1,0 +1,67 @@
+"""A role's home page, rendered once per session for a short while.
+
+The home page gathers every app's to-do items and panels: 80–400 ms of queries, and the page people return to most.
+Its rendered panels are kept for MINZHENG_HOME_CACHE_SECONDS per session (the figures say when they were taken and
+offer 刷新); any write the session makes (a non-GET request) drops them, so what a person just did shows at once.
+Others' changes show within the window. Keyed by session, so the CSRF secret a panel's form carries is the
+session's own; the CSP nonce of the page is put back in on every response."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from . import dates
+
+_NONCE_MARK = "__minzheng_csp_nonce__"
+
+
+def _key(request: HttpRequest) -> str | None:
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    user = getattr(request, "user", None)
+    # the role and division are in the key: a changed role never sees panels rendered for the old one
+    return (f"home-panels:{session_key}:{getattr(user, 'role', '')}:{getattr(user, 'division_id', '')}"
+            if session_key else None)
+
+
+def seconds() -> int:
+    return int(getattr(settings, "MINZHENG_HOME_CACHE_SECONDS", 0))
+
+
+def cached_panels(request: HttpRequest, render: Callable[[], str]) -> tuple[str, dt.datetime]:
+    """The panels' HTML and when it was rendered: from the session's cache, or rendered now (and kept)."""
+    key = _key(request)
+    nonce = str(getattr(request, "csp_nonce", ""))
+    fresh = request.GET.get("fresh") == "1"
+    if key and seconds() > 0 and not fresh:
+        hit: Any = cache.get(key)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            html, taken = hit
+            return html.replace(_NONCE_MARK, nonce), taken
+    html, taken = render(), dates.now()
+    if key and seconds() > 0:
+        cache.set(key, (html.replace(nonce, _NONCE_MARK) if nonce else html, taken), seconds())
+    return html, taken
+
+
+def forget(request: HttpRequest) -> None:
+    key = _key(request)
+    if key:
+        cache.delete(key)
+
+
+class HomeCacheMiddleware:
+    """A write by the session (any non-GET request) drops its cached home panels."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and seconds() > 0:
+            forget(request)
+        return self.get_response(request)
