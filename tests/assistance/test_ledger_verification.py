@@ -218,3 +218,46 @@ def test_the_api_lists_and_decides(ledger: Path, xiadao_officer: Any, meishan_of
                   json.dumps({"action": "correct", "reason": "按规则"}), content_type="application/json")
     assert ok.status_code == 200 and ok.json()["status"] == "corrected"
     assert api.post("/api/assistance/ledger-checks/confirm").json() == {"confirmed": 1}
+
+
+def _allowance_ledger(path: Path, village: Any, rows: list[tuple[str, str, float]]) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("高龄津贴")
+    ws.write_row(0, 0, ["序号", "乡镇", "村(居)", "户主姓名", "姓名", "身份证号码", "与户主关系", "保障人数", "月保障金额"])
+    for i, (name, id_number, amount) in enumerate(rows, start=1):
+        ws.write_row(i, 0, [i, village.parent.name, village.name, name, name, id_number, "户主", 1])
+        ws.write_number(i, 8, amount)
+    wb.close()
+    return path
+
+
+def test_imported_allowances_are_recomputed_by_the_allowance_rules(tmp_path: Path, xiadao_officer: Any,
+                                                                   xiadao_village: Any) -> None:
+    from minzheng.payments import allowances
+    from minzheng.payments import rules as allowance_rules
+
+    elder = idnumber.make("350702", dt.date(TODAY.year - 86, 2, 1), 17)
+    wrong = idnumber.make("350702", dt.date(TODAY.year - 91, 3, 1), 25)
+    young = idnumber.make("350702", dt.date(1980, 3, 1), 33)
+    band = allowance_rules.gaoling_band(dt.date(TODAY.year - 86, 2, 1), MONTH, allowances.standards(MONTH).bands)
+    assert band is not None
+    path = _allowance_ledger(tmp_path / "高龄.xlsx", xiadao_village,
+                             [("郑老汉", elder, float(band.amount)), ("吴阿婆", wrong, 999.0), ("周青年", young, 100.0)])
+    import_ledger(path, user=xiadao_officer, programme="gaoling")
+    by_id = {c.enrollment.person.id_number: c for c in LedgerCheck.objects.select_related("enrollment__person")}
+    assert by_id[elder].outcome == CheckOutcome.MATCH and by_id[elder].engine_amount == band.amount
+    assert by_id[wrong].outcome == CheckOutcome.DIFFERS and by_id[wrong].engine_amount != Decimal("999")
+    assert "档发放" in by_id[wrong].explanation
+    assert by_id[young].outcome == CheckOutcome.NOT_ELIGIBLE and by_id[young].engine_amount == 0
+    # only the match can be confirmed in bulk
+    assert verification.confirm_matches(user=xiadao_officer) == 1
+
+
+def test_an_imported_tekun_record_waits_for_its_legal_supporters(tmp_path: Path, xiadao_officer: Any,
+                                                                  xiadao_village: Any) -> None:
+    path = build_ledger(tmp_path / "特困.xlsx", xiadao_village, rural_standard(xiadao_village))
+    import_ledger(path, user=xiadao_officer, programme="tekun_dispersed")
+    checks = list(LedgerCheck.objects.all())
+    assert checks and all(any("法定赡养" in f for f in c.flags) for c in checks)
+    assert all(c.outcome != CheckOutcome.MATCH for c in checks)
+    assert verification.confirm_matches(user=xiadao_officer) == 0
