@@ -208,3 +208,148 @@ def test_payroll_from_draft_to_bank_file(live_server: Any, browse: Callable[...,
     data = files[0].read_bytes()
     text = data.decode("utf-8-sig", errors="ignore") + data.decode("gbk", errors="ignore")
     assert "1312.37" in text and "陈志富" in text
+
+
+def _ledger(path: Path, village: Any, id_numbers: list[str]) -> Path:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("农村低保")
+    ws.write_row(0, 0, ["序号", "乡镇", "村(居)", "户主姓名", "姓名", "身份证号码", "与户主关系", "保障人数",
+                        "月保障金额"])
+    for i, id_number in enumerate(id_numbers, start=1):
+        ws.write_row(i, 0, [i, village.parent.name, village.name, f"陈{'一二三'[i - 1]}富", f"陈{'一二三'[i - 1]}富"])
+        ws.write_string(i, 5, id_number)
+        ws.write_row(i, 6, ["户主", 1, 300])
+    ws.write_row(len(id_numbers) + 1, 0, ["制表人：", "", "", "", "张三"])
+    wb.close()
+    return path
+
+
+def test_ledger_import_with_an_error_is_corrected_and_waits_for_verification(
+        live_server: Any, browse: Callable[..., Any], zhongshan: Any, meishan_officer: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from minzheng.core.worker import runner
+    from minzheng.registry import idnumber
+    from minzheng.registry.models import Enrollment
+
+    good = [idnumber.make("350702", dt.date(1960 + i, 3, 1), 11 + i) for i in range(3)]
+    bad = [*good[:2], good[2][:-1] + ("0" if good[2][-1] != "0" else "1")]  # a wrong check digit
+    drv = browse(1366, 900)
+    drv.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.login(drv, live_server.url, meishan_officer.username, TEST_PASSWORD)
+
+    def upload(path: Path) -> None:
+        drv.get(live_server.url + "/registry/import/")
+        drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+        drv.find_element(By.XPATH, "//button[contains(., '上传并预检')]").click()
+        WebDriverWait(drv, 15).until(lambda d: "/registry/import/" in d.current_url and d.current_url.count("/") > 5)
+
+        def previewed(d: Any) -> bool:
+            runner.drain()  # the worker (a separate process in production) reads the file
+            d.refresh()
+            return "月保障金额合计" in body_text(d)
+
+        WebDriverWait(drv, 30, poll_frequency=1).until(previewed)
+
+    upload(_ledger(tmp_path / "中山社区台账.xlsx", zhongshan, bad))
+    text = body_text(drv)
+    # the row and the field are named; nothing is written; the signature footer is not an error
+    assert "身份证" in text and "4" in text and "确认导入" not in text
+    assert "制表人" not in text.split("错误")[-1] or "已忽略" in text
+    assert not Enrollment.objects.filter(source="import").exists()
+    drv.find_element(By.PARTIAL_LINK_TEXT, "下载错误清单").click()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not list(tmp_path.glob("*错误*.xlsx")) and \
+            not [p for p in tmp_path.glob("*.xlsx") if p.name != "中山社区台账.xlsx"]:
+        time.sleep(0.3)
+    assert [p for p in tmp_path.glob("*.xlsx") if p.name != "中山社区台账.xlsx"]
+    # corrected and uploaded again: previewed clean, then imported — into 存量核查, not into payment
+    upload(_ledger(tmp_path / "中山社区台账（改）.xlsx", zhongshan, good))
+    button = drv.find_element(By.XPATH, "//button[contains(., '确认导入')]")
+    button.click()
+    drv.switch_to.alert.accept()
+
+    def imported_page(d: Any) -> bool:
+        runner.drain()  # once the page has queued the import
+        d.refresh()
+        return "已导入" in body_text(d)
+
+    WebDriverWait(drv, 30, poll_frequency=1).until(imported_page)
+    imported = Enrollment.objects.filter(source="import")
+    assert imported.count() == 3 and set(imported.values_list("status", flat=True)) == {"verifying"}
+    no_csp_errors(drv)
+
+
+def test_disaster_first_report_with_an_invalid_figure_is_refused_then_sent(
+        live_server: Any, browse: Callable[..., Any], meishan: Any, meishan_officer: Any, district_admin: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from minzheng.disaster import services
+    from minzheng.disaster.models import DisasterType, Report, ReportStatus, RoundKind
+
+    flood = services.register_event(actor=district_admin, name="暴雨洪涝", dtype=DisasterType.objects.get(code="010200"),
+                                    started_at=dates.now() - dt.timedelta(hours=2), areas=[meishan])
+    rep = services.open_report(actor=meishan_officer, round=flood.rounds.get(kind=RoundKind.INITIAL), division=meishan)
+    drv = browse(390, 844, phone=True)
+    browser.login(drv, live_server.url, meishan_officer.username, TEST_PASSWORD)
+    drv.get(f"{live_server.url}/disaster/reports/{rep.pk}/")
+
+    def fill(code: str, value: str) -> None:
+        field = drv.find_element(By.ID, f"f-{code}")
+        field.clear()
+        field.send_keys(value)
+
+    fill("pop_affected", "100")
+    fill("pop_need_aid", "150")  # more people needing aid than were affected
+    WebDriverWait(drv, 10).until(lambda d: "需紧急生活救助人口不能大于受灾人口" in body_text(d))
+    submit = drv.find_element(By.CSS_SELECTOR, "button[name=action][value=submit]")
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    WebDriverWait(drv, 5).until(EC.alert_is_present()).accept()
+    WebDriverWait(drv, 10).until(lambda d: "需紧急生活救助人口不能大于受灾人口" in body_text(d))
+    assert Report.objects.get(pk=rep.pk).status == ReportStatus.DRAFT
+    fill("pop_need_aid", "40")
+    WebDriverWait(drv, 10).until(lambda d: "需紧急生活救助人口不能大于受灾人口" not in
+                                 d.find_element(By.ID, "findings-summary").text)
+    submit = drv.find_element(By.CSS_SELECTOR, "button[name=action][value=submit]")
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    WebDriverWait(drv, 5).until(EC.alert_is_present()).accept()
+    WebDriverWait(drv, 10).until(lambda d: "已报送" in body_text(d))
+    assert Report.objects.get(pk=rep.pk).status == ReportStatus.SUBMITTED
+    no_csp_errors(drv)
+
+
+def test_coordinator_reports_a_need_from_a_phone_and_the_township_sees_it(
+        live_server: Any, browse: Callable[..., Any], zhongshan: Any, meishan_officer: Any,
+        make_user: Callable[..., Any]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from minzheng.workforce.models.needs import NeedReport
+
+    coordinator = make_user(Role.VILLAGE_COORDINATOR, zhongshan, username="j_xieguan")
+    phone = browse(390, 844, phone=True)
+    browser.login(phone, live_server.url, coordinator.username, TEST_PASSWORD)
+    phone.find_element(By.PARTIAL_LINK_TEXT, "上报民情").click()
+    phone.find_element(By.CSS_SELECTOR, "input[name=category][value=hardship]").click()
+    phone.find_element(By.NAME, "description").send_keys("独居老人屋顶漏雨，需要帮助修缮")
+    button = phone.find_element(By.XPATH, "//button[contains(., '提交')]")
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+    WebDriverWait(phone, 15).until(lambda d: "/workforce/needs/new/" not in d.current_url)
+    need = NeedReport.objects.get(description__contains="屋顶漏雨")
+    assert need.village_id == zhongshan.pk
+    # nothing spills sideways on the phone
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 390 + 2
+    # the township assistant finds it in the township's 民情 list
+    office = browse(1366, 900)
+    browser.login(office, live_server.url, meishan_officer.username, TEST_PASSWORD)
+    office.get(live_server.url + "/workforce/needs/")
+    assert "屋顶漏雨" in body_text(office)
+    no_csp_errors(phone)

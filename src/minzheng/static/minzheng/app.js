@@ -21,6 +21,14 @@
         if (!window.confirm(f.dataset.confirm)) e.preventDefault();
       });
     });
+    // a form with several actions asks only for the grave one (报送, 终止): the button carries the question
+    root.querySelectorAll("button[data-confirm]").forEach(function (b) {
+      if (b.dataset.confirmReady) return;
+      b.dataset.confirmReady = "1";
+      b.addEventListener("click", function (e) {
+        if (!window.confirm(b.dataset.confirm)) e.preventDefault();
+      });
+    });
   }
   function printButtons(root) {
     root.querySelectorAll("[data-print]").forEach(function (b) {
