@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from minzheng.core import sealed
+from minzheng.core.worker import runner
 from minzheng.payments import accounts, guardians, preflight, services
 from minzheng.payments.models import Guardianship, LineProblem, PayrollLine
 from minzheng.policy.services import add_version
@@ -179,12 +180,16 @@ def test_cli_generate_json_reports_the_blocking_lines(troubled: dict[str, Any], 
 def test_api_and_page_show_the_check(troubled: dict[str, Any], meishan_officer: Any, login: Any) -> None:
     c = login(meishan_officer)
     resp = c.post("/api/payments/payrolls/generate", json.dumps({"month": "2026-01"}), content_type="application/json")
-    assert resp.status_code == 200 and resp.json()["blocking_lines"] == 8
-    p = next(x for x in resp.json()["payrolls"] if x["programme"] == "dibao_urban")
-    pre = c.get(f"/api/payments/payrolls/{p['payroll_id']}/preflight").json()
-    assert pre["blocking_count"] == p["blocking_count"] > 0
+    assert resp.status_code == 202
+    runner.drain()
+    result = c.get(f"/api/core/tasks/{resp.json()['id']}").json()["result"]
+    assert result["blocking_lines"] == 8
+    rosters = [c.get(f"/api/payments/payrolls/{pk}").json() for pk in result["payrolls"]]
+    p = next(x for x in rosters if x["programme"] == "dibao_urban")
+    pre = c.get(f"/api/payments/payrolls/{p['id']}/preflight").json()
+    assert pre["blocking_count"] > 0
     assert "prepare" not in pre["actions"] and "hold_blocked" in pre["actions"]
-    page = c.get(f"/payments/payroll/{p['payroll_id']}/").content.decode()
+    page = c.get(f"/payments/payroll/{p['id']}/").content.decode()
     assert "发放前检查" in page and "林无卡 没有银行账号" in page and "挂起" in page
 
 

@@ -52,10 +52,16 @@ def test_api_generate_and_maker_checker(hh: Any, approver: Any, login: Any, meis
     c = login(approver)
     resp = c.post("/api/payments/payrolls/generate", json.dumps({"month": "2026-01", "township": meishan.code}),
                   content_type="application/json")
-    assert resp.status_code == 200, resp.content
-    body = resp.json()
-    assert body["total"] == "300.00" and body["lines"] == 1
-    pid = body["payrolls"][0]["payroll_id"]
+    # a heavy job: queued for the worker process, never run in the web request
+    assert resp.status_code == 202, resp.content
+    queued = resp.json()
+    assert queued["kind"] == "payments.generate" and queued["status"] == "queued"
+    assert not Payroll.objects.exists()
+    runner.drain()
+    body = c.get(f"/api/core/tasks/{queued['id']}").json()
+    assert body["status"] == "done", body
+    assert body["result"]["total"] == "300.00" and body["result"]["lines"] == 1
+    pid = body["result"]["payrolls"][0]
     assert c.post(f"/api/payments/payrolls/{pid}/prepare").status_code == 200
     refused = c.post(f"/api/payments/payrolls/{pid}/approve")
     assert refused.status_code == 403 and "审批分离" in refused.json()["detail"]
@@ -64,6 +70,10 @@ def test_api_generate_and_maker_checker(hh: Any, approver: Any, login: Any, meis
     future = c.post("/api/payments/payrolls/generate", json.dumps({"month": "2099-01"}),
                     content_type="application/json")
     assert future.status_code == 422 and "未来月份" in future.json()["errors"]["__all__"][0]
+    for bad, field in (({"month": "2026-01", "township": "999999"}, "township"),
+                       ({"month": "2026-01", "programme": "nope"}, "programme")):
+        refused = c.post("/api/payments/payrolls/generate", json.dumps(bad), content_type="application/json")
+        assert refused.status_code == 422 and field in refused.json()["errors"], refused.content
     lines = other.get(f"/api/payments/payrolls/{pid}/lines").json()
     assert [x["amount"] for x in lines] == ["300.00"]
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from ninja import Schema
+from ninja import Schema, Status
 
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import need_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates, filebounds, inputs
+from minzheng.core.api import JobOut
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Programme
@@ -93,28 +95,36 @@ class GenerateIn(Schema):
     township: str | None = None
 
 
-class GenerateOut(Schema):
-    month: str
-    payrolls: list[dict[str, Any]]
-    skipped: list[dict[str, Any]]
-    lines: int
-    total: str
-    inserted: dict[str, int]
-    # 发放前检查: lines that cannot be paid (each roster's list is in payrolls[].blocking) and families left off.
-    blocking_lines: int
-    unrostered: list[dict[str, Any]]
-
-
 # Before /payrolls/{payroll_id}: "generate" would otherwise be read as an id.
-@router.post("/payrolls/generate", response=GenerateOut)
-def generate(request: AuthedRequest, body: GenerateIn) -> dict[str, Any]:
+@router.post("/payrolls/generate", response={202: JobOut})
+def generate(request: AuthedRequest, body: GenerateIn) -> Status:
+    """Queue the month's roster generation for the worker process (a county's month is a heavy job, never run in
+    the web process). Answers 202 with the job: poll `GET /api/core/tasks/{id}` until `status` is `done`; its
+    `result` lists the rosters (`payrolls`), `lines`, `total` and `blocking_lines`. What would be refused (a future
+    month, a township outside your jurisdiction, an unknown programme) is refused here, with nothing queued."""
     _need(request, Cap.EDIT_BUSINESS)
+    from minzheng.core.worker import services as worker
     from minzheng.regions.models import Division
 
-    prog = Programme.objects.filter(code=body.programme).first() if body.programme else None
-    town = Division.objects.filter(code=body.township).first() if body.township else None
-    res = services.generate(month=parse_month(body.month), user=request.user, programme=prog, township=town)
-    return res.as_dict()
+    errors: dict[str, list[str]] = {}
+    prog = town = None
+    if body.programme:
+        prog = Programme.objects.filter(code=body.programme).first()
+        if prog is None:
+            errors["programme"] = [f"未知的救助项目：{body.programme}"]
+    if body.township:
+        town = Division.objects.filter(code=body.township).first()
+        if town is None:
+            errors["township"] = [f"未知的乡镇(街道)代码：{body.township}"]
+    if errors:
+        raise ValidationError(errors)
+    month = parse_month(body.month)
+    services.check_generate(month=month, user=request.user, township=town)
+    job = worker.submit("payments.generate", user=request.user, reuse_live=True,
+                        params={"month": f"{month:%Y-%m}", "programme_id": prog.pk if prog else None,
+                                "township_id": town.pk if town else None},
+                        title=f"生成 {month:%Y-%m} 花名册" + (f"（{town.name}）" if town else ""))
+    return Status(202, worker.as_dict(job))
 
 
 @router.get("/payrolls/{payroll_id}", response=PayrollOut)
@@ -182,7 +192,6 @@ def bankfile(request: AuthedRequest, payroll_id: inputs.RecordId) -> HttpRespons
     code = str(_json_body(request).get("layout") or request.POST.get("layout") or "csv_gbk")
     layout = BankFileLayout.objects.filter(code=code).first()
     if layout is None:
-        from django.core.exceptions import ValidationError
 
         raise ValidationError({"layout": "未知银行文件格式"})
     name, data = bankfiles.export(payroll=p, user=request.user, layout=layout)
@@ -203,7 +212,6 @@ class ReturnOut(Schema):
 @router.post("/payrolls/{payroll_id}/bank-return", response=ReturnOut,
              openapi_extra={"description": "multipart/form-data：file（回盘文件）、layout（文件格式代码，默认 csv_gbk）"})
 def bank_return(request: AuthedRequest, payroll_id: inputs.RecordId) -> ReturnOut:
-    from django.core.exceptions import ValidationError
 
     p = get_visible(Payroll, request.user, pk=payroll_id)
     lay = BankFileLayout.objects.filter(code=request.POST.get("layout") or "csv_gbk").first()

@@ -8,8 +8,10 @@ from typing import Any
 from minzheng.core import dates
 
 
-def generate_task(run: Any, *, month: str, programme_id: int | None = None) -> dict[str, Any]:
+def generate_task(run: Any, *, month: str, programme_id: int | None = None,
+                  township_id: int | None = None) -> dict[str, Any]:
     from minzheng.accounts.models import User
+    from minzheng.regions.models import Division
     from minzheng.registry.models import Programme
 
     from . import services
@@ -19,7 +21,9 @@ def generate_task(run: Any, *, month: str, programme_id: int | None = None) -> d
     user = User.objects.get(pk=job.created_by_id) if job.created_by_id else None
     programme = Programme.objects.get(pk=programme_id) if programme_id else None
     run.progress("生成花名册", 0, 1)
-    res = services.generate(month=parse_month(month), user=user, programme=programme, today=dates.today())
+    township = Division.objects.get(pk=township_id) if township_id else None
+    res = services.generate(month=parse_month(month), user=user, programme=programme, township=township,
+                            today=dates.today())
     run.progress("完成", 1, 1)
     notes = [f"{p.township.name}{p.programme.name}：{why}" for p, why in res.skipped]
     if res.blocking_count:
@@ -28,4 +32,5 @@ def generate_task(run: Any, *, month: str, programme_id: int | None = None) -> d
     return {"summary": f"已生成 {month} 草稿花名册 {len(res.payrolls)} 本，"
                        f"{sum(p.line_count for p in res.payrolls)} 笔，合计 {res.total} 元",
             "notes": notes, "month": month, "payrolls": [p.pk for p in res.payrolls],
-            "link": f"/payments/?month={month}"}
+            "lines": sum(p.line_count for p in res.payrolls), "total": str(res.total),
+            "blocking_lines": res.blocking_count, "link": f"/payments/?month={month}"}

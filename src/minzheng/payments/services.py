@@ -108,11 +108,11 @@ def _townships(user: Actor | None, township: Division | None) -> list[Division]:
     return list(qs.order_by("code"))
 
 
-def check_generate(*, month: dt.date, user: Actor | None = None) -> None:
-    """What generate() would refuse before doing any work (a future month, no right to make rosters), so a page can
-    say so at once instead of queuing a job that fails."""
+def check_generate(*, month: dt.date, user: Actor | None = None, township: Division | None = None) -> None:
+    """What generate() would refuse before doing any work (a future month, no right to make rosters, a township
+    outside the user's jurisdiction), so a page or the API can say so at once instead of queuing a job that fails."""
     check_month(month)
-    _townships(user, None)
+    _townships(user, township)
 
 
 def generate(*, month: dt.date, user: Actor | None = None, programme: Programme | None = None,
