@@ -125,3 +125,27 @@ def test_allowances_page_lists_missing_facts(people: dict[str, Any], meishan_off
     assert BeneficiaryFacts.objects.get(person=people["disabled"]).needs_long_term_care is True
     c.post("/payments/allowances/", {"id_number": people["disabled"].id_number, "needs_long_term_care": "unknown"})
     assert BeneficiaryFacts.objects.get(person=people["disabled"]).needs_long_term_care is True
+
+
+def test_refresh_from_the_page_and_the_api_runs_in_the_worker(people: dict[str, Any], meishan_officer: Any,
+                                                              login: Any) -> None:
+    from minzheng.core.models import Job
+    from minzheng.core.worker import runner
+
+    c = login(meishan_officer)
+    before = Enrollment.objects.count()
+    resp = c.post("/payments/allowances/refresh/", {"month": "2026-01"})
+    job = Job.objects.get(kind="payments.allowances")
+    assert resp.status_code == 302 and resp["Location"] == f"/jobs/{job.pk}/"
+    assert Enrollment.objects.count() == before  # nothing in the request itself
+    runner.drain()
+    job.refresh_from_db()
+    assert job.status == "done" and "核定完成" in job.result["summary"]
+    # the API queues the same job (202) and refuses what the job would refuse, with nothing queued
+    api = c.post("/api/payments/allowances/refresh", {"month": "2026-02"}, content_type="application/json")
+    assert api.status_code == 202 and api.json()["kind"] == "payments.allowances"
+    refused = c.post("/api/payments/allowances/refresh", {"month": "2000-01"}, content_type="application/json")
+    assert refused.status_code == 422 and "缺少政策参数" in refused.json()["detail"]
+    assert Job.objects.filter(kind="payments.allowances").count() == 2
+    page = c.post("/payments/allowances/refresh/", {"month": "2000-01"}, follow=True).content.decode()
+    assert "缺少政策参数" in page

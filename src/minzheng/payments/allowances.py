@@ -128,6 +128,14 @@ def _township_name(person: Person) -> str:
     return d.name if d.level == "township" or d.parent is None else d.parent.name
 
 
+def check_refresh(*, month: dt.date, user: Actor | None = None) -> None:
+    """What refresh() would refuse before any work (no right, a month before any standard), so a page or the API
+    can say so at once instead of queuing a job that fails."""
+    if user is not None:
+        require_division(user, user.division, Cap.EDIT_BUSINESS)
+    standards(dates.month_start(month))
+
+
 def refresh(*, month: dt.date, user: Actor | None = None, division: Division | None = None) -> RefreshResult:
     """Bring allowance enrollments in line with the rules for `month` (idempotent)."""
     month = dates.month_start(month)

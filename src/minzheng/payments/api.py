@@ -259,10 +259,18 @@ class MonthIn(Schema):
     month: str
 
 
-@router.post("/allowances/refresh", response=dict[str, Any])
-def allowances_refresh(request: AuthedRequest, body: MonthIn) -> dict[str, Any]:
+@router.post("/allowances/refresh", response={202: JobOut})
+def allowances_refresh(request: AuthedRequest, body: MonthIn) -> Status:
+    """Queue the month's 津贴补贴 核定 for the worker process; answers 202 with the job (poll
+    `GET /api/core/tasks/{id}`; its `result` has created/changed/ended/unchanged and the missing facts)."""
     _need(request, Cap.EDIT_BUSINESS)
-    return allowances.refresh(month=parse_month(body.month), user=request.user).as_dict()
+    from minzheng.core.worker import services as worker
+
+    month = parse_month(body.month)
+    allowances.check_refresh(month=month, user=request.user)
+    job = worker.submit("payments.allowances", user=request.user, reuse_live=True,
+                        params={"month": f"{month:%Y-%m}"}, title=f"{month:%Y-%m} 津贴补贴核定")
+    return Status(202, worker.as_dict(job))
 
 
 @router.get("/allowances/upcoming", response=list[dict[str, Any]])

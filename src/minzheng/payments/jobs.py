@@ -34,3 +34,23 @@ def generate_task(run: Any, *, month: str, programme_id: int | None = None,
             "notes": notes, "month": month, "payrolls": [p.pk for p in res.payrolls],
             "lines": sum(p.line_count for p in res.payrolls), "total": str(res.total),
             "blocking_lines": res.blocking_count, "link": f"/payments/?month={month}"}
+
+
+def allowances_task(run: Any, *, month: str) -> dict[str, Any]:
+    """高龄津贴、残疾人两项补贴、优抚 for a month, for the job's user's jurisdiction (the whole county: tens of
+    thousands of people, a heavy job)."""
+    from minzheng.accounts.models import User
+
+    from . import allowances
+    from .engine import parse_month
+
+    job = run.job
+    user = User.objects.get(pk=job.created_by_id) if job.created_by_id else None
+    run.progress("核定津贴补贴", 0, 1)
+    res = allowances.refresh(month=parse_month(month), user=user)
+    run.progress("完成", 1, 1)
+    notes = []
+    if res.missing:
+        notes.append(f"{len(res.missing)} 项待遇缺少认定信息，已照原样保留（未停发），见“津贴补贴”页的“缺认定信息”清单")
+    return {"summary": f"{month} 核定完成：新增 {len(res.created)}，调整 {len(res.changed)}，停发 {len(res.ended)}，"
+                       f"不变 {res.unchanged}", "notes": notes, **res.as_dict(), "link": "/payments/allowances/"}

@@ -22,6 +22,7 @@ from minzheng.core import dates, filebounds, inputs
 from minzheng.core.forms import error_messages, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.core.worker import services as worker
+from minzheng.policy.services import MissingParameter
 from minzheng.regions.models import Level
 from minzheng.registry.masking import shown
 from minzheng.registry.models import Person, Programme
@@ -419,12 +420,11 @@ def allowances_refresh(request: AuthedRequest) -> HttpResponse:
     raw = request.POST.get("month", "")
     try:
         month = parse_month(raw)
-        res = allowances.refresh(month=month, user=request.user)
-    except (ValidationError, PermissionDenied) as exc:
+        allowances.check_refresh(month=month, user=request.user)
+    except (ValidationError, PermissionDenied, MissingParameter) as exc:
         flash_errors(request, exc)
         return redirect("payments:allowances")
-    messages.success(request, f"{month:%Y-%m} 核定完成：新增 {len(res.created)}，调整 {len(res.changed)}，"
-                              f"停发 {len(res.ended)}，不变 {res.unchanged}")
-    if res.missing:
-        messages.warning(request, f"{len(res.missing)} 项待遇缺少认定信息，已照原样保留（未停发），见下方“缺认定信息”清单")
-    return redirect("payments:allowances")
+    # A county's refresh reads tens of thousands of people: the worker process runs it; the task page follows it.
+    job = worker.submit("payments.allowances", user=request.user, reuse_live=True,
+                        params={"month": f"{month:%Y-%m}"}, title=f"{month:%Y-%m} 津贴补贴核定")
+    return redirect("core:job", job_id=job.pk)

@@ -27,6 +27,7 @@ KINDS: dict[str, Kind] = {
     "crosscheck.run": Kind("信息核对", "minzheng.crosscheck.services.runs.run_task", heavy=True,
                            on_abandon="minzheng.crosscheck.services.runs.abandon"),
     "payments.generate": Kind("生成花名册", "minzheng.payments.jobs.generate_task", heavy=True),
+    "payments.allowances": Kind("津贴补贴核定", "minzheng.payments.jobs.allowances_task", heavy=True),
     "assistance.sweep": Kind("社会救助每日任务", "minzheng.assistance.jobs.sweep_task", daily=True),
     "disaster.overdue": Kind("灾情报告逾期检查", "minzheng.disaster.jobs.overdue_task", daily=True),
     "workforce.escalate": Kind("民情逾期提级", "minzheng.workforce.jobs.escalate_task", daily=True),
