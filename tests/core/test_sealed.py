@@ -98,8 +98,12 @@ def test_raw_tables_hold_no_plaintext_and_search_finds_by_last_four(zhongshan: A
     h.phone = "0599-8812345"
     h.save(update_fields=["phone"])
     Guardianship.objects.create(person=h.head, guardian_name="陈姑", bank_account=card(4343))
+    district_admin.phone = "13800001234"   # a staff account's phone is personal data too
+    district_admin.save(update_fields=["phone"])
+    district_admin.refresh_from_db()
+    assert district_admin.phone == "13800001234"
     for table, cols in (("registry_person", ("phone", "bank_account")), ("registry_household", ("phone",)),
-                        ("payments_guardianship", ("bank_account",))):
+                        ("payments_guardianship", ("bank_account",)), ("accounts_user", ("phone",))):
         for row in _raw(table, *cols):
             assert all(v == "" or v.startswith(sealed.PREFIX) for v in row), (table, row)
     assert "0599" not in _raw("registry_household", "phone")[-1][0]

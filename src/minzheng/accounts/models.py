@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.sealed_fields import SealedField
+
 from .roles import ADMIN_ROLES, Role, caps
 
 if TYPE_CHECKING:
@@ -23,7 +25,7 @@ class User(AbstractUser):
         "regions.Division", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT
     )
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = SealedField(_("电话"), max_length=32, blank=True)   # sealed at rest (core/sealed.py)
     password_changed_at = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
     is_demo = models.BooleanField(default=False)
