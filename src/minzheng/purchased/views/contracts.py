@@ -118,6 +118,8 @@ def contract_detail(request: AuthedRequest, contract_id: int) -> HttpResponse:
         "assessments": visible(Assessment, user).filter(contract=c),
         "assignments": visible(EvaluatorAssignment, user).filter(contract=c).select_related("evaluator"),
         "evaluators": selectors.evaluators_for(user) if _may_contract(user) else [], "may_contract": _may_contract(user),
+        # the county assesses any period; an evaluator only the periods assigned to it (its tasks page)
+        "may_assess_any": user.has_cap(Cap.ASSESS_SERVICES) and not is_outside(user),
         "orders": orders[:300], "recon": selectors.reconcile(c), "today": dates.today()})
 
 
