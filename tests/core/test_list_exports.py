@@ -17,7 +17,12 @@ from minzheng.registry.idnumber import make
 pytestmark = pytest.mark.django_db
 
 LISTS = ["/assistance/", "/assistance/queue/", "/assistance/publicity/?status=", "/assistance/reviews/?days=90",
-         "/workforce/needs/", "/disaster/"]
+         "/workforce/needs/", "/disaster/",
+         # issue 17: the lists that had none
+         "/purchased/", "/purchased/providers/", "/purchased/supervision/", "/purchased/callbacks/",
+         "/purchased/evaluations/", "/payments/", "/payments/approvals/", "/crosscheck/?status=", "/crosscheck/runs/",
+         "/crosscheck/datasets/", "/crosscheck/rules/", "/disaster/warehouses/", "/disaster/allocations/",
+         "/disaster/distributions/", "/disaster/winter/", "/disaster/rules/"]
 
 
 def rows_of(resp: Any) -> list[list[Any]]:

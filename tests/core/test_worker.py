@@ -18,7 +18,7 @@ from minzheng.audit.context import Actor, acting
 from minzheng.audit.models import AuditEntry
 from minzheng.core import dates
 from minzheng.core.models import Job, JobStatus
-from minzheng.core.worker import housekeeping, runner, services
+from minzheng.core.worker import housekeeping, kinds, runner, services
 
 pytestmark = pytest.mark.django_db
 JAN = dt.date(2026, 1, 1)
@@ -123,12 +123,14 @@ def test_the_daily_sweeps_are_queued_once_a_day(settings: Any) -> None:
         assert housekeeping.queue_daily() == []          # before the hour
     with dates.frozen(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dates.BEIJING)):
         first = housekeeping.queue_daily()
-        assert len(first) == 3 and housekeeping.queue_daily() == first
-        assert runner.drain() == 3
+        daily = sum(1 for k in kinds.KINDS.values() if k.daily)   # the apps' sweeps and the export sweep
+        assert len(first) == daily and housekeeping.queue_daily() == first
+        assert runner.drain() == daily
     assert set(Job.objects.values_list("kind", "status")) == {
-        ("assistance.sweep", "done"), ("disaster.overdue", "done"), ("workforce.escalate", "done")}
+        ("assistance.sweep", "done"), ("disaster.overdue", "done"), ("workforce.escalate", "done"),
+        ("core.export_sweep", "done")}
     with dates.frozen(dt.datetime(2026, 3, 3, 6, 0, tzinfo=dates.BEIJING)):
-        assert len(set(housekeeping.queue_daily()) - set(first)) == 3
+        assert len(set(housekeeping.queue_daily()) - set(first)) == daily
 
 
 def test_temp_folders_of_dead_processes_are_swept(settings: Any, tmp_path: Path) -> None:

@@ -16,6 +16,12 @@ class Planted:
     secrets: list[str] = field(default_factory=list)
 
     def merge(self, other: Planted) -> None:
+        # Two apps planting the same URL keyword for different records would test one app's route with the other's
+        # record (passing or failing by accident of primary keys): name the keyword after the model instead.
+        for key, value in {**other.scoped, **other.plain}.items():
+            mine = self.scoped.get(key, self.plain.get(key, value))
+            if mine != value:
+                raise AssertionError(f"URL keyword <{key}> planted twice with different records ({mine} / {value})")
         self.scoped.update(other.scoped)
         self.plain.update(other.plain)
         self.secrets.extend(other.secrets)

@@ -21,7 +21,13 @@ def plant(village: Any, owner: Any) -> Planted:
     from minzheng.accounts import services as accounts
     from minzheng.accounts.roles import Role
     from minzheng.purchased.demo import credit_code, photo_bytes
-    from minzheng.purchased.models import Assessment, CallbackItem, CallbackSample, RecordFlag
+    from minzheng.purchased.models import (
+        Assessment,
+        CallbackItem,
+        CallbackSample,
+        EvaluatorAssignment,
+        RecordFlag,
+    )
     from minzheng.purchased.services import contracts, delivery, providers
 
     township = village.parent
@@ -52,8 +58,13 @@ def plant(village: Any, owner: Any) -> Planted:
     item = CallbackItem.objects.create(sample=sample, order=o)
     Assessment.objects.create(contract=c, period_start=start, period_end=dates.month_end(start), indicators={},
                               score=Decimal("90"), grade="优秀", assessor="x", created_at=dates.now())
+    evaluator = accounts.create_user(username="leak_evaluator", password=None, role=Role.EVALUATOR, division=township)
+    EvaluatorAssignment.objects.create(contract=c, evaluator=evaluator, period_start=start,
+                                       period_end=dates.month_end(start), assigned_by="x", assigned_at=dates.now())
+    delivery.issue_card(actor=None, order=o, count=2)
     return Planted(
         scoped={"provider_id": p.pk, "contract_id": c.pk, "order_id": o.pk, "record_id": rec.pk, "flag_id": flag.pk,
-                "sample_id": sample.pk, "milestone_id": m.pk, "callbackitem_id": item.pk},
+                "sample_id": sample.pk, "milestone_id": m.pk, "callbackitem_id": item.pk,
+                "providerstaff_id": staff.pk},
         secrets=["卢秘照料", pid, "13905997777", "钟秘护理"],
     )

@@ -229,6 +229,15 @@ def test_assessment_weights_indicators_by_parameter(world: World, district_admin
     from minzheng.accounts.roles import Role
 
     ev = make_user(Role.EVALUATOR, county, username="pinggu_t")
+    # not assigned yet: the evaluator sees no contract at all
+    resp = login(ev).post(f"/api/purchased/contracts/{world.contract.pk}/assessments",
+                          data={"period_start": "2025-04-01", "period_end": "2025-04-30"},
+                          content_type="application/json")
+    assert resp.status_code == 404
+    resp = login(district_admin).post(f"/api/purchased/contracts/{world.contract.pk}/evaluators",
+                                      data={"evaluator": "pinggu_t", "period_start": "2025-04-01",
+                                            "period_end": "2025-04-30"}, content_type="application/json")
+    assert resp.status_code == 201, resp.content
     resp = login(ev).post(f"/api/purchased/contracts/{world.contract.pk}/assessments",
                           data={"period_start": "2025-04-01", "period_end": "2025-04-30"},
                           content_type="application/json")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import inputs
+from minzheng.core import inputs, listexport
 from minzheng.core.forms import flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -35,6 +35,15 @@ def ledger_checks(request: AuthedRequest) -> HttpResponse:
     else:
         show = "differences"
         qs = qs.exclude(outcome=CheckOutcome.MATCH)
+    if listexport.requested(request):
+        return listexport.response(request, what="存量核查", headers=[
+            "家庭", "村(社区)", "项目", "台账金额(元/月)", "台账保障人数", "规则测算金额(元/月)", "规则保障人数",
+            "核算结果", "规则说明", "处理状态", "处理理由", "处理日期"], rows=(
+            [str(c.enrollment.household), c.enrollment.household.division.name, str(c.enrollment.programme),
+             c.imported_amount, c.imported_covered, c.engine_amount, c.engine_covered, c.get_outcome_display(),
+             c.explanation, c.get_status_display(), c.reason, c.decided_on]
+            for c in qs.select_related("enrollment__household__division", "enrollment__household__head",
+                                                   "enrollment__programme").iterator()))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     county = getattr(request.user, "division", None)
     return render(request, "assistance/ledger_checks.html", {

@@ -431,6 +431,13 @@ def kinship(request: AuthedRequest) -> HttpResponse:
                 return redirect("assistance:kinship")
     regs = visible(KinshipRegistration, request.user).select_related("division").order_by("division__code",
                                                                                              "staff_name")
+    if listexport.requested(request):
+        return listexport.response(request, what="近亲属备案", headers=[
+            "工作单位所在区划", "工作人员姓名", "工作人员身份证号", "身份", "职务", "近亲属姓名", "近亲属身份证号", "关系",
+            "有效", "登记日期"], rows=(
+            [r.division.name, r.staff_name, shown(request.user, r.staff_id_number, "id"), r.get_staff_role_display(),
+             r.post, r.relative_name, shown(request.user, r.relative_id_number, "id"), r.relation,
+             "是" if r.active else "否", r.registered_on] for r in regs))
     rows = [{"r": r, "staff_id": shown(request.user, r.staff_id_number, "id"),
              "relative_id": shown(request.user, r.relative_id_number, "id")} for r in regs[:500]]
     return render(request, "assistance/kinship.html", {"form": form, "rows": rows,

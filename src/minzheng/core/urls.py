@@ -10,6 +10,7 @@ urlpatterns = [
     path("tasks/", views.my_tasks, name="tasks"),
     path("jobs/", worker_views.job_list, name="jobs"),
     path("jobs/<int:job_id>/", worker_views.job_detail, name="job"),
+    path("exports/<int:export_id>/", worker_views.export_download, name="export_download"),
     path("settings/", views.site_settings, name="settings"),
     path("healthz", views.healthz, name="healthz"),
 ]

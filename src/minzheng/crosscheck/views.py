@@ -19,9 +19,7 @@ from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Cap
-from minzheng.audit.services import record_output
-from minzheng.core import dates
-from minzheng.core.excel import workbook_bytes
+from minzheng.core import dates, listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, in_scope, require_edit, visible_divisions
 from minzheng.registry.masking import can_see_sensitive, mask_id
@@ -89,20 +87,14 @@ def findings(request: AuthedRequest) -> HttpResponse:
     f = request.GET
     qs = services.findings_for(request.user, township=f.get("township", ""), rule=f.get("rule", ""),
                                status=f.get("status", "open"), q=f.get("q", "").strip())
-    if f.get("format") == "xlsx":
-        if not request.user.has_cap(Cap.EXPORT):
-            raise PermissionDenied("您的角色没有导出权限")
-        rows = [(x.pk, x.township.name, x.village.name if x.village else "", rules.RULES_BY_CODE[x.rule_code].name
-                 if x.rule_code in rules.RULES_BY_CODE else x.rule_code, x.person_name,
-                 _show_id(request.user, x.id_number), x.summary, x.suggested_action, x.get_status_display(),
-                 x.deadline.isoformat(), x.get_outcome_action_display(), x.outcome_note) for x in qs[:20000]]
-        record_output("export", what="核对疑点", count=len(rows),
-                      division_code=request.user.division.code if request.user.division else "")
-        data = workbook_bytes([("核对疑点", ["编号", "乡镇(街道)", "村(社区)", "规则", "姓名", "身份证号", "疑点摘要",
-                                           "处理建议", "状态", "办理期限", "处理措施", "核实情况/排除理由"], rows)])
-        resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        resp["Content-Disposition"] = f"attachment; filename=crosscheck-findings-{dates.today()}.xlsx"
-        return resp
+    if f.get("format") == "xlsx" or listexport.requested(request):
+        return listexport.response(request, what="核对疑点", headers=[
+            "编号", "乡镇(街道)", "村(社区)", "规则", "姓名", "身份证号", "疑点摘要", "处理建议", "状态", "办理期限",
+            "处理措施", "核实情况/排除理由"], rows=(
+            (x.pk, x.township.name, x.village.name if x.village else "", rules.RULES_BY_CODE[x.rule_code].name
+             if x.rule_code in rules.RULES_BY_CODE else x.rule_code, x.person_name,
+             _show_id(request.user, x.id_number), x.summary, x.suggested_action, x.get_status_display(),
+             x.deadline.isoformat(), x.get_outcome_action_display(), x.outcome_note) for x in qs.iterator()))
     page = Paginator(qs, 50).get_page(f.get("page"))
     for x in page.object_list:
         x.shown_id = _show_id(request.user, x.id_number)
@@ -224,6 +216,12 @@ def runs(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已开始核对批次 #{run.pk}")
                 return redirect("crosscheck:run", run_id=run.pk)
+    if listexport.requested(request):
+        return listexport.response(request, what="核对批次", headers=[
+            "批次", "核对基准日", "状态", "发起人", "开始时间", "结束时间", "核对对象行数", "疑点数"], rows=(
+            [r.pk, r.as_of, r.get_status_display(), r.started_by, listexport.stamp(r.started_at),
+             listexport.stamp(r.finished_at), r.recipients, sum(int(n) for n in (r.hits or {}).values())]
+            for r in CheckRun.objects.all()))
     return render(request, "crosscheck/runs.html", {
         "runs": CheckRun.objects.all()[:50], "form": form,
         "can_run": request.user.has_cap(Cap.APPROVE) and _is_county(request.user),
@@ -286,6 +284,11 @@ def datasets(request: AuthedRequest) -> HttpResponse:
     kinds = [{"schema": s, "current": current.get(k)} for k, s in schemas.SCHEMAS.items()]
     history = [(d, schemas.SCHEMAS[d.kind].label if d.kind in schemas.SCHEMAS else d.kind)
                for d in Dataset.objects.all()[:100]]
+    if listexport.requested(request):
+        return listexport.response(request, what="部门比对数据", headers=[
+            "数据类型", "版本", "数据截至日期", "原始文件", "行数", "加载人", "加载时间", "说明"], rows=(
+            [schemas.SCHEMAS[d.kind].label if d.kind in schemas.SCHEMAS else d.kind, d.version, d.as_of, d.file_name,
+             d.row_count, d.loaded_by, listexport.stamp(d.loaded_at), d.note] for d in Dataset.objects.all()))
     return render(request, "crosscheck/datasets.html", {
         "form": form, "result": result, "kinds": kinds, "history": history,
         "can_load": request.user.has_cap(Cap.IMPORT) and _is_county(request.user),
@@ -307,7 +310,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "已更新规则状态")
         return redirect("crosscheck:rules")
     services.sync_rules()
-    rows = []
+    rows: list[dict[str, Any]] = []
     today = dates.today()
     try:
         _, refs = services.rule_params(today)
@@ -318,5 +321,9 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
         row = Rule.objects.filter(code=r.code, version=r.version).first()
         rows.append({"rule": r, "row": row, "severity": rules.SEVERITY_LABELS[r.severity],
                      "params": [by_key.get(k, {"key": k, "value": "（缺少）"}) for k in r.params]})
+    if listexport.requested(request):
+        return listexport.response(request, what="核对规则", headers=["代码", "名称", "严重程度", "启用", "参数"], rows=(
+            [r["rule"].code, r["rule"].name, r["severity"], "是" if r["row"] is None or r["row"].enabled else "否",
+             "；".join(f"{p['key']}={p.get('value', '')}" for p in r["params"])] for r in rows))
     return render(request, "crosscheck/rules.html", {"rows": rows,
                                                      "can_manage": request.user.has_cap(Cap.MANAGE_POLICY)})

@@ -17,7 +17,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, inputs
+from minzheng.core import dates, inputs, listexport
 from minzheng.core.scoping import get_visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -73,6 +73,11 @@ def spending_page(request: AuthedRequest) -> HttpResponse:
             else:
                 for m in getattr(exc, "messages", None) or [str(exc)]:
                     form.add_error(None, m)
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{year}年工作经费支出", headers=[
+            "日期", "乡镇(街道)", "类别", "金额(元)", "凭证号", "摘要", "登记人"], rows=(
+            [e.spent_date, e.township.name, e.get_category_display(), e.amount, e.voucher_no, e.note, e.created_by]
+            for e in spending.entries(user, year=year)))
     return render(request, "payments/spending.html", {
         "year": year, "form": form, "can_edit": can_edit, "balances": spending.balances(user, year=year),
         "entries": spending.entries(user, year=year)[:300], "alerts": spending.alerts(user, year=year),

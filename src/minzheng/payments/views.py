@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from minzheng.accounts.actor import Actor, AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates, filebounds, inputs
+from minzheng.core import dates, filebounds, inputs, listexport
 from minzheng.core.forms import error_messages, flash_errors
 from minzheng.core.scoping import get_visible, visible, visible_divisions
 from minzheng.core.worker import services as worker
@@ -78,6 +78,9 @@ def index(request: AuthedRequest) -> HttpResponse:
     form = GenerateForm(initial={"month": f"{month:%Y-%m}"})
     summary = outputs.township_summary(services.payrolls_for(request.user).filter(month=month))
     months = [dates.add_months(dates.month_start(dates.today()), -i) for i in range(0, 12)]
+    if listexport.requested(request):
+        return _rosters_export(request, qs.order_by("township__code", "programme__order", "id"),
+                               f"发放花名册{month:%Y%m}")
     payrolls = [{"p": p, "tone": STATUS_TONE.get(p.status, "green")}
                 for p in qs.order_by("township__code", "programme__order", "id")]
     return render(request, "payments/index.html", {
@@ -136,8 +139,18 @@ def payroll_detail(request: AuthedRequest, payroll_id: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         lines = lines.filter(Q(payee_name__contains=q) | Q(id_number__endswith=q) | Q(village__name__contains=q))
-    page = Paginator(lines.order_by("village__code", "enrollment_id", "id"), 100).get_page(request.GET.get("page"))
     user = request.user
+    if listexport.requested(request):
+        ordered = lines.order_by("village__code", "enrollment_id", "id")
+        if (queued := listexport.offload(request, ordered.count(), what=f"花名册明细{p.pk}")) is not None:
+            return queued
+        return listexport.response(request, what=f"花名册明细{p.pk}", headers=[
+            "村(社区)", "领款人", "公民身份号码", "开户银行", "银行账号", "类型", "所属月份", "保障人数", "金额(元)",
+            "状态", "问题"], rows=(
+            [ln.village.name, ln.payee_name, shown(user, ln.id_number, "id"), ln.bank_name,
+             shown(user, ln.bank_account, "account"), ln.get_kind_display(), f"{ln.period_month:%Y-%m}",
+             ln.covered_persons, ln.amount, ln.get_status_display(), ln.get_problem_display()] for ln in ordered.iterator()))
+    page = Paginator(lines.order_by("village__code", "enrollment_id", "id"), 100).get_page(request.GET.get("page"))
     rows = [{"line": line, "id": shown(user, line.id_number, "id"), "account": shown(user, line.bank_account, "account"),
              "tone": LINE_TONE.get(line.status, ""), "kind_tone": KIND_TONE.get(line.kind, "")} for line in page]
     for line in page:
@@ -275,7 +288,16 @@ def line_detail(request: AuthedRequest, payline_id: int) -> HttpResponse:
 def approvals(request: AuthedRequest) -> HttpResponse:
     qs = services.payrolls_for(request.user).filter(status=PayrollStatus.PREPARED).order_by("month",
                                                                                            "township__code")
+    if listexport.requested(request):
+        return _rosters_export(request, qs, "待审批花名册")
     return render(request, "payments/approvals.html", {"payrolls": qs})
+
+
+def _rosters_export(request: AuthedRequest, qs: Any, what: str) -> HttpResponse:
+    return listexport.response(request, what=what, headers=[
+        "发放月份", "乡镇(街道)", "项目", "状态", "笔数", "合计金额(元)", "挂起笔数", "挂起金额(元)", "备注"], rows=(
+        [f"{p.month:%Y-%m}", p.township.name, p.programme.name, p.get_status_display(), p.line_count, p.total,
+         p.held_count, p.held_total, p.note] for p in qs.select_related("township", "programme")))
 
 
 @require_GET
@@ -406,6 +428,14 @@ def allowances_page(request: AuthedRequest) -> HttpResponse:
     by_town: dict[str, list[facts.Missing]] = {}
     for lack in missing:
         by_town.setdefault(lack.township, []).append(lack)
+    if listexport.requested(request):
+        user = request.user
+        return listexport.response(request, what=f"津贴预告与待补认定{month:%Y%m}", headers=[
+            "类别", "乡镇(街道)", "村(社区)", "姓名", "公民身份号码", "项目/档次", "金额(元)", "说明"], rows=[
+            *(["下月高龄津贴", "", "", u.person.name, shown(user, u.person.id_number, "id"), u.band.label,
+               u.band.amount, f"原档次 {u.previous.label}" if u.previous else "新增"] for u in upcoming),
+            *(["待补认定信息", m.township, m.village, m.person.name, shown(user, m.person.id_number, "id"),
+               m.programme_name, "", m.what] for m in missing)])
     return render(request, "payments/allowances.html", {
         "month": month, "next": dates.add_months(month, 1), "form": form, "counts": counts,
         "upcoming": [{"u": u, "id": shown(request.user, u.person.id_number, "id")} for u in upcoming[:300]],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 
@@ -52,6 +53,11 @@ def _district_only(request: AuthedRequest) -> None:
 @require_cap(Cap.APPROVE)
 def raise_list(request: AuthedRequest) -> HttpResponse:
     _district_only(request)
+    if listexport.requested(request):
+        return listexport.response(request, what="提标批次", headers=[
+            "名称", "生效日期", "依据文件", "状态", "制单人", "制单时间", "说明"], rows=(
+            [r.title, r.effective_from, r.source_document, r.get_status_display(), r.prepared_by_name,
+             listexport.stamp(r.prepared_at), r.note] for r in visible(Raise, request.user)))
     return render(request, "policy/raises.html", {
         "raises": visible(Raise, request.user), "can_prepare": request.user.has_cap(Cap.MANAGE_POLICY)})
 

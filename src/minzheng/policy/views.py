@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates, inputs
+from minzheng.core import dates, inputs, listexport
 from minzheng.core.forms import add_errors_to_form
 
 from . import services
@@ -29,13 +31,22 @@ class VersionForm(forms.Form):
 @require_cap(Cap.VIEW_BUSINESS)
 def param_list(request: AuthedRequest) -> HttpResponse:
     today = dates.today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, spec in sorted(catalog.specs.items(), key=lambda kv: (kv[1].group, kv[0])):
         try:
             current = services.resolve(key, on=today, division=request.user.division)
         except services.MissingParameter:
             current = None
         rows.append({"spec": spec, "current": current})
+    if listexport.requested(request):
+        from .display import format_value
+
+        return listexport.response(request, what="政策参数", headers=[
+            "分组", "参数", "名称", "当前值", "生效日期", "依据文件", "演示值"], rows=(
+            [r["spec"].group, r["spec"].key, r["spec"].label,
+             format_value(r["current"].value, r["spec"].kind, r["spec"].unit) if r["current"] else "（未设置）",
+             r["current"].effective_from if r["current"] else "", r["current"].source_document if r["current"] else "",
+             "是" if r["current"] and r["current"].is_demo else ""] for r in rows))
     return render(request, "policy/list.html", {"rows": rows, "today": today})
 
 
@@ -92,6 +103,9 @@ def holidays(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "已保存")
             return redirect(f"{request.path}?year={d['date'].year}")
     days = Holiday.objects.filter(date__year=year)
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{year}年节假日", headers=["日期", "名称", "调休上班", "依据"], rows=(
+            [d.date, d.name, "是" if d.is_workday else "", d.source] for d in days))
     return render(request, "policy/holidays.html", {
         "days": days, "year": year, "form": form, "can_edit": request.user.has_cap(Cap.MANAGE_POLICY),
         "years": sorted({d.year for d in Holiday.objects.dates("date", "year")}),

@@ -27,6 +27,7 @@ from .models import (
     CallbackItem,
     CallbackSample,
     Confirmation,
+    EvaluatorAssignment,
     Milestone,
     Provider,
     ProviderStaff,
@@ -34,7 +35,7 @@ from .models import (
     ServiceOrder,
     ServiceRecord,
 )
-from .services import assessment, callbacks, checks, delivery, payments, providers
+from .services import assessment, callbacks, checks, contracts, delivery, evaluation, payments, providers
 
 router = Router(tags=["政府购买服务"])
 
@@ -398,3 +399,201 @@ def milestone_approve(request: AuthedRequest, milestone_id: inputs.RecordId) -> 
     user = need_cap(request, Cap.APPROVE)
     m = get_visible(Milestone.objects.select_related("contract"), user, pk=milestone_id)
     return _ms_out(payments.approve(actor=user, milestone=m))
+
+
+# --------------------------------------------------------------------------- contracts: sign and end (district)
+
+
+class MilestoneIn(Schema):
+    title: Annotated[str, Field(max_length=64)]
+    period_start: inputs.Day
+    period_end: inputs.Day
+    cap: inputs.Amount
+
+
+class ContractIn(Schema):
+    number: Annotated[str, Field(max_length=64)]
+    title: Annotated[str, Field(max_length=200)]
+    provider_id: inputs.Ref
+    service: Annotated[str, Field(max_length=24)]
+    procurement: Annotated[str, Field(max_length=24)]
+    procurement_ref: Annotated[str, Field(max_length=64)] = ""
+    fund: Annotated[str, Field(max_length=32)]
+    fund_source: Annotated[str, Field(max_length=16)]
+    budget: inputs.Amount
+    start: inputs.Day
+    end: inputs.Day
+    township_codes: Annotated[list[Annotated[str, Field(max_length=12)]], Field(min_length=1, max_length=100)]
+    unit_label: Annotated[str, Field(max_length=16)] = "次"
+    visits_per_month: Annotated[int, Field(ge=1, le=62)]
+    min_minutes: Annotated[int, Field(ge=1, le=720)]
+    require_photo: bool = True
+    require_confirmation: bool = True
+    unit_price: inputs.Amount
+    deduction_per_failed: inputs.Amount = Decimal("0")
+    milestones: Annotated[list[MilestoneIn], Field(max_length=60)] = []
+
+
+@router.post("/contracts", response={201: ContractOut})
+def contracts_create(request: AuthedRequest, body: ContractIn) -> Status:
+    """The district signs a contract (validated as a whole; nothing is written on refusal)."""
+    from .services.contracts import MilestonePlan
+
+    user = need_cap(request, Cap.EDIT_BUSINESS)
+    provider = visible(Provider, user).filter(pk=body.provider_id).first()
+    if provider is None:
+        raise ValidationError({"provider_id": "承接主体不存在或不在您的辖区内"})
+    towns = list(visible_divisions(user).filter(code__in=body.township_codes, level=Level.TOWNSHIP))
+    missing = sorted(set(body.township_codes) - {t.code for t in towns})
+    if missing:
+        raise ValidationError({"township_codes": f"乡镇(街道)不存在或不在您的辖区内：{'、'.join(missing[:5])}"})
+    c = contracts.create(
+        actor=user, buyer=home_division(user), provider=provider, number=body.number, title=body.title,
+        service=body.service, procurement=body.procurement, procurement_ref=body.procurement_ref, fund=body.fund,
+        fund_source=body.fund_source, budget=body.budget, start=body.start, end=body.end, townships=towns,
+        visits_per_month=body.visits_per_month, min_minutes=body.min_minutes, unit_price=body.unit_price,
+        deduction_per_failed=body.deduction_per_failed, unit_label=body.unit_label,
+        require_photo=body.require_photo, require_confirmation=body.require_confirmation,
+        milestones=[MilestonePlan(m.title, m.period_start, m.period_end, m.cap) for m in body.milestones])
+    return Status(201, _contract_out(c))
+
+
+class EndIn(Schema):
+    on: inputs.Day
+    reason: Annotated[str, Field(max_length=200)]
+
+
+@router.post("/contracts/{contract_id}/end", response=ContractOut, openapi_extra=_doc(EndIn))
+def contract_end(request: AuthedRequest, contract_id: inputs.RecordId) -> ContractOut:
+    user = need_cap(request, Cap.EDIT_BUSINESS)
+    c = selectors.contract_for(user, contract_id)
+    body = _body(request, EndIn)
+    return _contract_out(contracts.end(actor=user, contract=c, on=body.on, reason=body.reason))
+
+
+# --------------------------------------------------------------------------- provider staff: bind and unbind
+
+
+class StaffOut(Schema):
+    id: int
+    provider_id: int
+    username: str
+    name: str
+    active: bool
+    bound_at: dt.datetime | None
+    bound_by: str
+    unbound_at: dt.datetime | None
+    unbound_by: str
+    unbind_reason: str
+
+
+def _staff_out(s: ProviderStaff) -> StaffOut:
+    return StaffOut(id=s.pk, provider_id=s.provider_id, username=s.user.username, name=s.name, active=s.active,
+                    bound_at=s.bound_at, bound_by=s.bound_by, unbound_at=s.unbound_at, unbound_by=s.unbound_by,
+                    unbind_reason=s.unbind_reason)
+
+
+@router.get("/providers/{provider_id}/staff", response=list[StaffOut])
+def staff_list(request: AuthedRequest, provider_id: inputs.RecordId) -> list[StaffOut]:
+    """Every binding of the provider, current and past (the history: who, when, by whom)."""
+    user = need_cap(request, Cap.VIEW_BUSINESS)
+    p = get_visible(Provider, user, pk=provider_id)
+    return [_staff_out(s) for s in visible(ProviderStaff, user).filter(provider=p).select_related("user")[:500]]
+
+
+class BindIn(Schema):
+    username: Annotated[str, Field(max_length=150)]
+    name: Annotated[str, Field(max_length=64)] = ""
+
+
+@router.post("/providers/{provider_id}/staff", response={201: StaffOut}, openapi_extra=_doc(BindIn))
+def staff_bind(request: AuthedRequest, provider_id: inputs.RecordId) -> Status:
+    user = need_cap(request, Cap.EDIT_BUSINESS)
+    p = get_visible(Provider, user, pk=provider_id)
+    body = _body(request, BindIn)
+    account = selectors.bindable_accounts(user).filter(username=body.username).first()
+    if account is None:
+        raise ValidationError({"username": "账号不存在、不在您的辖区内、不是“社会组织”角色或已绑定"})
+    return Status(201, _staff_out(providers.bind_staff(actor=user, provider=p, user=account, name=body.name)))
+
+
+class UnbindIn(Schema):
+    reason: Annotated[str, Field(max_length=200)]
+
+
+@router.post("/staff/{providerstaff_id}/unbind", response=StaffOut, openapi_extra=_doc(UnbindIn))
+def staff_unbind(request: AuthedRequest, providerstaff_id: inputs.RecordId) -> StaffOut:
+    user = need_cap(request, Cap.EDIT_BUSINESS)
+    s = get_visible(ProviderStaff.objects.select_related("user"), user, pk=providerstaff_id)
+    body = _body(request, UnbindIn)
+    return _staff_out(providers.unbind_staff(actor=user, staff=s, reason=body.reason))
+
+
+# --------------------------------------------------------------------------- third-party evaluation
+
+
+class AssignmentIn(Schema):
+    evaluator: Annotated[str, Field(max_length=150, description="评估机构账号的用户名")]
+    period_start: inputs.Day
+    period_end: inputs.Day
+
+
+class AssignmentOut(Schema):
+    id: int
+    contract_id: int
+    contract: str
+    evaluator: str
+    period_start: dt.date
+    period_end: dt.date
+    assigned_by: str
+    assessment_id: int | None
+
+
+def _assignment_out(a: EvaluatorAssignment, user: Any) -> AssignmentOut:
+    done = visible(Assessment, user).filter(contract_id=a.contract_id, period_start=a.period_start,
+                                            period_end=a.period_end).values_list("pk", flat=True).first()
+    return AssignmentOut(id=a.pk, contract_id=a.contract_id, contract=a.contract.number,
+                         evaluator=a.evaluator.username, period_start=a.period_start, period_end=a.period_end,
+                         assigned_by=a.assigned_by, assessment_id=done)
+
+
+@router.post("/contracts/{contract_id}/evaluators", response={201: AssignmentOut}, openapi_extra=_doc(AssignmentIn))
+def evaluator_assign(request: AuthedRequest, contract_id: inputs.RecordId) -> Status:
+    user = need_cap(request, Cap.ASSESS_SERVICES)
+    c = selectors.contract_for(user, contract_id)
+    body = _body(request, AssignmentIn)
+    evaluator = selectors.evaluators_for(user).filter(username=body.evaluator).first()
+    if evaluator is None:
+        raise ValidationError({"evaluator": "评估机构账号不存在或不属于本区"})
+    a = evaluation.assign(actor=user, contract=c, evaluator=evaluator, period_start=body.period_start,
+                          period_end=body.period_end)
+    return Status(201, _assignment_out(a, user))
+
+
+@router.get("/evaluations", response=list[AssignmentOut])
+def evaluations_list(request: AuthedRequest) -> list[AssignmentOut]:
+    """An evaluator's assigned periods (only those); the district's assignments."""
+    user = need_cap(request, Cap.ASSESS_SERVICES)
+    qs = visible(EvaluatorAssignment, user).select_related("contract", "evaluator")[:500]
+    return [_assignment_out(a, user) for a in qs]
+
+
+# --------------------------------------------------------------------------- service card of one-time codes
+
+
+class CardIn(Schema):
+    count: Annotated[int, Field(ge=1, le=100)] = 12
+
+
+class CardOut(Schema):
+    order_id: int
+    codes: list[str]
+
+
+@router.post("/orders/{order_id}/card", response={201: CardOut}, openapi_extra=_doc(CardIn))
+def card_issue(request: AuthedRequest, order_id: inputs.RecordId) -> Status:
+    """A service card of one-time codes for the beneficiary (printed by the township; shown once, hashes kept)."""
+    user = need_cap(request, Cap.EDIT_BUSINESS)
+    o = get_visible(ServiceOrder.objects.select_related("contract"), user, pk=order_id)
+    body = _body(request, CardIn)
+    return Status(201, CardOut(order_id=o.pk, codes=delivery.issue_card(actor=user, order=o, count=body.count)))

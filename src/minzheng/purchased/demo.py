@@ -36,7 +36,17 @@ from .models import (
     ProviderStaff,
     ServiceOrder,
 )
-from .services import assessment, callbacks, checks, complaints, contracts, delivery, payments, providers
+from .services import (
+    assessment,
+    callbacks,
+    checks,
+    complaints,
+    contracts,
+    delivery,
+    evaluation,
+    payments,
+    providers,
+)
 
 
 def credit_code(prefix: str, org: str) -> str:
@@ -173,12 +183,14 @@ def _build(rng: random.Random, county: Division, towns: list[Division], by_town:
     for m in range(3):
         checks.run(month=dates.add_months(start, m), on=today)
     last = dates.add_months(start, 2)
-    for t in towns:
+    for i, t in enumerate(towns):
         s = callbacks.draw(actor=None, township=t, month=last, seed=f"demo-{t.code}-{last:%Y%m}")
         for k, item in enumerate(s.items.all()):
             outcome = CallbackOutcome.DISSATISFIED if k == 1 else CallbackOutcome.SATISFIED
-            callbacks.record_outcome(actor=None, item=item, outcome=outcome,
-                                     note="护理员来去匆匆，希望多陪老人说说话" if k == 1 else "")
+            note = "护理员来去匆匆，希望多陪老人说说话" if k == 1 else ""
+            if i == 0 and k == 2:  # planted: the beneficiary says nobody came that month; the records fail
+                outcome, note = CallbackOutcome.NOT_DELIVERED, "老人和女儿都说这个月没有人上门"
+            callbacks.record_outcome(actor=None, item=item, outcome=outcome, note=note)
     village = made[1].orders.first().village if made[1].orders.exists() else None  # type: ignore[union-attr]
     if village is not None:
         complaints.submit(provider=made[1].provider, village=village, description="护理员上门时间不固定，有时一个月只来两次",
@@ -187,6 +199,11 @@ def _build(rng: random.Random, county: Division, towns: list[Division], by_town:
     for c in made:
         if q1_end < today:
             assessment.assess(actor=None, contract=c, period_start=start, period_end=q1_end)
+    evaluator = User.objects.filter(role=Role.EVALUATOR, is_active=True).order_by("pk").first()
+    month3_end = dates.month_end(last)
+    if evaluator is not None and month3_end < today:  # the district assigns the third month to the evaluator
+        evaluation.assign(actor=None, contract=made[0], evaluator=evaluator, period_start=last,
+                          period_end=month3_end)
     first = [c.milestones.get(seq=1) for c in made]
     if q1_end < today:
         payments.prepare(actor=None, milestone=first[1])

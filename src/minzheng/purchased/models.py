@@ -97,20 +97,29 @@ class CreditNote(models.Model):
 
 
 class ProviderStaff(models.Model):
-    """A provider's worker who delivers: an account (role 社会组织) bound to exactly one provider."""
+    """One binding of an account (role 社会组织) to a provider as delivering staff. An account is bound to at most one
+    provider at a time; unbinding keeps the row (who, when, by whom) as the binding's history, and the account loses
+    what the binding gave it at once (core.scoping reads only active bindings)."""
 
     scope_path = "provider__division"
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="staff")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider_staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider_bindings")
     name = models.CharField(_("姓名"), max_length=64)
     active = models.BooleanField(_("在岗"), default=True)
+    bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
+    bound_by = models.CharField(_("绑定人"), max_length=150, blank=True)
+    unbound_at = models.DateTimeField(_("解绑时间"), null=True, blank=True)
+    unbound_by = models.CharField(_("解绑人"), max_length=150, blank=True)
+    unbind_reason = models.CharField(_("解绑原因"), max_length=200, blank=True)
 
     objects = ScopedManager()
 
     class Meta:
         verbose_name = _("服务人员")
-        ordering = ["provider", "name"]
+        ordering = ["provider", "-active", "name"]
+        constraints = [models.UniqueConstraint(fields=["user"], condition=Q(active=True),
+                                               name="purchased_one_active_binding")]
 
     def __str__(self) -> str:
         return self.name
@@ -170,6 +179,10 @@ class Contract(models.Model):
     deduction_per_failed = models.DecimalField(_("每条不合格记录扣减(元)"), max_digits=10, decimal_places=2,
                                                default=Decimal("0"))
     status = models.CharField(_("状态"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
+    # Ending a contract (early or at term): no service after `ended_on` may be recorded, no new order made.
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+    ended_by = models.CharField(max_length=150, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -336,6 +349,7 @@ class FlagCode(models.TextChoices):
     AFTER_LEAVING = "after_leaving", _("服务对象已迁出")
     SHORT = "short", _("服务时长不足")
     NO_EVIDENCE = "no_evidence", _("缺少规定的服务凭证")
+    NOT_DELIVERED = "not_delivered", _("回访反映未接受服务")
 
 
 class FlagStatus(models.TextChoices):
@@ -368,16 +382,27 @@ class RecordFlag(models.Model):
         return f"{self.get_code_display()}（记录#{self.record_id}）"
 
 
+class CodeChannel(models.TextChoices):
+    PHONE = "phone", _("乡镇电话告知")
+    CARD = "card", _("服务卡（乡镇发给服务对象）")
+
+
 class ConfirmationCode(models.Model):
-    """A one-time code the township reads to the beneficiary or guardian by phone; the worker types it in."""
+    """A one-time code only the beneficiary or guardian holds: read to them by phone by the township, or printed on
+    the service card the township hands them. The worker types the code in when the visit ends; only a keyed hash is
+    kept, it confirms one record, and it is spent."""
 
     scope_path = "order__village"
 
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64)
+    channel = models.CharField(_("发放方式"), max_length=8, choices=CodeChannel.choices, default=CodeChannel.PHONE)
     issued_at = models.DateTimeField()
+    issued_by = models.CharField(max_length=150, blank=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    record = models.OneToOneField("ServiceRecord", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="confirmation_code")
 
     objects = ScopedManager()
 
@@ -440,6 +465,34 @@ class CallbackItem(models.Model):
 
     def __str__(self) -> str:
         return f"回访#{self.pk}"
+
+
+class EvaluatorAssignment(models.Model):
+    """The district assigns one contract's assessment for one period to a third-party evaluator's account: the
+    evaluator sees that contract (and its provider) and scores that period, nothing else (core.scoping)."""
+
+    scope_path = "contract__buyer"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="evaluator_assignments")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评估机构账号"), on_delete=models.PROTECT,
+                                  related_name="evaluation_assignments")
+    period_start = models.DateField(_("评估期起"))
+    period_end = models.DateField(_("评估期止"))
+    assigned_by = models.CharField(_("指派人"), max_length=150)
+    assigned_at = models.DateTimeField(_("指派时间"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("第三方评估指派")
+        ordering = ["-period_end", "-id"]
+        constraints = [models.UniqueConstraint(fields=["contract", "period_start", "period_end"],
+                                               name="purchased_one_evaluator_a_period"),
+                       models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                              name="purchased_assignment_period")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.period_start}–{self.period_end} 指派评估"
 
 
 class Assessment(models.Model):

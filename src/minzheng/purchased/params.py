@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from minzheng.policy.catalog import Seed, declare
+from minzheng.policy.catalog import Seed, catalog, declare
 
 ORDER_102 = "政府购买服务管理办法（财政部令第102号）"
 SYSTEM = "系统设置（监管规则，延平区未见规定）"
@@ -48,3 +48,27 @@ declare("purchased.assessment.grades", "绩效评估等次（得分下限）", k
                      {"min": 0, "grade": "不合格"}]))
 declare("purchased.assessment.complaints_per_100", "投诉指标：每百名服务对象投诉达此数得零分", unit="件",
         kind="int", group=GROUP, seeds=_demo("purchased.assessment.complaints_per_100", 5))
+declare("purchased.share_cap_percent", "购买服务占困难群众救助资金比例上限", unit="%", kind="decimal", group=GROUP,
+        help="从困难群众救助资金（各救助项目资金）安排的购买服务合同金额，占该年度救助资金预算总额的比例上限；"
+             "0 表示不设上限",
+        seeds=[Seed("purchased.share_cap_percent", "0", _FROM, "政策研究 §5.4（国家和福建未规定比例）",
+                    certainty="GAP", note="广西2018年实施意见为不超过2%，本地未见规定，默认不设上限")])
+declare("purchased.code.card_valid_days", "服务卡确认码有效期", unit="天", kind="int", group=GROUP,
+        help="乡镇打印给服务对象的服务卡上每个确认码的有效天数",
+        seeds=_demo("purchased.code.card_valid_days", 92))
+declare("purchased.code.max_attempts", "确认码每小时允许输错次数", unit="次", kind="int", group=GROUP,
+        help="同一派单一小时内输错确认码达到此数后暂停以确认码确认，防止猜码",
+        seeds=_demo("purchased.code.max_attempts", 5))
+
+
+def _share_cap_bounds(value: object, on: dt.date, division: object) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        pct = Decimal(str(value))
+    except InvalidOperation:
+        return "比例上限应为数字"
+    return "" if 0 <= pct <= 100 else "比例上限应在 0–100 之间（0 表示不设上限）"
+
+
+catalog.bound("purchased.share_cap_percent", _share_cap_bounds)

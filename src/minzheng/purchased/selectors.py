@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from minzheng.accounts.roles import Role, is_outside
 from minzheng.core import dates, scoping
-from minzheng.core.scoping import visible
+from minzheng.core.scoping import visible, visible_divisions
 
 from .models import (
     Assessment,
     Contract,
     ContractArea,
     CreditNote,
+    EvaluatorAssignment,
     Milestone,
     MilestoneStatus,
     Provider,
@@ -35,9 +36,14 @@ def _provider_staff(user: Any) -> QuerySet[Any]:
     return ProviderStaff.objects.filter(user_id=getattr(user, "pk", None), active=True)
 
 
+def _assigned_contracts(user: Any) -> QuerySet[Any]:
+    return EvaluatorAssignment.objects.filter(evaluator_id=getattr(user, "pk", None)).values("contract_id")
+
+
 def publish_to_outside() -> None:
     """A provider's worker sees the orders assigned to them (their beneficiaries), those orders' records, and their
-    provider's contracts; an evaluator sees contracts, providers, milestones and assessments, never a person."""
+    provider's contracts; an evaluator sees the contracts the district assigned to it (their providers) and the
+    assessments of the assigned periods, never a person, a payment or another contract."""
 
     def staff_only(path: str) -> scoping.OutsideView:
         def view(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
@@ -46,21 +52,49 @@ def publish_to_outside() -> None:
             return qs.filter(**{f"{path}__in": _provider_staff(user).values("pk")})
         return view
 
-    def provider_or_evaluator(path: str) -> scoping.OutsideView:
+    def provider_or_evaluator(path: str, contract_path: str | None) -> scoping.OutsideView:
+        """`path` leads to the provider; `contract_path` to the contract (None: not published to evaluators)."""
         def view(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
             if getattr(user, "role", "") == Role.EVALUATOR:
-                return qs
+                if contract_path is None:
+                    return qs.none()
+                return qs.filter(**{f"{contract_path}__in": _assigned_contracts(user)})
+            if getattr(user, "role", "") != Role.SOCIAL_ORG:
+                return qs.none()
             return qs.filter(**{f"{path}__in": _provider_staff(user).values("provider_id")})
         return view
+
+    def assessments(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        if getattr(user, "role", "") == Role.EVALUATOR:
+            return qs.filter(Exists(EvaluatorAssignment.objects.filter(
+                evaluator_id=user.pk, contract_id=OuterRef("contract_id"), period_start=OuterRef("period_start"),
+                period_end=OuterRef("period_end"))))
+        return provider_or_evaluator("contract__provider", None)(qs, user)
+
+    def assignments(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        if getattr(user, "role", "") != Role.EVALUATOR:
+            return qs.none()
+        return qs.filter(evaluator_id=user.pk)
+
+    def providers_of_assigned(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        if getattr(user, "role", "") == Role.EVALUATOR:
+            return qs.filter(pk__in=Contract.objects.filter(pk__in=_assigned_contracts(user)).values("provider_id"))
+        return provider_or_evaluator("pk", None)(qs, user)
 
     scoping.publish_to_outside(ServiceOrder, staff_only("staff"))
     scoping.publish_to_outside(ServiceRecord, staff_only("order__staff"))
     scoping.publish_to_outside(ProviderStaff, staff_only("pk"))
-    scoping.publish_to_outside(Contract, provider_or_evaluator("provider"))
-    scoping.publish_to_outside(Provider, provider_or_evaluator("pk"))
-    for model, path in ((Qualification, "provider"), (CreditNote, "provider"), (Milestone, "contract__provider"),
-                        (Assessment, "contract__provider")):
-        scoping.publish_to_outside(model, provider_or_evaluator(path))
+    scoping.publish_to_outside(Contract, provider_or_evaluator("provider", "pk"))
+    scoping.publish_to_outside(Provider, providers_of_assigned)
+    scoping.publish_to_outside(Assessment, assessments)
+    scoping.publish_to_outside(EvaluatorAssignment, assignments)
+    scoping.publish_to_outside(Milestone, provider_or_evaluator("contract__provider", None))
+
+    def of_visible_provider(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        return qs.filter(provider__in=providers_of_assigned(Provider.objects.all(), user))
+
+    for model in (Qualification, CreditNote):
+        scoping.publish_to_outside(model, of_visible_provider)
 
 
 def contracts_for(user: Any) -> QuerySet[Contract]:
@@ -194,3 +228,19 @@ def public_contracts() -> list[dict[str, Any]]:
                     "assessment": f"{last.grade}（{last.score} 分，{last.period_start:%Y-%m}至{last.period_end:%Y-%m}）"
                     if last else "尚未评估", "provider_id": c.provider_id})
     return out
+
+
+def _accounts_in(user: Any, role: str) -> QuerySet[Any]:
+    """Accounts of `role` bound to a division inside the officer's jurisdiction (the accounts app's users)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role=role, is_active=True,
+                                           division__in=visible_divisions(user)).order_by("username")
+
+
+def bindable_accounts(user: Any) -> QuerySet[Any]:
+    return _accounts_in(user, Role.SOCIAL_ORG).exclude(provider_bindings__active=True)
+
+
+def evaluators_for(user: Any) -> QuerySet[Any]:
+    return _accounts_in(user, Role.EVALUATOR)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates, followups, inputs
+from minzheng.core import dates, followups, inputs, listexport
 from minzheng.core import sections as record_sections
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible, visible_divisions
@@ -37,7 +37,7 @@ from .models import Asset, Household, Income, Person, Programme, Relation
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     from urllib.parse import quote
 
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(data, content_type=listexport.XLSX)
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp
 
@@ -74,6 +74,8 @@ def household_list(request: AuthedRequest) -> HttpResponse:
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied("您的角色没有导出权限")
+        if (queued := listexport.offload(request, qs.count(), what="家庭台账")) is not None:
+            return queued   # a county-wide export runs in the task worker, not in the request
         return _xlsx(exports.households_xlsx(qs, user=request.user), f"家庭台账_{dates.today():%Y%m%d}.xlsx")
     page = selectors.CappedPaginator(qs, selectors.PER_PAGE).get_page(request.GET.get("page"))
     selectors.with_member_counts(list(page.object_list))
@@ -103,6 +105,8 @@ def person_search(request: AuthedRequest) -> HttpResponse:
 
             raise PermissionDenied("您的角色没有导出权限")
         qs = selectors.search_persons(request.user, q, include_deceased=not living)
+        if (queued := listexport.offload(request, qs.count(), what="人员名单")) is not None:
+            return queued
         return _xlsx(exports.persons_xlsx(qs, user=request.user), f"人员名单_{dates.today():%Y%m%d}.xlsx")
     page = selectors.search_page(request.user, q, page=request.GET.get("page"), include_deceased=not living) \
         if q else None

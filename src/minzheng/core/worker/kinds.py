@@ -31,6 +31,8 @@ KINDS: dict[str, Kind] = {
     "assistance.sweep": Kind("社会救助每日任务", "minzheng.assistance.jobs.sweep_task", daily=True),
     "disaster.overdue": Kind("灾情报告逾期检查", "minzheng.disaster.jobs.overdue_task", daily=True),
     "workforce.escalate": Kind("民情逾期提级", "minzheng.workforce.jobs.escalate_task", daily=True),
+    "core.export": Kind("导出 Excel", "minzheng.core.exportjobs.run_task", heavy=True),
+    "core.export_sweep": Kind("清理过期导出文件", "minzheng.core.exportjobs.sweep_task", daily=True),
 }
 
 

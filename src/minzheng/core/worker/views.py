@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -28,3 +29,12 @@ def job_detail(request: AuthedRequest, job_id: int) -> HttpResponse:
             response["HX-Refresh"] = "true"     # finished: reload to show the outcome
         return response
     return render(request, "core/job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def export_download(request: AuthedRequest, export_id: int) -> HttpResponseBase:
+    """A big export's file (core.exportjobs): only for the user who asked, until it expires; audited."""
+    from minzheng.core import exportjobs
+
+    return exportjobs.download(request, export_id)

@@ -16,7 +16,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, pdf
+from minzheng.core import dates, listexport, pdf
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
@@ -64,7 +64,13 @@ def distributions(request: AuthedRequest) -> HttpResponse:
                 add_errors_to_form(form, exc)
             else:
                 return redirect("disaster:distribution", distribution_id=dist.pk)
-    rows = visible(Distribution, user).select_related("division", "event")[:300]
+    listed = visible(Distribution, user).select_related("division", "event")
+    if listexport.requested(request):
+        return listexport.response(request, what="救灾款物发放", headers=[
+            "发放名称", "发放单位", "灾害过程", "发放日期", "状态", "已公示", "经办人"], rows=(
+            [d.title, d.division.name, str(d.event) if d.event else "", d.distributed_on, d.get_status_display(),
+             "是" if d.published else "否", d.created_by] for d in listed))
+    rows = listed[:300]
     return render(request, "disaster/distributions.html", _ctx(rows=rows, form=form,
                                                                 can_edit=user.has_cap(Cap.EDIT_BUSINESS)))
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, in_scope
 from minzheng.regions.models import Level
@@ -131,5 +132,10 @@ def rules_page(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, "已保存校验规则")
                 return redirect("disaster:rules")
+    if listexport.requested(request):
+        return listexport.response(request, what="灾情校验规则", headers=[
+            "代码", "名称", "表达式", "严重程度", "提示", "启用", "依据"], rows=(
+            [r.code, r.name, r.expression, r.get_severity_display(), r.message, "是" if r.active else "否", r.source]
+            for r in ValidationRule.objects.all()))
     return render(request, "disaster/rules.html", _ctx(rules=ValidationRule.objects.all(), form=form,
                                                         can_edit=can_edit, indicators=indicators.INDICATORS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.core import dates, listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible
 from minzheng.regions.models import Division, Level
@@ -55,7 +56,12 @@ def warehouses(request: AuthedRequest) -> HttpResponse:
                 add_errors_to_form(form, exc)
             else:
                 return redirect("disaster:warehouse", warehouse_id=w.pk)
-    rows = [{"w": w, "levels": relief.stock_levels(w)} for w in visible(Warehouse, request.user)]
+    rows: list[dict[str, Any]] = [{"w": w, "levels": relief.stock_levels(w)} for w in visible(Warehouse, request.user)]
+    if listexport.requested(request):
+        return listexport.response(request, what="救灾物资库存", headers=[
+            "仓库", "所属区划", "地址", "保管员", "物资", "入库", "出库", "结存"], rows=(
+            [r["w"].name, r["w"].division.name, r["w"].address, r["w"].keeper, str(lv["item"]), lv["in"], lv["out"],
+             lv["balance"]] for r in rows for lv in (r["levels"] or [{"item": "", "in": "", "out": "", "balance": ""}])))
     return render(request, "disaster/warehouses.html", _ctx(rows=rows, form=form,
                                                              can_edit=request.user.has_cap(Cap.EDIT_BUSINESS)))
 
@@ -110,6 +116,13 @@ def allocations(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, "已分配")
                 return redirect("disaster:allocations")
-    rows = visible(Allocation, user).select_related("division", "item", "warehouse", "parent__division")[:300]
+    allocated = visible(Allocation, user).select_related("division", "item", "warehouse", "parent__division", "event")
+    if listexport.requested(request):
+        return listexport.response(request, what="救灾物资分配", headers=[
+            "分配日期", "分配给", "物资", "数量", "出库仓库", "上级分配", "灾害过程", "用途", "经办人"], rows=(
+            [a.allocated_on, a.division.name, str(a.item), a.quantity, a.warehouse.name if a.warehouse else "",
+             a.parent.division.name if a.parent else "", str(a.event) if a.event else "", a.purpose, a.created_by]
+            for a in allocated))
+    rows = allocated[:300]
     return render(request, "disaster/allocations.html", _ctx(rows=rows, form=form,
                                                               can_edit=user.has_cap(Cap.EDIT_BUSINESS)))

@@ -12,7 +12,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit.services import record_output
-from minzheng.core import dates, excel, inputs
+from minzheng.core import dates, excel, inputs, listexport
 from minzheng.core.forms import add_errors_to_form, flash_errors
 from minzheng.core.scoping import get_visible, visible
 from minzheng.registry.models import Household
@@ -45,6 +45,11 @@ def winter_rounds(request: AuthedRequest) -> HttpResponse:
                 flash_errors(request, exc)
         else:
             return redirect("disaster:winter_round", winter_round_id=r.pk)
+    if listexport.requested(request):
+        return listexport.response(request, what="冬春救助批次", headers=[
+            "年度", "名称", "调查开始", "调查截止", "救助期开始", "救助期结束", "公示天数"], rows=(
+            [r.year, r.title, r.survey_start, r.survey_end, r.period_start, r.period_end, r.notice_days]
+            for r in WinterRound.objects.all()))
     return render(request, "disaster/winter_rounds.html", _ctx(
         rounds=WinterRound.objects.all(), can_open=request.user.has_cap(Cap.APPROVE),
         year=dates.today().year))

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from minzheng.accounts.actor import Actor
-from minzheng.accounts.roles import Cap
+from minzheng.accounts.roles import Cap, Role
 from minzheng.core import dates
 from minzheng.core.scoping import visible
 from minzheng.policy import services as policy
@@ -103,6 +103,11 @@ def assess(*, actor: Actor | None, contract: Contract, period_start: dt.date, pe
             raise PermissionDenied("绩效评估由区民政局或第三方评估机构进行")
         if not visible(Contract, actor).filter(pk=contract.pk).exists():
             raise PermissionDenied("该合同不在您的评估范围内")
+        if getattr(actor, "role", "") == Role.EVALUATOR:
+            from .evaluation import assigned_to
+
+            if not assigned_to(actor, contract, period_start, period_end):
+                raise PermissionDenied("区民政局没有把该合同这一评估期指派给您")
     if period_end < period_start:
         raise ValidationError({"period_end": "评估期止不能早于评估期起"})
     if period_start < contract.start or period_end > contract.end:

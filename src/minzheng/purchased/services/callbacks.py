@@ -17,7 +17,17 @@ from minzheng.core.scoping import require_division, require_edit
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
 
-from ..models import CallbackItem, CallbackOutcome, CallbackSample, ServiceOrder
+from ..models import (
+    CallbackItem,
+    CallbackOutcome,
+    CallbackSample,
+    FlagCode,
+    FlagStatus,
+    RecordFlag,
+    RecordStatus,
+    ServiceOrder,
+    ServiceRecord,
+)
 from ..selectors import month_bounds
 from . import require_government, who
 
@@ -71,9 +81,36 @@ def record_outcome(*, actor: Actor | None, item: CallbackItem, outcome: str, not
         raise ValidationError({"outcome": "请选择回访结果"})
     if outcome in (CallbackOutcome.DISSATISFIED, CallbackOutcome.NOT_DELIVERED) and len((note or "").strip()) < 2:
         raise ValidationError({"note": "不满意或未接受服务时请写明情况"})
+    if item.outcome != CallbackOutcome.PENDING:
+        raise ValidationError({"outcome": "该对象的回访结果已记录"})
     item.outcome = outcome
     item.note = (note or "").strip()[:300]
     item.called_at = dates.now()
     item.called_by = who(actor)
     item.save(update_fields=["outcome", "note", "called_at", "called_by"])
+    if outcome == CallbackOutcome.NOT_DELIVERED:
+        fail_month(item)
     return item
+
+
+def fail_month(item: CallbackItem) -> int:
+    """The beneficiary says they were not served: every record of theirs that month fails (a confirmed flag with the
+    callback's note as the reason), so the milestone payment deducts them like any failed record."""
+    start, end = month_bounds(item.sample.month)
+    today = dates.today()
+    reason = f"{item.sample.month:%Y年%m月}回访：{item.note}"[:300]
+    failed = 0
+    for rec in ServiceRecord.objects.select_for_update().filter(order=item.order, started_at__gte=start,
+                                                                started_at__lt=end):
+        flag, made = RecordFlag.objects.get_or_create(
+            record=rec, code=FlagCode.NOT_DELIVERED,
+            defaults={"text": "回访中服务对象反映未接受服务", "found_on": today, "status": FlagStatus.CONFIRMED,
+                      "settled_by": item.called_by, "note": reason})
+        if not made and flag.status != FlagStatus.CONFIRMED:
+            flag.status, flag.settled_by, flag.note = FlagStatus.CONFIRMED, item.called_by, reason
+            flag.save(update_fields=["status", "settled_by", "note"])
+        if rec.status != RecordStatus.FAILED:
+            rec.status = RecordStatus.FAILED
+            rec.save(update_fields=["status"])
+        failed += 1
+    return failed

@@ -14,13 +14,15 @@ from django.db import IntegrityError, transaction
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
+from minzheng.audit import services as audit
+from minzheng.core import dates, ratelimit
 from minzheng.core.scoping import require_division, require_edit, visible
 from minzheng.policy import services as policy
 from minzheng.registry.models import Person
 
 from .. import photos
 from ..models import (
+    CodeChannel,
     Confirmation,
     ConfirmationCode,
     Contract,
@@ -99,29 +101,82 @@ def _code_hash(order: ServiceOrder, code: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|purchased-code|{order.pk}|{code}".encode()).hexdigest()
 
 
-@transaction.atomic
-def issue_code(*, actor: Actor | None, order: ServiceOrder, now: dt.datetime | None = None) -> str:
-    """A six-digit code the township reads to the beneficiary or guardian by phone; only its hash is kept."""
+def _new_code(order: ServiceOrder) -> str:
+    # Unique among the order's live codes, so a code names exactly one row.
+    while True:
+        code = f"{secrets.randbelow(10**6):06d}"
+        if not ConfirmationCode.objects.filter(order=order, code_hash=_code_hash(order, code),
+                                               used_at__isnull=True).exists():
+            return code
+
+
+def _issuable(actor: Actor | None, order: ServiceOrder) -> None:
     if actor is not None:
         require_edit(actor, order)
     require_government(actor)
+    if order.end is not None or order.contract.status != ContractStatus.ACTIVE:
+        raise ValidationError({"order": "派单已终止或合同已终止，不再发放确认码"})
+
+
+@transaction.atomic
+def issue_code(*, actor: Actor | None, order: ServiceOrder, now: dt.datetime | None = None) -> str:
+    """A six-digit code the township reads to the beneficiary or guardian by phone; only its hash is kept."""
+    _issuable(actor, order)
     now = now or dates.now()
     minutes = int(policy.value("purchased.code.valid_minutes", on=dates.local_date(now)))
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = _new_code(order)
     ConfirmationCode.objects.create(order=order, code_hash=_code_hash(order, code), issued_at=now,
-                                    expires_at=now + dt.timedelta(minutes=minutes))
+                                    issued_by=who(actor), expires_at=now + dt.timedelta(minutes=minutes))
     return code
 
 
-def _use_code(order: ServiceOrder, code: str, at: dt.datetime) -> None:
+@transaction.atomic
+def issue_card(*, actor: Actor | None, order: ServiceOrder, count: int | None = None,
+               now: dt.datetime | None = None) -> list[str]:
+    """A service card (服务卡) of one-time codes, printed by the township and handed to the beneficiary or guardian,
+    who reads one out to the worker at the end of each visit (no phone, no network needed at the door). The codes
+    are shown once, on the printout; only their hashes are kept. A new card voids the unused codes of the last."""
+    _issuable(actor, order)
+    now = now or dates.now()
+    day = dates.local_date(now)
+    count = count if count is not None else min(62, order.contract.visits_per_month * 3)
+    if not 1 <= count <= 100:
+        raise ValidationError({"count": "服务卡确认码数量应在 1–100 之间"})
+    days = int(policy.value("purchased.code.card_valid_days", on=day))
+    expires = min(now + dt.timedelta(days=days), dates.start_of_day(order.contract.end + dt.timedelta(days=1)))
+    ConfirmationCode.objects.filter(order=order, channel=CodeChannel.CARD, used_at__isnull=True,
+                                    expires_at__gt=now).update(expires_at=now)
+    codes = []
+    for _ in range(count):
+        code = _new_code(order)
+        ConfirmationCode.objects.create(order=order, code_hash=_code_hash(order, code), channel=CodeChannel.CARD,
+                                        issued_at=now, issued_by=who(actor), expires_at=expires)
+        codes.append(code)
+    audit.record("purchased.code.card", obj=order, summary=f"发放服务卡确认码 {count} 个（派单#{order.pk}）",
+                 detail={"count": count, "expires_at": expires.isoformat()})
+    return codes
+
+
+def _use_code(order: ServiceOrder, code: str, at: dt.datetime) -> ConfirmationCode:
+    """Checks a typed code server-side: it must be one of this order's, unused and in force. Wrong guesses are
+    counted per order outside the transaction (which rolls back), and stop code entry for the hour."""
     code = (code or "").strip()
-    hit = ConfirmationCode.objects.select_for_update().filter(
-        order=order, code_hash=_code_hash(order, code), used_at__isnull=True, expires_at__gte=at,
-        issued_at__lte=at + dt.timedelta(hours=12)).first()
-    if not code or hit is None:
+    day = dates.local_date(at)
+    window = ratelimit.Window(int(policy.value("purchased.code.max_attempts", on=day)), 3600)
+    key = f"order-{order.pk}"
+    if ratelimit.count("purchased-code", key, window) >= window.limit:
+        raise ValidationError({"code": "确认码输错次数过多，请一小时后再试或改用签名确认"})
+    hit = None
+    if code.isdigit() and len(code) == 6:
+        hit = ConfirmationCode.objects.select_for_update().filter(
+            order=order, code_hash=_code_hash(order, code), used_at__isnull=True, expires_at__gte=at,
+            issued_at__lte=at + dt.timedelta(hours=12)).first()
+    if hit is None:
+        ratelimit.hit("purchased-code", key, window)
         raise ValidationError({"code": "确认码不正确、已使用或已过期"})
     hit.used_at = dates.now()
     hit.save(update_fields=["used_at"])
+    return hit
 
 
 def my_staff(actor: Actor) -> ProviderStaff:
@@ -163,6 +218,8 @@ def record(*, actor: Actor | None, order: ServiceOrder, started_at: dt.datetime,
     contract = order.contract
     if not contract.start <= day <= contract.end:
         raise ValidationError({"started_at": f"服务日期 {day} 不在合同期 {contract.start}–{contract.end} 之内"})
+    if contract.status != ContractStatus.ACTIVE and (contract.ended_on is None or day > contract.ended_on):
+        raise ValidationError({"started_at": f"合同已于 {contract.ended_on or '此前'} 终止，不能记录此后的服务"})
     if day < order.start or (order.end is not None and day > order.end):
         raise ValidationError({"started_at": f"服务日期 {day} 时该对象不在派单期内"})
     if len((content or "").strip()) < 2:
@@ -171,8 +228,9 @@ def record(*, actor: Actor | None, order: ServiceOrder, started_at: dt.datetime,
         raise ValidationError({"started_at": "该对象在这一时段已有服务记录（重复记录）"})
     if confirmation not in Confirmation.values:
         raise ValidationError({"confirmation": "请选择确认方式"})
+    used = None
     if confirmation == Confirmation.CODE:
-        _use_code(order, code, ended_at if actor is None else now)
+        used = _use_code(order, code, ended_at if actor is None else now)
     if confirmation == Confirmation.SIGNATURE and not (signature or (confirmed_by or "").strip()):
         raise ValidationError({"signature": "签名确认须有签名图片或确认人姓名"})
     max_kb = int(policy.value("purchased.photo_max_kb", on=day))
@@ -186,6 +244,9 @@ def record(*, actor: Actor | None, order: ServiceOrder, started_at: dt.datetime,
                 confirmed_by=(confirmed_by or "").strip()[:64], signature=clean_sig or "")
     except IntegrityError as exc:
         raise ValidationError({"started_at": "该对象在这一时间已有服务记录（重复记录）"}) from exc
+    if used is not None:
+        used.record = rec
+        used.save(update_fields=["record"])
     return rec
 
 

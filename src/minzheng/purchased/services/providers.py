@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as NumberInvalid
@@ -15,7 +15,15 @@ from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit
 from minzheng.regions.models import Division
 
-from ..models import CreditKind, CreditNote, Provider, ProviderKind, ProviderStaff, Qualification
+from ..models import (
+    CreditKind,
+    CreditNote,
+    Provider,
+    ProviderKind,
+    ProviderStaff,
+    Qualification,
+    ServiceOrder,
+)
 from . import require_government, who
 
 
@@ -95,19 +103,48 @@ def expired_qualifications(provider: Provider, day: dt.date | None = None) -> li
 
 @transaction.atomic
 def bind_staff(*, actor: Actor | None, provider: Provider, user: Actor, name: str = "") -> ProviderStaff:
-    """An account of role 社会组织 becomes one of the provider's delivering staff (one provider per account)."""
+    """An account of role 社会组织 becomes one of the provider's delivering staff (one provider at a time). Each
+    binding is its own row, so unbinding and binding again leave the history: who, when, by whom."""
     if actor is not None:
         require_edit(actor, provider)
     require_government(actor)
-    if user.role != Role.SOCIAL_ORG:
+    if getattr(user, "role", "") != Role.SOCIAL_ORG:
         raise ValidationError({"user": "只有“社会组织”角色的账号可以绑定为服务人员"})
-    if ProviderStaff.objects.filter(user=user).exists():
-        raise ValidationError({"user": f"账号 {user.username} 已绑定承接主体"})
-    if user.division is None or (not provider.division.path.startswith(user.division.path) and \
-            not user.division.path.startswith(provider.division.path)):
-        raise PermissionDenied("该账号的所属区划与承接主体不一致")
-    return ProviderStaff.objects.create(provider=provider, user=user, name=(name or user.full_name or
-                                                                              user.username)[:64])
+    if not getattr(user, "is_active", True):
+        raise ValidationError({"user": f"账号 {user.username} 已停用"})
+    current = ProviderStaff.objects.filter(user=user, active=True).select_related("provider").first()
+    if current is not None:
+        raise ValidationError({"user": f"账号 {user.username} 已绑定 {current.provider.name}，请先解绑"})
+    if user.division is None or (not provider.division.path.startswith(user.division.path) and
+                                 not user.division.path.startswith(provider.division.path)):
+        raise ValidationError({"user": "该账号的所属区划与承接主体不一致"})
+    label = (name or "").strip() or getattr(user, "full_name", "") or user.username
+    return ProviderStaff.objects.create(provider=provider, user=user, name=label[:64], bound_at=dates.now(),
+                                        bound_by=who(actor))
+
+
+@transaction.atomic
+def unbind_staff(*, actor: Actor | None, staff: ProviderStaff, reason: str) -> ProviderStaff:
+    """The account stops being the provider's staff at once: core.scoping reads only active bindings, so the next
+    request (page, API token) sees none of the beneficiaries. Open orders assigned to them wait for reassignment."""
+    if actor is not None:
+        require_edit(actor, staff)
+    require_government(actor)
+    staff = ProviderStaff.objects.select_for_update().get(pk=staff.pk)
+    if not staff.active:
+        raise ValidationError({"staff": f"{staff.name} 已解绑"})
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请填写解绑原因"})
+    staff.active = False
+    staff.unbound_at = dates.now()
+    staff.unbound_by = who(actor)
+    staff.unbind_reason = reason[:200]
+    staff.save(update_fields=["active", "unbound_at", "unbound_by", "unbind_reason"])
+    for order in ServiceOrder.objects.filter(staff=staff, end__isnull=True):
+        order.staff = None
+        order.save(update_fields=["staff"])
+    return staff
 
 
 def staff_of(user: Actor) -> ProviderStaff | None:

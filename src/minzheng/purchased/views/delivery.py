@@ -3,8 +3,12 @@ of an order and its records."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -15,6 +19,7 @@ from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.core import dates
 from minzheng.core.forms import add_errors_to_form, flash_errors
+from minzheng.core.inputs import form_int
 from minzheng.core.scoping import get_visible, visible
 
 from .. import forms
@@ -45,16 +50,53 @@ def record_new(request: AuthedRequest, order_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            signature = d.get("signature") or drawn_signature(d.get("signature_drawn") or "")
             rec = delivery.record(actor=request.user, order=o, started_at=d["started_at"], ended_at=d["ended_at"],
                                   content=d["content"], photo=d.get("photo"), confirmation=d["confirmation"],
                                   confirmed_by=d.get("confirmed_by") or "", code=d.get("code") or "",
-                                  signature=d.get("signature"))
+                                  signature=signature)
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
             messages.success(request, f"已记录 {o.person.name} 的服务（{rec.minutes} 分钟）")
             return redirect("purchased:mine")
-    return render(request, "purchased/record_new.html", {"o": o, "form": form})
+    return render(request, "purchased/record_new.html", {"o": o, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def drawn_signature(data_url: str) -> SimpleUploadedFile | None:
+    """The canvas signature as the phone sent it (data:image/png;base64,…), as an upload for photos.clean, which
+    re-encodes it like any photo. Anything else is refused naming the field."""
+    if not data_url:
+        return None
+    head, _, body = data_url.partition(",")
+    if head != "data:image/png;base64" or not body:
+        raise ValidationError({"signature": "手写签名数据无效，请重新签名"})
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"signature": "手写签名数据无效，请重新签名"}) from None
+    return SimpleUploadedFile("signature.png", raw, content_type="image/png")
+
+
+@require_cap(Cap.EDIT_BUSINESS)
+def service_card(request: AuthedRequest, order_id: int) -> HttpResponse:
+    """The township prints a service card of one-time codes for the beneficiary (打印); the codes are shown only on
+    this response and kept as hashes. GET shows what printing will do; POST issues the codes."""
+    o = get_visible(ServiceOrder.objects.select_related("person", "contract__provider", "village__parent", "staff"),
+                    request.user, pk=order_id)
+    codes: list[str] = []
+    if request.method == "POST":
+        try:
+            codes = delivery.issue_card(actor=request.user, order=o, count=form_int(
+                request.POST, "count", label="确认码数量", lo=1, hi=100, default=min(62, o.contract.visits_per_month * 3)))
+        except ValidationError as exc:
+            from django.core.exceptions import BadRequest
+
+            from minzheng.core.forms import error_messages
+
+            raise BadRequest("；".join(error_messages(exc))) from exc
+    return render(request, "purchased/card.html", {"o": o, "codes": codes, "now": dates.local()})
 
 
 @require_cap(Cap.VIEW_BUSINESS)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import inputs
+from minzheng.core import inputs, listexport
 from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Division, Level
 
@@ -54,6 +54,13 @@ def assessment_page(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "已下达年度考核方案")
             return redirect("workforce:assessment_year", assess_year=s.year)
+    if listexport.requested(request):
+        return listexport.response(request, what="考核与表彰", headers=[
+            "类别", "年度", "名称/荣誉", "单位", "个人", "下达/颁发日期", "评分日期", "状态/奖励"], rows=[
+            *(["考核方案", s.year, s.title, s.division.name, "", s.published_on, s.scored_on,
+               "已定稿" if s.finalized else "未定稿"] for s in schemes.select_related("division")),
+            *(["表彰", a.year, a.title, a.division.name, a.staff.name if a.staff else "", a.date, "", a.reward]
+              for a in visible(Award, request.user).select_related("division", "staff"))])
     awards = visible(Award, request.user).select_related("division", "staff")[:30]
     return render(request, "workforce/assessment.html", {
         "schemes": schemes, "awards": awards, "can_manage": _can_edit(request.user) and _is_county(request.user),
@@ -154,6 +161,11 @@ def coordinators_page(request: AuthedRequest) -> HttpResponse:
             messages.error(request, "; ".join(getattr(exc, "messages", ["输入有误"])))
         return redirect(f"{reverse('workforce:coordinators')}?township={request.POST.get('township', '')}")
     scores = assess.coordinator_scores(town, year) if town else []
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{town.name if town else ''}{year}年协管员考核", headers=[
+            "名次", "村(社区)", "姓名", "例会次数", "出席", "季度检查次数", "检查平均分", "综合得分"], rows=(
+            [c.rank, c.village.name, c.staff.name, c.meetings, c.attended, c.checks, c.check_avg, c.total]
+            for c in scores))
     meetings = visible(CoordinatorMeeting, user).filter(date__year=year)
     if town:
         meetings = meetings.filter(township=town)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, home_division, visible, visible_divisions
 from minzheng.regions.models import Level
@@ -29,6 +30,14 @@ def circulars_page(request: AuthedRequest) -> HttpResponse:
     outbox = visible(Circular, user).annotate(
         total=Count("receipts"), read=Count("receipts", filter=Q(receipts__read_at__isnull=False)))[:100]
     can_issue = _can_edit(user) and user.division and user.division.level in (Level.COUNTY, Level.TOWNSHIP)
+    if listexport.requested(request):
+        return listexport.response(request, what="公文通知", headers=[
+            "收/发", "文号", "标题", "发文单位", "下达时间", "下达人", "阅知情况"], rows=[
+            *(["收文", r.circular.doc_number, r.circular.title, r.circular.issuer.name,
+               listexport.stamp(r.circular.published_at), r.circular.published_by,
+               f"{listexport.stamp(r.read_at)} {r.read_by}" if r.read_at else "未阅"] for r in inbox),
+            *(["发文", c.doc_number, c.title, c.issuer.name, listexport.stamp(c.published_at), c.published_by,
+               f"{c.read}/{c.total} 已阅"] for c in outbox)])
     return render(request, "workforce/circulars.html", {"inbox": inbox, "outbox": outbox, "can_issue": can_issue})
 
 

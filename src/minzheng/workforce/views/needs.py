@@ -134,6 +134,11 @@ def needs_stats(request: AuthedRequest) -> HttpResponse:
     qs = visible(NeedReport, request.user).filter(created_at__year=year)
     st = needs.stats(qs)
     villages = [f"{v['village__parent__name'] or ''}{v['village__name']}" for v in st["by_village"]]
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{year}年民情统计", headers=["分类", "项目", "件数"], rows=[
+            *(["类别", k, n] for k, n in st["by_category"].items()),
+            *(["状态", k, n] for k, n in st["by_status"].items()),
+            *(["村(社区)", name, v["n"]] for name, v in zip(villages, st["by_village"], strict=True))])
     return render(request, "workforce/needs_stats.html", {
         "year": year, "st": st, "total": qs.count(),
         "on_time": qs.filter(status=NeedStatus.RESOLVED).count(),

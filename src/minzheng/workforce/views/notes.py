@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
+from minzheng.core import listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, visible
 
@@ -32,6 +33,10 @@ def notes_page(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "已记下；离岗交接时会随岗位移交给接任人")
             return redirect("workforce:notes")
     notes = visible(WorkNote, request.user).filter(owner=request.user).select_related("division")
+    if listexport.requested(request):
+        return listexport.response(request, what="工作备忘", headers=["事项", "涉及区划", "内容", "跟进日期", "已办结"],
+                                   rows=([n.title, n.division.name, n.body, n.follow_up, "是" if n.closed else "否"]
+                                         for n in notes))
     return render(request, "workforce/notes.html", {"notes": notes, "form": form})
 
 

@@ -10,6 +10,7 @@ from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
+from minzheng.core import listexport
 from minzheng.core.scoping import visible
 from minzheng.payments.selectors import work_funds
 
@@ -32,6 +33,11 @@ def overview_page(request: AuthedRequest) -> HttpResponse:
 def staffing_page(request: AuthedRequest) -> HttpResponse:
     on = _date(request)
     rows = selectors.staffing(_townships(request.user), on=on)
+    if listexport.requested(request):
+        return listexport.response(request, what=f"乡镇民政人员配备{on:%Y%m%d}", headers=[
+            "乡镇(街道)", "人口", "人口为演示值", "标准岗位数", "已设岗位", "在岗", "兼职", "缺口", "状态"], rows=(
+            [r.township.name, r.population, "是" if r.population_is_demo else "", r.norm.label if r.norm else "",
+             r.assistant_posts, r.assistants_filled, r.part_time, r.gap, r.status] for r in rows))
     return render(request, "workforce/staffing.html", {
         "rows": rows, "on": on, "chart": charts.staffing_chart(rows),
         "short": sum(1 for r in rows if r.status == "不足"), "population": sum(r.population or 0 for r in rows)})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from minzheng.accounts.actor import AuthedRequest
 from minzheng.accounts.decorators import require_cap
 from minzheng.accounts.roles import Cap
-from minzheng.core import inputs
+from minzheng.core import inputs, listexport
 from minzheng.core.forms import add_errors_to_form
 from minzheng.core.scoping import get_visible, home_division, require_edit, visible
 
@@ -43,6 +43,11 @@ def training_page(request: AuthedRequest) -> HttpResponse:
     else:
         people = rows
     comp = training.by_township(rows)
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{year}年培训达标情况", headers=[
+            "姓名", "岗位", "乡镇(街道)", "层级", "应参训", "已参训", "截至目前应参训", "达标"], rows=(
+            [r.staff.name, r.post_kind, r.township.name if r.township else "", r.level, r.required, r.attended,
+             r.expected_by_now, "是" if r.ok else "否"] for r in people))
     form = forms.SessionForm(user, request.POST if request.POST.get("action") != "plan" else None,
                              initial={"date": _today()})
     if request.method == "POST":
