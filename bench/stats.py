@@ -215,6 +215,7 @@ def run() -> None:
         "township_villages": lambda: trends.parts(towns[len(towns) // 2], "dibao", month),
         "dibao_table": lambda: returns.dibao_table(county, month),
         "flags": lambda: list(RiskFlag.objects.filter(status="open").order_by("-month", "-score")[:5]),
+        "overdue": lambda: panels.overdue_work(head),
     }
     p95s = {}
     for name, fn in overview.items():

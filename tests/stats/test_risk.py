@@ -37,7 +37,10 @@ def _village_with(village: Division, *, residents: int, dibao_households: int, s
 
 @pytest.fixture
 def villages(xiadao: Any) -> list[Division]:
-    return list(Division.objects.filter(parent=xiadao).order_by("code")[:8])
+    """Eight rural villages (村委会): one peer group."""
+    rural = [v for v in Division.objects.filter(parent=xiadao).order_by("code") if not v.is_urban]
+    assert len(rural) >= 8
+    return rural[:8]
 
 
 @pytest.fixture

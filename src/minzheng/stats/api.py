@@ -193,12 +193,6 @@ def flags(request: AuthedRequest, month: inputs.Month = "") -> list[FlagOut]:
     return [_flag(f) for f in qs.order_by("-month", "kind", "-score")[:500]]
 
 
-@router.get("/flags/{flag_id}", response=FlagOut)
-def flag(request: AuthedRequest, flag_id: inputs.RecordId) -> FlagOut:
-    user = need_cap(request, Cap.VIEW_DASHBOARD)
-    return _flag(get_visible(RiskFlag.objects.select_related("division"), user, pk=flag_id))
-
-
 class DetectIn(Schema):
     month: Annotated[str, Field(max_length=7, description="YYYY-MM")]
 
@@ -208,6 +202,12 @@ def detect(request: AuthedRequest, body: DetectIn) -> Status:
     user = need_cap(request, Cap.APPROVE)
     closing.require_district(user)
     return Status(201, [_flag(f) for f in risk.detect(closing.parse_month(body.month))])
+
+
+@router.get("/flags/{flag_id}", response=FlagOut)
+def flag(request: AuthedRequest, flag_id: inputs.RecordId) -> FlagOut:
+    user = need_cap(request, Cap.VIEW_DASHBOARD)
+    return _flag(get_visible(RiskFlag.objects.select_related("division"), user, pk=flag_id))
 
 
 class SampleOut(Schema):

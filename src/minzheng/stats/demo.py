@@ -6,6 +6,7 @@ month screened. The demo population itself already holds villages whose 低保 c
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import TextIO
 
@@ -22,14 +23,14 @@ MONTHS = 24
 SHARED_PHONE = "13959900001"
 
 
-def _recipient_households(village_id: int, month: object) -> list[Household]:
+def _recipient_households(village_id: int, month: dt.date) -> list[Household]:
     ids = (risk.recipients(month).filter(household__division_id=village_id, programme__family=ProgrammeFamily.DIBAO)
            .values_list("household_id", flat=True).distinct())
     return list(Household.objects.filter(pk__in=list(ids)).select_related("head").order_by("id"))
 
 
 @transaction.atomic
-def _plant(month: object) -> list[str]:
+def _plant(month: dt.date) -> list[str]:
     """Patterns the screening should find (each once: a second demo run finds them planted)."""
     from minzheng.workforce.models import PostHolding, PostKind
 

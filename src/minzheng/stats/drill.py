@@ -50,8 +50,9 @@ def drill(user: Any, *, division: Division, month: dt.date, measure: str, progra
         return Drill("lines", lines, lines.count(), months)
     if measure in PERSON_MEASURES:
         old, adult = facts.years_before(me, 60), facts.years_before(me, 18)
-        age = {Measure.ELDERLY: Q(birth_date__lte=old), Measure.MINORS: Q(birth_date__gt=adult),
-               Measure.ADULTS: Q(birth_date__gt=old, birth_date__lte=adult)}[measure]
+        ages: dict[str, Q] = {Measure.ELDERLY: Q(birth_date__lte=old), Measure.MINORS: Q(birth_date__gt=adult),
+                              Measure.ADULTS: Q(birth_date__gt=old, birth_date__lte=adult)}
+        age = ages[measure]
         own = Q(enrollments__programme_id__in=programme_ids) & facts.in_force(month, "enrollments__")
         household = (Q(household__enrollments__programme_id__in=programme_ids)
                      & Q(household__enrollments__person__isnull=True)

@@ -184,11 +184,12 @@ def compute(month: dt.date) -> StatMonth:
     state = StatMonth.objects.select_for_update().filter(month=month).first()
     if state is not None and state.closed:
         raise MonthClosed(f"{month:%Y-%m} 已关账，统计数据不再重算")
-    villages = {d.pk: d for d in Division.objects.filter(level=Level.VILLAGE).only("id", "parent_id", "code")}
+    villages = {d.pk: d for d in Division.objects.filter(level=Level.VILLAGE, parent__isnull=False)
+                .only("id", "parent_id", "code")}
     rows = _collect(month)
     VillageFact.objects.filter(month=month).delete()
     VillageMonth.objects.filter(month=month).delete()
-    facts = [VillageFact(month=month, village_id=v, township_id=villages[v].parent_id, programme_id=p,
+    facts = [VillageFact(month=month, village_id=v, township_id=int(villages[v].parent_id or 0), programme_id=p,
                          adults=max(0, r.persons - r.elderly - r.minors), **r.__dict__)
              for (v, p), r in rows.items() if v in villages]
     VillageFact.objects.bulk_create(facts, batch_size=2000)
@@ -209,10 +210,12 @@ def compute(month: dt.date) -> StatMonth:
     return state
 
 
-def ensure(month: dt.date, *, max_age_seconds: int = 600) -> StatMonth:
-    """Facts for `month`: a closed month as frozen; an open one computed now unless computed moments ago."""
+def ensure(month: dt.date, *, max_age_seconds: int | None = 600) -> StatMonth:
+    """Facts for `month`: a closed month as frozen; an open one computed now unless computed less than
+    `max_age_seconds` ago (None: any earlier computation will do — the months a cumulative column only adds up)."""
     month = dates.month_start(month)
     state = StatMonth.objects.filter(month=month).first()
-    if state is not None and (state.closed or (dates.now() - state.computed_at).total_seconds() < max_age_seconds):
+    if state is not None and (state.closed or max_age_seconds is None
+                              or (dates.now() - state.computed_at).total_seconds() < max_age_seconds):
         return state
     return compute(month)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from minzheng.accounts.actor import AuthedRequest
-from minzheng.core import tasks
 from minzheng.core.scoping import visible
 from minzheng.registry.models import ProgrammeFamily
 
@@ -51,10 +50,23 @@ def bureau(request: AuthedRequest) -> dict[str, Any]:
     open_flags = visible(RiskFlag, user).filter(status=FlagStatus.OPEN)
     ctx["flags"] = list(open_flags.select_related("division").order_by("-month", "-score")[:5])
     ctx["flag_count"] = open_flags.count()
-    items = tasks.for_user(user)
-    ctx["overdue"] = sum(1 for t in items if t.overdue)
-    ctx["open_work"] = len(items)
+    ctx.update(overdue_work(user))
     return ctx
+
+
+def overdue_work(user: Any) -> dict[str, int]:
+    """What is late in the user's area: open cases past their time limit, 民情 items past their deadline."""
+    from minzheng.assistance.models import OPEN_STATUSES, Application
+    from minzheng.core import dates
+    from minzheng.workforce.models import NeedReport, NeedStatus
+
+    today = dates.today()
+    cases = visible(Application, user).filter(status__in=OPEN_STATUSES)
+    needs = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED)
+    late_cases = cases.filter(overall_due__lt=today).count()
+    late_needs = needs.filter(deadline__lt=today).count()
+    return {"overdue": late_cases + late_needs, "overdue_cases": late_cases, "overdue_needs": late_needs,
+            "open_work": cases.count() + needs.count()}
 
 
 def township(request: AuthedRequest) -> dict[str, Any]:

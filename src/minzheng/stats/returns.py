@@ -147,13 +147,12 @@ def current_definitions() -> list[dict[str, Any]]:
 
 
 def _value(d: dict[str, Any], month: dict[int, dict[str, int]], cum: dict[int, dict[str, int]],
-           townships: int, decimals: int) -> Decimal | int | None:
+           townships: int, decimals: int, ids: set[int]) -> Decimal | int | None:
     measure = d["measure"]
     if measure == Measure.HEADER:
         return None
     if measure == Measure.TOWNSHIPS:
         return townships
-    ids = programme_ids(d["programmes"])
     if not ids:
         return None
 
@@ -181,21 +180,32 @@ def compute(division: Division, month: dt.date, *, final: bool = False) -> Retur
         raise NotClosed({"month": f"{month:%Y-%m} 尚未关账，不能出具正式报表（可先查看实时数据，关账后再出具）"})
     if month > dates.current_month():
         raise ValidationError({"month": f"{month:%Y-%m} 尚未开始，没有统计数据"})
-    state = facts.ensure(month)
     prev_month = dates.add_months(month, -1)
-    prev_state = facts.ensure(prev_month)
-    decimals = int(policy.value("stats.money_decimals", on=dates.month_end(month), division=division))
     year_months = [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]
     prev_year = [dt.date(prev_month.year, m, 1) for m in range(1, prev_month.month + 1)]
+    # Every month the cumulative columns add up must have its facts (closed months are read as frozen).
+    for m in sorted({*year_months, *prev_year} - {month, prev_month}):
+        facts.ensure(m, max_age_seconds=None)
+    state, prev_state = facts.ensure(month), facts.ensure(prev_month)
+    decimals = int(policy.value("stats.money_decimals", on=dates.month_end(month), division=division))
     now, before = by_programme(division, [month]), by_programme(division, [prev_month])
     cum_now, cum_before = by_programme(division, year_months), by_programme(division, prev_year)
     townships = (Division.objects.filter(level=Level.TOWNSHIP, path__startswith=division.path).count()
                  if division.level != Level.VILLAGE else 0)
     r = Return(division, month, state, prev_state)
+    families = dict(Programme.objects.values_list("id", "family"))
+    codes = dict(Programme.objects.values_list("code", "id"))
+
+    def ids_of(spec: list[str]) -> set[int]:   # programme_ids() without a query per line
+        out = {codes[s] for s in spec if s in codes}
+        wanted = {s.split(":", 1)[1] for s in spec if s.startswith("family:")}
+        return out | {pid for pid, fam in families.items() if fam in wanted}
+
     for d in definitions(state):
         line = Line(d["code"], d["name"], d["unit"], d["indent"], d["measure"], d["programmes"], d.get("note", ""))
-        line.value = _value(d, now, cum_now, townships, decimals)
-        line.previous = _value(d, before, cum_before, townships, decimals)
+        ids = ids_of(d["programmes"])
+        line.value = _value(d, now, cum_now, townships, decimals, ids)
+        line.previous = _value(d, before, cum_before, townships, decimals, ids)
         r.lines.append(line)
     r.facts_fen = sum(v["amount_fen"] for v in now.values())
     r.late_fen = sum(v["late_fen"] for v in now.values())
@@ -298,12 +308,14 @@ def dibao_table(division: Division, month: dt.date, *, programme: str = "dibao")
     month = dates.month_start(month)
     if month > dates.current_month():
         raise ValidationError({"month": f"{month:%Y-%m} 尚未开始，没有统计数据"})
+    year = [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]
+    for m in year[:-1]:
+        facts.ensure(m, max_age_seconds=None)
     state = facts.ensure(month)
     ids = programme_ids(DIBAO_CHOICES[programme])
     group = "village" if division.level in (Level.TOWNSHIP, Level.VILLAGE) else "township"
     areas = {d.pk: AreaRow(d) for d in (
         Division.objects.filter(parent=division) if division.level != Level.VILLAGE else [division])}
-    year = [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]
     base = fact_rows(division).filter(programme_id__in=ids)
     for r in (base.filter(month=month).values(f"{group}_id")
               .annotate(h=Sum("households"), p=Sum("persons"), e=Sum("elderly"), a=Sum("adults"), m=Sum("minors"),

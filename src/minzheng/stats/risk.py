@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -101,7 +102,7 @@ def coverage(month: dt.date) -> list[Found]:
 # --- unusual growth after a date ----------------------------------------------------------------------------
 
 
-def growth(month: dt.date, *, since: dt.date | None = None) -> list[Found]:
+def growth(month: dt.date, since: dt.date | None = None) -> list[Found]:
     """New 低保 households since `since` (default: the window before `month`) relative to the village's households
     then, against peers."""
     on = dates.month_end(month)
@@ -341,20 +342,21 @@ def shared(month: dt.date) -> list[Found]:
     return out
 
 
-DETECTORS = {FlagKind.COVERAGE: coverage, FlagKind.GROWTH: growth, FlagKind.CADRE_KIN: cadre_kin,
+DETECTORS: dict[str, Callable[[dt.date], list[Found]]] = {FlagKind.COVERAGE: coverage, FlagKind.GROWTH: growth, FlagKind.CADRE_KIN: cadre_kin,
              FlagKind.NEAR_MAX: near_max, FlagKind.FAST: fast, FlagKind.SHARED: shared}
 
 
 @transaction.atomic
-def detect(month: dt.date, *, kinds: list[str] | None = None) -> list[RiskFlag]:
-    """Run the detectors for `month` (facts computed first) and store what they find. Re-running refreshes open
-    flags; a flag already sampled or checked keeps its households and outcome."""
+def detect(month: dt.date, *, kinds: list[str] | None = None, since: dt.date | None = None) -> list[RiskFlag]:
+    """Run the detectors for `month` (facts computed first) and store what they find; `since` is the date growth
+    is measured from (a 村委换届, a new officer; default the parameter's window). Re-running refreshes open flags;
+    a flag already sampled or checked keeps its households and outcome."""
     month = dates.month_start(month)
     facts.ensure(month)
     found: list[Found] = []
     for kind, detector in DETECTORS.items():
         if kinds is None or kind in kinds:
-            found += detector(month)
+            found += growth(month, since=since) if kind == FlagKind.GROWTH else detector(month)
     keep: list[RiskFlag] = []
     stale = RiskFlag.objects.filter(month=month, status=FlagStatus.OPEN, sample__isnull=True)
     if kinds is not None:

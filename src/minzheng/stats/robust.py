@@ -28,25 +28,23 @@ def mad(values: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class Spread:
-    """A peer group's centre and robust spread."""
+    """A peer group's centre and robust spread. When more than half the peers share one value (MAD 0), the
+    scale falls back to the mean absolute deviation × 1.2533 (its normal-consistent factor), so one outlier among
+    identical peers still stands out instead of scoring infinity or nothing."""
 
     median: float
     mad: float
     n: int
+    fallback: float = 0.0
 
     @property
     def scale(self) -> float:
-        """1.4826·MAD, or — when more than half the peers share one value (MAD 0) — the mean absolute deviation
-        scaled by 1.2533 (its normal-consistent factor), so one outlier among identical peers still stands out."""
-        return MAD_SCALE * self.mad
+        return MAD_SCALE * self.mad or self.fallback
 
     def z(self, value: float) -> float:
-        scale = self.scale or self._fallback
-        if not scale:
-            return 0.0
-        return (value - self.median) / scale
-
-    _fallback: float = 0.0
+        """The modified z-score of `value` against the group (0 when the group has no spread at all)."""
+        scale = self.scale
+        return 0.0 if not scale else (value - self.median) / scale
 
 
 def spread(values: Sequence[float]) -> Spread:
@@ -54,7 +52,7 @@ def spread(values: Sequence[float]) -> Spread:
     d = [abs(v - m) for v in values]
     mad_value = median(d)
     fallback = 1.2533 * (sum(d) / len(d)) if not mad_value else 0.0
-    return Spread(m, mad_value, len(values), _fallback=fallback)
+    return Spread(m, mad_value, len(values), fallback)
 
 
 def robust_z(value: float, values: Sequence[float]) -> float:

@@ -121,7 +121,8 @@ def record_visit(*, item: SampleItem, actor: Actor, visited_on: dt.date, visitor
     from minzheng.assistance import services as assistance
 
     require_edit(actor, item, Cap.APPROVE)
-    item = SampleItem.objects.select_for_update().select_related("sample", "application").get(pk=item.pk)
+    item = (SampleItem.objects.select_for_update(of=("self",)).select_related("sample", "application")
+            .get(pk=item.pk))
     if item.outcome != SampleOutcome.PENDING:
         raise ValidationError({"outcome": "该户已录入核查结果"})
     if visited_on > dates.today():

@@ -257,7 +257,11 @@ def detect(request: AuthedRequest) -> HttpResponse:
     try:
         closing.require_district(request.user)
         month = closing.parse_month(request.POST.get("month", ""))
-        found = risk.detect(month)
+        since = (inputs.form_date(request.POST, "since", label="新增起算日期") if request.POST.get("since")
+                 else None)
+        if since is not None and since > dates.month_end(month):
+            raise ValidationError({"since": "新增起算日期不能晚于统计月份"})
+        found = risk.detect(month, since=since)
         messages.success(request, f"{month:%Y-%m} 疑点筛查完成：{len(found)} 条提示")
         return redirect(f"{reverse('stats:flags')}?month={month:%Y-%m}")
     except ValidationError as exc:
