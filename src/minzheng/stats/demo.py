@@ -11,16 +11,18 @@ import time
 from typing import TextIO
 
 from django.db import transaction
+from django.db.models import Count
 
 from minzheng.assistance.models import KinshipRegistration, StaffRole
 from minzheng.core import dates
-from minzheng.registry.models import Household, Person, ProgrammeFamily
+from minzheng.registry.models import Household, ProgrammeFamily
 
 from . import closing, risk
 from .models import StatMonth
 
 MONTHS = 24
 SHARED_PHONE = "13959900001"
+COORDINATOR_PHONE = "13959900002"
 
 
 def _recipient_households(village_id: int, month: dt.date) -> list[Household]:
@@ -31,37 +33,40 @@ def _recipient_households(village_id: int, month: dt.date) -> list[Household]:
 
 @transaction.atomic
 def _plant(month: dt.date) -> list[str]:
-    """Patterns the screening should find (each once: a second demo run finds them planted)."""
+    """Patterns the screening should find, in the first villages (by code) with enough 低保 households."""
     from minzheng.workforce.models import PostHolding, PostKind
 
     done: list[str] = []
-    holdings = (PostHolding.objects.filter(end__isnull=True, post__kind=PostKind.VILLAGE_COORDINATOR,
-                                           staff__is_demo=True).exclude(staff__phone="")
-                .select_related("staff", "post__division").order_by("post__division__code"))
-    for h in holdings:
-        hhs = _recipient_households(h.post.division_id, month)
-        if len(hhs) >= 2:
-            target = hhs[0]
-            target.phone = h.staff.phone
-            target.save(update_fields=["phone", "updated_at"])
-            done.append(f"{h.post.division.name}协管员电话")
-            # The village committee member's registered relative (近亲属备案) holding 低保 next door.
-            relative = target.head or Person.objects.filter(household=hhs[1]).first()
-            if relative is not None:
-                KinshipRegistration.objects.create(
-                    division=h.post.division, staff_name=f"{relative.name[0]}建国", staff_id_number="350702197001010018",
-                    staff_role=StaffRole.VILLAGE_COMMITTEE, post="村委会主任", relative_name=relative.name,
-                    relative_id_number=relative.id_number, relation="兄弟姐妹", registered_on=dates.today())
-                done.append("村委会成员近亲属备案")
-            break
-    for h in holdings[5:]:
-        hhs = _recipient_households(h.post.division_id, month)
-        if len(hhs) >= 3:
-            for x in hhs[:3]:
-                x.phone = SHARED_PHONE
-                x.save(update_fields=["phone", "updated_at"])
-            done.append(f"{h.post.division.name}三户同一电话")
-            break
+    candidates = (risk.recipients(month).filter(programme__family=ProgrammeFamily.DIBAO)
+                  .values("household__division_id").annotate(n=Count("household_id", distinct=True))
+                  .filter(n__gte=3).order_by("household__division__code").values_list("household__division_id",
+                                                                                         flat=True))
+    villages = list(candidates[:2])
+    if not villages:
+        return done
+    first = _recipient_households(villages[0], month)
+    # A 村委会 member's registered relative (近亲属备案) holding 低保.
+    relative = first[0].head
+    if relative is not None:
+        KinshipRegistration.objects.create(
+            division_id=villages[0], staff_name=f"{relative.name[0]}建国", staff_id_number="350702197001010018",
+            staff_role=StaffRole.VILLAGE_COMMITTEE, post="村委会主任", relative_name=relative.name,
+            relative_id_number=relative.id_number, relation="兄弟姐妹", registered_on=dates.today())
+        done.append("村委会主任近亲属享受低保")
+    # The village's coordinator's phone on a recipient household.
+    holding = (PostHolding.objects.filter(end__isnull=True, post__kind=PostKind.VILLAGE_COORDINATOR,
+                                          post__division_id=villages[0]).select_related("staff").first())
+    if holding is not None:
+        holding.staff.phone = COORDINATOR_PHONE
+        holding.staff.save(update_fields=["phone"])
+        first[1].phone = COORDINATOR_PHONE
+        first[1].save(update_fields=["phone", "updated_at"])
+        done.append("协管员电话登记在低保户名下")
+    if len(villages) > 1:
+        for x in _recipient_households(villages[1], month)[:3]:
+            x.phone = SHARED_PHONE
+            x.save(update_fields=["phone", "updated_at"])
+        done.append("三户低保对象同一电话")
     return done
 
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from minzheng.core import dates
@@ -63,8 +63,11 @@ def alive_at(day: dt.date, prefix: str = "") -> Q:
 
 
 def paid_lines(months: list[dt.date] | dt.date) -> Any:
-    """Lines of approved rosters for a month (or months) that left the fund: held lines excluded."""
-    qs = PayrollLine.objects.filter(payroll__status__in=LOCKED).exclude(status__in=HELD_STATUSES)
+    """Lines of approved rosters for a month (or months) as approved: lines held back when the roster was approved
+    are excluded (its header says total less held); a line held later (a second bank failure) was approved to be
+    paid and counts, as it does in the header."""
+    qs = PayrollLine.objects.filter(payroll__status__in=LOCKED).filter(
+        ~Q(status__in=HELD_STATUSES) | Q(held_at__gt=F("payroll__approved_at")))
     return qs.filter(payroll__month__in=months) if isinstance(months, list) else qs.filter(payroll__month=months)
 
 
@@ -185,7 +188,7 @@ def compute(month: dt.date) -> StatMonth:
     if state is not None and state.closed:
         raise MonthClosed(f"{month:%Y-%m} 已关账，统计数据不再重算")
     villages = {d.pk: d for d in Division.objects.filter(level=Level.VILLAGE, parent__isnull=False)
-                .only("id", "parent_id", "code")}
+                .only("id", "parent_id", "code", "level")}
     rows = _collect(month)
     VillageFact.objects.filter(month=month).delete()
     VillageMonth.objects.filter(month=month).delete()

@@ -22,7 +22,9 @@ declare("stats.money_decimals", "报表金额（万元）保留小数位", unit=
                     note="金额以万元为单位，保留一位小数；其他指标为整数")])
 declare("stats.coverage.robust_z", "覆盖率疑点：稳健 z 值阈值", kind="decimal", group=GROUP,
         help="村(社区)低保覆盖率与同类（城镇社区/农村）村中位数之差除以 1.4826×MAD，超过此值列为疑点",
-        seeds=_demo("stats.coverage.robust_z", "3.5", "Iglewicz–Hoaglin 建议以 3.5 为离群界限"))
+        seeds=_demo("stats.coverage.robust_z", "2.5",
+                    "Leys 等（2013）建议以中位数 ±2.5×MAD 为“中等保守”的离群界限；Iglewicz–Hoaglin 用 3.5。"
+                    "用于筛查（供核实）取 2.5"))
 declare("stats.coverage.min_ratio", "覆盖率疑点：至少为同类中位数的倍数", kind="decimal", group=GROUP,
         help="同时要求覆盖率不低于同类中位数的该倍数，避免同类差异很小时把轻微偏高列为疑点",
         seeds=_demo("stats.coverage.min_ratio", "2.0"))
@@ -39,8 +41,9 @@ declare("stats.near_max.share", "最高档附近：金额不低于最高金额�
         seeds=_demo("stats.near_max.share", "0.95"))
 declare("stats.near_max.min_households", "最高档附近：村内户数下限", unit="户", kind="int", group=GROUP,
         seeds=_demo("stats.near_max.min_households", 3))
-declare("stats.near_max.min_share", "最高档附近：占村内低保户比例下限", kind="decimal", group=GROUP,
-        seeds=_demo("stats.near_max.min_share", "0.5"))
+declare("stats.near_max.z", "最高档附近：超出全区比例的标准差倍数", kind="decimal", group=GROUP,
+        help="村内最高档附近户数超过按全区比例应有户数的该倍数个标准差（二项分布）才列为聚集",
+        seeds=_demo("stats.near_max.z", "3"))
 declare("stats.fast.min_days", "审批过快：受理到审批至少应有的天数", unit="天", kind="int", group=GROUP,
         help="入户调查、民主评议、公示(7天)和审核确认所需的最短天数；更快办结的案件列为疑点",
         seeds=_demo("stats.fast.min_days", 12, "公示 7 天加调查、评议和审核确认各至少 1–2 天"))

@@ -225,11 +225,12 @@ def cadre_kin(month: dt.date) -> list[Found]:
 
 def near_max(month: dt.date) -> list[Found]:
     """低保 households paid at or near the full standard per person (as if they had almost no income), clustered
-    in one village beyond its share."""
+    in one village well beyond the district's own share (binomial excess: expected = share × the village's
+    households; flagged at `stats.near_max.z` standard deviations above it)."""
     on = dates.month_end(month)
     share = policy.decimal("stats.near_max.share", on=on)
     min_h = int(_param("stats.near_max.min_households", on))
-    min_share = float(policy.decimal("stats.near_max.min_share", on=on))
+    z_limit = float(policy.decimal("stats.near_max.z", on=on))
     villages = _villages()
     county = Division.objects.filter(level=Level.COUNTY).order_by("code").first()
     out: list[Found] = []
@@ -246,16 +247,20 @@ def near_max(month: dt.date) -> list[Found]:
         overall = sum(near.values()) / max(1, sum(totals.values()))
         for vid, n in near.items():
             total = totals.get(vid, 0)
-            if n < min_h or not total or n / total < min_share or vid not in villages:
+            expected = overall * total
+            sd = (total * overall * (1 - overall)) ** 0.5
+            z = (n - expected) / sd if sd else 0.0
+            if n < min_h or not total or z < z_limit or vid not in villages:
                 continue
             v = villages[vid]
             hh = list(top.filter(household__division_id=vid).values_list("household_id", flat=True).distinct())
             text = (f"{v.parent.name if v.parent else ''}{v.name}：{n} 户（占本村{'城市' if kind == 'urban' else '农村'}低保 "
                     f"{total} 户的 {_pct(n / total)}）按人均不低于标准 {std:.0f} 元的 {_pct(float(share))} 领取，"
-                    f"即几乎没有计算收入；全区同类户占 {_pct(overall)}。{CAUTION}")
-            out.append(Found(FlagKind.NEAR_MAX, v, f"{v.code}:{code}", robust.as_decimal(n / total * 100), text, hh,
+                    f"即几乎没有计算收入；按全区同类户比例 {_pct(overall)} 应约 {expected:.1f} 户，超出 {z:.1f} 个标准差"
+                    f"（阈值 {z_limit:g}）。{CAUTION}")
+            out.append(Found(FlagKind.NEAR_MAX, v, f"{v.code}:{code}", robust.as_decimal(z), text, hh,
                              {"near": n, "total": total, "standard": str(std), "share": str(share),
-                              "overall": round(overall, 4)}))
+                              "overall": round(overall, 4), "z": round(z, 2)}))
     return out
 
 
