@@ -169,19 +169,11 @@ def raw_return(county: Any, month: dt.date) -> dict[str, Any]:
     return {"now": len(now_rows), "prev": len(prev_rows), "cum": cum}
 
 
-def raw_series(months: list[dt.date], family: str = "dibao") -> list[tuple[int, int, Any]]:
-    from django.db.models import Count, Sum
-
-    from minzheng.registry.models import Enrollment
+def raw_series(months: list[dt.date]) -> list[Any]:
+    """The 24-month trend's figures (households, persons as counted, amounts) from the raw tables, month by month."""
     from minzheng.stats import facts
 
-    out = []
-    for m in months:
-        e = Enrollment.objects.filter(facts.in_force(m), programme__family=family).aggregate(
-            h=Count("household_id", distinct=True), p=Sum("covered_persons"))
-        a = facts.paid_lines(m).filter(payroll__programme__family=family).aggregate(t=Sum("amount"))["t"]
-        out.append((e["h"], e["p"], a))
-    return out
+    return [facts._collect(m) for m in months]
 
 
 def run() -> None:
@@ -236,15 +228,10 @@ def run() -> None:
 
 
 def _raw_glance(month: dt.date) -> Any:
-    from django.db.models import Count, Sum
-
-    from minzheng.registry.models import Enrollment
+    """The month at a glance from the raw tables: the same per-village, per-programme counting as the facts."""
     from minzheng.stats import facts
 
-    e = (Enrollment.objects.filter(facts.in_force(month)).values("programme__family")
-         .annotate(h=Count("household_id", distinct=True), p=Sum("covered_persons")))
-    a = facts.paid_lines(month).values("payroll__programme__family").annotate(t=Sum("amount"))
-    return list(e), list(a)
+    return facts._collect(month)
 
 
 if __name__ == "__main__":

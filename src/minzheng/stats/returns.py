@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from minzheng.core import dates
 from minzheng.policy import services as policy
+from minzheng.policy.models import Parameter
 from minzheng.policy.services import MissingParameter
 from minzheng.regions.models import Division, Level
 from minzheng.registry.models import Programme
@@ -33,12 +34,20 @@ class NotClosed(ValidationError):
     """A final return was asked for a month that is not closed."""
 
 
+def _whole_installation(division: Division) -> bool:
+    """The county of a one-county installation holds every village: its facts need no join to the division tree."""
+    return division.level == Level.COUNTY and not Division.objects.filter(level=Level.COUNTY).exclude(
+        pk=division.pk).exists()
+
+
 def fact_rows(division: Division) -> QuerySet[VillageFact]:
     """Facts of the villages under `division` (county, township or village)."""
     if division.level == Level.VILLAGE:
         return VillageFact.objects.filter(village=division)
     if division.level == Level.TOWNSHIP:
         return VillageFact.objects.filter(township=division)
+    if _whole_installation(division):
+        return VillageFact.objects.all()
     return VillageFact.objects.filter(village__path__startswith=division.path)
 
 
@@ -47,6 +56,8 @@ def population_rows(division: Division) -> QuerySet[VillageMonth]:
         return VillageMonth.objects.filter(village=division)
     if division.level == Level.TOWNSHIP:
         return VillageMonth.objects.filter(township=division)
+    if _whole_installation(division):
+        return VillageMonth.objects.all()
     return VillageMonth.objects.filter(village__path__startswith=division.path)
 
 
@@ -183,8 +194,10 @@ def compute(division: Division, month: dt.date, *, final: bool = False) -> Retur
     prev_month = dates.add_months(month, -1)
     year_months = [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]
     prev_year = [dt.date(prev_month.year, m, 1) for m in range(1, prev_month.month + 1)]
-    # Every month the cumulative columns add up must have its facts (closed months are read as frozen).
-    for m in sorted({*year_months, *prev_year} - {month, prev_month}):
+    # Every month the cumulative columns add up must have its facts (closed months are read as frozen); one query
+    # finds those already computed.
+    known = set(StatMonth.objects.filter(month__in=[*year_months, *prev_year]).values_list("month", flat=True))
+    for m in sorted({*year_months, *prev_year} - {month, prev_month} - known):
         facts.ensure(m, max_age_seconds=None)
     state, prev_state = facts.ensure(month), facts.ensure(prev_month)
     decimals = int(policy.value("stats.money_decimals", on=dates.month_end(month), division=division))
@@ -309,8 +322,10 @@ def dibao_table(division: Division, month: dt.date, *, programme: str = "dibao")
     if month > dates.current_month():
         raise ValidationError({"month": f"{month:%Y-%m} 尚未开始，没有统计数据"})
     year = [dt.date(month.year, m, 1) for m in range(1, month.month + 1)]
+    known = set(StatMonth.objects.filter(month__in=year).values_list("month", flat=True))
     for m in year[:-1]:
-        facts.ensure(m, max_age_seconds=None)
+        if m not in known:
+            facts.ensure(m, max_age_seconds=None)
     state = facts.ensure(month)
     ids = programme_ids(DIBAO_CHOICES[programme])
     group = "village" if division.level in (Level.TOWNSHIP, Level.VILLAGE) else "township"
@@ -337,12 +352,14 @@ def dibao_table(division: Division, month: dt.date, *, programme: str = "dibao")
             row.residents = int(r["n"] or 0)
     me = dates.month_end(month)
     rows = sorted(areas.values(), key=lambda x: x.division.code)
-    for row in rows:
-        row.standard = _standard(row.division, programme, me)
     total = AreaRow(division)
-    for row in rows:
-        total.add(row)
     total.standard = _standard(division, programme, me)
+    # A township or village standard of its own is rare: resolve per row only when one is on record.
+    local = Parameter.objects.filter(key__startswith="dibao.standard.", division__isnull=False,
+                                     division__path__startswith=division.path).exclude(division=division).exists()
+    for row in rows:
+        row.standard = _standard(row.division, programme, me) if local else total.standard
+        total.add(row)
     decimals = int(policy.value("stats.money_decimals", on=me, division=division))
     return Dibao(division, month, programme, state, rows, total, decimals)
 
