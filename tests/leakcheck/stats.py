@@ -25,5 +25,5 @@ def plant(village: Any, owner: Any) -> Planted:
                                    explanation="3 户低保对象的联系电话相同（尾号 8888）", households=[hh.pk])
     sample = RiskSample.objects.create(flag=flag, drawn_on=dates.today(), drawn_by="qu_admin", seed="leak")
     item = SampleItem.objects.create(sample=sample, household=hh)
-    return Planted(scoped={"flag_id": flag.pk, "sample_id": sample.pk, "item_id": item.pk},
+    return Planted(scoped={"risk_flag_id": flag.pk, "risk_sample_id": sample.pk, "sample_item_id": item.pk},
                    secrets=["秦秘疑点", pid, "13905998888", "统计路 3 号"])

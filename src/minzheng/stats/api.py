@@ -204,10 +204,10 @@ def detect(request: AuthedRequest, body: DetectIn) -> Status:
     return Status(201, [_flag(f) for f in risk.detect(closing.parse_month(body.month))])
 
 
-@router.get("/flags/{flag_id}", response=FlagOut)
-def flag(request: AuthedRequest, flag_id: inputs.RecordId) -> FlagOut:
+@router.get("/flags/{risk_flag_id}", response=FlagOut)
+def flag(request: AuthedRequest, risk_flag_id: inputs.RecordId) -> FlagOut:
     user = need_cap(request, Cap.VIEW_DASHBOARD)
-    return _flag(get_visible(RiskFlag.objects.select_related("division"), user, pk=flag_id))
+    return _flag(get_visible(RiskFlag.objects.select_related("division"), user, pk=risk_flag_id))
 
 
 class SampleOut(Schema):
@@ -218,10 +218,10 @@ class SampleOut(Schema):
     households: list[int]
 
 
-@router.post("/flags/{flag_id}/sample", response={201: SampleOut})
-def sample(request: AuthedRequest, flag_id: inputs.RecordId) -> Status:
+@router.post("/flags/{risk_flag_id}/sample", response={201: SampleOut})
+def sample(request: AuthedRequest, risk_flag_id: inputs.RecordId) -> Status:
     user = need_cap(request, Cap.VIEW_DASHBOARD)
-    f = get_visible(RiskFlag, user, pk=flag_id)
+    f = get_visible(RiskFlag, user, pk=risk_flag_id)
     s = sampling.draw(flag=f, actor=user)
     return Status(201, SampleOut(id=s.pk, flag_id=f.pk, drawn_on=s.drawn_on, seed=s.seed,
                                  households=list(s.items.values_list("household_id", flat=True))))

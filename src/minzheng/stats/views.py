@@ -271,8 +271,8 @@ def detect(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 @require_cap(Cap.VIEW_DASHBOARD)
-def flag_detail(request: AuthedRequest, flag_id: int) -> HttpResponse:
-    flag = get_visible(RiskFlag.objects.select_related("division__parent"), request.user, pk=flag_id)
+def flag_detail(request: AuthedRequest, risk_flag_id: int) -> HttpResponse:
+    flag = get_visible(RiskFlag.objects.select_related("division__parent"), request.user, pk=risk_flag_id)
     households = list(visible(Household, request.user).filter(pk__in=flag.households[:500])
                       .select_related("division", "head").order_by("division__code", "id"))
     sample = RiskSample.objects.filter(flag=flag).first()
@@ -284,21 +284,21 @@ def flag_detail(request: AuthedRequest, flag_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.VIEW_DASHBOARD)
-def flag_sample(request: AuthedRequest, flag_id: int) -> HttpResponse:
-    flag = get_visible(RiskFlag, request.user, pk=flag_id)
+def flag_sample(request: AuthedRequest, risk_flag_id: int) -> HttpResponse:
+    flag = get_visible(RiskFlag, request.user, pk=risk_flag_id)
     try:
         sample = sampling.draw(flag=flag, actor=request.user)
         messages.success(request, f"已转为抽查：抽取 {sample.items.count()} 户，已列入县级事后入户抽查")
-        return redirect("stats:sample", sample_id=sample.pk)
+        return redirect("stats:sample", risk_sample_id=sample.pk)
     except ValidationError as exc:
         flash_errors(request, exc)
-    return redirect("stats:flag", flag_id=flag.pk)
+    return redirect("stats:flag", risk_flag_id=flag.pk)
 
 
 @require_GET
 @require_cap(Cap.VIEW_DASHBOARD)
-def sample_detail(request: AuthedRequest, sample_id: int) -> HttpResponse:
-    sample = get_visible(RiskSample.objects.select_related("flag__division"), request.user, pk=sample_id)
+def sample_detail(request: AuthedRequest, risk_sample_id: int) -> HttpResponse:
+    sample = get_visible(RiskSample.objects.select_related("flag__division"), request.user, pk=risk_sample_id)
     sampling.refresh(sample)
     items = list(visible(SampleItem, request.user).filter(sample=sample)
                  .select_related("household__division", "household__head", "application"))
@@ -311,8 +311,8 @@ def sample_detail(request: AuthedRequest, sample_id: int) -> HttpResponse:
 
 @require_POST
 @require_cap(Cap.VIEW_DASHBOARD)
-def sample_visit(request: AuthedRequest, item_id: int) -> HttpResponse:
-    item = get_visible(SampleItem, request.user, pk=item_id)
+def sample_visit(request: AuthedRequest, sample_item_id: int) -> HttpResponse:
+    item = get_visible(SampleItem, request.user, pk=sample_item_id)
     if not request.user.has_cap(Cap.APPROVE):
         raise PermissionDenied("县级入户抽查由区民政局录入")
     data = request.POST
@@ -327,7 +327,7 @@ def sample_visit(request: AuthedRequest, item_id: int) -> HttpResponse:
         messages.success(request, "已录入入户核查结果")
     except ValidationError as exc:
         flash_errors(request, exc)
-    return redirect("stats:sample", sample_id=item.sample_id)
+    return redirect("stats:sample", risk_sample_id=item.sample_id)
 
 
 # --- indicator definitions and boundary map (district) ------------------------------------------------------------
