@@ -34,6 +34,7 @@ from minzheng.policy import api as policy_api
 from minzheng.policy.services import MissingParameter
 from minzheng.purchased import api as purchased_api
 from minzheng.registry import api as registry_api
+from minzheng.stats import api as stats_api
 from minzheng.workforce import api as workforce_api
 
 
@@ -157,3 +158,4 @@ api.add_router("/crosscheck/", crosscheck_api.router)
 api.add_router("/disaster/", disaster_api.router)
 api.add_router("/workforce/", workforce_api.router)
 api.add_router("/purchased/", purchased_api.router)
+api.add_router("/stats/", stats_api.router)

@@ -46,6 +46,9 @@ minzheng — 民政工作平台 / civil-affairs platform
   purchased checks|callbacks|milestones
                         购买服务记录核查、回访抽样、结算测算 / purchased services: record checks,
                         callback samples, milestone figures
+  stats close|return|flags
+                        统计关账、统计月报（Excel/PDF）、疑点筛查 / close a month, the monthly
+                        return (xlsx/PDF), risk screening
 
 其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
 Any other Django management command (migrate, shell, dbshell, ...) works too.

@@ -14,6 +14,7 @@ from minzheng.policy import urls as policy_urls
 from minzheng.purchased import public_urls as purchased_public_urls
 from minzheng.purchased import urls as purchased_urls
 from minzheng.registry import urls as registry_urls
+from minzheng.stats import urls as stats_urls
 from minzheng.workforce import public_urls as workforce_public_urls
 from minzheng.workforce import urls as workforce_urls
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("disaster/", include(disaster_urls)),
     path("workforce/", include(workforce_urls)),
     path("purchased/", include(purchased_urls)),
+    path("stats/", include(stats_urls)),
     # Public pages (公示, objections, 民情 reporting) need no login.
     path("public/assistance/", include(assistance_public_urls)),
     path("public/disaster/", include(disaster_public_urls)),

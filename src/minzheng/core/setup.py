@@ -75,8 +75,9 @@ def seeds() -> list[Callable[[TextIO], None]]:
     from minzheng.disaster import seeds as disaster_seeds
     from minzheng.payments import seeds as payments_seeds
     from minzheng.registry import seeds as registry_seeds
+    from minzheng.stats import seeds as stats_seeds
 
-    return [registry_seeds.seed, payments_seeds.seed, crosscheck_seeds.seed, disaster_seeds.seed]
+    return [registry_seeds.seed, payments_seeds.seed, crosscheck_seeds.seed, disaster_seeds.seed, stats_seeds.seed]
 
 
 def demo_loaders() -> list[Callable[..., None]]:
@@ -88,7 +89,8 @@ def demo_loaders() -> list[Callable[..., None]]:
     from minzheng.payments import demo as payments_demo
     from minzheng.purchased import demo as purchased_demo
     from minzheng.registry import demo as registry_demo
+    from minzheng.stats import demo as stats_demo
     from minzheng.workforce import demo as workforce_demo
 
     return [registry_demo.load, assistance_demo.load, payments_demo.load, crosscheck_demo.load, disaster_demo.load,
-            workforce_demo.load, purchased_demo.load]
+            workforce_demo.load, purchased_demo.load, stats_demo.load]

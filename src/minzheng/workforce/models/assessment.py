@@ -18,6 +18,8 @@ class IndicatorSource(models.TextChoices):
     DISASTER_ON_TIME = "disaster_on_time", _("灾情按时报送率（灾情统计）")
     TRAINING = "training", _("培训达标率（队伍建设）")
     NEEDS_ON_TIME = "needs_on_time", _("民情按期办结率（民情直通车）")
+    # Published by the stats app (stats/sampling.py): last year's 疑点抽查 households found as declared.
+    RISK_CHECKS = "risk_checks", _("疑点抽查属实率（统计分析，上年度）")
 
 
 class AssessmentScheme(models.Model):
