@@ -46,6 +46,9 @@ minzheng — 民政工作平台 / civil-affairs platform
   purchased checks|callbacks|milestones
                         购买服务记录核查、回访抽样、结算测算 / purchased services: record checks,
                         callback samples, milestone figures
+  care sweep|overview|derive
+                        关爱走访：逾期提级、概况、由人口和待遇信息生成名册 / care visits: escalate
+                        overdue visits, overview per group and division, derive registers
 
 其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
 Any other Django management command (migrate, shell, dbshell, ...) works too.

@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
     "assistance.sweep": Kind("社会救助每日任务", "minzheng.assistance.jobs.sweep_task", daily=True),
     "disaster.overdue": Kind("灾情报告逾期检查", "minzheng.disaster.jobs.overdue_task", daily=True),
     "workforce.escalate": Kind("民情逾期提级", "minzheng.workforce.jobs.escalate_task", daily=True),
+    "care.sweep": Kind("关爱走访逾期提级", "minzheng.care.jobs.sweep_task", daily=True),
 }
 
 
