@@ -178,31 +178,40 @@ def _tekun_arrangements(towns: list[Division], start: dt.date, today: dt.date) -
     centre = Institution.objects.create(division=county, name="延平区社会福利中心", kind=InstitutionKind.WELFARE_CENTRE,
                                         beds=120) if county is not None else None
     svc = ["日常看护", "生活照料"]
-    dispersed_moved = central_moved = False
     beds: dict[int, int] = {}
-    for f in CareFile.objects.filter(group=Group.TEKUN).select_related("village", "person").order_by("id"):
-        if "central" in f.categories:
-            inst = insts.get(f.village.parent_id) or centre
+
+    def bed_in(f: CareFile) -> Institution | None:
+        inst = insts.get(f.village.parent_id) or centre
+        if inst is not None and beds.get(inst.pk, 0) >= inst.beds:
+            inst = centre
+        if inst is not None:
+            beds[inst.pk] = beds.get(inst.pk, 0) + 1
+        return inst
+
+    tekun_files = list(CareFile.objects.filter(group=Group.TEKUN).select_related("village", "person").order_by("id"))
+    for i, f in enumerate(tekun_files):
+        # The first three show each path: one lives in the institution, one moved home after two months, one moved
+        # in after three; the rest follow their enrollment (集中 → a bed, 分散 → a care agreement when needed).
+        central = "central" in f.categories or i in (0, 1)
+        if central:
+            inst = bed_in(f)
             if inst is None:
                 continue
-            if beds.get(inst.pk, 0) >= inst.beds and centre is not None:
-                inst = centre
-            beds[inst.pk] = beds.get(inst.pk, 0) + 1
             adm = tekun.admit(actor=None, file=f, institution=inst, bed=f"{beds[inst.pk]:03d}", on=start)
-            if not central_moved:
+            if i == 1:
                 tekun.discharge(actor=None, admission=adm, reason="本人申请回家，由侄子照料",
                                 on=start + dt.timedelta(days=60), to_home=True, carer_name=f"{f.person.name[0]}某（侄子）",
                                 carer_relation="侄子", services=svc, monthly_fee="300")
-                central_moved = True
-        else:
-            if _stable(f.person_id) % 5 == 0 and not tekun.needs_agreement(f, today):
-                continue  # self-caring at home: no agreement needed
-            tekun.sign_agreement(actor=None, file=f, carer_name=f"{f.village.name}村委会", carer_relation="村委会",
-                                 services=svc + (["助餐"] if _stable(f.pk) % 2 else []), monthly_fee="200",
-                                 start=start)
-            if not dispersed_moved and centre is not None:
-                tekun.admit(actor=None, file=f, institution=centre, bed="A01", on=start + dt.timedelta(days=90))
-                dispersed_moved = True
+            continue
+        if i > 2 and _stable(f.person_id) % 5 == 0 and not tekun.needs_agreement(f, today):
+            continue  # self-caring at home: no agreement needed
+        tekun.sign_agreement(actor=None, file=f, carer_name=f"{f.village.name}村委会", carer_relation="村委会",
+                             services=svc + (["助餐"] if _stable(f.pk) % 2 else []), monthly_fee="200", start=start)
+        if i == 2:
+            inst = bed_in(f)
+            if inst is not None:
+                tekun.admit(actor=None, file=f, institution=inst, bed=f"{beds[inst.pk]:03d}",
+                            on=start + dt.timedelta(days=90))
 
 
 def _youfu(today: dt.date) -> None:
