@@ -123,12 +123,13 @@ def test_the_daily_sweeps_are_queued_once_a_day(settings: Any) -> None:
         assert housekeeping.queue_daily() == []          # before the hour
     with dates.frozen(dt.datetime(2026, 3, 2, 6, 0, tzinfo=dates.BEIJING)):
         first = housekeeping.queue_daily()
-        assert len(first) == 3 and housekeeping.queue_daily() == first
-        assert runner.drain() == 3
+        assert len(first) == 4 and housekeeping.queue_daily() == first
+        assert runner.drain() == 4
     assert set(Job.objects.values_list("kind", "status")) == {
-        ("assistance.sweep", "done"), ("disaster.overdue", "done"), ("workforce.escalate", "done")}
+        ("assistance.sweep", "done"), ("disaster.overdue", "done"), ("workforce.escalate", "done"),
+        ("care.sweep", "done")}
     with dates.frozen(dt.datetime(2026, 3, 3, 6, 0, tzinfo=dates.BEIJING)):
-        assert len(set(housekeeping.queue_daily()) - set(first)) == 3
+        assert len(set(housekeeping.queue_daily()) - set(first)) == 4
 
 
 def test_temp_folders_of_dead_processes_are_swept(settings: Any, tmp_path: Path) -> None:
