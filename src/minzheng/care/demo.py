@@ -181,7 +181,7 @@ def _tekun_arrangements(towns: list[Division], start: dt.date, today: dt.date) -
     beds: dict[int, int] = {}
 
     def bed_in(f: CareFile) -> Institution | None:
-        inst = insts.get(f.village.parent_id) or centre
+        inst = (insts.get(f.village.parent_id) if f.village.parent_id else None) or centre
         if inst is not None and beds.get(inst.pk, 0) >= inst.beds:
             inst = centre
         if inst is not None:
