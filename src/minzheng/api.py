@@ -24,6 +24,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from minzheng.assistance import api as assistance_api
 from minzheng.audit import api as audit_api
 from minzheng.audit import context as audit_context
+from minzheng.care import api as care_api
 from minzheng.core import api as core_api
 from minzheng.core import api_errors, dates
 from minzheng.core.forms import errors_by_field
@@ -159,3 +160,4 @@ api.add_router("/disaster/", disaster_api.router)
 api.add_router("/workforce/", workforce_api.router)
 api.add_router("/purchased/", purchased_api.router)
 api.add_router("/stats/", stats_api.router)
+api.add_router("/care/", care_api.router)

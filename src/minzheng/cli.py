@@ -49,6 +49,9 @@ minzheng — 民政工作平台 / civil-affairs platform
   stats close|return|flags
                         统计关账、统计月报（Excel/PDF）、疑点筛查 / close a month, the monthly
                         return (xlsx/PDF), risk screening
+  care sweep|overview|derive
+                        关爱走访：逾期提级、概况、由人口和待遇信息生成名册 / care visits: escalate
+                        overdue visits, overview per group and division, derive registers
 
 其他 Django 管理命令（migrate、shell、dbshell …）同样可用。
 Any other Django management command (migrate, shell, dbshell, ...) works too.

@@ -5,6 +5,7 @@ from minzheng.accounts import urls as accounts_urls
 from minzheng.assistance import public_urls as assistance_public_urls
 from minzheng.assistance import urls as assistance_urls
 from minzheng.audit import urls as audit_urls
+from minzheng.care import urls as care_urls
 from minzheng.core import urls as core_urls
 from minzheng.crosscheck import urls as crosscheck_urls
 from minzheng.disaster import public_urls as disaster_public_urls
@@ -41,6 +42,7 @@ urlpatterns = [
     path("workforce/", include(workforce_urls)),
     path("purchased/", include(purchased_urls)),
     path("stats/", include(stats_urls)),
+    path("care/", include(care_urls)),
     # Public pages (公示, objections, 民情 reporting) need no login.
     path("public/assistance/", include(assistance_public_urls)),
     path("public/disaster/", include(disaster_public_urls)),

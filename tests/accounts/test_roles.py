@@ -69,7 +69,8 @@ def test_three_admins_see_only_their_pages(role: str, allowed: list[str], forbid
 
 
 def test_every_role_has_a_home_page(make_user: Any, county: Any, meishan: Any, zhongshan: Any) -> None:
-    where = {Role.TOWNSHIP_OFFICER: meishan, Role.VILLAGE_COORDINATOR: zhongshan}
+    where = {Role.TOWNSHIP_OFFICER: meishan, Role.VILLAGE_COORDINATOR: zhongshan, Role.CHILD_DIRECTOR: zhongshan,
+             Role.CHILD_SUPERVISOR: meishan}
     for role in Role:
         user = make_user(role, None if role in ADMIN_ROLES else where.get(role, county))
         c = Client()

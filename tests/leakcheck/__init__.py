@@ -13,6 +13,7 @@ from typing import Any
 
 from . import (
     assistance,
+    care,
     core,
     crosscheck,
     disaster,
@@ -30,7 +31,7 @@ __all__ = ["PLANTERS", "Planted", "plant_all"]
 
 PLANTERS: tuple[Callable[[Any, Any], Planted], ...] = (
     core.plant, policy.plant, registry.plant, ledger.plant, assistance.plant, payments.plant, crosscheck.plant,
-    disaster.plant, workforce.plant, purchased.plant, stats.plant,
+    disaster.plant, workforce.plant, purchased.plant, stats.plant, care.plant,
 )
 
 

@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     BUREAU_HEAD = "bureau_head", _("局领导")
     TOWNSHIP_OFFICER = "township_officer", _("乡镇民政助理员")
     VILLAGE_COORDINATOR = "village_coordinator", _("村(居)协管员")
+    # 民发〔2019〕34号: one 儿童主任 per 村(居), one 儿童督导员 per 乡镇(街道), bound to that division.
+    CHILD_DIRECTOR = "child_director", _("儿童主任")
+    CHILD_SUPERVISOR = "child_supervisor", _("儿童督导员")
     SOCIAL_ORG = "social_org", _("社会组织")
     EVALUATOR = "evaluator", _("第三方评估机构")
     AUDITOR = "auditor", _("审计员")
@@ -45,6 +48,9 @@ class Cap(models.TextChoices):
     MANAGE_ROLES = "roles.manage", _("分配角色")
     MANAGE_SECURITY = "security.manage", _("管理安全策略")
     VIEW_AUDIT = "audit.view", _("查看审计日志")
+    # Children's files are the most restricted data (未成年人保护法, PIPL Art 28): only roles with need-to-know.
+    VIEW_CHILDREN = "children.view", _("查看儿童关爱档案")
+    CARE_VISIT = "care.visit", _("关爱走访：记录探访")
 
 
 # Office roles read records, the dashboards and the desk work; field roles (协管员) read records only; a social
@@ -54,17 +60,23 @@ _BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD, Cap.VIEW_RECORDS, Cap.O
 ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
-        Cap.ASSESS_SERVICES,
+        Cap.ASSESS_SERVICES, Cap.VIEW_CHILDREN, Cap.CARE_VISIT,
     }),
     Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT, Cap.ASSESS_SERVICES,
+        Cap.VIEW_CHILDREN, Cap.CARE_VISIT,
     }),
     Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
     Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {
-        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT,
+        Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT, Cap.VIEW_CHILDREN,
+        Cap.CARE_VISIT,
     }),
-    Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_RECORDS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS}),
-    Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES}),
+    Role.VILLAGE_COORDINATOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_RECORDS, Cap.EDIT_BUSINESS, Cap.REPORT_NEEDS,
+                                         Cap.CARE_VISIT}),
+    # 儿童主任 / 儿童督导员 work children's files only (care.access narrows their lists to them).
+    Role.CHILD_DIRECTOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_CHILDREN, Cap.CARE_VISIT, Cap.REPORT_NEEDS}),
+    Role.CHILD_SUPERVISOR: frozenset({Cap.VIEW_BUSINESS, Cap.VIEW_CHILDREN, Cap.CARE_VISIT, Cap.REPORT_NEEDS}),
+    Role.SOCIAL_ORG: frozenset({Cap.VIEW_BUSINESS, Cap.DELIVER_SERVICES, Cap.CARE_VISIT}),
     Role.EVALUATOR: frozenset({Cap.VIEW_BUSINESS, Cap.ASSESS_SERVICES}),
     Role.AUDITOR: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
     Role.SYS_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.MANAGE_SETTINGS}),
@@ -73,6 +85,10 @@ ROLE_CAPS: dict[str, frozenset[str]] = {
 }
 
 ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+# Roles that exist at one level only (民发〔2019〕34号): the account is bound to a division of that level.
+ROLE_LEVEL: dict[str, tuple[str, str]] = {
+    Role.CHILD_DIRECTOR: ("village", "村(社区)"), Role.CHILD_SUPERVISOR: ("township", "乡镇(街道)"),
+}
 BUSINESS_ROLES = frozenset(r for r in Role if r not in ADMIN_ROLES)
 ADMIN_CAPS: frozenset[str] = frozenset().union(*(ROLE_CAPS[r] for r in ADMIN_ROLES))
 # Roles that read business data but never change it.

@@ -20,7 +20,7 @@ from minzheng.core import dates
 from minzheng.regions.models import Division
 
 from .models import APIToken, PasswordHistory, SecuritySettings, User
-from .roles import ADMIN_ROLES, BUSINESS_ROLES, Cap, Role
+from .roles import ADMIN_ROLES, BUSINESS_ROLES, ROLE_LEVEL, Cap, Role
 
 PENDING_NEW = "新建账号"
 PENDING_RESET = "系统管理员重置了密码"
@@ -35,6 +35,9 @@ def _require(actor: User | None, cap: str) -> None:
 def _check_binding(role: str, division: Division | None) -> None:
     if role and role not in ADMIN_ROLES and division is None:
         raise ValidationError({"division": "业务用户必须绑定一个行政区划"})
+    level = ROLE_LEVEL.get(role)
+    if level is not None and division is not None and division.level != level[0]:
+        raise ValidationError({"division": f"{Role(role).label}须绑定一个{level[1]}"})
 
 
 @transaction.atomic

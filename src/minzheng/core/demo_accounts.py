@@ -29,6 +29,8 @@ ACCOUNTS = [
     DemoAccount("meishan", Role.TOWNSHIP_OFFICER, "梅山街道", "梅山街道民政助理员"),
     DemoAccount("xiadao", Role.TOWNSHIP_OFFICER, "夏道镇", "夏道镇民政助理员"),
     DemoAccount("zhongshan", Role.VILLAGE_COORDINATOR, "中山社区居委会", "中山社区协管员"),
+    DemoAccount("ertong", Role.CHILD_DIRECTOR, "中山社区居委会", "中山社区儿童主任"),
+    DemoAccount("dudao", Role.CHILD_SUPERVISOR, "梅山街道", "梅山街道儿童督导员"),
     DemoAccount("shehui", Role.SOCIAL_ORG, None, "延平区社工服务中心"),
     DemoAccount("pinggu", Role.EVALUATOR, None, "第三方评估机构"),
     DemoAccount("shenji", Role.AUDITOR, None, "区审计员"),

@@ -84,6 +84,7 @@ def demo_loaders() -> list[Callable[..., None]]:
     """Each app's demo data, in app order: later apps build on the households and cases of earlier ones.
     Imported when called: the demo modules pull in data libraries `minzheng init` does not need."""
     from minzheng.assistance import demo as assistance_demo
+    from minzheng.care import demo as care_demo
     from minzheng.crosscheck import demo as crosscheck_demo
     from minzheng.disaster import demo as disaster_demo
     from minzheng.payments import demo as payments_demo
@@ -93,4 +94,4 @@ def demo_loaders() -> list[Callable[..., None]]:
     from minzheng.workforce import demo as workforce_demo
 
     return [registry_demo.load, assistance_demo.load, payments_demo.load, crosscheck_demo.load, disaster_demo.load,
-            workforce_demo.load, purchased_demo.load, stats_demo.load]
+            workforce_demo.load, purchased_demo.load, stats_demo.load, care_demo.load]

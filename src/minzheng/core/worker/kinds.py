@@ -33,6 +33,7 @@ KINDS: dict[str, Kind] = {
     "workforce.escalate": Kind("民情逾期提级", "minzheng.workforce.jobs.escalate_task", daily=True),
     "core.export": Kind("导出 Excel", "minzheng.core.exportjobs.run_task", heavy=True),
     "core.export_sweep": Kind("清理过期导出文件", "minzheng.core.exportjobs.sweep_task", daily=True),
+    "care.sweep": Kind("关爱走访逾期提级", "minzheng.care.jobs.sweep_task", daily=True),
 }
 
 
