@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import assistance, core, crosscheck, disaster, ledger, payments, policy, purchased, registry, workforce
+from . import assistance, core, crosscheck, disaster, fieldapp, ledger, payments, policy, purchased, registry, workforce
 from .planted import Planted
 
 __all__ = ["PLANTERS", "Planted", "plant_all"]
 
 PLANTERS: tuple[Callable[[Any, Any], Planted], ...] = (
     core.plant, policy.plant, registry.plant, ledger.plant, assistance.plant, payments.plant, crosscheck.plant,
-    disaster.plant, workforce.plant, purchased.plant,
+    disaster.plant, workforce.plant, purchased.plant, fieldapp.plant,
 )
 
 
