@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import assistance, core, crosscheck, disaster, fieldapp, ledger, payments, policy, purchased, registry, workforce
+from . import (
+    assistance,
+    core,
+    crosscheck,
+    disaster,
+    fieldapp,
+    ledger,
+    payments,
+    policy,
+    purchased,
+    registry,
+    workforce,
+)
 from .planted import Planted
 
 __all__ = ["PLANTERS", "Planted", "plant_all"]

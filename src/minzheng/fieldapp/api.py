@@ -33,6 +33,7 @@ class DeviceAuth(HttpBearer):
         from minzheng.accounts.services import user_for_token
 
         device: FieldDevice | None = None
+        user: Any
         if token.startswith("mzf_"):
             device = devices.for_key(token)
             if device is None:
@@ -194,7 +195,8 @@ def upload_status(request: AuthedRequest, upload_key: str) -> UploadOut:
 
 
 class ChunkAt(Schema):
-    offset: int = Field(ge=0, le=2**31 - 1)
+    # Defaults to 0 so a request for someone else's upload is a 404 before anything about its query is judged.
+    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 @router.post("/uploads/{upload_key}/chunk", response={200: UploadOut, 410: ErrorOut})
