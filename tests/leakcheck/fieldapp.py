@@ -16,9 +16,9 @@ def plant(village: Any, owner: Any) -> Planted:
     from minzheng.fieldapp.models import ChunkedUpload, FieldDevice
 
     user = accounts.create_user(username="leak_field_coordinator", password=None, role=Role.VILLAGE_COORDINATOR,
-                                division=village, full_name="钟秘外勤")
-    device = FieldDevice.objects.create(user=user, division=village, label="钟秘外勤的手机", key_hash="0" * 64,
+                                division=village)
+    device = FieldDevice.objects.create(user=user, division=village, label="秘密外勤手机甲", key_hash="0" * 64,
                                         created_at=dates.now())
     up = ChunkedUpload.objects.create(user=owner, client_id="leak-upload-0001", division=owner.division, size=10,
                                       sha256="0" * 64, created_at=dates.now())
-    return Planted(scoped={"device_id": device.pk, "upload_key": up.client_id}, secrets=["钟秘外勤"])
+    return Planted(scoped={"device_id": device.pk, "upload_key": up.client_id}, secrets=["秘密外勤手机甲"])

@@ -21,6 +21,7 @@ from minzheng.core.scoping import get_visible, visible
 from .models import FieldDevice
 
 FIELD_ROLES = frozenset({Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICER, Role.SOCIAL_ORG})
+ROLES_ONLY = "外勤App供村(居)协管员、乡镇民政助理员和服务机构人员使用"
 
 
 def may_use(user: Actor) -> bool:
@@ -40,7 +41,7 @@ def sign_in(*, request: Any, username: str, password: str, label: str) -> tuple[
     if user is None:
         raise PermissionDenied("用户名或密码不正确")
     if not may_use(user):
-        raise PermissionDenied("外勤App供村(居)协管员、乡镇民政助理员和服务机构人员使用")
+        raise PermissionDenied(ROLES_ONLY)
     if user.must_change_password:
         raise PermissionDenied("请先在电脑或手机网页上修改初始密码，再登录外勤App")
     key = "mzf_" + secrets.token_urlsafe(32)
