@@ -25,7 +25,7 @@ def test_shell_worker_and_manifest_are_served_with_a_strict_csp(client: Client) 
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     # every script is a file of our own origin: none inline, none from elsewhere
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
+    assert scripts and all('src="/field/' in attrs and not body.strip() for attrs, body in scripts)
     assert "csrfmiddlewaretoken" not in html
     sw = client.get("/field/sw.js")
     assert sw.status_code == 200 and sw["Content-Type"].startswith("application/javascript")
@@ -50,3 +50,12 @@ def test_the_app_shell_and_its_scripts_fit_the_budget(client: Client) -> None:
         body = b"".join(resp.streaming_content) if resp.streaming else resp.content  # type: ignore[attr-defined]
         sizes[u] = len(gzip.compress(body, 9))
     assert sum(sizes.values()) <= SHELL_BUDGET_GZ, sizes
+
+
+def test_shell_files_go_out_gzipped_and_revalidate_by_etag(client: Client) -> None:
+    plain = client.get("/field/app.js")
+    zipped = client.get("/field/app.js", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) < len(plain.content) / 2
+    again = client.get("/field/app.js", HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert again.status_code == 304
