@@ -273,3 +273,44 @@ def test_a_provider_worker_records_services_offline(live_server: Any, tmp_path: 
     assert ServiceRecord.objects.filter(order=order).count() == SERVICES
     assert SyncReceipt.objects.filter(user=wu).count() == SERVICES
     drv.quit()
+
+
+def test_a_shared_phone_locks_when_idle_and_a_revoked_phone_wipes_itself(
+        live_server: Any, tmp_path: Path, make_user: Any, zhongshan: Any, meishan_officer: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from minzheng.fieldapp import devices
+    from minzheng.fieldapp.models import FieldDevice
+
+    make_user(Role.VILLAGE_COORDINATOR, zhongshan, username="field_shared")
+    drv = phone_driver(tmp_path / "profile", offline=False)
+    sign_in(drv, live_server.url, "field_shared")
+    # given: the phone lay idle past the security policy's timeout, with no signal
+    network(drv, offline=True)
+    drv.execute_script("localStorage.setItem('mzf_active', String(Date.now() - 24 * 3600e3))")
+    drv.refresh()
+    wait(drv, "return document.querySelector('h2')?.textContent === '已锁定'")
+    assert not drv.find_elements(By.ID, "pending-count")  # nothing of the work shows while locked
+    # when: a wrong password, then the right one — checked on the phone against its PBKDF2 verifier
+    drv.find_element(By.NAME, "password").send_keys("wrong-password")
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(drv, "return document.querySelector('.err')?.textContent === '密码不正确'")
+    field = drv.find_element(By.NAME, "password")
+    field.clear()
+    field.send_keys(TEST_PASSWORD)
+    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    pending(drv)  # unlocked: the work is back
+    # a record waits on the phone; the township takes the phone back (it was lost)
+    capture(drv, "#new-need", {"category": "risk", "description": "桥边护栏松动，存在安全隐患"}, 1)
+    device = FieldDevice.objects.get(user__username="field_shared")
+    devices.revoke(actor=meishan_officer, device_id=device.pk)
+    # then: at its next contact the phone wipes everything it holds and says why
+    network(drv, offline=False)
+    wait(drv, "return !!document.querySelector('input[name=username]')", 30)
+    assert "收回" in drv.find_element(By.CSS_SELECTOR, ".err").text
+    stores = drv.execute_async_script(
+        "const done = arguments[0]; indexedDB.databases().then(d => done(d.map(x => x.name)));")
+    assert "minzheng-field" not in stores
+    device.refresh_from_db()
+    assert device.wiped_at is not None
+    drv.quit()
