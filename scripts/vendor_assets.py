@@ -15,7 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEST = ROOT / "src" / "minzheng" / "static" / "vendor"
 # package in node_modules → files shipped (relative to the package folder) → folder under static/vendor/
-ASSETS = {"echarts": (["dist/echarts.min.js", "LICENSE", "NOTICE"], "echarts")}
+ASSETS = {
+    "echarts": (["dist/echarts.min.js", "LICENSE", "NOTICE"], "echarts"),
+    # IndexedDB made usable, for the offline field app (fieldapp/static/fieldapp/store.js).
+    "idb": (["build/umd.js", "LICENSE"], "idb"),
+}
 
 
 class AssetsMissing(RuntimeError):
@@ -33,7 +37,7 @@ def ensure() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetsMissing("缺少前端资源（ECharts）且找不到 npm：请先安装 npm（仅构建时需要一次），"
+        raise AssetsMissing("缺少前端资源（ECharts、idb）且找不到 npm：请先安装 npm（仅构建时需要一次），"
                             "或运行 ./dev.sh setup / front-end assets are missing and npm is not installed")
     subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT,
                    check=True)

@@ -30,6 +30,7 @@ from minzheng.core import api_errors, dates
 from minzheng.core.forms import errors_by_field
 from minzheng.crosscheck import api as crosscheck_api
 from minzheng.disaster import api as disaster_api
+from minzheng.fieldapp import api as fieldapp_api
 from minzheng.payments import api as payments_api
 from minzheng.policy import api as policy_api
 from minzheng.policy.services import MissingParameter
@@ -161,3 +162,4 @@ api.add_router("/workforce/", workforce_api.router)
 api.add_router("/purchased/", purchased_api.router)
 api.add_router("/stats/", stats_api.router)
 api.add_router("/care/", care_api.router)
+api.add_router("/fieldapp/", fieldapp_api.router)

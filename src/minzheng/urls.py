@@ -10,6 +10,7 @@ from minzheng.core import urls as core_urls
 from minzheng.crosscheck import urls as crosscheck_urls
 from minzheng.disaster import public_urls as disaster_public_urls
 from minzheng.disaster import urls as disaster_urls
+from minzheng.fieldapp import urls as fieldapp_urls
 from minzheng.payments import urls as payments_urls
 from minzheng.policy import urls as policy_urls
 from minzheng.purchased import public_urls as purchased_public_urls
@@ -43,6 +44,8 @@ urlpatterns = [
     path("purchased/", include(purchased_urls)),
     path("stats/", include(stats_urls)),
     path("care/", include(care_urls)),
+    # The offline field app: its service worker's scope is /field/.
+    path("field/", include(fieldapp_urls)),
     # Public pages (公示, objections, 民情 reporting) need no login.
     path("public/assistance/", include(assistance_public_urls)),
     path("public/disaster/", include(disaster_public_urls)),

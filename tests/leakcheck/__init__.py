@@ -17,6 +17,7 @@ from . import (
     core,
     crosscheck,
     disaster,
+    fieldapp,
     ledger,
     payments,
     policy,
@@ -31,7 +32,7 @@ __all__ = ["PLANTERS", "Planted", "plant_all"]
 
 PLANTERS: tuple[Callable[[Any, Any], Planted], ...] = (
     core.plant, policy.plant, registry.plant, ledger.plant, assistance.plant, payments.plant, crosscheck.plant,
-    disaster.plant, workforce.plant, purchased.plant, stats.plant, care.plant,
+    disaster.plant, workforce.plant, purchased.plant, stats.plant, care.plant, fieldapp.plant,
 )
 
 
