@@ -64,7 +64,7 @@ def test_the_offline_copy_holds_the_assigned_work_masked(phone: Callable[[Any], 
     [h] = work["households"]
     assert h["head"] == head.name and h["id_number"] != head.id_number and "*" in h["id_number"]
     assert h["phone"].count("*") >= 4
-    assert {k["code"] for k in work["kinds"]} == {"need", "investigation", "disaster"}
+    assert {k["code"] for k in work["kinds"]} == {"need", "investigation", "disaster", "visit"}
     assert work["villages"] == [{"code": zhongshan.code, "name": zhongshan.name}]
     assert work["synced_at"] and work["idle_minutes"] >= 5
 
@@ -258,3 +258,42 @@ def test_a_new_kind_is_one_registration(phone: Callable[[Any], Phone], coordinat
         assert a["status"] == "accepted" and a["message"] == "探访已记录"
     finally:
         kinds._KINDS.pop("visit_test")
+
+
+def test_a_childrens_director_captures_a_visit_offline_with_the_groups_own_form(zhongshan: Any, meishan_officer: Any,
+                                                                                make_user: Callable[..., Any],
+                                                                                phone: Callable[[Any], Phone]) -> None:
+    from minzheng.care.models import Group, Visit
+    from minzheng.care.services import files
+    from minzheng.registry import idnumber
+    from minzheng.registry import services as registry
+    from minzheng.registry.models import HukouType, Relation
+    from tests.care.conftest import CHILD_ANSWERS
+
+    director = make_user(Role.CHILD_DIRECTOR, zhongshan, username="ertong_phone")
+    hh = registry.create_household(actor=meishan_officer, division=zhongshan, hukou_type=HukouType.RURAL,
+                                   address="关爱路", head={"name": "祖母甲", "id_number": idnumber.make(
+                                       "350702", dt.date(1950, 3, 1), 21)})
+    child = registry.add_person(actor=meishan_officer, household=hh, name="孩子乙",
+                                id_number=idnumber.make("350702", dt.date(2016, 5, 1), 22),
+                                relation=Relation.GRANDCHILD)
+    f = files.open_file(actor=director, person=child, group=Group.CHILD)
+    p = phone(director)
+    work = p.work()
+    [visit_kind] = [k for k in work["extra"] if k["code"] == "visit"]
+    [item] = [i for i in visit_kind["items"] if i["id"] == f.pk]
+    names = {x["name"] for x in item["form"]}
+    assert {"visited_on", "a_seen_child", "a_schooling", "photo"} <= names   # the child form in force
+    data = {"item": f.pk, "visited_on": dates.today().isoformat(), "findings": "生活正常",
+            **{f"a_{k}": ("是" if v is True else "否" if v is False else v) for k, v in CHILD_ANSWERS.items()}}
+    rec = record("visit", data)
+    [first] = p.send(rec)
+    assert first["status"] == "accepted" and first["message"] == "走访已记录", first
+    [again] = p.send(rec)                                  # a resend is answered with the first answer
+    assert again["repeat"] and {k: v for k, v in again.items() if k != "repeat"} == first
+    assert Visit.objects.filter(file=f).count() == 1
+    # a missing required answer comes back with the field named, nothing written
+    bad = {k: v for k, v in data.items() if k != "a_schooling"}
+    [refused] = p.send(record("visit", bad))
+    assert refused["status"] == "rejected" and "就学情况" in str(refused), refused
+    assert Visit.objects.filter(file=f).count() == 1

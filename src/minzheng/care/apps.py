@@ -24,4 +24,7 @@ class CareConfig(AppConfig):
         nav.register(gettext_noop("关爱概况"), "care:overview", Cap.VIEW_BUSINESS, order=705, section=section)
         nav.register(gettext_noop("供养服务机构"), "care:institutions", Cap.OFFICE_WORK, order=710, section=section)
         publish.register()
+        from . import fieldkinds
+
+        fieldkinds.register()   # the visit as a record kind of the offline field app
         home.register("关爱走访", "care/panels/visitor.html", set(CHILD_ROLES), panels.visitor, order=0)

@@ -20,8 +20,9 @@ from minzheng.core.scoping import get_visible, visible
 
 from .models import FieldDevice
 
-FIELD_ROLES = frozenset({Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICER, Role.SOCIAL_ORG})
-ROLES_ONLY = "外勤App供村(居)协管员、乡镇民政助理员和服务机构人员使用"
+FIELD_ROLES = frozenset({Role.VILLAGE_COORDINATOR, Role.TOWNSHIP_OFFICER, Role.SOCIAL_ORG, Role.CHILD_DIRECTOR,
+                         Role.CHILD_SUPERVISOR})
+ROLES_ONLY = "外勤App供村(居)协管员、儿童主任、儿童督导员、乡镇民政助理员和服务机构人员使用"
 
 
 def may_use(user: Actor) -> bool:

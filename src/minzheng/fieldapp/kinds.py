@@ -54,11 +54,13 @@ class Accepted:
 class FormField:
     name: str
     label: str
-    type: str = "text"  # text | textarea | date | datetime-local | number | checkbox | photo
+    type: str = "text"  # text | textarea | date | datetime-local | number | checkbox | select | photo
     required: bool = False
+    choices: tuple[str, ...] = ()  # a select's options
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "type": self.type, "required": self.required}
+        return {"name": self.name, "label": self.label, "type": self.type, "required": self.required,
+                "choices": list(self.choices)}
 
 
 @dataclass(frozen=True)

@@ -367,15 +367,19 @@
   /* A kind another app registered (e.g. the 探访 visit record): its form comes with it from the server. */
   function extraForm(x, it, rec) {
     var d = (rec && rec.data) || {};
-    formScreen(x.label + "：" + (it.title || ""), x.form.map(function (f) {
+    var fields = it.form || x.form;   // an item may carry its own form (a visit: its group's form in force)
+    formScreen(x.label + "：" + (it.title || ""), fields.map(function (f) {
       if (f.type === "checkbox") return h("label", { class: "check" }, h("input", { type: "checkbox", name: f.name, checked: d[f.name] }), f.label);
+      if (f.type === "select") return field(f.label, h("select", { name: f.name }, [""].concat(f.choices || []).map(function (c) {
+        return h("option", { value: c, text: c || "（请选择）", selected: d[f.name] === c });
+      })));
       var input = f.type === "textarea" ? h("textarea", { name: f.name, rows: 3, value: d[f.name] || "" })
         : f.type === "photo" ? h("input", { name: f.name, type: "file", accept: "image/*", capture: "environment" })
         : h("input", { name: f.name, type: f.type, value: d[f.name] || "" });
       return field(f.label, input);
     }), function (form) {
       var data = { item: it.id }, photo = null, missing = null;
-      x.form.forEach(function (f) {
+      fields.forEach(function (f) {
         if (f.type === "photo") { photo = form.elements[f.name].files[0] || null; return; }
         data[f.name] = val(form, f.name);
         if (f.required && !data[f.name] && !missing) missing = "请填写" + f.label;
