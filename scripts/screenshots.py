@@ -23,13 +23,18 @@ from minzheng.core.demo_accounts import ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 
 # Each role's daily pages, beyond its home (the review set of issue 17).
 ROLE_PAGES = {
-    "meishan": ["/registry/", "/assistance/", "/assistance/new/", "/payments/", "/workforce/needs/", "/disaster/"],
-    "zhongshan": ["/workforce/needs/new/", "/registry/"],
-    "qu_shenpi": ["/assistance/queue/", "/payments/approvals/", "/policy/"],
-    "juzhang": ["/workforce/report/", "/crosscheck/summary/"],
+    "meishan": ["/registry/", "/assistance/", "/assistance/new/", "/payments/", "/workforce/needs/", "/disaster/",
+                "/registry/import/", "/assistance/ledger-checks/", "/stats/dibao/", "/care/files/",
+                "/care/overview/", "/field/devices/"],
+    "zhongshan": ["/workforce/needs/new/", "/registry/", "/field/"],
+    "ertong": ["/care/mine/"],
+    "qu_shenpi": ["/assistance/queue/", "/payments/approvals/", "/policy/", "/policy/raises/"],
+    "juzhang": ["/workforce/report/", "/crosscheck/summary/", "/stats/", "/stats/trends/", "/stats/flags/"],
     "shenji": ["/payments/funds/report/"],
     "auditadmin": ["/audit/"],
-    "qu_admin": ["/policy/", "/crosscheck/datasets/"],
+    "qu_admin": ["/policy/", "/crosscheck/datasets/", "/purchased/", "/stats/indicators/"],
+    "pinggu": ["/purchased/evaluations/"],
+    "shehui": ["/purchased/"],
 }
 # Python values or codes where words belong: reported, so a reviewer sees them without reading every PNG.
 RAW = re.compile(r"\bTrue\b|\bFalse\b|\bNone\b|\[\s*'|\bdibao\.\w|auth\.\w+ accounts\.user")

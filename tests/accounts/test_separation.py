@@ -47,7 +47,8 @@ def leaks(client: Client, world: leakcheck.Planted, *, headers: dict[str, str] |
             continue
         url = fill(route, values)
         resp = client.get(url, **(headers or {}))
-        body = resp.content.decode("utf-8", "replace") if resp.status_code != 302 else ""
+        raw = b"".join(resp.streaming_content) if resp.streaming else resp.content   # files too (the field app's)
+        body = raw.decode("utf-8", "replace") if resp.status_code != 302 else ""
         found += [f"GET {url} ({name}) shows {s!r}" for s in (secrets or world.secrets) if s in body]
         if any(k in world.scoped for k in kwargs) and resp.status_code not in (302, 401, 403, 404, 405):
             found.append(f"GET {url} ({name}) gave {resp.status_code}")

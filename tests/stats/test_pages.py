@@ -156,3 +156,21 @@ def test_boundary_upload_is_validated_whole(world: World, login: Any, district_a
     assert b.features == 21 and b.level == "township"
     trends = c.get("/stats/trends/").content.decode()
     assert "data-stats-map" in trends
+
+
+def test_trends_flags_and_indicators_export_what_the_page_lists(world: World, paid: Any, login: Any,
+                                                                 district_admin: Any) -> None:
+    from io import BytesIO
+
+    from python_calamine import CalamineWorkbook
+
+    c = login(district_admin)
+    for url, header in (("/stats/trends/?export=xlsx", "覆盖率（%）"), ("/stats/flags/?export=xlsx", "偏离程度"),
+                        ("/stats/indicators/?export=xlsx", "指标代码"), ("/care/institutions/?export=xlsx", "床位数")):
+        resp = c.get(url)
+        assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxml"), url
+        sheet = CalamineWorkbook.from_filelike(BytesIO(resp.content)).get_sheet_by_index(0).to_python()
+        assert any(header in [str(v) for v in row] for row in sheet[:5]), (url, sheet[:3])
+    rows = CalamineWorkbook.from_filelike(BytesIO(c.get("/stats/indicators/?export=xlsx").content)) \
+        .get_sheet_by_index(0).to_python()
+    assert len(rows) >= Indicator.objects.filter(form="monthly").count()

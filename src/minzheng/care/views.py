@@ -399,8 +399,14 @@ def institutions_page(request: AuthedRequest) -> HttpResponseBase:
         return redirect("care:institutions")
     from .models import InstitutionKind
 
+    rows = tekun.occupancy(visible(Institution, user))
+    if listexport.requested(request):
+        return listexport.response(request, what="供养服务机构", headers=[
+            "名称", "类型", "所在乡镇(街道)", "床位数", "在住", "空床", "入住率（%）"], rows=(
+            [r["institution"].name, r["institution"].get_kind_display(), r["institution"].division.name, r["beds"],
+             r["occupied"], r["free"], r["rate"]] for r in rows))
     return render(request, "care/institutions.html", {
-        "rows": tekun.occupancy(visible(Institution, user)), "kinds": InstitutionKind.choices,
+        "rows": rows, "kinds": InstitutionKind.choices,
         "townships": visible_divisions(user).filter(level__in=[Level.TOWNSHIP, Level.COUNTY]).order_by("code"),
         "can_edit": user.has_cap(Cap.EDIT_BUSINESS)})
 

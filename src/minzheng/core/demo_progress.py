@@ -29,7 +29,8 @@ _progress = Progress()
 _lock = threading.Lock()
 
 LABELS = {"registry": "家庭档案", "assistance": "救助案件", "payments": "资金发放", "crosscheck": "信息核对",
-          "disaster": "灾情救灾", "workforce": "队伍建设", "stats": "统计分析"}
+          "disaster": "灾情救灾", "workforce": "队伍建设", "purchased": "购买服务", "stats": "统计分析",
+          "care": "关爱走访"}
 
 
 def current() -> Progress:

@@ -89,7 +89,13 @@ def expires_at(job: Job) -> dt.datetime:
 
 
 def download(request: HttpRequest, export_id: int) -> FileResponse:
-    """The file of a finished export job, to the user who asked for it and no one else, until it expires."""
+    """The file of a finished export job, to the user who asked for it and no one else, until it expires — and only
+    while that user may still export (a role suspended after a password reset, or removed, downloads nothing)."""
+    from minzheng.accounts.roles import Cap
+
+    has_cap = getattr(request.user, "has_cap", None)
+    if not callable(has_cap) or not has_cap(Cap.EXPORT):
+        raise Http404("导出文件不存在")
     job = Job.objects.filter(pk=export_id, kind=KIND, status=JobStatus.DONE,
                              created_by_id=getattr(request.user, "pk", None)).first()
     result = job.result if job is not None and isinstance(job.result, dict) else None

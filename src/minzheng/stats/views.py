@@ -215,6 +215,11 @@ def trends_page(request: AuthedRequest) -> HttpResponse:
     points = trends.series(division, programme, month)
     parts = trends.parts(division, programme, month) if division.level != Level.VILLAGE else []
     boundary = geo.for_division(division) if parts else None
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{division.name}{trends.PROGRAMMES[programme][0]}趋势", headers=[
+            "月份", "户数", "人数", "支出（元）", "新增", "退出", "常住人口", "覆盖率（%）"], rows=(
+            [f"{p.month:%Y-%m}", p.households, p.persons, f"{p.amount_fen / 100:.2f}", p.new, p.exited,
+             p.residents, p.coverage if p.coverage is not None else ""] for p in points if p.computed))
     charts: dict[str, Any] = {"trend": trends.trend_chart(points), "flow": trends.flow_chart(points)}
     if parts:
         charts["compare"] = trends.compare_chart(parts)
@@ -244,6 +249,11 @@ def flags(request: AuthedRequest) -> HttpResponse:
             raise BadRequest("参数“kind”不是疑点类型")
         qs = qs.filter(kind=kind)
     rows = list(qs.order_by("kind", "-score", "id")[:500])
+    if listexport.requested(request):
+        return listexport.response(request, what=f"{month:%Y-%m}疑点提示", headers=[
+            "类型", "区划", "偏离程度", "说明", "涉及户数", "状态"], rows=(
+            [f.get_kind_display(), f.division.name, f.score, f.explanation, len(f.households or []),
+             f.get_status_display()] for f in rows))
     return render(request, "stats/flags.html", {
         "flags": rows, "month": month, "kind": kind, "kinds": FlagKind.choices, "months": _months(),
         "can_detect": request.user.has_cap(Cap.APPROVE) and request.user.division is not None
@@ -351,8 +361,14 @@ def indicators(request: AuthedRequest) -> HttpResponse:
         except ValidationError as exc:
             flash_errors(request, exc)
         return redirect("stats:indicators")
+    monthly = Indicator.objects.filter(form="monthly").order_by("order", "id")
+    if listexport.requested(request):
+        return listexport.response(request, what="统计月报指标", headers=[
+            "指标代码", "指标名称", "计量单位", "计算方法", "统计的救助项目", "启用", "说明"], rows=(
+            [i.code, i.name, i.unit, i.get_measure_display(), "、".join(map(str, i.programmes or [])),
+             "是" if i.active else "否", i.note] for i in monthly))
     return render(request, "stats/indicators.html", {
-        "indicators": Indicator.objects.filter(form="monthly").order_by("order", "id"), "can_edit": can_edit,
+        "indicators": monthly, "can_edit": can_edit,
         "measures": Measure.choices,
     })
 
