@@ -26,7 +26,7 @@ ROLE_PAGES = {
     "meishan": ["/registry/", "/assistance/", "/assistance/new/", "/payments/", "/workforce/needs/", "/disaster/",
                 "/registry/import/", "/assistance/ledger-checks/", "/stats/dibao/", "/care/files/",
                 "/care/overview/", "/field/devices/"],
-    "zhongshan": ["/workforce/needs/new/", "/registry/", "/field/"],
+    "zhongshan": ["/field/", "/workforce/needs/new/", "/registry/"],
     "ertong": ["/care/mine/"],
     "qu_shenpi": ["/assistance/queue/", "/payments/approvals/", "/policy/", "/policy/raises/"],
     "juzhang": ["/workforce/report/", "/crosscheck/summary/", "/stats/", "/stats/trends/", "/stats/flags/"],

@@ -81,7 +81,7 @@ def _field_user(request: AuthedRequest) -> Any:
     return request.user
 
 
-class SignIn(Schema):
+class FieldSignIn(Schema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=200)
     label: str = Field("", max_length=120, description="设备说明（如“张三的手机”）")
@@ -93,7 +93,7 @@ class SignedIn(Schema):
 
 
 @router.post("/login", auth=None, response={200: SignedIn, 403: ErrorOut})
-def login(request: HttpRequest, body: SignIn) -> SignedIn:
+def login(request: HttpRequest, body: FieldSignIn) -> SignedIn:
     """A phone signs in: the password is checked as on the login page; the phone gets its own key."""
     device, key = devices.sign_in(request=request, username=body.username, password=body.password, label=body.label)
     return SignedIn(key=key, device_id=device.pk)

@@ -43,7 +43,7 @@ def _month(raw: str) -> dt.date:
     return closing.parse_month(raw) if raw else dates.current_month()
 
 
-class LineOut(Schema):
+class StatLineOut(Schema):
     code: str
     name: str
     unit: str
@@ -53,7 +53,7 @@ class LineOut(Schema):
     change_pct: Decimal | None
 
 
-class ReturnOut(Schema):
+class StatReturnOut(Schema):
     division: str
     division_name: str
     month: str
@@ -63,17 +63,17 @@ class ReturnOut(Schema):
     facts_fen: int
     late_fen: int
     reconciled: bool
-    lines: list[LineOut]
+    lines: list[StatLineOut]
 
 
-@router.get("/return", response=ReturnOut)
-def return_(request: AuthedRequest, month: inputs.Month = "", division: Code = "", final: bool = False) -> ReturnOut:
+@router.get("/return", response=StatReturnOut)
+def return_(request: AuthedRequest, month: inputs.Month = "", division: Code = "", final: bool = False) -> StatReturnOut:
     need_cap(request, Cap.VIEW_DASHBOARD)
     r = returns.compute(_division(request, division), _month(month), final=final)
-    return ReturnOut(division=r.division.code, division_name=r.division.name, month=f"{r.month:%Y-%m}",
+    return StatReturnOut(division=r.division.code, division_name=r.division.name, month=f"{r.month:%Y-%m}",
                      final=r.final, computed_at=r.state.computed_at, payroll_fen=r.payroll_fen,
                      facts_fen=r.facts_fen, late_fen=r.late_fen, reconciled=r.reconciled,
-                     lines=[LineOut(code=x.code, name=x.name, unit=x.unit, indent=x.indent, value=x.value,
+                     lines=[StatLineOut(code=x.code, name=x.name, unit=x.unit, indent=x.indent, value=x.value,
                                     previous=x.previous, change_pct=x.change) for x in r.lines])
 
 
@@ -164,7 +164,7 @@ def trend(request: AuthedRequest, month: inputs.Month = "", division: Code = "",
                      exited=p.exited) for p in pts]
 
 
-class FlagOut(Schema):
+class StatFlagOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -177,15 +177,15 @@ class FlagOut(Schema):
     sample_id: int | None
 
 
-def _flag(f: RiskFlag) -> FlagOut:
+def _flag(f: RiskFlag) -> StatFlagOut:
     sample = getattr(f, "sample", None) if hasattr(f, "sample") else None
-    return FlagOut(id=f.pk, kind=f.kind, kind_label=f.get_kind_display(), division=f.division.name,
+    return StatFlagOut(id=f.pk, kind=f.kind, kind_label=f.get_kind_display(), division=f.division.name,
                    month=f"{f.month:%Y-%m}", score=f.score, explanation=f.explanation, households=len(f.households),
                    status=f.status, sample_id=sample.pk if sample else None)
 
 
-@router.get("/flags", response=list[FlagOut])
-def flags(request: AuthedRequest, month: inputs.Month = "") -> list[FlagOut]:
+@router.get("/flags", response=list[StatFlagOut])
+def flags(request: AuthedRequest, month: inputs.Month = "") -> list[StatFlagOut]:
     user = need_cap(request, Cap.VIEW_DASHBOARD)
     qs = visible(RiskFlag, user).select_related("division")
     if month:
@@ -197,20 +197,20 @@ class DetectIn(Schema):
     month: Annotated[str, Field(max_length=7, description="YYYY-MM")]
 
 
-@router.post("/flags/detect", response={201: list[FlagOut]})
+@router.post("/flags/detect", response={201: list[StatFlagOut]})
 def detect(request: AuthedRequest, body: DetectIn) -> Status:
     user = need_cap(request, Cap.APPROVE)
     closing.require_district(user)
     return Status(201, [_flag(f) for f in risk.detect(closing.parse_month(body.month))])
 
 
-@router.get("/flags/{risk_flag_id}", response=FlagOut)
-def flag(request: AuthedRequest, risk_flag_id: inputs.RecordId) -> FlagOut:
+@router.get("/flags/{risk_flag_id}", response=StatFlagOut)
+def flag(request: AuthedRequest, risk_flag_id: inputs.RecordId) -> StatFlagOut:
     user = need_cap(request, Cap.VIEW_DASHBOARD)
     return _flag(get_visible(RiskFlag.objects.select_related("division"), user, pk=risk_flag_id))
 
 
-class SampleOut(Schema):
+class StatSampleOut(Schema):
     id: int
     flag_id: int
     drawn_on: dt.date
@@ -218,10 +218,10 @@ class SampleOut(Schema):
     households: list[int]
 
 
-@router.post("/flags/{risk_flag_id}/sample", response={201: SampleOut})
+@router.post("/flags/{risk_flag_id}/sample", response={201: StatSampleOut})
 def sample(request: AuthedRequest, risk_flag_id: inputs.RecordId) -> Status:
     user = need_cap(request, Cap.VIEW_DASHBOARD)
     f = get_visible(RiskFlag, user, pk=risk_flag_id)
     s = sampling.draw(flag=f, actor=user)
-    return Status(201, SampleOut(id=s.pk, flag_id=f.pk, drawn_on=s.drawn_on, seed=s.seed,
+    return Status(201, StatSampleOut(id=s.pk, flag_id=f.pk, drawn_on=s.drawn_on, seed=s.seed,
                                  households=list(s.items.values_list("household_id", flat=True))))
