@@ -45,7 +45,8 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(lines) + "\n")
         self.stdout.flush()
         if not opts["no_serve"]:
-            call_command("serve", host=opts["host"], port=opts["port"])
+            # While the data loads behind the pages, its progress lives in this process: serve from it alone.
+            call_command("serve", host=opts["host"], port=opts["port"], processes=1 if serve_now else 0)
 
 
 def _has_demo_data() -> bool:
