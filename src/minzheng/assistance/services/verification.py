@@ -60,9 +60,10 @@ def compute(*, user: Actor | None = None, today: dt.date | None = None, limit: i
                                                   "person__payment_facts").order_by("id")
     rows = list(qs[:limit] if limit else qs)
     made: list[LedgerCheck] = []
+    live = _live_codes(rows)
     with policy.memoized():  # the same standards for every row
         for enr in rows:
-            made.append(_check(enr, today))
+            made.append(_check(enr, today, live))
     with transaction.atomic():
         LedgerCheck.objects.bulk_create(made, batch_size=500)
     for c in made:
@@ -76,13 +77,36 @@ def compute(*, user: Actor | None = None, today: dt.date | None = None, limit: i
     return out
 
 
-def _check(enr: Enrollment, today: dt.date) -> LedgerCheck:
+@dataclass
+class _Live:
+    """The programmes already in force for the imported rows' persons and households (the allowance rules'
+    exclusions), read once for the whole batch."""
+
+    persons: dict[int, set[str]] = field(default_factory=dict)
+    households: dict[int, set[str]] = field(default_factory=dict)
+
+
+def _live_codes(rows: list[Enrollment]) -> _Live:
+    out = _Live()
+    persons = {e.person_id for e in rows if e.person_id is not None}
+    households = {e.person.household_id for e in rows if e.person is not None}
+    if not persons:
+        return out
+    active = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE)
+    for pid, code in active.filter(person_id__in=persons).values_list("person_id", "programme__code"):
+        out.persons.setdefault(pid, set()).add(code)
+    for hid, code in active.filter(household_id__in=households).values_list("household_id", "programme__code"):
+        out.households.setdefault(hid, set()).add(code)
+    return out
+
+
+def _check(enr: Enrollment, today: dt.date, live: _Live) -> LedgerCheck:
     family = enr.programme.family
     imported = enr.monthly_amount
     base = {"enrollment": enr, "source_ref": enr.source_ref, "imported_amount": imported,
             "imported_covered": enr.covered_persons, "computed_on": today}
     if family in (ProgrammeFamily.ALLOWANCE, ProgrammeFamily.VETERANS) and enr.person_id is not None:
-        return _check_allowance(enr, today, base)
+        return _check_allowance(enr, today, base, live)
     if family not in (ProgrammeFamily.DIBAO, ProgrammeFamily.TEKUN):
         return LedgerCheck(**base, outcome=CheckOutcome.NO_RULE, engine_amount=imported,
                            engine_covered=enr.covered_persons,
@@ -113,7 +137,7 @@ def _check(enr: Enrollment, today: dt.date) -> LedgerCheck:
                        engine_covered=covered, explanation=text, flags=flags, decision=decision)
 
 
-def _check_allowance(enr: Enrollment, today: dt.date, base: dict[str, Any]) -> LedgerCheck:
+def _check_allowance(enr: Enrollment, today: dt.date, base: dict[str, Any], live: _Live) -> LedgerCheck:
     """高龄津贴, 残疾人两项补贴 and 优抚: the allowance rules decide the person from the registry's facts (age from
     the ID number, 残联 grade, 优抚 category), as the monthly refresh does."""
     from minzheng.payments import allowances
@@ -122,10 +146,9 @@ def _check_allowance(enr: Enrollment, today: dt.date, base: dict[str, Any]) -> L
     month = dates.month_start(today)
     person = enr.person
     assert person is not None
-    active = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE).exclude(pk=enr.pk)
-    enrolled = {person.pk: set(active.filter(person=person).values_list("programme__code", flat=True))}
-    in_household = {person.household_id: set(active.filter(household_id=person.household_id)
-                                              .values_list("programme__code", flat=True))}
+    # the imported enrollment itself is VERIFYING, never ACTIVE, so it is not among the live programmes
+    enrolled = {person.pk: live.persons.get(person.pk, set())}
+    in_household = {person.household_id: live.households.get(person.household_id, set())}
     facts = allowances.person_facts(person, month, enrolled, in_household)
     code = enr.programme.code
     lacking = allowance_rules.missing_fact(code, facts) if facts.alive else ""
