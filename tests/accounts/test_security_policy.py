@@ -206,3 +206,21 @@ def test_idle_timeout_uses_the_saved_value(meishan_officer: Any) -> None:
     session["last_activity"] = time.time() - 20 * 60
     session.save()
     assert c.get("/").status_code == 200
+
+
+def test_activity_is_noted_once_a_minute_not_on_every_page(meishan_officer: Any) -> None:
+    """A session row written on every page is a database write per request; the idle clock needs only minutes."""
+    from django.contrib.sessions.models import Session
+
+    c = Client()
+    c.force_login(meishan_officer)
+    assert c.get("/registry/").status_code == 200
+    key = c.session.session_key
+    first = Session.objects.get(session_key=key).session_data
+    assert c.get("/registry/").status_code == 200
+    assert Session.objects.get(session_key=key).session_data == first   # within the minute: nothing written
+    session = c.session
+    session["last_activity"] = time.time() - 90
+    session.save()
+    assert c.get("/registry/").status_code == 200
+    assert time.time() - c.session["last_activity"] < 5   # a minute on: the activity is noted again

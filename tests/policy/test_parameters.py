@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minzheng.core import dates
@@ -112,3 +112,43 @@ def test_a_list_typed_as_words_is_a_list() -> None:
     services.add_version(key="test.words", value="优待抚恤金、奖学金，见义勇为奖励", effective_from=dt.date(2020, 1, 1),
                          source_document="测试")
     assert services.value("test.words", on=dt.date(2020, 2, 1)) == ["优待抚恤金", "奖学金", "见义勇为奖励"]
+
+
+_DAYS = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2027, 12, 31))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(versions=st.lists(st.tuples(st.sampled_from([None, "county", "meishan", "zhongshan", "xiadao"]), _DAYS,
+                                   st.one_of(st.none(), st.integers(1, 900))), max_size=8),
+       asks=st.lists(st.tuples(st.sampled_from([None, "county", "meishan", "zhongshan", "xiadao"]), _DAYS),
+                     min_size=1, max_size=10))
+def test_a_request_memo_resolves_exactly_like_the_query(
+        county: Any, meishan: Any, zhongshan: Any, xiadao: Any,
+        versions: list[tuple[str | None, dt.date, int | None]], asks: list[tuple[str | None, dt.date]]) -> None:
+    """Inside a request the memo reads a key's versions once and picks in Python: same answer (or the same refusal)
+    as the database query, for any divisions, dates and closed versions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minzheng.policy.models import Parameter
+
+    divisions = {"county": county, "meishan": meishan, "zhongshan": zhongshan, "xiadao": xiadao, None: None}
+    Parameter.objects.filter(key=KEY).delete()
+    for i, (where, start, days) in enumerate(versions):
+        if Parameter.objects.filter(key=KEY, division=divisions[where], effective_from=start).exists():
+            continue
+        Parameter.objects.create(key=KEY, value=str(600 + i), effective_from=start, source_document="测试",
+                                 division=divisions[where],
+                                 effective_to=start + dt.timedelta(days=days) if days else None)
+
+    def answer(where: str | None, on: dt.date) -> tuple[str, Any]:
+        try:
+            return ("ok", services.resolve(KEY, on=on, division=divisions[where]).value)
+        except services.MissingParameter:
+            return ("missing", None)
+
+    plain = [answer(w, on) for w, on in asks]
+    with services.memoized(), CaptureQueriesContext(connection) as q:
+        memo = [answer(w, on) for w, on in asks]
+    assert memo == plain
+    assert len(q.captured_queries) == 1   # one read of the key's versions, whatever was asked

@@ -16,6 +16,7 @@ from minzheng.core import dates
 
 from .models import SECURITY_BOUNDS, SecuritySettings
 
+_ACTIVITY_RESOLUTION_S = 60
 _EXEMPT_PREFIXES = ("/static/", "/accounts/login", "/accounts/logout", "/accounts/password", "/public/", "/i18n/")
 
 
@@ -36,7 +37,10 @@ class SecurityPolicyMiddleware:
                     return JsonResponse({"detail": "会话已超时，请重新登录"}, status=401)
                 messages.warning(request, f"超过 {idle} 分钟未操作，已自动退出，请重新登录")
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
-            request.session["last_activity"] = now
+            if last is None or now - float(last) >= _ACTIVITY_RESOLUTION_S:
+                # Saving the session on every request is a database write per page; the timeout is in whole
+                # minutes, so noting activity once a minute keeps it exact to within that minute.
+                request.session["last_activity"] = now
             if not request.path.startswith(_EXEMPT_PREFIXES) and _password_change_due(user, s):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "密码已过期，请先在网页上修改密码"}, status=403)

@@ -122,6 +122,10 @@ class LedgerRow:
         return self.disbursed + self.expense
 
     @property
+    def source_label(self) -> str:
+        return str(dict(FundSource.choices).get(self.source, self.source))
+
+    @property
     def balance(self) -> Decimal:
         return self.allocated - self.spent
 
@@ -162,12 +166,13 @@ class Alert:
     township: str = ""
 
 
-def alerts(user: Actor, *, year: int) -> list[Alert]:
-    """Over-spending (spent > allocated) and 专款专用 violations (a fund spent on another purpose)."""
+def alerts(user: Actor, *, year: int, rows: list[LedgerRow] | None = None) -> list[Alert]:
+    """Over-spending (spent > allocated) and 专款专用 violations (a fund spent on another purpose); `rows` is the
+    year's ledger when the caller has it already."""
     out = []
     names = fund_names()
     src = dict(FundSource.choices)
-    for r in ledger(user, year=year):
+    for r in ledger(user, year=year) if rows is None else rows:
         if r.over:
             out.append(Alert("red", f"{r.township_name} {r.fund_name}（{src.get(r.source, r.source)}资金）"
                                     f"支出 {r.spent} 元，超过下达额度 {r.allocated} 元", r.township_name))
@@ -190,10 +195,10 @@ def models_f(name: str) -> Any:
     return F(name)
 
 
-def township_spending(user: Actor, *, year: int) -> list[dict[str, Any]]:
+def township_spending(user: Actor, *, year: int, rows: list[LedgerRow] | None = None) -> list[dict[str, Any]]:
     """Per township: allocated vs spent in the year, for the funds chart."""
     per: dict[str, dict[str, Any]] = defaultdict(lambda: {"allocated": Decimal(0), "spent": Decimal(0)})
-    for r in ledger(user, year=year):
+    for r in ledger(user, year=year) if rows is None else rows:
         if r.fund == WORK_FUNDS:
             continue
         t = per[r.township_name]

@@ -349,7 +349,7 @@ def funds_page(request: AuthedRequest) -> HttpResponse:
                 for m in error_messages(exc):
                     form.add_error(None, m)
     rows = funds.ledger(request.user, year=year)
-    spending = funds.township_spending(request.user, year=year)
+    spending = funds.township_spending(request.user, year=year, rows=rows)
     chart = {
         "tooltip": {"trigger": "axis"}, "legend": {"data": ["下达", "支出"]},
         "grid": {"left": 60, "right": 20, "bottom": 90},
@@ -359,8 +359,8 @@ def funds_page(request: AuthedRequest) -> HttpResponse:
                    {"name": "支出", "type": "bar", "data": [float(r["spent"]) for r in spending]}],
     }
     return render(request, "payments/funds.html", {
-        "year": year, "rows": rows, "alerts": funds.alerts(request.user, year=year), "chart": chart, "form": form,
-        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS), "sources": dict(FundSource.choices),
+        "year": year, "rows": rows, "alerts": funds.alerts(request.user, year=year, rows=rows), "chart": chart, "form": form,
+        "can_edit": request.user.has_cap(Cap.EDIT_BUSINESS),
         "can_work_funds": request.user.has_cap(Cap.APPROVE),
         "totals": {k: sum((getattr(r, k) for r in rows), Decimal(0)) for k in ("budget", "allocated", "disbursed",
                                                                               "expense", "balance")},

@@ -34,7 +34,7 @@ class MissingParameter(LookupError):
 # Within one web request (or one batch step that asks for it) the same parameter is read many times — a home page's
 # panels ask for the training quota of every township once per person. Each request gets its own memo, so a new
 # version is seen by the next request; any parameter write in the request clears it (signals in apps.py).
-_memo: ContextVar[dict[tuple[str, dt.date, str], ParamValue] | None] = ContextVar("policy_memo", default=None)
+_memo: ContextVar[dict[tuple[str, dt.date, str], Any] | None] = ContextVar("policy_memo", default=None)
 
 
 @contextmanager
@@ -61,7 +61,12 @@ def resolve(key: str, *, on: dt.date, division: Division | None = None) -> Param
     slot = (key, on, division.path if division else "")
     found = memo.get(slot)
     if found is None:
-        found = memo[slot] = _resolve(key, on=on, division=division)
+        # Within a memo, a key's versions are read once (a handful of rows) and every division and date is resolved
+        # from them: a page asking for one quota per township makes one query, not one per township.
+        rows = memo.get(("", dt.date.min, key))
+        if rows is None:
+            rows = memo[("", dt.date.min, key)] = list(Parameter.objects.filter(key=key).select_related("division"))
+        found = memo[slot] = _pick(rows, key, on=on, division=division)
     return found
 
 
@@ -70,15 +75,22 @@ def _resolve(key: str, *, on: dt.date, division: Division | None) -> ParamValue:
     qs = Parameter.objects.filter(key=key, effective_from__lte=on).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=on)
     ).filter(Q(division__isnull=True) | Q(division__code__in=codes)).select_related("division")
+    return _pick(list(qs), key, on=on, division=division)
+
+
+def _pick(rows: list[Parameter], key: str, *, on: dt.date, division: Division | None) -> ParamValue:
+    """Among a key's versions, the one in force on `on` for `division` (the same filter as the query above)."""
+    codes = {c for c in division.path.strip("/").split("/") if c} if division else set()
     best: Parameter | None = None
-    for p in qs:
-        depth = p.division.depth if p.division else -1
-        if best is None:
-            best = p
+    best_rank: tuple[int, dt.date] | None = None
+    for p in rows:
+        if p.key != key or p.effective_from > on or (p.effective_to is not None and p.effective_to <= on):
             continue
-        best_depth = best.division.depth if best.division else -1
-        if (depth, p.effective_from) > (best_depth, best.effective_from):
-            best = p
+        if p.division is not None and p.division.code not in codes:
+            continue
+        rank = (p.division.depth if p.division else -1, p.effective_from)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = p, rank
     if best is None:
         raise MissingParameter(key, on, division)
     return ParamValue(key, best.value, best.pk, best.effective_from, best.source_document, best.is_demo)

@@ -71,10 +71,27 @@ def programme_ids(spec: list[str]) -> set[int]:
 
 
 def by_programme(division: Division, months: list[dt.date]) -> dict[int, dict[str, int]]:
+    return sum_months(by_programme_month(division, months), months)
+
+
+def by_programme_month(division: Division, months: list[dt.date],
+                       sums: tuple[str, ...] = SUMS) -> dict[dt.date, dict[int, dict[str, int]]]:
+    """Facts summed per month and programme (the `sums` columns only), in one pass over the months asked for."""
+    out: dict[dt.date, dict[int, dict[str, int]]] = {}
+    for r in (fact_rows(division).filter(month__in=months).values("month", "programme_id")
+              .annotate(**{k: Sum(k) for k in sums})):
+        out.setdefault(r["month"], {})[r["programme_id"]] = {k: int(r[k] or 0) for k in sums}
+    return out
+
+
+def sum_months(per_month: dict[dt.date, dict[int, dict[str, int]]],
+               months: list[dt.date]) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
-    for r in (fact_rows(division).filter(month__in=months).values("programme_id")
-              .annotate(**{k: Sum(k) for k in SUMS})):
-        out[r["programme_id"]] = {k: int(r[k] or 0) for k in SUMS}
+    for m in months:
+        for pid, sums in per_month.get(m, {}).items():
+            into = out.setdefault(pid, {})
+            for k, v in sums.items():
+                into[k] = into.get(k, 0) + v
     return out
 
 
@@ -201,8 +218,11 @@ def compute(division: Division, month: dt.date, *, final: bool = False) -> Retur
         facts.ensure(m, max_age_seconds=None)
     state, prev_state = facts.ensure(month), facts.ensure(prev_month)
     decimals = int(policy.value("stats.money_decimals", on=dates.month_end(month), division=division))
-    now, before = by_programme(division, [month]), by_programme(division, [prev_month])
-    cum_now, cum_before = by_programme(division, year_months), by_programme(division, prev_year)
+    # every column for the month and the month before; the cumulative spans add up money only (all they show)
+    per_month = by_programme_month(division, [prev_month, month])
+    now, before = sum_months(per_month, [month]), sum_months(per_month, [prev_month])
+    money_months = by_programme_month(division, sorted({*year_months, *prev_year}), ("amount_fen", "late_fen"))
+    cum_now, cum_before = sum_months(money_months, year_months), sum_months(money_months, prev_year)
     townships = (Division.objects.filter(level=Level.TOWNSHIP, path__startswith=division.path).count()
                  if division.level != Level.VILLAGE else 0)
     r = Return(division, month, state, prev_state)
