@@ -297,3 +297,33 @@ def test_a_childrens_director_captures_a_visit_offline_with_the_groups_own_form(
     [refused] = p.send(record("visit", bad))
     assert refused["status"] == "rejected" and "就学情况" in str(refused), refused
     assert Visit.objects.filter(file=f).count() == 1
+
+
+def test_a_lockout_holds_the_phone_until_the_password_is_given_again(
+        phone: Callable[[Any], Phone], coordinator: Any) -> None:
+    """Someone guessing the password locks the account: its phone stops syncing (423, not 410: its unsynced work is
+    kept, nothing is wiped); during the lock even the right password is refused; after it, the password releases it."""
+    from minzheng.accounts import backends
+    from minzheng.accounts.models import LoginAttempt, SecuritySettings
+
+    p = phone(coordinator)
+    assert p.call("get", "work").status_code == 200
+    for _ in range(SecuritySettings.current().lockout_threshold):
+        backends.register_failure(coordinator.username, ip="10.0.0.9")
+    device = FieldDevice.objects.get(user=coordinator)
+    assert device.reauth_since is not None and not device.revoked
+    r = p.call("get", "work")
+    assert r.status_code == 423 and "重新输入密码" in r.json()["detail"]
+    assert p.call("post", "sync", {"records": []}).status_code == 423
+    locked = p.call("post", "unlock", {"password": TEST_PASSWORD})
+    assert locked.status_code == 403 and "锁定" in locked.json()["detail"]
+    assert "外勤设备 1 台须重新验证" in AuditEntry.objects.filter(action="auth.lockout").latest("id").summary
+    # the lock ends
+    LoginAttempt.objects.filter(username=coordinator.username).update(
+        locked_until=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    assert p.call("post", "unlock", {"password": "wrong"}).status_code == 403
+    assert p.call("get", "work").status_code == 423
+    assert p.call("post", "unlock", {"password": TEST_PASSWORD}).status_code == 200
+    assert p.call("get", "work").status_code == 200
+    device.refresh_from_db()
+    assert device.reauth_since is None and device.wiped_at is None

@@ -1,6 +1,7 @@
 """Authentication with lockout after repeated failures (等保 2.0: 限制非法登录次数) and a per-address throttle.
 
-A lockout also ends the account's sessions and revokes its API tokens: whoever was guessing may already be in.
+A lockout also ends the account's sessions, revokes its API tokens and holds its field-app phones until the password
+is given again on them: whoever was guessing may already be in.
 """
 
 from __future__ import annotations
@@ -58,15 +59,16 @@ def _lock_out(username: str, until: dt.datetime, failures: int, ip: str) -> None
     from . import services
 
     user = User.objects.filter(username=username).first()
-    revoked = 0
+    revoked = held = 0
     if user is not None:
         services.end_sessions(user)
         revoked = services.revoke_tokens(user)
+        held = services.hold_other_credentials(user)
     audit.record("auth.lockout", actor=context.Actor(username, getattr(user, "role", ""), ip),
                  object_type="accounts.user", object_id=str(user.pk) if user else username,
                  summary=f"{username} 连续 {failures} 次登录失败，锁定至 {dates.local(until):%H:%M}；"
-                         f"已结束其全部会话，吊销 API 令牌 {revoked} 个",
-                 detail={"until": until, "tokens_revoked": revoked, "ip": ip})
+                         f"已结束其全部会话，吊销 API 令牌 {revoked} 个，外勤设备 {held} 台须重新验证密码",
+                 detail={"until": until, "tokens_revoked": revoked, "devices_held": held, "ip": ip})
 
 
 def register_success(username: str) -> None:

@@ -10,6 +10,7 @@ The operator at the command line (actor None) holds the machine already: see the
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -184,6 +185,19 @@ def issue_token(*, user: User, name: str) -> str:
 
 def revoke_tokens(user: User) -> int:
     return APIToken.objects.filter(user=user, revoked=False).update(revoked=True)
+
+
+# Other apps' credentials an account lockout must stop (the field app's phone keys): each hook returns how many.
+_lockout_hooks: list[Callable[[User], int]] = []
+
+
+def register_lockout_hook(hook: Callable[[User], int]) -> None:
+    if hook not in _lockout_hooks:
+        _lockout_hooks.append(hook)
+
+
+def hold_other_credentials(user: User) -> int:
+    return sum(hook(user) for hook in _lockout_hooks)
 
 
 def end_sessions(user: User) -> None:

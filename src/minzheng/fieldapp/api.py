@@ -24,6 +24,7 @@ from . import devices, sync, uploads, work
 from .models import FieldDevice
 
 REVOKED = "此设备的离线权限已被收回或账号已停用，设备上的数据已清除"
+REAUTH = "账号因连续登录失败被锁定过，本机数据仍保留；请在锁定结束后在本机重新输入密码"
 
 
 class DeviceAuth(HttpBearer):
@@ -41,6 +42,8 @@ class DeviceAuth(HttpBearer):
             if device.revoked or not devices.may_use(device.user):
                 devices.confirm_wiped(device)
                 raise HttpError(410, REVOKED)
+            if device.reauth_since is not None and not request.path.endswith(("/unlock", "/logout")):
+                raise HttpError(423, REAUTH)  # 423 Locked: the phone shows its lock screen, keeps its outbox
             user = device.user
         else:
             user = user_for_token(token)
@@ -110,9 +113,10 @@ class Ok(Schema):
 @router.post("/unlock", response={200: Ok, 410: ErrorOut})
 def unlock(request: AuthedRequest, body: Password) -> Ok:
     """The idle lock asks for the password again; online it is checked here (with the sign-in's lockout)."""
-    if _device(request) is None:
+    device = _device(request)
+    if device is None:
         raise PermissionDenied("仅供已登录的外勤App设备使用")
-    if not devices.check_password(user=request.user, password=body.password, request=request):
+    if not devices.reauthenticate(device=device, password=body.password, request=request):
         raise PermissionDenied("密码不正确")
     return Ok(ok=True)
 
@@ -126,7 +130,7 @@ def logout(request: AuthedRequest) -> Ok:
     return Ok(ok=True)
 
 
-@router.get("/work", response={200: dict[str, Any], 410: ErrorOut})
+@router.get("/work", response={200: dict[str, Any], 410: ErrorOut, 423: ErrorOut})
 def assigned_work(request: AuthedRequest) -> dict[str, Any]:
     """The phone's offline copy: the worker's assigned work, masked for their role, and the rules its forms check."""
     device = _device(request)
@@ -143,7 +147,7 @@ class BatchOut(Schema):
     results: list[dict[str, Any]]
 
 
-@router.post("/sync", response={200: BatchOut, 410: ErrorOut})
+@router.post("/sync", response={200: BatchOut, 410: ErrorOut, 423: ErrorOut})
 def sync_batch(request: AuthedRequest, body: Batch) -> BatchOut:
     """Records captured offline. Each: {client_id, kind, data, base_version?, photos?: {field: photo client id}}.
     Each answer: accepted (with the reference; `repeat` when sent before), rejected (reason in Chinese, nothing
@@ -174,7 +178,7 @@ def _upload_out(up: Any) -> UploadOut:
     return UploadOut(client_id=up.client_id, size=up.size, received=up.received, complete=up.complete)
 
 
-@router.post("/uploads", response={200: UploadOut, 410: ErrorOut})
+@router.post("/uploads", response={200: UploadOut, 410: ErrorOut, 423: ErrorOut})
 def upload_start(request: AuthedRequest, body: UploadIn) -> UploadOut:
     """Announce a photo (again after an interruption: `received` says where to resume)."""
     from .models import SyncReceipt
@@ -198,7 +202,7 @@ def _mine(request: AuthedRequest, upload_key: str) -> Any:
     return up
 
 
-@router.get("/uploads/{upload_key}", response={200: UploadOut, 410: ErrorOut})
+@router.get("/uploads/{upload_key}", response={200: UploadOut, 410: ErrorOut, 423: ErrorOut})
 def upload_status(request: AuthedRequest, upload_key: str) -> UploadOut:
     return _upload_out(_mine(request, upload_key))
 
@@ -208,7 +212,7 @@ class ChunkAt(Schema):
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
-@router.post("/uploads/{upload_key}/chunk", response={200: UploadOut, 410: ErrorOut})
+@router.post("/uploads/{upload_key}/chunk", response={200: UploadOut, 410: ErrorOut, 423: ErrorOut})
 def upload_chunk(request: AuthedRequest, upload_key: str, at: Query[ChunkAt]) -> UploadOut:
     """One piece of the photo, the raw bytes as the body, starting at `offset`."""
     _mine(request, upload_key)

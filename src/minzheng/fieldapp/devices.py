@@ -100,6 +100,28 @@ def revoke_user(*, actor: Actor, user_id: int) -> int:
     return n
 
 
+def hold_for_reauth(user: Any) -> int:
+    """An account lockout: its phones keep what they hold but must take the password again (lockout hook)."""
+    return FieldDevice.objects.filter(user=user, revoked_at__isnull=True, reauth_since__isnull=True).update(
+        reauth_since=dates.now())
+
+
+def reauthenticate(*, device: FieldDevice, password: str, request: Any) -> bool:
+    """The phone's lock screen, online: the password again (refused while the account is locked); a device held by a
+    lockout is released by it."""
+    from minzheng.accounts.backends import AccountLocked, locked_until
+
+    if (until := locked_until(device.user.username)) is not None:
+        raise AccountLocked(until)
+    if not check_password(user=device.user, password=password, request=request):
+        return False
+    if device.reauth_since is not None:
+        FieldDevice.objects.filter(pk=device.pk).update(reauth_since=None)
+        audit.record("auth.login", obj=device.user,
+                     summary=f"{device.user.username} 在外勤App重新验证密码（{device.label or '设备'}），解除锁定后的暂停")
+    return True
+
+
 def confirm_wiped(device: FieldDevice) -> None:
     if device.revoked and device.wiped_at is None:
         device.wiped_at = dates.now()

@@ -31,6 +31,9 @@ class FieldDevice(models.Model):
     revoked_by = models.CharField(_("收回人"), max_length=150, blank=True)
     # Set when the phone confirmed it wiped its store after the revocation.
     wiped_at = models.DateTimeField(_("确认清除"), null=True, blank=True)
+    # Set when the account was locked out (someone was guessing its password): the phone keeps its unsynced work
+    # but reaches nothing until the password is given again on it, after the lock ends.
+    reauth_since = models.DateTimeField(_("待重新验证"), null=True, blank=True)
 
     objects = ScopedManager()
 

@@ -8,7 +8,7 @@
   var KIND_LABEL = { need: "民情上报", investigation: "入户调查", service: "服务记录", disaster: "灾情报告" };
   var STATUS_LABEL = { pending: "待同步", rejected: "被退回，请修改", conflict: "冲突，请确认" };
   var st = { key: null, work: null, locked: false, syncing: false, progress: null, view: "home", note: "",
-             lastTry: 0, unlockFails: 0 };
+             lastTry: 0, unlockFails: 0, reauth: "" };
   var app = document.getElementById("app"), net = document.getElementById("net");
 
   // --- small helpers ---
@@ -55,6 +55,8 @@
       .then(function (r) {
         if (r.status === 410) throw { revoked: true };
         return r.json().catch(function () { return {}; }).then(function (j) {
+          // 423: the account was locked out; the phone keeps its work and asks for the password again
+          if (r.status === 423) throw { reauth: true, status: 423, detail: j.detail || "请重新输入密码" };
           if (!r.ok) throw { status: r.status, detail: j.detail || ("服务器错误 " + r.status) };
           return j;
         });
@@ -168,6 +170,7 @@
       return MZStore.set("work", work);
     }).catch(function (e) {
       if (e.revoked) return wipe("此设备的离线权限已被乡镇收回（或账号已停用），本机保存的数据已清除。");
+      if (e.reauth) { st.reauth = e.detail; st.locked = true; return; }
       if (e.status === 401) { st.note = "登录已失效，请退出后重新登录"; return; }
       st.note = e.network ? "网络中断，联网后自动继续同步" : (e.detail || "同步失败");
     }).then(function () { st.syncing = false; st.progress = null; render(); });
@@ -252,18 +255,20 @@
     var form = h("form", { class: "card", onsubmit: function (ev) {
       ev.preventDefault();
       msg.textContent = "正在验证…";
+      var refusal = "";
       var viaServer = online() && st.unlockFails < 5
-        ? api("unlock", { method: "POST", body: { password: pass.value } }).then(function () { return true; }, function (e) {
+        ? api("unlock", { method: "POST", body: { password: pass.value } }).then(function () { st.reauth = ""; return true; }, function (e) {
           if (e.revoked) throw e;
           if (e.network) return checkOffline(pass.value);
+          refusal = e.detail || "";
           return false;
         })
         : checkOffline(pass.value);
       viaServer.then(function (ok) {
-        if (!ok) { st.unlockFails++; msg.textContent = "密码不正确"; return; }
+        if (!ok) { st.unlockFails++; msg.textContent = refusal || "密码不正确"; return; }
         st.unlockFails = 0; st.locked = false; touch(); render();
       }, function (e) { if (e.revoked) wipe("此设备的离线权限已被收回，本机保存的数据已清除。"); });
-    } }, h("h2", { text: "已锁定" }), h("p", { class: "muted", text: "长时间未操作，请重新输入密码" }),
+    } }, h("h2", { text: "已锁定" }), h("p", { class: "muted", text: st.reauth || "长时间未操作，请重新输入密码" }),
       field("密码", pass), h("button", { class: "btn primary", type: "submit", text: "解锁" }), msg);
     app.replaceChildren(form);
   }
