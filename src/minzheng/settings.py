@@ -190,6 +190,8 @@ EXPORT_ROOT = HOME / "exports"
 # Exports of more rows than this run as a background job (core/exportjobs.py); their files are kept this many days.
 MINZHENG_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("MINZHENG_EXPORT_INLINE_MAX_ROWS", "5000"))
 MINZHENG_EXPORT_KEEP_DAYS = int(os.environ.get("MINZHENG_EXPORT_KEEP_DAYS", "7"))
+# Days a photo half-sent from the field app is kept for its phone to finish (then it and its pieces are deleted).
+MINZHENG_FIELD_UPLOAD_KEEP_DAYS = int(os.environ.get("MINZHENG_FIELD_UPLOAD_KEEP_DAYS", "14"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

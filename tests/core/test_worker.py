@@ -128,7 +128,7 @@ def test_the_daily_sweeps_are_queued_once_a_day(settings: Any) -> None:
         assert runner.drain() == daily
     assert set(Job.objects.values_list("kind", "status")) == {
         ("assistance.sweep", "done"), ("disaster.overdue", "done"), ("workforce.escalate", "done"),
-        ("core.export_sweep", "done"), ("care.sweep", "done")}
+        ("core.export_sweep", "done"), ("care.sweep", "done"), ("fieldapp.upload_sweep", "done")}
     with dates.frozen(dt.datetime(2026, 3, 3, 6, 0, tzinfo=dates.BEIJING)):
         assert len(set(housekeeping.queue_daily()) - set(first)) == daily
 

@@ -327,3 +327,27 @@ def test_a_lockout_holds_the_phone_until_the_password_is_given_again(
     assert p.call("get", "work").status_code == 200
     device.refresh_from_db()
     assert device.reauth_since is None and device.wiped_at is None
+
+
+def test_photos_no_record_took_are_swept_after_the_keep_period(
+        phone: Callable[[Any], Phone], coordinator: Any, settings: Any) -> None:
+    """A half-sent photo (a phone wiped or lost) is a picture of a family on the server: the daily sweep deletes it
+    and stray piece files after MINZHENG_FIELD_UPLOAD_KEEP_DAYS; a recent one is left for its phone to finish."""
+    from pathlib import Path
+
+    from minzheng.fieldapp import uploads
+    from minzheng.fieldapp.models import ChunkedUpload
+
+    settings.MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / "sweep-test")
+    p = phone(coordinator)
+    data = photo_bytes(5)
+    upload(p, data, "photo-old-0001", cut=len(data) // 2)
+    upload(p, data, "photo-new-0001", cut=len(data) // 2)
+    ChunkedUpload.objects.filter(client_id="photo-old-0001").update(created_at=dates.now() - dt.timedelta(days=15))
+    stray = Path(settings.MEDIA_ROOT) / "fieldapp" / "uploads" / str(coordinator.pk) / "photo-gone-0001.part"
+    stray.write_bytes(b"x")
+    root = Path(settings.MEDIA_ROOT) / "fieldapp" / "uploads" / str(coordinator.pk)
+    assert uploads.sweep_task(None)["removed"] == 2
+    assert sorted(f.name for f in root.iterdir()) == ["photo-new-0001.part"]
+    assert list(ChunkedUpload.objects.values_list("client_id", flat=True)) == ["photo-new-0001"]
+    assert upload(p, data, "photo-new-0001")["complete"]    # the recent one still finishes

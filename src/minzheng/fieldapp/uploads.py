@@ -108,3 +108,32 @@ def discard(user: Actor, client_ids: list[str]) -> None:
         path = _path(up)
         transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))  # type: ignore[misc]
         up.delete()
+
+
+def sweep(*, keep_days: int | None = None) -> int:
+    """Photos of people that no record took: uploads left unfinished or unused past the keep period, and piece
+    files whose upload row is gone (a crash between the two deletes). Returns how many files were removed."""
+    import datetime as dt
+
+    days = settings.MINZHENG_FIELD_UPLOAD_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = dates.now() - dt.timedelta(days=days)
+    removed = 0
+    for up in ChunkedUpload.objects.filter(created_at__lt=cutoff):
+        path = _path(up)
+        if path.exists():
+            path.unlink(missing_ok=True)
+            removed += 1
+        up.delete()
+    root = Path(settings.MEDIA_ROOT) / "fieldapp" / "uploads"
+    if root.is_dir():
+        live = {(str(u), c) for u, c in ChunkedUpload.objects.values_list("user_id", "client_id")}
+        for part in root.glob("*/*.part"):
+            if (part.parent.name, part.stem) not in live:
+                part.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def sweep_task(run: object, **_: object) -> dict[str, object]:
+    removed = sweep()
+    return {"summary": f"清理未完成或未被使用的外勤照片 {removed} 个", "removed": removed}

@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
     "core.export": Kind("导出 Excel", "minzheng.core.exportjobs.run_task", heavy=True),
     "core.export_sweep": Kind("清理过期导出文件", "minzheng.core.exportjobs.sweep_task", daily=True),
     "care.sweep": Kind("关爱走访逾期提级", "minzheng.care.jobs.sweep_task", daily=True),
+    "fieldapp.upload_sweep": Kind("清理外勤App未完成的照片", "minzheng.fieldapp.uploads.sweep_task", daily=True),
 }
 
 
