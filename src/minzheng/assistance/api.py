@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -161,7 +161,7 @@ class CaseIn(Schema):
 
 
 @router.post("/applications", response={201: CaseDetailOut})
-def create_application(request: AuthedRequest, body: CaseIn) -> tuple[int, dict[str, Any]]:
+def create_application(request: AuthedRequest, body: CaseIn) -> Status[dict[str, Any]]:
     _need(request, Cap.EDIT_BUSINESS)
     household = get_visible(Household, request.user, pk=body.household_id)
     members = Person.objects.filter(household=household)
@@ -173,7 +173,7 @@ def create_application(request: AuthedRequest, body: CaseIn) -> tuple[int, dict[
         linshi_type=body.linshi_type, months=body.months, single_person=body.single_person,
         selfcare_failed=body.selfcare_failed, reason=body.reason, declared_kinship=body.declared_kinship,
         received_on=body.received_on, expense_amount=body.expense_amount)
-    return 201, _detail(app, request.user)
+    return Status(201, _detail(app, request.user))
 
 
 @router.get("/applications/{application_id}", response=CaseDetailOut)
@@ -219,13 +219,13 @@ class CheckIn(Schema):
 
 
 @router.post("/applications/{application_id}/checks", response={201: dict}, openapi_extra=_doc(CheckIn))
-def add_check(request: AuthedRequest, application_id: inputs.RecordId) -> tuple[int, dict[str, Any]]:
+def add_check(request: AuthedRequest, application_id: inputs.RecordId) -> Status[dict[str, Any]]:
     _need(request, Cap.EDIT_BUSINESS)
     app = get_visible(selectors.cases(request.user), request.user, pk=application_id)
     body = _body(request, CheckIn)
     c = services.add_check_result(app, actor=request.user, source=body.source, matched=body.matched,
                                   summary=body.summary, detail=body.detail)
-    return 201, {"id": c.pk, "source": c.source, "matched": c.matched}
+    return Status(201, {"id": c.pk, "source": c.source, "matched": c.matched})
 
 
 @router.get("/publicities")
@@ -299,7 +299,7 @@ def kinship(request: AuthedRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/kinship", response={201: dict})
-def add_kinship(request: AuthedRequest, body: KinshipIn) -> tuple[int, dict[str, Any]]:
+def add_kinship(request: AuthedRequest, body: KinshipIn) -> Status[dict[str, Any]]:
     from minzheng.regions.models import Division
 
     _need(request, Cap.EDIT_BUSINESS)
@@ -308,7 +308,7 @@ def add_kinship(request: AuthedRequest, body: KinshipIn) -> tuple[int, dict[str,
                                     staff_id_number=body.staff_id_number, staff_role=body.staff_role,
                                     post=body.post, relative_name=body.relative_name,
                                     relative_id_number=body.relative_id_number, relation=body.relation)
-    return 201, {"id": reg.pk}
+    return Status(201, {"id": reg.pk})
 
 
 @router.get("/kinship/report")

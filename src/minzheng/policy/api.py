@@ -58,11 +58,11 @@ def parameters(request: AuthedRequest, key: str = "") -> list[ParamOut]:
 
 
 @router.post("/parameters", response={201: ParamOut})
-def add_parameter(request: AuthedRequest, body: ParamIn) -> tuple[int, ParamOut]:
+def add_parameter(request: AuthedRequest, body: ParamIn) -> Status[ParamOut]:
     p = services.add_version(key=body.key, value=body.value, effective_from=body.effective_from,
                              source_document=body.source_document, certainty=body.certainty, note=body.note,
                              actor=request.user)
-    return 201, _out(p)
+    return Status(201, _out(p))
 
 
 # --- 提标 (a batch decision on amount-affecting parameters; see raises.py) ----------------------------------------
