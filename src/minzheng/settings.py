@@ -131,7 +131,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Argon2 first: 等保 2.0 asks for strong, salted credential storage.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "minzheng.accounts.hashers.MinzhengArgon2Hasher",   # Argon2id at OWASP's cost (accounts/hashers.py)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

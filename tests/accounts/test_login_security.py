@@ -118,10 +118,20 @@ def test_expired_password_forces_a_change(meishan_officer: Any) -> None:
     assert resp.status_code == 302 and resp["Location"] == reverse("accounts:password_change")
 
 
-def test_argon2_is_the_production_hasher() -> None:
+def test_argon2id_at_owasp_cost_is_the_production_hasher() -> None:
+    """Argon2id with 19 MiB, 2 passes, 1 lane; a hash made with Django's heavier default still verifies and is
+    flagged for re-hashing at the next login."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher, import_string
+
     from minzheng import settings as prod
 
-    assert prod.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    hasher = import_string(prod.PASSWORD_HASHERS[0])()
+    encoded = hasher.encode("Mz-secret-2026!", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert hasher.verify("Mz-secret-2026!", encoded) and not hasher.verify("wrong", encoded)
+    assert not hasher.must_update(encoded)
+    old = Argon2PasswordHasher().encode("Mz-secret-2026!", hasher.salt())   # m=102400,p=8
+    assert hasher.verify("Mz-secret-2026!", old) and hasher.must_update(old)
 
 
 def test_missing_csrf_token_is_refused_in_chinese(meishan_officer: Any) -> None:
