@@ -69,6 +69,11 @@ def _aggregate(prefix: Path) -> dict[str, float]:
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     agg = next(r for r in rows if r["Name"] == "Aggregated")
+    # the slowest pages by p95, so a regression names itself
+    pages = sorted((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: -float(r["95%"] or 0))[:4]
+    for r in pages:
+        print(f"  {r['Type']} {r['Name']}: {r['Request Count']} requests, p50 {r['50%']} ms, p95 {r['95%']} ms",
+              flush=True)
     return {"requests": int(agg["Request Count"]), "errors": int(agg["Failure Count"]),
             "p95_ms": float(agg["95%"] or 0), "rps": float(agg["Requests/s"] or 0)}
 
