@@ -21,7 +21,18 @@ from .models import Measure
 
 PERSON_MEASURES = {Measure.ELDERLY, Measure.ADULTS, Measure.MINORS}
 LINE_MEASURES = {Measure.AMOUNT, Measure.AMOUNT_CUM, Measure.AVG_PER_PERSON}
+CHILD_MEASURES = {Measure.CHILDREN_ORPHAN, Measure.CHILDREN_UNSUPPORTED}
 LIMIT = 500
+
+
+def _unsupported_children(programme_ids: set[int]) -> list[int]:
+    """Persons enrolled in the programmes whose 儿童档案 says 事实无人抚养儿童 (facts._child_categories' rule, read
+    today). JSON containment is not portable to SQLite: the few child files are read and tested here."""
+    from minzheng.care.models import CareFile, ChildCategory, Group
+
+    files = (CareFile.objects.filter(group=Group.CHILD, person__enrollments__programme_id__in=programme_ids)
+             .values_list("person_id", "categories").distinct())
+    return sorted({pid for pid, cats in files if ChildCategory.UNSUPPORTED in (cats or [])})
 
 
 @dataclass
@@ -75,6 +86,11 @@ def drill(user: Any, *, division: Division, month: dt.date, measure: str, progra
             qs = qs.filter(household__hukou_type=HukouType.URBAN)
         elif measure == Measure.PERSONS_RURAL:
             qs = qs.exclude(household__hukou_type=HukouType.URBAN)
+    if measure in CHILD_MEASURES:
+        unsupported = _unsupported_children(programme_ids)
+        qs = qs.filter(person__isnull=False)
+        qs = (qs.filter(person_id__in=unsupported) if measure == Measure.CHILDREN_UNSUPPORTED
+              else qs.exclude(person_id__in=unsupported))
     qs = qs.select_related("programme", "household__division", "household__head", "person").order_by(
         "household__division__code", "household_id", "id")
     return Drill("enrollments", qs, qs.count(), [month])

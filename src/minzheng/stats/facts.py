@@ -7,6 +7,8 @@ Definitions (the figures the returns, trends and flags read):
 - persons: the enrolled person (特困, allowances) or the household's living members at month end (低保);
   老年人 ≥ 60, 未成年人 < 18 at month end, 成年人 the rest; urban/rural by the household's 户籍性质;
 - new: started in M; exited: ended from M (end_month = M: no longer paid in M);
+- children by category: of the persons enrolled one by one, those whose 儿童档案 (care module) classifies them as
+  事实无人抚养儿童, and the rest as 孤儿 (see _child_categories) — read when the month is computed, frozen by its close;
 - amount: lines of approved rosters (审批 and after) of month M, held lines excluded (what left the fund), in fen;
 - late: approved payroll of earlier closed months beyond what their frozen facts reported (corrections appear in
   the next month, as the forms require).
@@ -100,6 +102,9 @@ class Row:
     new_persons: int = 0
     exited_households: int = 0
     exited_persons: int = 0
+    children_orphan: int = 0
+    children_unsupported: int = 0
+    children_unclassified: int = 0
     amount_fen: int = 0
     lines: int = 0
     late_fen: int = 0
@@ -125,6 +130,9 @@ def _collect(month: dt.date) -> dict[Key, Row]:
         x.persons_urban += r["u"]
         x.elderly += r["elderly"]
         x.minors += r["minors"]
+        x.children_orphan = r["n"]   # until their child files say otherwise (below)
+        x.children_unclassified = r["n"]
+    _child_categories(live, rows)
     # Households enrolled as a whole (低保): their living members at month end.
     # One filter() call: every condition on household__enrollments applies to the same enrollment (one join).
     members = Person.objects.filter(alive_at(me) & Q(household__enrollments__person__isnull=True)
@@ -154,6 +162,28 @@ def _collect(month: dt.date) -> dict[Key, Row]:
     for key, late in _late(month).items():
         rows[key].late_fen = late
     return rows
+
+
+def _child_categories(live: Any, rows: dict[Key, Row]) -> None:
+    """Split the persons enrolled one by one by their 儿童档案 category (care.ChildCategory, as care.rules classified
+    the child from the file's facts): a child whose file says 事实无人抚养儿童 counts there; every other paid person
+    counts as 孤儿 — the programme 孤儿基本生活费 pays only these two, and a child it pays without a file saying which
+    (none opened yet, or one whose category is neither) is more likely an orphan whose file is missing than an
+    unrecognised 事实无人抚养 case, so the 孤儿 line keeps it and says how many (`children_unclassified`) rather
+    than the return losing a paid child. A file is read whatever its status (a closed file keeps its last
+    classification). Only children with a file are read here: one row per such paid child, not per person."""
+    from minzheng.care.models import ChildCategory, Group
+
+    for r in (live.filter(person__isnull=False, person__care_files__group=Group.CHILD)
+              .values("household__division_id", "programme_id", "person__care_files__categories")):
+        x = rows[(r["household__division_id"], r["programme_id"])]
+        categories = r["person__care_files__categories"] or []
+        if ChildCategory.UNSUPPORTED in categories:
+            x.children_unsupported += 1
+            x.children_orphan -= 1
+            x.children_unclassified -= 1
+        elif ChildCategory.ORPHAN in categories:
+            x.children_unclassified -= 1
 
 
 def _late(month: dt.date) -> dict[Key, int]:

@@ -31,6 +31,9 @@ class Measure(models.TextChoices):
     AMOUNT = "amount", _("本月支出（已审批花名册）")
     AMOUNT_CUM = "amount_cum", _("累计支出（1 月起）")
     AVG_PER_PERSON = "avg_per_person", _("月人均补助水平")
+    # Persons paid one by one, split by their 儿童档案 (care module) category as of the facts' computation.
+    CHILDREN_ORPHAN = "children_orphan", _("人数：孤儿（未经儿童档案认定的按孤儿）")
+    CHILDREN_UNSUPPORTED = "children_unsupported", _("人数：事实无人抚养儿童（儿童档案认定）")
 
 
 # Measures whose value is money (fen in the facts; shown in the indicator's unit, 元 or 万元).
@@ -125,6 +128,12 @@ class VillageFact(models.Model):
     new_persons = models.PositiveIntegerField(_("新增人数"), default=0)
     exited_households = models.PositiveIntegerField(_("退出户数"), default=0)
     exited_persons = models.PositiveIntegerField(_("退出人数"), default=0)
+    # Persons enrolled one by one (孤儿基本生活费 pays each child) by their 儿童档案's category when the facts were
+    # computed: 事实无人抚养儿童, and the rest counted as 孤儿 — of which `children_unclassified` had no child file
+    # saying either (no file yet, or a file whose category is neither). See facts._child_categories.
+    children_orphan = models.PositiveIntegerField(_("孤儿人数"), default=0)
+    children_unsupported = models.PositiveIntegerField(_("事实无人抚养儿童人数"), default=0)
+    children_unclassified = models.PositiveIntegerField(_("未经儿童档案认定人数"), default=0)
     # Approved payroll of the month, lines held back excluded (what left the fund), in fen.
     amount_fen = models.BigIntegerField(_("本月支出(分)"), default=0)
     lines = models.PositiveIntegerField(_("发放笔数"), default=0)

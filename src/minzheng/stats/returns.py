@@ -27,7 +27,8 @@ from . import facts
 from .models import Indicator, Measure, StatMonth, VillageFact, VillageMonth
 
 SUMS = ("households", "persons", "persons_urban", "households_urban", "elderly", "adults", "minors",
-        "new_households", "new_persons", "exited_households", "exited_persons", "amount_fen", "lines", "late_fen")
+        "new_households", "new_persons", "exited_households", "exited_persons", "children_orphan",
+        "children_unsupported", "children_unclassified", "amount_fen", "lines", "late_fen")
 
 
 class NotClosed(ValidationError):
@@ -239,11 +240,21 @@ def compute(division: Division, month: dt.date, *, final: bool = False) -> Retur
         ids = ids_of(d["programmes"])
         line.value = _value(d, now, cum_now, townships, decimals, ids)
         line.previous = _value(d, before, cum_before, townships, decimals, ids)
+        if d["measure"] == Measure.CHILDREN_ORPHAN:
+            line.note = unclassified_note(line.note, sum(now.get(p, {}).get("children_unclassified", 0) for p in ids))
         r.lines.append(line)
     r.facts_fen = sum(v["amount_fen"] for v in now.values())
     r.late_fen = sum(v["late_fen"] for v in now.values())
     r.payroll_fen = division_payroll_fen(division, month)
     return r
+
+
+def unclassified_note(note: str, unclassified: int) -> str:
+    """The 孤儿 line says how many of its children no 儿童档案 classified (counted as 孤儿, see facts)."""
+    if not unclassified:
+        return note
+    extra = f"其中 {unclassified} 人尚无儿童档案认定（按孤儿统计），请在儿童关爱档案中补录"
+    return f"{note}；{extra}" if note else extra
 
 
 def division_payroll_fen(division: Division, month: dt.date) -> int:

@@ -1,7 +1,8 @@
 """The 民政事业统计月报 lines a county fills from its own data (policy-rules-wave2 §6.2). Names and units follow the
 published 月报; codes YZH… are the 四川 2020 edition's [L]; where that page was cut off (特困, 临时救助, allowances)
 the code is a local one (LOC…) until the district enters the current year's list. `minzheng init` adds lines
-that are missing and never overwrites a line the district edited."""
+that are missing and never overwrites a line the district edited; a line an earlier seed wrote differently is
+brought up to date by a data migration while it still reads as seeded (0002: 孤儿 / 事实无人抚养儿童)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ ALL = ["dibao_urban", "dibao_rural", "tekun_dispersed", "tekun_central", "linshi
 ASSIST = ["family:dibao", "family:tekun", "family:linshi"]
 WELFARE = ["gaoling", "canji_life", "canji_care", "orphan"]
 LOCAL = "本地编码：该行代码待按当年报表制度核定"
+CHILD_NOTE = "孤儿基本生活费发放对象，按儿童关爱档案认定的类型区分；无档案认定的按孤儿统计"
 
 # code, name, unit, indent, measure, programmes, note
 LINES: list[tuple[str, str, str, int, str, list[str], str]] = [
@@ -31,8 +33,8 @@ LINES: list[tuple[str, str, str, int, str, list[str], str]] = [
     ("LOC011260000", "优抚累计支出", "万元", 2, M.AMOUNT_CUM, ["youfu"], LOCAL + "（2018 年后优抚属退役军人事务部门）"),
     ("YZH012000000", "二、社会工作", "", 0, M.HEADER, [], ""),
     ("YZH012300000", "儿童福利", "", 1, M.HEADER, [], ""),
-    ("YZH012311000", "孤儿", "人", 2, M.PERSONS, ["orphan"], ""),
-    ("YZH012320000", "事实无人抚养儿童", "人", 2, M.PERSONS, [], "尚无对应的发放项目：待儿童关爱模块提供"),
+    ("YZH012311000", "孤儿", "人", 2, M.CHILDREN_ORPHAN, ["orphan"], CHILD_NOTE),
+    ("YZH012320000", "事实无人抚养儿童", "人", 2, M.CHILDREN_UNSUPPORTED, ["orphan"], CHILD_NOTE),
     ("YZH012400000", "社会救助", "", 1, M.HEADER, [], ""),
     ("YZH012410000", "最低生活保障", "", 2, M.HEADER, [], ""),
     ("LOC012411100", "城市低保人数", "人", 3, M.PERSONS, ["dibao_urban"], LOCAL),
