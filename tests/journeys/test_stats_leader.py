@@ -115,22 +115,20 @@ def test_the_leader_reads_the_return_trends_and_flags_and_a_flag_becomes_a_spot_
     text = body_text(drv)
     assert "低保覆盖率" in text and "同类农村村" in text and "中位数" in text and "不代表存在违规" in text
     assert "高覆盖户甲" in text
-    # the leader reads; drawing the spot check is the district approver's, and the page says so
-    assert not drv.find_elements(By.CSS_SELECTOR, f"form[action='/stats/flags/{flag.pk}/sample/']")
-    assert "由区民政局审批人员" in text
+    # the leader turns the flag into a spot check (the county's visits are then the approvers' work)
+    drv.find_element(By.CSS_SELECTOR, f"form[action='/stats/flags/{flag.pk}/sample/'] button").click()
+    drv.switch_to.alert.accept()   # data-confirm
+    WebDriverWait(drv, 15).until(lambda d: "已转为抽查" in body_text(d))
+    sample = RiskSample.objects.get(flag=flag)
+    assert sample.drawn_by == "juzhang"
+    # the district approver finds it recorded: the flag 已抽查, its sample with the households drawn
     approver = browse(1366, 900)
     _login(approver, base, "qu_shenpi")
     approver.get(f"{base}/stats/flags/{flag.pk}/")
-    approver.find_element(By.CSS_SELECTOR, f"form[action='/stats/flags/{flag.pk}/sample/'] button").click()
-    approver.switch_to.alert.accept()   # data-confirm
-    WebDriverWait(approver, 15).until(lambda d: "已转为抽查" in body_text(d))
-    sample = RiskSample.objects.get(flag=flag)
-    # the leader sees it recorded: the flag 已抽查, its sample with the households drawn
-    drv.refresh()
-    WebDriverWait(drv, 15).until(lambda d: "已抽查" in body_text(d))
-    drv.find_element(By.PARTIAL_LINK_TEXT, "查看抽查").click()
-    WebDriverWait(drv, 15).until(lambda d: f"/stats/samples/{sample.pk}/" in d.current_url)
-    text = body_text(drv)
+    WebDriverWait(approver, 15).until(lambda d: "已抽查" in body_text(d))
+    approver.find_element(By.PARTIAL_LINK_TEXT, "查看抽查").click()
+    WebDriverWait(approver, 15).until(lambda d: f"/stats/samples/{sample.pk}/" in d.current_url)
+    text = body_text(approver)
     assert sample.items.count() >= 1 and any(h in text for h in ("高覆盖户甲", "高覆盖户乙", "高覆盖户丙"))
     assert RiskFlag.objects.get(pk=flag.pk).status == FlagStatus.SAMPLED
     # the township: its own villages on its statistics pages, none of 夏道镇's, and not the planted flag

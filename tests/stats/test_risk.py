@@ -179,3 +179,24 @@ def test_a_sample_is_drawn_once_and_a_visit_needs_two_visitors(villages: list[Di
                               confirmed=True)
     item.refresh_from_db()
     assert item.outcome == SampleOutcome.PENDING
+
+
+def test_the_bureau_head_orders_a_spot_check_but_does_not_record_its_visits(
+        villages: list[Division], hot: list[Household], make_user: Any, county: Division) -> None:
+    """局领导 turns a flag into a spot check (a narrow right of its own, not approval); the visits stay with the
+    approvers. An auditor, who reads the same pages, orders nothing."""
+    from django.core.exceptions import PermissionDenied
+
+    from minzheng.accounts.roles import Role
+
+    for h in hot[:6]:
+        _approved_case(h, villages[0])
+    flag = next(f for f in risk.detect(months_ago(1)) if f.kind == FlagKind.COVERAGE)
+    head, auditor = make_user(Role.BUREAU_HEAD, county), make_user(Role.AUDITOR, county)
+    with pytest.raises(PermissionDenied):
+        sampling.draw(flag=flag, actor=auditor)
+    sample = sampling.draw(flag=flag, actor=head)
+    assert sample.drawn_by == head.username and sample.items.count() == 5
+    with pytest.raises(PermissionDenied):
+        sampling.record_visit(item=sample.items.first(), actor=head, visited_on=dates.today(),
+                              visitors="张三、李四", findings="核实", confirmed=True)

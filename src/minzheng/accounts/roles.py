@@ -31,6 +31,8 @@ class Cap(models.TextChoices):
     EDIT_BUSINESS = "business.edit", _("录入和修改业务数据")
     VIEW_SENSITIVE = "business.sensitive", _("查看完整身份证号、电话、银行账号")
     APPROVE = "business.approve", _("审核审批")
+    # 人情保 risk flags → a county spot check: the bureau head orders it without holding approval rights.
+    ORDER_SPOT_CHECKS = "checks.order", _("疑点转入户抽查")
     # The officer's steps a 村(居)协管员 does not take: 初审, 公示, 信息核对, 民情办结.
     PROCESS_CASES = "business.process", _("经办：初审、公示和办结")
     MANAGE_POLICY = "policy.manage", _("维护政策参数")
@@ -60,13 +62,13 @@ _BUSINESS_READ = {Cap.VIEW_BUSINESS, Cap.VIEW_DASHBOARD, Cap.VIEW_RECORDS, Cap.O
 ROLE_CAPS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.MANAGE_POLICY, Cap.EXPORT, Cap.IMPORT,
-        Cap.ASSESS_SERVICES, Cap.VIEW_CHILDREN, Cap.CARE_VISIT,
+        Cap.ASSESS_SERVICES, Cap.VIEW_CHILDREN, Cap.CARE_VISIT, Cap.ORDER_SPOT_CHECKS,
     }),
     Role.DISTRICT_APPROVER: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.APPROVE, Cap.EXPORT, Cap.ASSESS_SERVICES,
-        Cap.VIEW_CHILDREN, Cap.CARE_VISIT,
+        Cap.VIEW_CHILDREN, Cap.CARE_VISIT, Cap.ORDER_SPOT_CHECKS,
     }),
-    Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT}),
+    Role.BUREAU_HEAD: frozenset(_BUSINESS_READ | {Cap.EXPORT, Cap.ORDER_SPOT_CHECKS}),
     Role.TOWNSHIP_OFFICER: frozenset(_BUSINESS_READ | {
         Cap.EDIT_BUSINESS, Cap.PROCESS_CASES, Cap.VIEW_SENSITIVE, Cap.EXPORT, Cap.IMPORT, Cap.VIEW_CHILDREN,
         Cap.CARE_VISIT,

@@ -54,7 +54,7 @@ def draw(*, flag: RiskFlag, actor: Actor, today: dt.date | None = None) -> RiskS
     """Turn a flag into a spot check: sample its households and put each one's case into the county visits."""
     from minzheng.assistance.models import SpotCheck, SpotCheckReason
 
-    require_edit(actor, flag, Cap.APPROVE)
+    require_edit(actor, flag, Cap.ORDER_SPOT_CHECKS)
     today = today or dates.today()
     flag = RiskFlag.objects.select_for_update().get(pk=flag.pk)
     if RiskSample.objects.filter(flag=flag).exists():

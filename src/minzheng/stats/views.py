@@ -288,7 +288,7 @@ def flag_detail(request: AuthedRequest, risk_flag_id: int) -> HttpResponse:
     sample = RiskSample.objects.filter(flag=flag).first()
     return render(request, "stats/flag.html", {
         "flag": flag, "households": households, "sample": sample,
-        "can_sample": sample is None and request.user.has_cap(Cap.APPROVE) and bool(flag.households),
+        "can_sample": sample is None and request.user.has_cap(Cap.ORDER_SPOT_CHECKS) and bool(flag.households),
     })
 
 
