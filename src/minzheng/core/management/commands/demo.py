@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError("请用 `minzheng demo` 运行 / run through `minzheng demo`")
         if _migrated() and User.objects.filter(is_demo=False).exists():
             raise CommandError("此数据库已有正式用户，拒绝加载演示数据。请为演示设置单独的 MINZHENG_HOME。")
-        initialise(self.stdout, verbosity=opts["verbosity"])
+        initialise(self.stdout, verbosity=opts["verbosity"], schema_at_once=True)
         accounts = ensure_demo_accounts()
         serve_now = not opts["no_serve"] and not _has_demo_data()
         if serve_now:
