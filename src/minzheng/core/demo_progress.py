@@ -6,9 +6,10 @@ State lives in this process (the demo serves from the process that loads), so pa
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from . import dates
@@ -23,6 +24,7 @@ class Progress:
     error: str = ""
     started: float = 0.0
     finished: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)  # each finished step's wall time, by label
 
 
 _progress = Progress()
@@ -35,7 +37,24 @@ LABELS = {"registry": "家庭档案", "assistance": "救助案件", "payments": 
 
 def current() -> Progress:
     with _lock:
-        return Progress(**vars(_progress))
+        return Progress(**{**vars(_progress), "seconds": dict(_progress.seconds)})
+
+
+def label(load: Callable[..., None]) -> str:
+    app = load.__module__.split(".")[1] if "." in load.__module__ else load.__module__
+    return LABELS.get(app, app)
+
+
+def run_timed(load: Callable[..., None], out: TextIO, *, scale: float) -> float:
+    """Run one demo loader and say how long it took (the console shows where a slow demo spends its time)."""
+    from minzheng.policy import services as policy
+
+    t0 = time.perf_counter()
+    with policy.memoized():  # a loader reads the same parameters for every row; a parameter write clears the memo
+        load(out, scale=scale)
+    seconds = time.perf_counter() - t0
+    out.write(f"  · {label(load)} 用时 {seconds:.1f} 秒\n")
+    return seconds
 
 
 def run(loaders: Sequence[Callable[..., None]], out: TextIO, *, scale: float,
@@ -51,10 +70,11 @@ def run(loaders: Sequence[Callable[..., None]], out: TextIO, *, scale: float,
     try:
         with context.acting(context.Actor("minzheng-demo", "system")):
             for i, load in enumerate(loaders, 1):
-                app = load.__module__.split(".")[1] if "." in load.__module__ else load.__module__
                 with _lock:
-                    _progress.step, _progress.label = i, LABELS.get(app, app)
-                load(out, scale=scale)
+                    _progress.step, _progress.label = i, label(load)
+                seconds = run_timed(load, out, scale=scale)
+                with _lock:
+                    _progress.seconds[label(load)] = seconds
         with _lock:
             _progress.state, _progress.finished = "ready", dates.now().timestamp()
         if on_done is not None:

@@ -71,9 +71,11 @@ def _seal_fields(out: TextIO) -> None:
 def load_demo_data(out: TextIO, *, scale: float) -> None:
     from minzheng.audit import context
 
+    from .demo_progress import run_timed
+
     with context.acting(context.Actor("minzheng-demo", "system")):
         for load in demo_loaders():
-            load(out, scale=scale)
+            run_timed(load, out, scale=scale)
 
 
 def seeds() -> list[Callable[[TextIO], None]]:

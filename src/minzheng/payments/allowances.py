@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
-from minzheng.audit.services import record
+from minzheng.audit.services import batched, record
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, visible
 from minzheng.policy.services import resolve
@@ -158,7 +157,10 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
     current = {(e.programme.code, e.person_id): e for e in Enrollment.objects.filter(
         person_id__in=ids, programme__code__in=rules.ALLOWANCES, status=EnrollmentStatus.ACTIVE).select_related(
         "programme")}
-    with transaction.atomic():
+    current_of: dict[int, list[tuple[str, Enrollment]]] = {}  # by person: each person's own, not all of them
+    for (code, pid), e in current.items():
+        current_of.setdefault(pid, []).append((code, e))
+    with batched():  # one transaction; the entries of every enrollment written are chained at its end
         for person in people:
             f = person_facts(person, month, enrolled, household_enrolled)
             decisions, notes = rules.decide(f, month, s)
@@ -185,8 +187,9 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
                     result.changed.append((code, person.pk, d.reason))
                 else:
                     result.unchanged += 1
-            for (code, pid), e in current.items():
-                if pid != person.pk or code in wanted:
+            pid = person.pk
+            for code, e in current_of.get(pid, ()):
+                if code in wanted:
                     continue
                 lacking = rules.missing_fact(code, f) if f.alive else ""
                 if lacking:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from minzheng.accounts.models import User
-from minzheng.audit.services import record
+from minzheng.audit.services import batched, record
 from minzheng.core import dates
 from minzheng.core.pdf import Document
 from minzheng.regions.models import Division
@@ -70,7 +70,7 @@ def _hold_blocked(month: dt.date, officers: dict[int, User], admin: User | None)
 def _approve_all(month: dt.date, preparer: User | None, approver: User | None) -> list[Payroll]:
     """Demo shortcut for every township at once: submitted by the township, approved by the district."""
     done = []
-    with transaction.atomic():
+    with batched():
         for p in Payroll.objects.filter(month=month, status=PayrollStatus.DRAFT).select_related("programme",
                                                                                               "township"):
             if preflight.blocking_lines([p.pk]).exists():

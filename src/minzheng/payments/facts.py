@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from minzheng.accounts.roles import Cap
-from minzheng.audit.services import record
+from minzheng.audit.services import batched, record
 from minzheng.core import dates
 from minzheng.core.scoping import require_edit, visible
 from minzheng.registry.models import Enrollment, EnrollmentStatus, Person
@@ -95,7 +95,7 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], as_of: dt.date, refere
     persons = {p.id_number: p for p in Person.objects.filter(id_number__in={r["id_number"] for r in rows})}
     existing = {f.person_id: f for f in BeneficiaryFacts.objects.filter(person__in=persons.values())}
     changes: list[dict[str, Any]] = []
-    with transaction.atomic():
+    with batched():  # one transaction; each person's facts entry chained at its end
         for row in rows:
             person = persons.get(row["id_number"])
             if person is None:
