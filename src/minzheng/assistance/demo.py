@@ -12,8 +12,6 @@ import random
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from django.db import transaction
-
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.models import User
 from minzheng.audit import services as audit
@@ -149,7 +147,7 @@ def load(out: TextIO, *, scale: float = 0.1) -> None:
     rng = random.Random(20240506)
     today = dates.today()
     made = 0
-    with transaction.atomic():
+    with audit.batched():  # one transaction, its audit entries chained at its end
         plans: list[tuple[Any, list[Division], list[str]]] = []
         county = Division.objects.filter(level="county").order_by("code").first()
         townships = list(Division.objects.filter(level="township", parent=county).order_by("code"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TextIO
 
-from django.db import transaction
-
 from minzheng.audit import services as audit
 from minzheng.core import dates
 from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, ProgrammeFamily
@@ -44,7 +42,7 @@ def _changed_from(decision: dict[str, Any], start: dt.date) -> dt.date:
     return month if month > start else start
 
 
-@transaction.atomic
+@audit.batched()  # one transaction; the entries of the amounts it replaces are chained at its end
 def backfill(out: TextIO) -> int:
     today = dates.today()
     qs = (Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, programme__code__in=list(PREFIX),

@@ -156,7 +156,7 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
         household_enrolled.setdefault(hid, set()).add(code)
     current = {(e.programme.code, e.person_id): e for e in Enrollment.objects.filter(
         person_id__in=ids, programme__code__in=rules.ALLOWANCES, status=EnrollmentStatus.ACTIVE).select_related(
-        "programme")}
+        "programme", "household__division")}  # the audit entry of a change names the household and its division
     current_of: dict[int, list[tuple[str, Enrollment]]] = {}  # by person: each person's own, not all of them
     for (code, pid), e in current.items():
         current_of.setdefault(pid, []).append((code, e))
@@ -172,7 +172,7 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
                 basis = {"rule": f"payments.rules.decide/{code}", "explanation": d.reason, "params": d.refs}
                 if e is None:
                     e = Enrollment.objects.create(
-                        programme=progs[code], household_id=person.household_id, person=person,
+                        programme=progs[code], household=person.household, person=person,
                         covered_persons=1, monthly_amount=d.amount, start_month=month, source="allowance",
                         source_ref=f"{code}:{month:%Y-%m}", decided_under=basis)
                     EnrollmentAmount.objects.create(enrollment=e, from_month=month, monthly_amount=d.amount,

@@ -14,13 +14,13 @@ from typing import TextIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from PIL import Image, ImageDraw
 from stdnum.cn import uscc
 
 from minzheng.accounts import services as accounts
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Role
+from minzheng.audit import services as audit
 from minzheng.core import dates
 from minzheng.disaster.demo import actor as officer
 from minzheng.regions.models import Division, Level
@@ -129,7 +129,7 @@ def load(out: TextIO, *, scale: float) -> None:
     rng = random.Random(20)
     today = dates.today()
     start = dates.shift_months(dates.current_month(), -3)
-    with transaction.atomic():
+    with audit.batched():  # one transaction, its audit entries chained at its end
         made = _build(rng, county, towns, by_town, start, today, scale)
     out.write(f"政府购买服务演示数据：{len(PROVIDERS)} 家承接主体、{len(made)} 份合同、"
               f"{ServiceOrder.objects.count()} 个服务对象，"

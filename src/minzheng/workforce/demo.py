@@ -13,8 +13,6 @@ import random
 from decimal import Decimal
 from typing import Any, TextIO
 
-from django.db import transaction
-
 from minzheng.accounts.models import User
 from minzheng.audit import services as audit
 from minzheng.core import dates
@@ -95,7 +93,7 @@ def load(out: TextIO, *, scale: float) -> None:
         return
     rng = random.Random(8)
     today = dates.today()
-    with transaction.atomic():
+    with audit.batched():  # one transaction, its audit entries chained at its end
         towns = list(Division.objects.filter(level=Level.TOWNSHIP, path__startswith=county.path).order_by("code"))
         _populations(towns)
         heads = _township_staff(rng, county, towns, today)
