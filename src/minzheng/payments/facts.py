@@ -92,7 +92,9 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], as_of: dt.date, refere
     if kind not in SOURCE_OF_KIND:
         raise ValidationError(f"“{kind}”不是待遇认定信息数据")
     result = ImportResult(kind, rows=len(rows))
-    persons = {p.id_number: p for p in Person.objects.filter(id_number__in={r["id_number"] for r in rows})}
+    # with their household and division: each facts row's audit entry names the division
+    persons = {p.id_number: p for p in Person.objects.filter(id_number__in={r["id_number"] for r in rows})
+               .select_related("household__division")}
     existing = {f.person_id: f for f in BeneficiaryFacts.objects.filter(person__in=persons.values())}
     changes: list[dict[str, Any]] = []
     with batched():  # one transaction; each person's facts entry chained at its end
