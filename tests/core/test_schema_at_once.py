@@ -80,3 +80,23 @@ def test_tables_made_at_once_match_the_migrated_schema(fresh_database: Any) -> N
 @pytest.mark.django_db
 def test_a_database_with_tables_is_left_to_the_migrations() -> None:
     assert not schema.create_at_once()
+
+
+def test_every_data_step_of_the_migrations_has_been_read() -> None:
+    """A new RunPython/RunSQL may seed rows an empty database needs: read it, and if it only rewrites existing rows,
+    list it in schema.EMPTY_SAFE_DATA_STEPS (until then `minzheng demo` replays every migration, correctly but
+    slowly)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    found = schema.data_steps(MigrationLoader(None, ignore_no_migrations=True))
+    assert found - schema.EMPTY_SAFE_DATA_STEPS == set(), "unread data steps"
+    assert schema.EMPTY_SAFE_DATA_STEPS - found == set(), "listed but gone: drop them from the list"
+
+
+@pytest.mark.django_db
+def test_an_unread_data_step_makes_it_replay_the_migrations(monkeypatch: pytest.MonkeyPatch,
+                                                            fresh_database: Any) -> None:
+    unread = schema.EMPTY_SAFE_DATA_STEPS - {("stats", "0002_child_categories")}
+    monkeypatch.setattr(schema, "EMPTY_SAFE_DATA_STEPS", unread)
+    assert not schema.create_at_once(using=ALIAS)
+    assert fresh_database.introspection.table_names() == []
