@@ -8,5 +8,5 @@ from __future__ import annotations
 
 APPS: tuple[str, ...] = (
     "core", "regions", "accounts", "audit", "policy", "registry", "assistance", "payments", "crosscheck",
-    "disaster", "workforce", "purchased", "stats", "care", "fieldapp",
+    "disaster", "workforce", "purchased", "care", "stats", "fieldapp",
 )

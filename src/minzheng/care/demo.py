@@ -103,12 +103,22 @@ def _children(towns: list[Division], today: dt.date, start: dt.date) -> list[Car
         for i, kid in enumerate(kids):
             f = files.open_file(actor=None, person=kid, group=Group.CHILD, on=start,
                                 responsible=director if v.name == CHILD_VILLAGE else None)
-            case = dict(CHILD_CASES[2 if kid.pk in orphans else i % len(CHILD_CASES)])
+            # a paid child is an orphan, or every third one 事实无人抚养 (father 服刑, mother 失联)
+            case = dict(CHILD_CASES[(1 if _stable(kid.pk) % 3 == 0 else 2) if kid.pk in orphans
+                                    else i % len(CHILD_CASES)])
             files.save_child(actor=None, file=f, data=case, on=start)
             f.refresh_from_db()
             if f.risk != Risk.LOW:
                 files.set_plan(actor=None, file=f, plan="每月上门走访；联系学校了解在校情况；协助申请基本生活保障")
             made.append(f)
+    # every child 孤儿基本生活费 pays has a file, wherever it lives (the return counts them by it)
+    filed = {f.person_id for f in made}
+    for kid in (Person.objects.filter(pk__in=orphans, is_deceased=False).exclude(pk__in=filed)
+                .select_related("household").order_by("id")):
+        f = files.open_file(actor=None, person=kid, group=Group.CHILD, on=start, responsible=None)
+        files.save_child(actor=None, file=f, data=dict(CHILD_CASES[1 if _stable(kid.pk) % 3 == 0 else 2]), on=start)
+        f.refresh_from_db()
+        made.append(f)
     return made
 
 

@@ -102,5 +102,6 @@ def demo_loaders() -> list[Callable[..., None]]:
     from minzheng.stats import demo as stats_demo
     from minzheng.workforce import demo as workforce_demo
 
+    # care before stats (as in APPS): the return splits the 孤儿基本生活费 children by their 儿童档案 at closing
     return [registry_demo.load, assistance_demo.load, payments_demo.load, crosscheck_demo.load, disaster_demo.load,
-            workforce_demo.load, purchased_demo.load, stats_demo.load, care_demo.load]
+            workforce_demo.load, purchased_demo.load, care_demo.load, stats_demo.load]
