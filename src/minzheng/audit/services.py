@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
@@ -127,15 +127,7 @@ def _write_batch(pending: list[tuple[dt.datetime, dict[str, Any]]]) -> None:
         head = _locked_head()
         if head.keyed_from is None:
             _begin_keyed_chain(head)
-        key = chain.load_key(create=head.seq < (head.keyed_from or 1))
-        entries = []
-        for at, fields in pending:
-            entry = AuditEntry(seq=head.seq + 1, at=at, prev_hash=head.hash, **fields)
-            entry.hash = chain.mac(entry, key)
-            head.seq, head.hash = entry.seq, entry.hash
-            entries.append(entry)
-        AuditEntry.objects.bulk_create(entries, batch_size=500)
-        head.save(update_fields=["seq", "hash", "keyed_from"])
+        _append_all(head, pending)
     anchor.after_commit(head.seq, head.hash, head.keyed_from or 1)
 
 
@@ -146,14 +138,22 @@ def _locked_head() -> AuditHead:
 
 
 def _append(head: AuditHead, fields: dict[str, Any]) -> AuditEntry:
+    return _append_all(head, [(None, fields)])[0]
+
+
+def _append_all(head: AuditHead, items: Sequence[tuple[dt.datetime | None, dict[str, Any]]]) -> list[AuditEntry]:
+    """Chain entries onto the locked head, in order; an entry without a time is stamped now."""
     # Creating the key is safe only while no keyed entry needs the old one (_begin_keyed_chain set keyed_from).
     key = chain.load_key(create=head.seq < (head.keyed_from or 1))
-    entry = AuditEntry(seq=head.seq + 1, at=dates.now(), prev_hash=head.hash, **fields)
-    entry.hash = chain.mac(entry, key)
-    entry.save()
-    head.seq, head.hash = entry.seq, entry.hash
+    entries = []
+    for at, fields in items:
+        entry = AuditEntry(seq=head.seq + 1, at=at or dates.now(), prev_hash=head.hash, **fields)
+        entry.hash = chain.mac(entry, key)
+        head.seq, head.hash = entry.seq, entry.hash
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
     head.save(update_fields=["seq", "hash", "keyed_from"])
-    return entry
+    return entries
 
 
 def _begin_keyed_chain(head: AuditHead) -> None:

@@ -49,6 +49,11 @@ def _stable(n: int) -> int:
     return int(hashlib.sha256(str(n).encode()).hexdigest()[:8], 16)
 
 
+def _paid_child_case(person_id: int) -> dict[str, Any]:
+    """A child 孤儿基本生活费 pays: an orphan, or every third one 事实无人抚养 (father 服刑, mother 失联)."""
+    return dict(CHILD_CASES[1 if _stable(person_id) % 3 == 0 else 2])
+
+
 def _user(username: str) -> User | None:
     return User.objects.filter(username=username, is_active=True).first()
 
@@ -103,9 +108,7 @@ def _children(towns: list[Division], today: dt.date, start: dt.date) -> list[Car
         for i, kid in enumerate(kids):
             f = files.open_file(actor=None, person=kid, group=Group.CHILD, on=start,
                                 responsible=director if v.name == CHILD_VILLAGE else None)
-            # a paid child is an orphan, or every third one 事实无人抚养 (father 服刑, mother 失联)
-            case = dict(CHILD_CASES[(1 if _stable(kid.pk) % 3 == 0 else 2) if kid.pk in orphans
-                                    else i % len(CHILD_CASES)])
+            case = _paid_child_case(kid.pk) if kid.pk in orphans else dict(CHILD_CASES[i % len(CHILD_CASES)])
             files.save_child(actor=None, file=f, data=case, on=start)
             f.refresh_from_db()
             if f.risk != Risk.LOW:
@@ -116,7 +119,7 @@ def _children(towns: list[Division], today: dt.date, start: dt.date) -> list[Car
     for kid in (Person.objects.filter(pk__in=orphans, is_deceased=False).exclude(pk__in=filed)
                 .select_related("household").order_by("id")):
         f = files.open_file(actor=None, person=kid, group=Group.CHILD, on=start, responsible=None)
-        files.save_child(actor=None, file=f, data=dict(CHILD_CASES[1 if _stable(kid.pk) % 3 == 0 else 2]), on=start)
+        files.save_child(actor=None, file=f, data=_paid_child_case(kid.pk), on=start)
         f.refresh_from_db()
         made.append(f)
     return made

@@ -3,6 +3,7 @@ against the SHA-256 the phone announced before a record may use it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -113,8 +114,6 @@ def discard(user: Actor, client_ids: list[str]) -> None:
 def sweep(*, keep_days: int | None = None) -> int:
     """Photos of people that no record took: uploads left unfinished or unused past the keep period, and piece
     files whose upload row is gone (a crash between the two deletes). Returns how many files were removed."""
-    import datetime as dt
-
     days = settings.MINZHENG_FIELD_UPLOAD_KEEP_DAYS if keep_days is None else keep_days
     cutoff = dates.now() - dt.timedelta(days=days)
     removed = 0

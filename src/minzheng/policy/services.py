@@ -33,8 +33,10 @@ class MissingParameter(LookupError):
 
 # Within one web request (or one batch step that asks for it) the same parameter is read many times — a home page's
 # panels ask for the training quota of every township once per person. Each request gets its own memo, so a new
-# version is seen by the next request; any parameter write in the request clears it (signals in apps.py).
-_memo: ContextVar[dict[tuple[str, dt.date, str], Any] | None] = ContextVar("policy_memo", default=None)
+# version is seen by the next request; any parameter write in the request clears it (signals in apps.py). The memo
+# keeps each key's versions (a handful of rows), read once; every division and date is resolved from them, so a page
+# asking for one quota per township makes one query, not one per township.
+_memo: ContextVar[dict[str, list[Parameter]] | None] = ContextVar("policy_memo", default=None)
 
 
 @contextmanager
@@ -58,16 +60,10 @@ def resolve(key: str, *, on: dt.date, division: Division | None = None) -> Param
     memo = _memo.get()
     if memo is None:
         return _resolve(key, on=on, division=division)
-    slot = (key, on, division.path if division else "")
-    found = memo.get(slot)
-    if found is None:
-        # Within a memo, a key's versions are read once (a handful of rows) and every division and date is resolved
-        # from them: a page asking for one quota per township makes one query, not one per township.
-        rows = memo.get(("", dt.date.min, key))
-        if rows is None:
-            rows = memo[("", dt.date.min, key)] = list(Parameter.objects.filter(key=key).select_related("division"))
-        found = memo[slot] = _pick(rows, key, on=on, division=division)
-    return found
+    rows = memo.get(key)
+    if rows is None:
+        rows = memo[key] = list(Parameter.objects.filter(key=key).select_related("division"))
+    return _pick(rows, key, on=on, division=division)
 
 
 def _resolve(key: str, *, on: dt.date, division: Division | None) -> ParamValue:

@@ -71,10 +71,6 @@ def programme_ids(spec: list[str]) -> set[int]:
     return set(Programme.objects.filter(Q(code__in=codes) | Q(family__in=families)).values_list("id", flat=True))
 
 
-def by_programme(division: Division, months: list[dt.date]) -> dict[int, dict[str, int]]:
-    return sum_months(by_programme_month(division, months), months)
-
-
 def by_programme_month(division: Division, months: list[dt.date],
                        sums: tuple[str, ...] = SUMS) -> dict[dt.date, dict[int, dict[str, int]]]:
     """Facts summed per month and programme (the `sums` columns only), in one pass over the months asked for."""
@@ -221,7 +217,7 @@ def compute(division: Division, month: dt.date, *, final: bool = False) -> Retur
     decimals = int(policy.value("stats.money_decimals", on=dates.month_end(month), division=division))
     # every column for the month and the month before; the cumulative spans add up money only (all they show)
     per_month = by_programme_month(division, [prev_month, month])
-    now, before = sum_months(per_month, [month]), sum_months(per_month, [prev_month])
+    now, before = per_month.get(month, {}), per_month.get(prev_month, {})
     money_months = by_programme_month(division, sorted({*year_months, *prev_year}), ("amount_fen", "late_fen"))
     cum_now, cum_before = sum_months(money_months, year_months), sum_months(money_months, prev_year)
     townships = (Division.objects.filter(level=Level.TOWNSHIP, path__startswith=division.path).count()
