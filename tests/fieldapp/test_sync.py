@@ -330,7 +330,7 @@ def test_a_lockout_holds_the_phone_until_the_password_is_given_again(
 
 
 def test_photos_no_record_took_are_swept_after_the_keep_period(
-        phone: Callable[[Any], Phone], coordinator: Any, settings: Any) -> None:
+        phone: Callable[[Any], Phone], coordinator: Any, settings: Any, tmp_path: Any) -> None:
     """A half-sent photo (a phone wiped or lost) is a picture of a family on the server: the daily sweep deletes it
     and stray piece files after MINZHENG_FIELD_UPLOAD_KEEP_DAYS; a recent one is left for its phone to finish."""
     from pathlib import Path
@@ -338,7 +338,9 @@ def test_photos_no_record_took_are_swept_after_the_keep_period(
     from minzheng.fieldapp import uploads
     from minzheng.fieldapp.models import ChunkedUpload
 
-    settings.MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / "sweep-test")
+    # A folder of its own: the suite runs on SQLite then PostgreSQL in one MINZHENG_HOME, and the first run's
+    # photos (under another user id) would be swept here too.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     p = phone(coordinator)
     data = photo_bytes(5)
     upload(p, data, "photo-old-0001", cut=len(data) // 2)
