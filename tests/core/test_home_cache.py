@@ -1,4 +1,4 @@
-"""The home page's panels are rendered once per session for a short while; a write by the session, a changed role
+"""The home page's panels are rendered once per account for a short while; a write by the account, a changed role
 or 刷新 renders them again, and the page's CSP nonce is always the response's own."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def test_a_write_by_the_session_drops_its_panels(reuse: None, make_user: Any, lo
     assert q3 > q2 + 20, (q1, q2, q3)
 
 
-def test_sessions_and_roles_never_share_panels(reuse: None, make_user: Any, client: Any, meishan: Any,
+def test_accounts_and_roles_never_share_panels(reuse: None, make_user: Any, client: Any, meishan: Any,
                                                xiadao: Any) -> None:
     from django.test import Client
 
@@ -73,6 +73,40 @@ def test_sessions_and_roles_never_share_panels(reuse: None, make_user: Any, clie
     page_b, _ = _get_home(b)
     assert page_a != page_b
     assert "梅山" in page_a and "梅山" not in page_b
+
+
+def test_a_second_session_of_the_account_reuses_its_panels_until_the_account_writes(
+        reuse: None, make_user: Any, meishan: Any) -> None:
+    """Signing in again after the idle timeout, or on a phone beside the PC, does not render the panels again;
+    a write from either session drops them for both."""
+    from django.test import Client
+
+    user = make_user(Role.TOWNSHIP_OFFICER, meishan, username="ms_two")
+    pc, phone = Client(), Client()
+    pc.force_login(user)
+    phone.force_login(user)
+    _, first = _get_home(pc)
+    _, second = _get_home(phone)
+    assert second < first - 10, (first, second)
+    pc.post("/i18n/setlang/", {"language": "zh-hans"})
+    _, after_write = _get_home(phone)
+    assert after_write > second + 10, (second, after_write)
+
+
+def test_panels_carrying_a_csrf_token_are_never_shared(reuse: None, make_user: Any, rf: Any, meishan: Any) -> None:
+    from minzheng.core import homecache
+
+    request = rf.get("/")
+    request.user = make_user(Role.TOWNSHIP_OFFICER, meishan, username="ms_csrf")
+    renders: list[int] = []
+
+    def render() -> str:
+        renders.append(1)
+        return '<form method="post"><input name="csrfmiddlewaretoken" value="secret-of-one-session"></form>'
+
+    homecache.cached_panels(request, render)
+    homecache.cached_panels(request, render)
+    assert len(renders) == 2
 
 
 def test_parameters_are_read_once_per_request_and_a_write_is_seen_in_the_same_request(county: Any) -> None:

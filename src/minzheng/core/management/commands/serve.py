@@ -37,13 +37,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from waitress import serve
 
+        from minzheng.core.warmup import warm_up
         from minzheng.wsgi import application
 
         proxy = _proxy_options(opts["trusted_proxy"])
         if opts["child_fd"] is not None:
-            # One of several server processes: serve the listening socket the parent bound.
+            # One of several server processes: warm up, then serve the listening socket the parent bound
+            # (connections wait in its backlog, or go to a process that is already warm).
             sock = socket.socket(fileno=opts["child_fd"])
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+            warm_up()
             serve(application, sockets=[sock], threads=opts["threads"], ident="minzheng", **proxy)
             return
         if not finders.find("vendor/echarts/echarts.min.js"):
@@ -58,6 +61,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             if processes <= 1 or not sys.platform.startswith("linux"):
+                warm_up()
                 serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"],
                       ident="minzheng", **proxy)
             else:
