@@ -123,7 +123,10 @@ class LedgerRow:
 
     @property
     def source_label(self) -> str:
-        return str(dict(FundSource.choices).get(self.source, self.source))
+        try:
+            return str(FundSource(self.source).label)
+        except ValueError:
+            return self.source
 
     @property
     def balance(self) -> Decimal:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -15,13 +17,19 @@ from .models import WORK_FUNDS, FundEntry, FundEntryKind, FundSource
 def work_funds(township: Division, year: int) -> dict[str, Decimal] | None:
     """工作经费 of a township in `year`: budget, allocated (paid) and spent; None when the ledger has no entry.
     For the district's staffing overview and report, which cover every township, so counted without a user."""
-    sums = dict(FundEntry.objects.filter(fund=WORK_FUNDS, township=township, month__year=year)
-                .values_list("kind").annotate(total=Sum("amount")).order_by())
-    if not sums:
-        return None
+    return work_funds_by_township([township], year).get(township.pk)
+
+
+def work_funds_by_township(townships: Iterable[Division], year: int) -> dict[int, dict[str, Decimal]]:
+    """work_funds for many townships in one query: township id → figures (townships without entries left out)."""
+    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for tid, kind, total in (FundEntry.objects.filter(fund=WORK_FUNDS, township__in=list(townships), month__year=year)
+                             .values_list("township_id", "kind").annotate(total=Sum("amount")).order_by()):
+        sums[tid][kind] = Decimal(str(total or 0)).quantize(Decimal("0.01"))   # SQLite sums decimals as floats
     zero = Decimal(0)
-    return {"budget": sums.get(FundEntryKind.BUDGET, zero), "paid": sums.get(FundEntryKind.ALLOCATION, zero),
-            "spent": sums.get(FundEntryKind.DISBURSEMENT, zero) + sums.get(FundEntryKind.EXPENSE, zero)}
+    return {tid: {"budget": s.get(FundEntryKind.BUDGET, zero), "paid": s.get(FundEntryKind.ALLOCATION, zero),
+                  "spent": s.get(FundEntryKind.DISBURSEMENT, zero) + s.get(FundEntryKind.EXPENSE, zero)}
+            for tid, s in sums.items()}
 
 
 def fund_names() -> dict[str, str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from minzheng.accounts.actor import Actor
 from minzheng.core.scoping import visible
-from minzheng.payments.selectors import work_funds
+from minzheng.payments.selectors import work_funds_by_township
 from minzheng.regions.models import Division
 
 from . import selectors, training
@@ -43,6 +43,7 @@ def build(user: Actor, townships: list[Division], *, year: int, on: dt.date) -> 
                 .values_list("village__parent_id", flat=True)):
         if tid is not None:
             open_needs[tid] = open_needs.get(tid, 0) + 1
+    funds = work_funds_by_township(townships, year)
     rows = [TownshipRow(staffing[t.pk], comp.get(t.pk), results.get(t.pk), open_needs.get(t.pk, 0),
-                        work_funds(t, year)) for t in townships]
+                        funds.get(t.pk)) for t in townships]
     return Overview(year, rows, scheme)

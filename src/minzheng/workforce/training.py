@@ -155,6 +155,7 @@ def compliance(holdings: QuerySet[PostHolding], *, year: int, on: dt.date | None
                                                 session__date__lte=end).values_list("staff_id", "session__level"):
         counts[(sid, level)] += 1
     seen: set[int] = set()
+    required: dict[tuple[str, int | None], int] = {}
     out = []
     for h in hs:
         if h.staff_id in seen:
@@ -163,7 +164,9 @@ def compliance(holdings: QuerySet[PostHolding], *, year: int, on: dt.date | None
         div = h.post.division
         township = div if div.level == Level.TOWNSHIP else div.parent
         level = TrainingLevel.DISTRICT if h.post.kind in TOWNSHIP_KINDS else TrainingLevel.TOWNSHIP
-        req = _required(level, on=end, division=township)
+        quota = (level, township.pk if township else None)
+        if (req := required.get(quota)) is None:   # one quota per township and level, not one per person
+            req = required[quota] = _required(level, on=end, division=township)
         out.append(PersonCompliance(h.staff, h.post.get_kind_display(), township, level, req,
                                     counts[(h.staff_id, level)], expected_by(req, on, year)))
     return out

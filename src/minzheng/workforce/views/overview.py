@@ -12,7 +12,7 @@ from minzheng.accounts.roles import Cap
 from minzheng.audit import services as audit
 from minzheng.core import listexport
 from minzheng.core.scoping import visible
-from minzheng.payments.selectors import work_funds
+from minzheng.payments.selectors import work_funds_by_township
 
 from .. import charts, overview, selectors, training
 from ..models import PostHolding, PostKind
@@ -57,7 +57,8 @@ def report_page(request: AuthedRequest) -> HttpResponse:
     kinds = dict(PostKind.choices)
     mix = [{"kind": kinds[r["post__kind"]], "n": r["n"],
             "part": next((p["n"] for p in part_time if p["post__kind"] == r["post__kind"]), 0)} for r in full]
-    funds = [(t.township, work_funds(t.township, on.year)) for t in rows]
+    by_township = work_funds_by_township([t.township for t in rows], on.year)
+    funds = [(t.township, by_township.get(t.township.pk)) for t in rows]
     if request.method == "GET" and request.GET.get("print"):
         audit.record_output("print", what="队伍建设报告", count=heads.total)
     return render(request, "workforce/report.html", {
