@@ -271,6 +271,8 @@ class Person(SealedModel):
             models.Index(Last4("id_number"), name="person_id_tail4"),
             # Given name (志富 finds 陈志富) for the common single-character surnames.
             models.Index(GivenName("name"), name="person_given_name"),
+            # 已故仍在保 on every assistant's home: the few deceased, without reading every person
+            models.Index(fields=["death_date"], condition=models.Q(is_deceased=True), name="person_deceased"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(disability_grade__isnull=True) | models.Q(
