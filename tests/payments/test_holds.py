@@ -313,3 +313,17 @@ def test_a_roster_with_every_line_held_still_closes_the_month(hh: Any, meishan_o
     _, data = bankfiles.export(payroll=p, user=meishan_officer, layout=BankFileLayout.objects.get(code="csv_gbk"))
     assert data.decode("gbk").splitlines()[0].split(",")[3] == "0"
     assert month_roster(FEB, meishan_officer).lines.get().problem == "guardian_account"
+
+
+@pytest.mark.django_db
+def test_a_held_payee_of_an_approved_roster_is_on_the_officers_to_do_list(
+        family: dict[str, Any], meishan_officer: Any, approver: Any) -> None:
+    from minzheng.core import tasks
+
+    p = month_roster(JAN, meishan_officer)
+    holds.hold_blocked(payroll=p, user=meishan_officer)
+    assert not [t for t in tasks.for_user(meishan_officer) if t.kind == "挂起/失败待补正"]   # a draft: 提交 says it
+    p = approve(p, meishan_officer, approver)
+    owed = [t for t in tasks.for_user(meishan_officer) if t.kind == "挂起/失败待补正"]
+    assert [(t.title, t.url) for t in owed] == [
+        (f"{p.title} 1 笔挂起或发放失败，补正领款信息后解除挂起或补发", f"/payments/payroll/{p.pk}/?show=held")]

@@ -55,8 +55,10 @@ def task_items(user: Actor) -> list[TaskItem]:
         owed = (visible(PayrollLine, user).filter(status__in=[LineStatus.HELD, LineStatus.FAILED])
                 .exclude(payroll__status=PayrollStatus.DRAFT).filter(reissues__isnull=True)
                 .values("payroll_id").annotate(n=Count("id")))
-        for r in owed[:50]:
-            roster = qs.filter(pk=r["payroll_id"]).first()
+        owed_rows = list(owed[:50])
+        rosters = qs.in_bulk([r["payroll_id"] for r in owed_rows])   # one query, not one per roster
+        for r in owed_rows:
+            roster = rosters.get(r["payroll_id"])
             if roster is not None:
                 out.append(TaskItem("挂起/失败待补正",
                                     f"{roster.title} {r['n']} 笔挂起或发放失败，补正领款信息后解除挂起或补发",
