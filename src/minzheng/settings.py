@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "minzheng.audit.middleware.AuditContextMiddleware",
     "minzheng.core.ratelimit.PublicRateLimitMiddleware",
     "minzheng.policy.middleware.PolicyMemoMiddleware",
+    "minzheng.core.requestmemo.RequestMemoMiddleware",
     "minzheng.core.homecache.HomeCacheMiddleware",
 ]
 

@@ -14,7 +14,6 @@ from minzheng.core.tasks import TaskItem
 
 from . import services
 from .models import EventStatus
-from .selectors import visible_events
 
 
 def home_context(request: AuthedRequest) -> dict[str, Any]:
@@ -22,7 +21,7 @@ def home_context(request: AuthedRequest) -> dict[str, Any]:
     if not user.has_cap(Cap.VIEW_BUSINESS):
         return {}
     now = dates.now()
-    events = list(visible_events(user).exclude(status=EventStatus.CLOSED)[:8])
+    events = services.open_events(user)[:8]
     late = services.late_townships(user, now=now)
     return {"events": events, "late_initial": [d for d in late if d.round.kind == "initial"], "late": late,
             "department": services.department()}
@@ -38,7 +37,7 @@ def task_items(user: Actor) -> list[TaskItem]:
             items.append(TaskItem(kind=f"灾情{d.round.get_kind_display()}", title=f"{d.round.event} · {d.round}",
                                   url=reverse("disaster:event", kwargs={"event_id": d.round.event_id}),
                                   due=d.round.due_at, overdue=d.overdue, division=d.division.name))
-        for ev in visible_events(user).filter(status=EventStatus.ONGOING):
+        for ev in (e for e in services.open_events(user) if e.status == EventStatus.ONGOING):
             due = services.next_update_due(ev, now=now)
             if due is not None and due <= now and in_scope(user, ev.division):
                 items.append(TaskItem(kind="续报待发起", title=f"{ev} 应发起{'零报告/' if ev.is_major else ''}续报",

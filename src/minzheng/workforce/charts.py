@@ -10,7 +10,7 @@ from minzheng.core.scoping import visible
 from minzheng.regions.models import Division
 
 from . import selectors, training
-from .models import AssessmentScheme, PostHolding, TownshipResult
+from .models import AssessmentScheme, TownshipResult
 
 RED, GREY, BLUE, ORANGE = "#b71c1c", "#90a4ae", "#1565c0", "#ef6c00"
 
@@ -56,7 +56,7 @@ def assessment_chart(results: list[TownshipResult]) -> dict[str, Any]:
 
 def dashboard(user: Actor, townships: list[Division], today: dt.date) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {"staffing": staffing_chart(selectors.staffing(townships, on=today))}
-    comp = training.by_township(training.compliance(visible(PostHolding, user), year=today.year, on=today))
+    comp = training.by_township(training.compliance_of(user, year=today.year, on=today))
     out["training"] = training_chart(comp)
     scheme = (visible(AssessmentScheme, user).filter(scored_on__isnull=False).order_by("-year").first())
     if scheme is not None:

@@ -12,7 +12,7 @@ from minzheng.payments.selectors import work_funds_by_township
 from minzheng.regions.models import Division
 
 from . import selectors, training
-from .models import AssessmentScheme, NeedReport, NeedStatus, PostHolding, TownshipResult
+from .models import AssessmentScheme, NeedReport, NeedStatus, TownshipResult
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Overview:
 def build(user: Actor, townships: list[Division], *, year: int, on: dt.date) -> Overview:
     staffing = {r.township.pk: r for r in selectors.staffing(townships, on=on)}
     comp = {t.township.pk: t for t in training.by_township(
-        training.compliance(visible(PostHolding, user), year=year, on=on))}
+        training.compliance_of(user, year=year, on=on))}
     scheme = (visible(AssessmentScheme, user).filter(year=year).first()
               or AssessmentScheme.objects.filter(year=year, division__level="county").first())
     results = {r.township_id: r for r in visible(TownshipResult, user).filter(scheme=scheme)} if scheme else {}

@@ -10,7 +10,7 @@ from minzheng.core.scoping import visible, visible_divisions
 from minzheng.regions.models import Level
 
 from . import charts, training
-from .models import NeedReport, NeedStatus, PostHolding
+from .models import NeedReport, NeedStatus
 
 
 def coordinator(request: AuthedRequest) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def township(request: AuthedRequest) -> dict[str, Any]:
     user = request.user
     today = dates.today()
     open_items = visible(NeedReport, user).exclude(status=NeedStatus.RESOLVED).select_related("village")
-    rows = training.compliance(visible(PostHolding, user), year=today.year, on=today)
+    rows = training.compliance_of(user, year=today.year, on=today)
     return {"open_items": open_items.order_by("deadline")[:8], "open_count": open_items.count(),
             "overdue": open_items.filter(deadline__lt=today).count(),
             "behind": [r for r in rows if r.behind][:8], "people": len(rows),

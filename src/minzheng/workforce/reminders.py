@@ -16,7 +16,7 @@ from minzheng.regions.models import Level
 
 from . import needs as needs_service
 from . import training
-from .models import CircularReceipt, NeedReport, NeedStatus, PostHolding, WorkNote
+from .models import CircularReceipt, NeedReport, NeedStatus, WorkNote
 
 
 def tasks_for(user: Actor) -> list[TaskItem]:
@@ -42,7 +42,7 @@ def tasks_for(user: Actor) -> list[TaskItem]:
     for n in WorkNote.objects.filter(owner=user, closed=False, follow_up__isnull=False)[:20]:
         items.append(TaskItem("工作笔记", n.title, reverse("workforce:notes"), n.follow_up, n.follow_up < today))
     if user.has_cap(Cap.EDIT_BUSINESS) and level in (Level.COUNTY, Level.TOWNSHIP) and today.month >= 3:
-        rows = training.compliance(visible(PostHolding, user), year=today.year, on=today)
+        rows = training.compliance_of(user, year=today.year, on=today)
         behind = [r for r in rows if r.behind]
         if behind:
             towns = len({r.township.pk for r in behind if r.township})

@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
-from minzheng.core import dates
-from minzheng.core.scoping import require_division, require_edit
+from minzheng.core import dates, requestmemo
+from minzheng.core.scoping import require_division, require_edit, visible
 from minzheng.policy import services as policy
 from minzheng.regions.models import Division, Level
 
@@ -170,6 +170,12 @@ def compliance(holdings: QuerySet[PostHolding], *, year: int, on: dt.date | None
         out.append(PersonCompliance(h.staff, h.post.get_kind_display(), township, level, req,
                                     counts[(h.staff_id, level)], expected_by(req, on, year)))
     return out
+
+
+def compliance_of(user: Actor, *, year: int, on: dt.date) -> list[PersonCompliance]:
+    """compliance() over the posts the user sees, read once per page (the home's to-dos and panel both ask)."""
+    return requestmemo.once(("workforce.compliance", user.pk, year, on),
+                            lambda: compliance(visible(PostHolding, user), year=year, on=on))
 
 
 @dataclass

@@ -8,7 +8,7 @@ book), `deadlines` (who owes what), `registers` (per-person registers) and `summ
 `services.<name>`; the names are re-exported here.
 """
 
-from .deadlines import Due, dues, late_townships, open_rounds_for, overdue_initial
+from .deadlines import Due, dues, late_townships, open_events, open_rounds_for, overdue_initial
 from .events import (
     add_areas,
     affected_townships,
@@ -50,7 +50,8 @@ __all__ = [
     "REGISTER_PAIRS", "Due", "RegisterCheck", "Summary", "SummaryRow", "active_rules", "add_areas", "add_casualty",
     "add_house_damage", "affected_townships", "affected_villages", "approve_report", "approver_cap", "can_approve",
     "department", "dues", "event_rounds", "late_townships", "mark_stable", "next_update_due", "open_due_rounds",
-    "open_report", "open_rounds_for", "open_update_round", "overdue_initial", "pending_approvals", "previous_report",
+    "open_events", "open_report", "open_rounds_for", "open_update_round", "overdue_initial", "pending_approvals",
+    "previous_report",
     "register_counts", "register_event", "register_reconciliation", "return_report", "rules_version", "save_report",
     "save_rule", "submit_report", "summarise", "summary_table", "update_interval", "validate", "village_total",
 ]
