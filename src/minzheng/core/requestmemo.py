@@ -36,7 +36,7 @@ def once(key: Hashable, compute: Callable[[], T]) -> T:
         return compute()
     if key not in memo:
         memo[key] = compute()
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 class RequestMemoMiddleware:

@@ -31,7 +31,7 @@ def open_events(user: Principal) -> list[Event]:
     """The events the user sees that are not closed; read once per page (the home's panel and to-dos both ask)."""
     from ..selectors import visible_events
 
-    return requestmemo.once(("disaster.open_events", user.pk),
+    return requestmemo.once(("disaster.open_events", user.username),
                             lambda: list(visible_events(user).exclude(status=EventStatus.CLOSED)))
 
 
