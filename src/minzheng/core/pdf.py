@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import threading
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
@@ -25,17 +24,13 @@ def _font_path() -> str:
     return str(resources.files("pylopdf_fonts_zh_cn").joinpath("NotoSansSC-Regular.otf"))
 
 
-_parse_lock = threading.Lock()
-
-
 @functools.cache
 def _parsed_font() -> TTFFont:
     """The font's metrics (widths, cmap, glyph ids, descriptor), parsed once per process: reading them from the
     8 MB CJK font took about 0.1 s of every document. Never written into a document itself (see `_font_for`)."""
-    with _parse_lock:
-        template = FPDF()
-        template.add_font(FONT, fname=_font_path())
-        return template.fonts[FONT.lower()]
+    template = FPDF()
+    template.add_font(FONT, fname=_font_path())
+    return template.fonts[FONT.lower()]
 
 
 def _font_for(doc: FPDF) -> TTFFont:
