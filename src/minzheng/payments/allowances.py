@@ -9,6 +9,7 @@ Every decision carries a readable explanation and the parameter versions it was 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,10 +70,15 @@ def _alive_in(p: Person, month: dt.date) -> bool:
 
 def _birth(p: Person) -> dt.date:
     """Age comes from the ID number's birth date (GB 11643); the stored birth date only when the ID has none."""
+    return _id_birth(p.id_number, dates.today()) or p.birth_date
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _id_birth(id_number: str, today: dt.date) -> dt.date | None:
+    """Each refresh reads every candidate's ID number again (the demo refreshes four months in a row)."""
     from minzheng.registry.idnumber import check
 
-    c = check(p.id_number)
-    return c.birth_date or p.birth_date
+    return check(id_number, today=today).birth_date
 
 
 @dataclass
