@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TextIO
 
+from django.db import router
+from django.db.models.deletion import Collector
+
 from minzheng.audit import services as audit
 from minzheng.core import dates
 from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, ProgrammeFamily
@@ -66,7 +69,12 @@ def backfill(out: TextIO) -> int:
     refused = [eid for eid, x in now.items() if not x.eligible]
     Enrollment.objects.filter(pk__in=refused).delete()
     keep = [eid for eid in rows if eid not in set(refused)]
-    EnrollmentAmount.objects.filter(enrollment_id__in=keep).delete()
+    # Deleted as the queryset would, from rows read with what each audit entry names (the enrollment's household
+    # and division): otherwise every entry fetched them one query at a time.
+    replaced = Collector(using=router.db_for_write(EnrollmentAmount))
+    replaced.collect(list(EnrollmentAmount.objects.filter(enrollment_id__in=keep)
+                          .select_related("enrollment__household__division")))
+    replaced.delete()
     apps, versions, updates = [], [], []
     for eid in keep:
         e, x = rows[eid], now[eid]

@@ -58,7 +58,8 @@ def _audited(sender: type[Model]) -> bool:
 def _pre_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
     if raw or not _audited(sender) or instance.pk is None:
         return
-    old = sender._default_manager.filter(pk=instance.pk).first()
+    # At most one row: no ORDER BY to build (first() would order by the model's ordering or pk on every save).
+    old = next(iter(sender._default_manager.filter(pk=instance.pk).order_by()[:1]), None)
     instance._audit_before = snapshot(old) if old is not None else None  # type: ignore[attr-defined]
 
 

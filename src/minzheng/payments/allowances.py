@@ -9,6 +9,7 @@ Every decision carries a readable explanation and the parameter versions it was 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +24,14 @@ from minzheng.core import dates
 from minzheng.core.scoping import require_division, visible
 from minzheng.policy.services import resolve
 from minzheng.regions.models import Division
-from minzheng.registry.models import Enrollment, EnrollmentAmount, EnrollmentStatus, Person, Programme
+from minzheng.registry.models import (
+    Enrollment,
+    EnrollmentAmount,
+    EnrollmentStatus,
+    Household,
+    Person,
+    Programme,
+)
 
 from . import rules
 from .models import BeneficiaryFacts
@@ -62,10 +70,15 @@ def _alive_in(p: Person, month: dt.date) -> bool:
 
 def _birth(p: Person) -> dt.date:
     """Age comes from the ID number's birth date (GB 11643); the stored birth date only when the ID has none."""
+    return _id_birth(p.id_number, dates.today()) or p.birth_date
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _id_birth(id_number: str, today: dt.date) -> dt.date | None:
+    """Each refresh reads every candidate's ID number again (the demo refreshes four months in a row)."""
     from minzheng.registry.idnumber import check
 
-    c = check(p.id_number)
-    return c.birth_date or p.birth_date
+    return check(id_number, today=today).birth_date
 
 
 @dataclass
@@ -105,7 +118,9 @@ def candidates(month: dt.date, division: Division | None) -> QuerySet[Person]:
         | Q(enrollments__programme__code__in=rules.ALLOWANCES, enrollments__status=EnrollmentStatus.ACTIVE))
     if division is not None:
         qs = qs.filter(household__division__path__startswith=division.path)
-    return qs.distinct().select_related("household__division__parent", "payment_facts")
+    # Households are not joined: refresh() loads the few it writes for (a join read thousands, sealed phones and all).
+    # In id order: the enrollments created and amounts changed are numbered the same on any database.
+    return qs.distinct().select_related("payment_facts").order_by("pk")
 
 
 def person_facts(person: Person, month: dt.date, enrolled: dict[int, set[str]],
@@ -154,16 +169,21 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
         enrolled.setdefault(pid, set()).add(code)
     for hid, code in active.filter(household_id__in=hh_ids).values_list("household_id", "programme__code"):
         household_enrolled.setdefault(hid, set()).add(code)
-    current = {(e.programme.code, e.person_id): e for e in Enrollment.objects.filter(
-        person_id__in=ids, programme__code__in=rules.ALLOWANCES, status=EnrollmentStatus.ACTIVE).select_related(
-        "programme", "household__division")}  # the audit entry of a change names the household and its division
+    code_of = {p.pk: code for code, p in progs.items()}
+    current: dict[tuple[str, int | None], Enrollment] = {}
+    for e in Enrollment.objects.filter(person_id__in=ids, programme__code__in=rules.ALLOWANCES,
+                                       status=EnrollmentStatus.ACTIVE):
+        e.programme = progs[code_of[e.programme_id]]
+        current[(e.programme.code, e.person_id)] = e
     current_of: dict[int, list[tuple[str, Enrollment]]] = {}  # by person: each person's own, not all of them
     for (code, pid), e in current.items():
-        current_of.setdefault(pid, []).append((code, e))
+        if pid is not None:
+            current_of.setdefault(pid, []).append((code, e))
+    decided = [(person, f, *rules.decide(f, month, s)) for person in people
+               for f in [person_facts(person, month, enrolled, household_enrolled)]]
+    _load_households(decided, current_of)
     with batched():  # one transaction; the entries of every enrollment written are chained at its end
-        for person in people:
-            f = person_facts(person, month, enrolled, household_enrolled)
-            decisions, notes = rules.decide(f, month, s)
+        for person, f, decisions, notes in decided:
             if notes:
                 result.notes[person.pk] = notes
             wanted = {d.programme: d for d in decisions}
@@ -210,6 +230,31 @@ def refresh(*, month: dt.date, user: Actor | None = None, division: Division | N
                    f"调整 {len(result.changed)}，停发 {len(result.ended)}，缺认定信息 {len(result.missing)}",
                    division_code=division.code if division else "", detail=result.as_dict())
     return result
+
+
+def _load_households(decided: list[tuple[Person, rules.PersonFacts, list[rules.Decision], list[str]]],
+                     current_of: dict[int, list[tuple[str, Enrollment]]]) -> None:
+    """The households (with division and head) of the enrollments refresh() is about to write, in one query: the
+    audit entry of each write names the household and its division. Every other person's is never read."""
+    wanted: dict[int, list[Person | Enrollment]] = {}
+    for person, _f, decisions, _notes in decided:
+        mine = dict(current_of.get(person.pk, ()))
+        codes = {d.programme for d in decisions}
+        for d in decisions:
+            e = mine.get(d.programme)
+            if e is None:
+                wanted.setdefault(person.household_id, []).append(person)
+            elif e.monthly_amount != d.amount:
+                wanted.setdefault(e.household_id, []).append(e)
+        if any(code not in codes for code in mine):   # ended, or kept for a missing fact (names the township)
+            wanted.setdefault(person.household_id, []).append(person)
+            for code, e in mine.items():
+                if code not in codes:
+                    wanted.setdefault(e.household_id, []).append(e)
+    households = Household.objects.select_related("division__parent", "head").in_bulk(list(wanted))
+    for hid, objs in wanted.items():
+        for obj in objs:
+            obj.household = households[hid]
 
 
 @dataclass(frozen=True)

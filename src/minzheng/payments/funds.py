@@ -49,16 +49,20 @@ def split(total: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
 
 
 def _book(payroll: Payroll, kind: str, total: Decimal, note: str, basis: dict[str, Any]) -> list[FundEntry]:
+    """Idempotent per roster, source and kind. The caller's transaction has locked the roster's row (approval selects
+    it for update, a bank return updates it), so one read of what is booked replaces a get_or_create per level."""
     shares, ref = shares_for(payroll.programme.code, payroll.month)
+    booked = {e.source: e for e in FundEntry.objects.filter(payroll=payroll, kind=kind)}
     out = []
     for source, amount in split(total, shares).items():
         if amount == 0:
             continue
-        entry, _ = FundEntry.objects.get_or_create(
-            payroll=payroll, source=source, kind=kind,
-            defaults={"fund": payroll.programme.code, "township": payroll.township, "month": payroll.month,
-                      "amount": amount, "spent_on": payroll.programme.code, "note": note,
-                      "basis": {"shares": ref, **basis}})
+        entry = booked.get(source)
+        if entry is None:
+            entry = FundEntry.objects.create(
+                payroll=payroll, source=source, kind=kind, fund=payroll.programme.code, township=payroll.township,
+                month=payroll.month, amount=amount, spent_on=payroll.programme.code, note=note,
+                basis={"shares": ref, **basis})
         out.append(entry)
     return out
 

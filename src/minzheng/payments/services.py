@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from minzheng.accounts.actor import Actor
 from minzheng.accounts.roles import Cap
-from minzheng.audit.services import record
+from minzheng.audit.services import batched, record
 from minzheng.core import dates
 from minzheng.core.scoping import require_division, require_edit, visible, visible_divisions
 from minzheng.policy.services import resolve
@@ -124,7 +124,7 @@ def generate(*, month: dt.date, user: Actor | None = None, programme: Programme 
     towns = _townships(user, township)
     result = GenerateResult(month)
     lookback = int(resolve("payments.arrears_lookback_months", on=month).value)
-    with transaction.atomic():
+    with batched():  # atomic; the entries of the drafts it rebuilds or drops are chained once, at the end
         _lock()
         prog_ids = [p.pk for p in programmes]
         town_ids = [t.pk for t in towns]
