@@ -99,7 +99,9 @@ def measure(db: str, env: dict[str, str], args: argparse.Namespace) -> dict[str,
     py = sys.executable
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([py, "-m", "minzheng", "serve", "--port", str(port)], env=env,
+    # --quick starts 2 web processes, not 4: each warms up before it serves, and 4 cost the smoke run ~8 s
+    serve = [py, "-m", "minzheng", "serve", "--port", str(port), *(["--processes", "2"] if args.quick else [])]
+    server = subprocess.Popen(serve, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_up(url, server)
@@ -107,7 +109,8 @@ def measure(db: str, env: dict[str, str], args: argparse.Namespace) -> dict[str,
         spawn = max(1, args.users // 5)
         subprocess.run([py, "-m", "locust", "-f", str(ROOT / "bench" / "load_journeys.py"), "--headless",
                         "-u", str(args.users), "-r", str(spawn), "-t", f"{args.seconds}s", "--host", url,
-                        "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
+                        "--csv", str(prefix), "--only-summary", "--stop-timeout", str(args.stop_timeout),
+                        "--loglevel", "WARNING",
                         "--exit-code-on-error", "0"],
                        env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result = _aggregate(prefix)
@@ -128,15 +131,16 @@ def measure(db: str, env: dict[str, str], args: argparse.Namespace) -> dict[str,
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="10 users, 15 s each, small demo")
+    ap.add_argument("--quick", action="store_true", help="10 users, 6 s per database, small demo (under a minute)")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--scale", type=float, default=0.1)
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--pg-url", default=os.environ.get("MINZHENG_BENCH_PG_URL", DEFAULT_PG))
     args = ap.parse_args()
-    if args.quick:
-        args.users, args.seconds, args.scale = 10, 10, 0.005
+    args.stop_timeout = 10
+    if args.quick:   # a smoke run under a minute: the two small demo builds take about 35 s of it
+        args.users, args.seconds, args.scale, args.stop_timeout = 10, 6, 0.005, 2
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     t0 = time.monotonic()
     prepared = {db: prepare(db, args) for db in dbs}

@@ -101,8 +101,7 @@ class Command(BaseCommand):
                         self.stderr.write(f"Web 进程 {child.pid} 退出（{child.returncode}），重新启动")
                         children[i] = start()
         finally:
-            for child in children:
-                stop_worker(child)
+            stop_all(children)   # all at once: each takes about a second to finish its requests and threads
             listener.close()
 
 
@@ -138,10 +137,18 @@ def start_worker() -> subprocess.Popen[bytes]:
 
 
 def stop_worker(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
+    stop_all([proc])
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
+    """SIGTERM to every process first, then wait for them together; one still running after `timeout` is killed."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + timeout
+    for proc in procs:
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
