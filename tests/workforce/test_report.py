@@ -12,7 +12,7 @@ import pytest
 
 from minzheng.core import dates
 from minzheng.payments.models import WORK_FUNDS, FundEntry
-from minzheng.payments.selectors import work_funds
+from minzheng.payments.selectors import work_funds_by_township
 from minzheng.workforce import demo
 from minzheng.workforce.models import NeedReport, StaffMember
 
@@ -78,9 +78,9 @@ def test_work_funds_come_from_the_payments_ledger(login: Any, district_admin: An
     for kind, amount in (("budget", "12000.00"), ("allocation", "3000.00"), ("expense", "1200.50")):
         FundEntry.objects.create(fund=WORK_FUNDS, source="county", kind=kind, township=meishan,
                                  month=dt.date(year, 3, 1), amount=Decimal(amount))
-    assert work_funds(meishan, year) == {"budget": Decimal("12000.00"), "paid": Decimal("3000.00"),
+    assert work_funds_by_township([meishan], year).get(meishan.pk) == {"budget": Decimal("12000.00"), "paid": Decimal("3000.00"),
                                          "spent": Decimal("1200.50")}
-    assert work_funds(meishan, year - 1) is None  # no entry that year: the pages show “—”
+    assert work_funds_by_township([meishan], year - 1).get(meishan.pk) is None  # no entry that year: the pages show “—”
     page = login(district_admin).get(f"/workforce/?year={year}").content.decode()
     assert "12000.00" in page and "1200.50" in page
     report = login(district_admin).get("/workforce/report/").content.decode()

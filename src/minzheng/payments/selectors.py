@@ -14,14 +14,10 @@ from minzheng.regions.models import Division
 from .models import WORK_FUNDS, FundEntry, FundEntryKind, FundSource
 
 
-def work_funds(township: Division, year: int) -> dict[str, Decimal] | None:
-    """工作经费 of a township in `year`: budget, allocated (paid) and spent; None when the ledger has no entry.
-    For the district's staffing overview and report, which cover every township, so counted without a user."""
-    return work_funds_by_township([township], year).get(township.pk)
-
-
 def work_funds_by_township(townships: Iterable[Division], year: int) -> dict[int, dict[str, Decimal]]:
-    """work_funds for many townships in one query: township id → figures (townships without entries left out)."""
+    """工作经费 of each township in `year`, in one query: township id → budget, allocated (paid) and spent; townships
+    without a ledger entry that year are left out. For the district's staffing overview and report, which cover every
+    township, so counted without a user."""
     sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for tid, kind, total in (FundEntry.objects.filter(fund=WORK_FUNDS, township__in=list(townships), month__year=year)
                              .values_list("township_id", "kind").annotate(total=Sum("amount")).order_by()):

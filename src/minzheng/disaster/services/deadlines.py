@@ -64,7 +64,6 @@ def overdue_initial(event: Event, *, now: dt.datetime | None = None) -> list[Div
 
 def open_rounds_for(user: Principal, *, now: dt.datetime | None = None) -> list[Due]:
     """Rounds the user's township (or village) has not yet sent (tasks and the home panel)."""
-
     div = user.division
     if div is None or div.level not in (Level.TOWNSHIP, Level.VILLAGE):
         return []
@@ -76,7 +75,6 @@ def open_rounds_for(user: Principal, *, now: dt.datetime | None = None) -> list[
 
 def late_townships(user: Principal, *, now: dt.datetime | None = None) -> list[Due]:
     """For district users: overdue township reports across open events."""
-
     out = []
     for ev in open_events(user):
         towns = [t for t in _affected(ev) if in_scope(user, t)]

@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 self.supervise(processes, opts)
         finally:
             if worker is not None:
-                stop_worker(worker)
+                stop_all([worker])
 
     def supervise(self, processes: int, opts: dict[str, Any]) -> None:
         """Python runs one thread at a time per process: one process per core uses the machine. The parent binds
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                         self.stderr.write(f"Web 进程 {child.pid} 退出（{child.returncode}），重新启动")
                         children[i] = start()
         finally:
-            stop_all(children)   # all at once: each takes about a second to finish its requests and threads
+            stop_all(children)   # all at once: each takes up to a second to finish its requests and threads
             listener.close()
 
 
@@ -134,10 +134,6 @@ def start_worker() -> subprocess.Popen[bytes]:
     """Long jobs never run in the web process: `serve` (and so `demo`) starts the task worker beside it."""
     return subprocess.Popen([sys.executable, "-m", "minzheng", "worker"], env=os.environ.copy(),
                             preexec_fn=_die_with_parent)
-
-
-def stop_worker(proc: subprocess.Popen[bytes]) -> None:
-    stop_all([proc])
 
 
 def stop_all(procs: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
